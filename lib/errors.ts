@@ -1,0 +1,56 @@
+/**
+ * The one error type of the app. `code` is for programs, `safeMessage` is what a client may see,
+ * `cause` and `details` are for logs only.
+ */
+export const ERROR_STATUS = {
+  INVALID_INPUT: 400,
+  NOT_FOUND: 404,
+  LIVE_ENRICH_DISABLED: 503,
+  RATE_LIMITED: 429,
+  UPSTREAM_ERROR: 502,
+  CONFIG_ERROR: 500,
+  STORE_ERROR: 500,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface FieldIssue {
+  /** Record id when known, otherwise `#<index>` (0-based position in the input). */
+  record: string;
+  field: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly safeMessage: string;
+  readonly issues: FieldIssue[];
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { safeMessage?: string; issues?: FieldIssue[]; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.safeMessage = options.safeMessage ?? message;
+    this.issues = options.issues ?? [];
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
+
+/** One line per issue, for terminals and logs. */
+export function formatIssues(issues: readonly FieldIssue[], limit = 50): string {
+  const lines = issues.slice(0, limit).map((i) => `  - record ${i.record}, field ${i.field}: ${i.message}`);
+  if (issues.length > limit) lines.push(`  … and ${issues.length - limit} more`);
+  return lines.join('\n');
+}

@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { AppError, type FieldIssue } from './errors';
+import { stableHash } from './hash';
+
+/**
+ * The lead data contract: flat, snake_case CRM records. Only `id` is required. A missing value means
+ * *unknown* (CRMs leave fields empty all the time), never zero, so `null` and `""` are read as missing.
+ */
+
+const isoDateTime = z
+  .string()
+  .trim()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), {
+    message: 'must be an ISO 8601 date or date-time',
+  })
+  .transform((s) => new Date(s).toISOString());
+
+const text = z.string().trim().min(1).max(10_000);
+const counter = z.number().int('must be a whole number').nonnegative('must not be negative');
+
+/** Custom columns kept by the CSV import (mapping file); dates are stored as ISO strings. */
+export const attributeValueSchema = z.union([z.string(), z.number().finite(), z.boolean()]);
+export type AttributeValue = z.infer<typeof attributeValueSchema>;
+
+export const leadSchema = z
+  .object({
+    id: z.union([z.string().trim().min(1, 'must not be empty').max(200), z.number().int().nonnegative()]).transform(String),
+    created_at: isoDateTime.optional(),
+    first_name: text.optional(),
+    last_name: text.optional(),
+    email: z.string().trim().toLowerCase().pipe(z.email('must be an email address')).optional(),
+    job_title: text.optional(),
+    company_name: text.optional(),
+    company_domain: text.toLowerCase().optional(),
+    industry: text.optional(),
+    employee_count: counter.optional(),
+    annual_revenue: z.number().finite().nonnegative('must not be negative').optional(),
+    country: text.optional(),
+    company_description: text.optional(),
+    lead_source: text.optional(),
+    email_opens_30d: counter.optional(),
+    email_clicks_30d: counter.optional(),
+    page_views_30d: counter.optional(),
+    pricing_page_views_30d: counter.optional(),
+    content_downloads_30d: counter.optional(),
+    webinar_attended: z.boolean().optional(),
+    demo_requested: z.boolean().optional(),
+    last_activity_at: isoDateTime.optional(),
+    /** The hidden outcome. Only the backtest reads it; scoring takes `ScorableLead`, which has no such key. */
+    converted: z.boolean().optional(),
+    attributes: z.record(z.string().min(1), attributeValueSchema).optional(),
+  })
+  .strict();
+
+export type Lead = z.output<typeof leadSchema>;
+/** What scoring and enrichment may see: a lead without its outcome. */
+export type ScorableLead = Omit<Lead, 'converted'>;
+export type LeadField = Exclude<keyof Lead, 'attributes'>;
+
+export const LEAD_FIELDS = Object.keys(leadSchema.shape) as (keyof Lead)[];
+
+/** Reads `null` and blank strings as missing, as CRM exports mean them. */
+function dropEmpty(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === null || value === undefined) continue;
+    if (typeof value === 'string' && value.trim() === '') continue;
+    out[key] = value;
+  }
+  return out;
+}
+
+function recordLabel(raw: unknown, index: number | undefined): string {
+  const id = raw && typeof raw === 'object' ? (raw as { id?: unknown }).id : undefined;
+  if ((typeof id === 'string' && id.trim()) || typeof id === 'number') return `"${String(id)}"${index === undefined ? '' : ` (#${index})`}`;
+  return index === undefined ? '(no id)' : `#${index}`;
+}
+
+function toIssues(error: z.ZodError, raw: unknown, index?: number): FieldIssue[] {
+  const record = recordLabel(raw, index);
+  return error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return { record, field: issue.keys.join(', '), message: 'unknown field (not part of the lead contract)' };
+    }
+    return { record, field: issue.path.length ? issue.path.join('.') : '(record)', message: issue.message };
+  });
+}
+
+export function safeParseLead(raw: unknown, index?: number): { ok: true; lead: Lead } | { ok: false; issues: FieldIssue[] } {
+  const result = leadSchema.safeParse(dropEmpty(raw));
+  return result.success ? { ok: true, lead: result.data } : { ok: false, issues: toIssues(result.error, raw, index) };
+}
+
+/** Validates one record; throws an `INVALID_INPUT` AppError naming the record and field. */
+export function parseLead(raw: unknown, index?: number): Lead {
+  const result = safeParseLead(raw, index);
+  if (result.ok) return result.lead;
+  const first = result.issues[0]!;
+  throw new AppError('INVALID_INPUT', `Invalid lead ${first.record}: ${first.field} ${first.message}`, { issues: result.issues });
+}
+
+export interface ParseLeadsResult {
+  leads: Lead[];
+  /** Every problem in every bad record, not just the first. */
+  issues: FieldIssue[];
+  /** How many records were rejected. */
+  rejected: number;
+}
+
+/**
+ * Validates a whole file's worth of records and reports every bad one. Duplicate ids are an error too:
+ * the id is the key of every store. Callers decide what a bad record means: `loadLeads` fails by default
+ * and skips (with a warning) only when asked to.
+ */
+export function parseLeads(raw: unknown): ParseLeadsResult {
+  if (!Array.isArray(raw)) {
+    return { leads: [], rejected: 0, issues: [{ record: '(file)', field: '(root)', message: 'expected a JSON array of lead records' }] };
+  }
+  const leads: Lead[] = [];
+  const issues: FieldIssue[] = [];
+  const seen = new Set<string>();
+  let rejected = 0;
+  raw.forEach((item, index) => {
+    const result = safeParseLead(item, index);
+    if (!result.ok) {
+      rejected++;
+      issues.push(...result.issues);
+      return;
+    }
+    if (seen.has(result.lead.id)) {
+      rejected++;
+      issues.push({ record: `"${result.lead.id}" (#${index})`, field: 'id', message: 'duplicate id (an earlier record has the same id)' });
+      return;
+    }
+    seen.add(result.lead.id);
+    leads.push(result.lead);
+  });
+  return { leads, issues, rejected };
+}
+
+/** Strips the hidden outcome, so nothing downstream of this can look at it. */
+export function toScorable(lead: Lead): ScorableLead {
+  const { converted: _outcome, ...scorable } = lead;
+  return scorable;
+}
+
+/**
+ * Hash of everything scoring and enrichment read, used to tell when an enrichment went stale.
+ * The outcome is excluded: learning it later must not invalidate a narrative.
+ */
+export function leadInputHash(lead: ScorableLead | Lead): string {
+  return stableHash(toScorable(lead as Lead));
+}
+
+export function fullName(lead: Pick<Lead, 'first_name' | 'last_name'>): string | undefined {
+  const name = [lead.first_name, lead.last_name].filter(Boolean).join(' ');
+  return name || undefined;
+}

@@ -1,0 +1,96 @@
+import type { Confidence, Enrichment, EnrichmentStatus } from '../enrichment/schema';
+import type { Lead } from '../lead';
+import type { BreakdownItem, Tier } from '../scoring';
+
+/**
+ * The one data interface pages, routes and jobs use. Each backend (file, postgres, supabase) has an
+ * adapter that converts its own row shapes into these types; nothing vendor-specific crosses it.
+ */
+
+/** A lead as stored: the record (with its hidden outcome), its score, and its enrichment if any. */
+export interface ScoredLead {
+  lead: Lead;
+  score: number;
+  tier: Tier;
+  breakdown: BreakdownItem[];
+  rulesVersion: string;
+  /** `leadInputHash(lead)`: compared with the enrichment's to tell whether the narrative is stale. */
+  inputHash: string;
+  enrichment: Enrichment | null;
+  enrichmentStatus: EnrichmentStatus;
+}
+
+/** One row of the lead table: only what the table shows, so list queries stay small. */
+export interface LeadRow {
+  id: string;
+  name: string | null;
+  email: string | null;
+  jobTitle: string | null;
+  company: string | null;
+  industry: string | null;
+  score: number;
+  tier: Tier;
+  /** Label of the rule that contributed most points, with its points. */
+  topReason: { label: string; points: number } | null;
+  enrichmentStatus: EnrichmentStatus;
+  confidence: Confidence | null;
+}
+
+export const SORT_KEYS = ['score', 'name', 'title', 'company', 'industry', 'tier', 'enrichment'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+export type SortDirection = 'asc' | 'desc';
+
+export interface LeadQuery {
+  sort: SortKey;
+  direction: SortDirection;
+  tiers?: Tier[];
+  industries?: string[];
+  enrichment?: EnrichmentStatus[];
+  confidence?: Confidence[];
+  /** Case-insensitive substring of name, company or email. */
+  search?: string;
+  /** 1-based. */
+  page: number;
+  pageSize: number;
+}
+
+export interface LeadPage {
+  rows: LeadRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface StoreSummary {
+  total: number;
+  byTier: Record<Tier, number>;
+  /** Leads with a current (not stale) enrichment, Claude or mock. */
+  enriched: number;
+  mock: number;
+  stale: number;
+  rulesVersion: string;
+  /** Distinct industries, for the filter. */
+  industries: string[];
+}
+
+/** What the backtest needs, and nothing else: the outcome only travels this way. */
+export interface OutcomeRow {
+  id: string;
+  score: number;
+  tier: Tier;
+  converted: boolean;
+}
+
+export interface LeadStore {
+  readonly kind: 'file' | 'postgres' | 'supabase';
+  listLeads(query: LeadQuery): Promise<LeadPage>;
+  getLead(id: string): Promise<ScoredLead | null>;
+  summary(): Promise<StoreSummary>;
+  /** Leads with a known outcome. */
+  outcomes(): Promise<OutcomeRow[]>;
+  /** Inserts or replaces leads with their scores; idempotent on lead id, never touches enrichments. */
+  upsertLeads(leads: Omit<ScoredLead, 'enrichment' | 'enrichmentStatus'>[]): Promise<void>;
+  /** Sets the enrichment of existing leads; other fields and other leads' enrichments are untouched. */
+  saveEnrichments(enrichments: Enrichment[]): Promise<void>;
+  close?(): Promise<void>;
+}
