@@ -7,12 +7,21 @@ import { stableHash } from './hash';
  * *unknown* (CRMs leave fields empty all the time), never zero, so `null` and `""` are read as missing.
  */
 
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Date.parse rolls "2026-02-30" over to March; a CRM value like that is a typo, not a date. */
+function isIsoDate(value: string): boolean {
+  const match = ISO_DATE.exec(value);
+  if (!match || Number.isNaN(Date.parse(value))) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  return calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day;
+}
+
 const isoDateTime = z
   .string()
   .trim()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), {
-    message: 'must be an ISO 8601 date or date-time',
-  })
+  .refine(isIsoDate, { message: 'must be an ISO 8601 date or date-time (e.g. 2026-03-05 or 2026-03-05T14:22:00Z)' })
   .transform((s) => new Date(s).toISOString());
 
 const text = z.string().trim().min(1).max(10_000);

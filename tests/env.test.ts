@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { parseEnv } from '@/lib/env';
+
+describe('env schema', () => {
+  it('defaults to the zero-setup file store with live enrichment on, 5 per hour', () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({ LEAD_STORE: 'file', ENRICH_LIVE_ENABLED: true, ENRICH_RATE_LIMIT: 5, ENRICH_RATE_WINDOW: 3600 });
+    expect(env.ANTHROPIC_MODEL).not.toBe('claude-sonnet-4-20250514');
+  });
+
+  it('treats blank values as unset', () => {
+    expect(parseEnv({ ANTHROPIC_API_KEY: '  ', DATABASE_URL: '' }).ANTHROPIC_API_KEY).toBeUndefined();
+  });
+
+  it.each([
+    ['90s', 90],
+    ['15m', 900],
+    ['1h', 3600],
+    ['1d', 86_400],
+    ['120', 120],
+  ])('reads the rate window %s as %i seconds', (value, seconds) => {
+    expect(parseEnv({ ENRICH_RATE_WINDOW: value }).ENRICH_RATE_WINDOW).toBe(seconds);
+  });
+
+  it('names the missing variable for the chosen store', () => {
+    expect(() => parseEnv({ LEAD_STORE: 'postgres' })).toThrow(/DATABASE_URL is required when LEAD_STORE=postgres/);
+    expect(() => parseEnv({ LEAD_STORE: 'supabase', SUPABASE_URL: 'https://x.supabase.co' })).toThrow(/SUPABASE_SERVICE_ROLE_KEY is required/);
+  });
+
+  it('rejects bad values with the variable name', () => {
+    expect(() => parseEnv({ LEAD_STORE: 'mongo' })).toThrow(/LEAD_STORE/);
+    expect(() => parseEnv({ ENRICH_LIVE_ENABLED: 'maybe' })).toThrow(/ENRICH_LIVE_ENABLED/);
+    expect(() => parseEnv({ SCORING_AS_OF: 'yesterday-ish' })).toThrow(/SCORING_AS_OF/);
+  });
+});

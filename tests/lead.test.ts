@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { isAppError } from '@/lib/errors';
+import { leadInputHash, parseLead, parseLeads, safeParseLead, toScorable } from '@/lib/lead';
+
+describe('parseLead', () => {
+  it('accepts a record with only an id; everything else is unknown', () => {
+    expect(parseLead({ id: 'a1' })).toEqual({ id: 'a1' });
+  });
+
+  it('reads null and blank strings as missing, as CRM exports mean them', () => {
+    expect(parseLead({ id: 'a1', industry: null, job_title: '   ', employee_count: null })).toEqual({ id: 'a1' });
+  });
+
+  it('normalises ids, emails, domains and dates', () => {
+    const lead = parseLead({ id: 42, email: '  Ann@Example.COM ', company_domain: 'Example.com', created_at: '2026-10-01' });
+    expect(lead).toEqual({ id: '42', email: 'ann@example.com', company_domain: 'example.com', created_at: '2026-10-01T00:00:00.000Z' });
+  });
+
+  it.each([
+    [{ id: 'b7', employee_count: -3 }, 'employee_count', /negative/],
+    [{ id: 'b7', email_opens_30d: 2.5 }, 'email_opens_30d', /whole number/],
+    [{ id: 'b7', demo_requested: 'yes' }, 'demo_requested', /boolean/],
+    [{ id: 'b7', last_activity_at: 'last tuesday' }, 'last_activity_at', /ISO 8601/],
+    [{ id: 'b7', last_activity_at: '2026-02-30T00:00:00Z' }, 'last_activity_at', /ISO 8601/],
+    [{ id: 'b7', email: 'not-an-email' }, 'email', /email/],
+    [{ id: 'b7', favourite_colour: 'blue' }, 'favourite_colour', /unknown field/],
+  ])('rejects %j naming the record and the field', (raw, field, message) => {
+    const result = safeParseLead(raw, 3);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues[0]).toMatchObject({ record: '"b7" (#3)', field });
+    expect(result.issues[0]!.message).toMatch(message);
+  });
+
+  it('throws an INVALID_INPUT AppError whose message names record and field', () => {
+    try {
+      parseLead({ id: 'z9', pricing_page_views_30d: -1 });
+      expect.unreachable();
+    } catch (error) {
+      expect(isAppError(error) && error.code).toBe('INVALID_INPUT');
+      expect((error as Error).message).toMatch(/"z9".*pricing_page_views_30d/);
+    }
+  });
+
+  it('names a record without an id by its index', () => {
+    const result = safeParseLead({ industry: 'x' }, 12);
+    expect(!result.ok && result.issues[0]).toMatchObject({ record: '#12', field: 'id' });
+  });
+});
+
+describe('parseLeads', () => {
+  it('reports every bad record, keeps the good ones, and rejects duplicate ids', () => {
+    const result = parseLeads([
+      { id: 'ok1' },
+      { id: 'bad1', employee_count: 'many' },
+      { id: 'ok2', converted: true },
+      { id: 'bad2', webinar_attended: 1, email_clicks_30d: -1 },
+      { id: 'ok1' },
+    ]);
+    expect(result.leads.map((l) => l.id)).toEqual(['ok1', 'ok2']);
+    expect(result.rejected).toBe(3);
+    expect(result.issues.map((i) => `${i.record}:${i.field}`)).toEqual([
+      '"bad1" (#1):employee_count',
+      '"bad2" (#3):email_clicks_30d',
+      '"bad2" (#3):webinar_attended',
+      '"ok1" (#4):id',
+    ]);
+  });
+
+  it('rejects a file that is not an array', () => {
+    expect(parseLeads({ leads: [] }).issues[0]).toMatchObject({ field: '(root)' });
+  });
+});
+
+describe('outcome isolation', () => {
+  it('toScorable strips converted', () => {
+    expect('converted' in toScorable(parseLead({ id: 'a', converted: true }))).toBe(false);
+  });
+
+  it('the input hash ignores the outcome but sees every input field and key order does not matter', () => {
+    const base = parseLead({ id: 'a', industry: 'Software', email_opens_30d: 3 });
+    expect(leadInputHash({ ...base, converted: true })).toBe(leadInputHash(base));
+    expect(leadInputHash(parseLead({ email_opens_30d: 3, industry: 'Software', id: 'a' }))).toBe(leadInputHash(base));
+    expect(leadInputHash({ ...base, email_opens_30d: 4 })).not.toBe(leadInputHash(base));
+  });
+});
