@@ -364,3 +364,26 @@ describe('properties over random leads', () => {
     );
   });
 });
+
+describe('recency date reading', () => {
+  const rules: RuleSet = {
+    name: 'recency only',
+    tiers: { hot: 75, warm: 45 },
+    categories: [{ id: 'r', label: 'R', cap: 100 }],
+    rules: [{ id: 'seen', label: 'Seen', category: 'r', kind: 'recency', field: 'attributes.seen', why: 'w', bands: [{ withinDays: 3, points: 100 }] }],
+  };
+  const seen = (value: string) => scoreLead({ id: 'x', attributes: { seen: value } }, { rules, now: NOW }).breakdown[0]!;
+
+  it('reads canonical, offset and date-only forms alike, to the day', () => {
+    expect(seen('2026-10-29T00:00:00.000Z')).toMatchObject({ points: 100, value: '3 days ago' });
+    expect(seen('2026-10-28T00:00:00.001Z')).toMatchObject({ points: 100, value: '3 days ago' });
+    expect(seen('2026-10-27T23:59:59.999Z')).toMatchObject({ points: 0, value: '4 days ago' });
+    expect(seen('2026-10-29T02:00:00+02:00')).toMatchObject({ points: 100, value: '3 days ago' });
+    expect(seen('2026-10-29')).toMatchObject({ points: 100 });
+  });
+
+  it('treats garbage shaped like a timestamp as not a date', () => {
+    expect(seen('2026-1x-29T00:00:00.000Z')).toMatchObject({ points: 0, detail: 'not a date: treated as unknown' });
+    expect(seen('soon')).toMatchObject({ points: 0, detail: 'not a date: treated as unknown' });
+  });
+});
