@@ -1,6 +1,7 @@
 import { DEFAULT_RULES } from './default-rules';
 import type { AttributeValue, ScorableLead } from './lead';
 import { stableHash } from './hash';
+import { counterRate } from './rules-doc';
 import { ruleMaxPoints, type Rule, type RuleSet } from './rules';
 
 /**
@@ -192,7 +193,7 @@ function compileEvaluator(rule: Rule): Evaluator {
         if (typeof value !== 'number') return { points: 0, value: String(value), detail: 'not a number: treated as unknown' };
         const raw = Math.floor(value * rule.pointsPer + FLOAT_SLACK);
         const awarded = Math.min(rule.cap, raw);
-        const rate = rule.pointsPer >= 1 ? `${rule.pointsPer} pts per ${rule.unit}` : `1 pt per ${+(1 / rule.pointsPer).toFixed(2)} ${rule.unit}s`;
+        const rate = counterRate(rule);
         return { points: awarded, value: plural(value, rule.unit), detail: `${rate}${raw > rule.cap ? `, capped at ${rule.cap}` : ''} → ${awarded} pts` };
       };
     case 'boolean_flag':

@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RULES } from '@/lib/default-rules';
+import { markers, renderReadme } from '@/lib/readme-sections';
+
+const readme = readFileSync('README.md', 'utf8');
+
+describe('README', () => {
+  it('generated sections match the code (run `npm run docs` after changing rules or the generator)', () => {
+    expect(renderReadme(readme)).toBe(readme);
+  });
+
+  it('lists every default rule with its maximum points', () => {
+    const { start, end } = markers('default-rules');
+    const table = readme.slice(readme.indexOf(start), readme.indexOf(end));
+    for (const rule of DEFAULT_RULES.rules) expect(table).toContain(`| ${rule.label} | \`${rule.field}\` |`);
+  });
+
+  it('starts with the two fresh-machine commands', () => {
+    const firstLines = readme.split('\n').slice(0, 25).join('\n');
+    expect(firstLines).toContain('npm ci && npm run build && npm start');
+    expect(firstLines).toContain('npm run test:all');
+  });
+});
