@@ -36,6 +36,13 @@ export interface LeadRow {
   confidence: Confidence | null;
 }
 
+/**
+ * Sorting is defined here so every store returns the same order:
+ * - score: numeric; tier: HOT > WARM > COLD; enrichment: claude > mock > stale > none;
+ * - name ("first last"), title, company, industry: lower-cased, compared by code point (SQL: COLLATE "C"),
+ *   missing values last in both directions;
+ * - ties: score descending, then id ascending, whatever the key and direction.
+ */
 export const SORT_KEYS = ['score', 'name', 'title', 'company', 'industry', 'tier', 'enrichment'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export type SortDirection = 'asc' | 'desc';
@@ -47,7 +54,7 @@ export interface LeadQuery {
   industries?: string[];
   enrichment?: EnrichmentStatus[];
   confidence?: Confidence[];
-  /** Case-insensitive substring of name, company or email. */
+  /** Case-insensitive substring of full name, company name or email. */
   search?: string;
   /** 1-based. */
   page: number;
@@ -90,6 +97,8 @@ export interface LeadStore {
   outcomes(): Promise<OutcomeRow[]>;
   /** Inserts or replaces leads with their scores; idempotent on lead id, never touches enrichments. */
   upsertLeads(leads: Omit<ScoredLead, 'enrichment' | 'enrichmentStatus'>[]): Promise<void>;
+  /** Every stored enrichment, keyed by lead id (the batch job uses it to skip leads already done). */
+  enrichments(): Promise<Map<string, Enrichment>>;
   /** Sets the enrichment of existing leads; other fields and other leads' enrichments are untouched. */
   saveEnrichments(enrichments: Enrichment[]): Promise<void>;
   close?(): Promise<void>;

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * File writes that never leave a half-written file behind, and a cross-process lock for
+ * read-modify-write cycles (the batch job and the live route both update data/enrichments.json).
+ */
+
+/** Writes to a temp file in the same directory, fsyncs it, then renames it over the target. */
+export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const temp = `${target}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const handle = await fs.open(temp, 'w');
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(temp, target);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+}
+
+const LOCK_STALE_MS = 30_000;
+const LOCK_RETRY_MS = 15;
+
+/**
+ * Runs `fn` while holding `<target>.lock` (created with O_EXCL, so only one process holds it).
+ * A lock older than 30 s is taken to belong to a crashed process and is broken.
+ */
+export async function withFileLock<T>(target: string, fn: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
+  const lockPath = `${target}.lock`;
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const started = Date.now();
+  for (;;) {
+    try {
+      const handle = await fs.open(lockPath, 'wx');
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const stat = await fs.stat(lockPath).catch(() => null);
+      if (stat && Date.now() - stat.mtimeMs > LOCK_STALE_MS) {
+        await fs.rm(lockPath, { force: true });
+        continue;
+      }
+      if (Date.now() - started > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for the lock ${lockPath}`);
+      await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS + Math.random() * LOCK_RETRY_MS));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await fs.rm(lockPath, { force: true });
+  }
+}

@@ -1,0 +1,17 @@
+/** One line of the `npm run bench` table. Each area's bench module returns a list of these. */
+export interface BenchRow {
+  area: string;
+  metric: string;
+  /** The measured figure, formatted with its unit (e.g. "1,240,000 leads/s", "182 ms"). */
+  value: string;
+  /** The target it is held to, in words (e.g. "≥ 1,000,000 leads/s"); empty when informational. */
+  target: string;
+  /** null when the row is informational. */
+  pass: boolean | null;
+}
+
+export interface BenchModule {
+  /** Short area name shown in the table and accepted by `npm run bench -- --only <area>`. */
+  area: string;
+  run(): Promise<BenchRow[]>;
+}
