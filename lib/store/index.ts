@@ -1,0 +1,69 @@
+import 'server-only';
+import { env, type Env } from '../env';
+import { AppError } from '../errors';
+import type { RuleSet } from '../rules';
+import { loadRuleSet } from '../rules-file';
+import { createFileStore } from './file';
+import type { LeadStore } from './types';
+
+/**
+ * The one way pages, routes and jobs reach the data: a process-wide store chosen by LEAD_STORE.
+ * Both getters memoise the promise, so concurrent first requests share one load, and a failed load
+ * (say, a rules file with an error) is retried on the next call instead of being cached.
+ */
+
+type AdapterFactory = (config: Env) => LeadStore | Promise<LeadStore>;
+
+/** Database adapters are imported only when chosen, so the file store never loads a database driver. */
+const loadAdapter: Record<Exclude<Env['LEAD_STORE'], 'file'>, () => Promise<AdapterFactory>> = {
+  postgres: async () => (await import('./postgres')).createPostgresStore,
+  supabase: async () => (await import('./supabase')).createSupabaseStore,
+};
+
+function isModuleNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+}
+
+async function createStore(config: Env): Promise<LeadStore> {
+  if (config.LEAD_STORE === 'file') {
+    return createFileStore({
+      leadsPath: config.LEADS_PATH,
+      enrichmentsPath: config.ENRICHMENTS_PATH,
+      rules: await getRules(),
+      asOf: config.SCORING_AS_OF,
+      leadsOrigin: 'LEADS_PATH',
+    });
+  }
+  let factory: AdapterFactory;
+  try {
+    factory = await loadAdapter[config.LEAD_STORE]();
+  } catch (error) {
+    if (!isModuleNotFound(error)) throw error;
+    throw new AppError('CONFIG_ERROR', `LEAD_STORE=${config.LEAD_STORE}, but its adapter could not be loaded: ${(error as Error).message}`, {
+      safeMessage: 'The server is misconfigured.',
+      cause: error,
+    });
+  }
+  return factory(config);
+}
+
+function retryOnFailure<T>(load: () => Promise<T>): () => Promise<T> {
+  let memo: Promise<T> | undefined;
+  return () => {
+    if (!memo) {
+      const attempt = load();
+      memo = attempt;
+      attempt.catch(() => {
+        if (memo === attempt) memo = undefined;
+      });
+    }
+    return memo;
+  };
+}
+
+/** The scoring rules in force (SCORING_RULES or the built-in default), for scoring and the rule docs pages. */
+export const getRules: () => Promise<RuleSet> = retryOnFailure(() => loadRuleSet(env().SCORING_RULES, { origin: 'SCORING_RULES' }));
+
+/** The process-wide store. */
+export const getStore: () => Promise<LeadStore> = retryOnFailure(() => createStore(env()));

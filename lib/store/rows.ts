@@ -1,0 +1,106 @@
+import { enrichmentStatus, type Enrichment, type EnrichmentStatus } from '../enrichment/schema';
+import { fullName, leadInputHash, toScorable, type Lead } from '../lead';
+import type { RuleSet } from '../rules';
+import { scoreLead, topReason, type Tier } from '../scoring';
+import type { LeadRow, ScoredLead, SortDirection, SortKey } from './types';
+
+/**
+ * Pure reshaping shared by the store adapters: lead → stored score → table row, and the one
+ * comparator behind the sort order documented in ./types.ts.
+ */
+
+export type StoredScore = Omit<ScoredLead, 'enrichment' | 'enrichmentStatus'>;
+
+/** Scores a lead as stores keep it; scoring sees the lead without its outcome. */
+export function scoreForStore(lead: Lead, { rules, now }: { rules: RuleSet; now: Date }): StoredScore {
+  const { score, tier, breakdown, rulesVersion } = scoreLead(toScorable(lead), { rules, now });
+  return { lead, score, tier, breakdown, rulesVersion, inputHash: leadInputHash(lead) };
+}
+
+export function withEnrichment(scored: StoredScore, enrichment: Enrichment | null): ScoredLead {
+  return {
+    ...scored,
+    enrichment,
+    enrichmentStatus: enrichmentStatus(enrichment, { inputHash: scored.inputHash, rulesVersion: scored.rulesVersion }),
+  };
+}
+
+export function toLeadRow(scored: ScoredLead): LeadRow {
+  const { lead } = scored;
+  const reason = topReason(scored.breakdown);
+  return {
+    id: lead.id,
+    name: fullName(lead) ?? null,
+    email: lead.email ?? null,
+    jobTitle: lead.job_title ?? null,
+    company: lead.company_name ?? null,
+    industry: lead.industry ?? null,
+    score: scored.score,
+    tier: scored.tier,
+    topReason: reason ? { label: reason.label, points: reason.points } : null,
+    enrichmentStatus: scored.enrichmentStatus,
+    confidence: scored.enrichment?.confidence ?? null,
+  };
+}
+
+const TIER_RANK: Record<Tier, number> = { COLD: 0, WARM: 1, HOT: 2 };
+const ENRICHMENT_RANK: Record<EnrichmentStatus, number> = { none: 0, stale: 1, mock: 2, claude: 3 };
+
+/**
+ * Compares strings by Unicode code point, as SQL `COLLATE "C"` does. JavaScript's `<` compares UTF-16
+ * code units, which disagrees only when a surrogate pair meets a character in U+E000–U+FFFF; shifting
+ * those two ranges past each other restores code-point order.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x += x <= 0xdfff ? 0x2000 : -0x800;
+      y += y <= 0xdfff ? 0x2000 : -0x800;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+type TextKey = 'name' | 'title' | 'company' | 'industry';
+const TEXT_FIELD: Record<TextKey, (row: LeadRow) => string | null> = {
+  name: (row) => row.name,
+  title: (row) => row.jobTitle,
+  company: (row) => row.company,
+  industry: (row) => row.industry,
+};
+
+/** Score descending, then id ascending: the tie-break of every sort, whatever the key and direction. */
+function compareTies(a: LeadRow, b: LeadRow): number {
+  return b.score - a.score || compareCodePoints(a.id, b.id);
+}
+
+/**
+ * The row order of ./types.ts for one sort key and direction. Ties are not mirrored by `desc`, and
+ * missing text sorts last in both directions, so a descending order is not the ascending one reversed.
+ */
+export function compareRows(key: SortKey, direction: SortDirection): (a: LeadRow, b: LeadRow) => number {
+  const sign = direction === 'asc' ? 1 : -1;
+  switch (key) {
+    case 'score':
+      return (a, b) => sign * (a.score - b.score) || compareTies(a, b);
+    case 'tier':
+      return (a, b) => sign * (TIER_RANK[a.tier] - TIER_RANK[b.tier]) || compareTies(a, b);
+    case 'enrichment':
+      return (a, b) => sign * (ENRICHMENT_RANK[a.enrichmentStatus] - ENRICHMENT_RANK[b.enrichmentStatus]) || compareTies(a, b);
+    default: {
+      const read = TEXT_FIELD[key];
+      return (a, b) => {
+        const x = read(a);
+        const y = read(b);
+        if (x === null || y === null) return (x === null ? 1 : 0) - (y === null ? 1 : 0) || compareTies(a, b);
+        return sign * compareCodePoints(x.toLowerCase(), y.toLowerCase()) || compareTies(a, b);
+      };
+    }
+  }
+}

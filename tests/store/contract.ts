@@ -1,0 +1,454 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_RULES } from '@/lib/default-rules';
+import type { Confidence, Enrichment, EnrichmentStatus } from '@/lib/enrichment/schema';
+import { parseLead, type Lead } from '@/lib/lead';
+import { rulesVersion, type BreakdownItem, type Tier } from '@/lib/scoring';
+import { scoreForStore, type StoredScore } from '@/lib/store/rows';
+import { SORT_KEYS, type LeadQuery, type LeadRow, type LeadStore, type SortDirection, type SortKey } from '@/lib/store/types';
+
+/**
+ * The behaviour every LeadStore must share, run against an empty store of each kind. Expected values
+ * are worked out here from the documented semantics (lib/store/types.ts), independently of the
+ * adapters' shared helpers, so a bug in those helpers fails this suite.
+ *
+ * Stores that score on their own (the file store re-scores its file) must be set up with
+ * CONTRACT_RULES and CONTRACT_AS_OF, so their scores match the ones this suite upserts.
+ */
+
+export const CONTRACT_RULES = DEFAULT_RULES;
+export const CONTRACT_AS_OF = '2026-11-01T00:00:00.000Z';
+
+export interface StoreUnderTest {
+  /** An empty store. */
+  store: LeadStore;
+  /** Another store instance over the same backing data, as a second process would open it. */
+  reopen: () => Promise<LeadStore>;
+  cleanup: () => Promise<void>;
+}
+
+const FIXTURE_SIZE = 80;
+const DAY_MS = 86_400_000;
+const AS_OF_MS = Date.parse(CONTRACT_AS_OF);
+const NOW = new Date(CONTRACT_AS_OF);
+
+const FIRST_NAMES = ['Ada', 'ada', 'Grace', 'Alan', 'barbara', 'Zoe', undefined, 'Edsger', 'Ada'];
+// Müller/Mustermann and Zürich/Zwick order differently by code point than by locale (ü comes after every ASCII letter).
+const LAST_NAMES = ['Lovelace', 'Hopper', 'Turing', undefined, 'liskov', 'Müller', 'Hopper', 'Mustermann', 'Dijkstra'];
+const COMPANIES = ['Acme', 'acme', 'Globex Corp', 'Initech', undefined, 'Zürich Re', 'Stark Industries', 'Zwick GmbH', 'ACME Labs'];
+const INDUSTRIES = ['Software', 'software', 'Fintech', 'Healthcare', undefined, 'Government', 'Retail'];
+const TITLES = ['VP Sales', 'Chief Revenue Officer', 'SDR', undefined, 'Head of Growth', 'analyst', 'Director of Marketing', 'Founder & CEO'];
+const SIZES = [12, 80, 250, 900, 5000, undefined];
+
+const daysAgo = (days: number) => new Date(AS_OF_MS - days * DAY_MS).toISOString();
+
+/** A deterministic spread of leads: every tier, missing names, companies, industries, emails and outcomes, case-only differences, ties. */
+function fixtureLeads(): Lead[] {
+  return Array.from({ length: FIXTURE_SIZE }, (_, i) => {
+    const first = i % 11 === 10 ? undefined : FIRST_NAMES[(i + Math.floor(i / 9)) % FIRST_NAMES.length];
+    const last = i % 11 === 10 ? undefined : LAST_NAMES[(i * 4) % LAST_NAMES.length];
+    const company = COMPANIES[(i * 5) % COMPANIES.length];
+    const raw: Record<string, unknown> = {
+      // Mixed-case prefixes make code-point order (uppercase first) differ from locale order.
+      id: i % 6 === 0 ? `Lead-${String(i).padStart(3, '0')}` : `lead-${String(i).padStart(3, '0')}`,
+      created_at: daysAgo(60 + i),
+      first_name: first,
+      last_name: last,
+      email: i % 9 === 4 ? undefined : `${(first ?? 'x').toLowerCase()}.${i}@${(company ?? 'example').replace(/\W+/g, '').toLowerCase()}.com`,
+      job_title: TITLES[(i * 7) % TITLES.length],
+      company_name: company,
+      industry: INDUSTRIES[(i * 3 + 1) % INDUSTRIES.length],
+      employee_count: SIZES[i % SIZES.length],
+      country: i % 2 === 0 ? 'United States' : 'Germany',
+      company_description: i % 4 === 0 ? `${company ?? 'A company'} sells tooling to revenue teams.` : undefined,
+      lead_source: i % 3 === 0 ? 'Webinar' : 'Inbound',
+      email_opens_30d: (i * 13) % 30,
+      email_clicks_30d: (i * 7) % 9,
+      page_views_30d: (i * 11) % 25,
+      pricing_page_views_30d: i % 5,
+      content_downloads_30d: i % 4,
+      webinar_attended: i % 3 === 0,
+      demo_requested: i % 4 === 0 ? true : i % 4 === 1 ? false : undefined,
+      last_activity_at: i % 13 === 12 ? undefined : daysAgo((i * 5) % 45),
+      converted: i % 3 === 0 ? true : i % 3 === 1 ? false : undefined,
+      attributes: i % 10 === 3 ? { plan: 'pro', seats: 5 + i, trial: i % 20 === 3 } : undefined,
+    };
+    return parseLead(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+  });
+}
+
+const score = (lead: Lead): StoredScore => scoreForStore(lead, { rules: CONTRACT_RULES, now: NOW });
+
+function enrichmentFor(scored: StoredScore, overrides: Partial<Enrichment> = {}): Enrichment {
+  return {
+    lead_id: scored.lead.id,
+    fit_narrative: `${scored.lead.company_name ?? 'This company'} looks like a fit.`,
+    recommended_action: 'Book a discovery call this week.',
+    confidence: 'high',
+    source: 'mock',
+    model: 'mock-enricher',
+    prompt_version: 'contract-v1',
+    input_hash: scored.inputHash,
+    rules_version: scored.rulesVersion,
+    score: scored.score,
+    usage: { input_tokens: 900, output_tokens: 80, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+    cost_usd: 0,
+    latency_ms: 3,
+    enriched_at: '2026-11-01T09:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** Which leads the listing tests enrich, and how: a fixed plan, so expected statuses need no store. */
+function plannedEnrichment(index: number, scored: StoredScore): Enrichment | null {
+  switch (index % 5) {
+    case 0:
+      return enrichmentFor(scored, { source: 'claude', model: 'claude-sonnet-5-5', confidence: 'high' });
+    case 1:
+      return enrichmentFor(scored, { source: 'mock', confidence: 'medium' });
+    case 2:
+      // Written against an earlier version of the lead: stale.
+      return enrichmentFor(scored, { source: 'claude', model: 'claude-sonnet-5-5', confidence: 'low', input_hash: 'h_earlier_input' });
+    default:
+      return null;
+  }
+}
+
+/** What a table row must show, derived from the lead and the plan without the store's helpers. */
+interface Expected {
+  id: string;
+  name: string | null;
+  email: string | null;
+  title: string | null;
+  company: string | null;
+  industry: string | null;
+  score: number;
+  tier: Tier;
+  status: EnrichmentStatus;
+  confidence: Confidence | null;
+  topReason: { label: string; points: number } | null;
+}
+
+function expectedTopReason(breakdown: readonly BreakdownItem[]): Expected['topReason'] {
+  const best = breakdown.reduce<BreakdownItem | null>((top, item) => (item.points > (top?.points ?? 0) ? item : top), null);
+  return best ? { label: best.label, points: best.points } : null;
+}
+
+function expectedRow(scored: StoredScore, enrichment: Enrichment | null): Expected {
+  const { lead } = scored;
+  const names = [lead.first_name, lead.last_name].filter((n) => n !== undefined);
+  const current = enrichment && enrichment.input_hash === scored.inputHash && enrichment.rules_version === scored.rulesVersion;
+  return {
+    id: lead.id,
+    name: names.length ? names.join(' ') : null,
+    email: lead.email ?? null,
+    title: lead.job_title ?? null,
+    company: lead.company_name ?? null,
+    industry: lead.industry ?? null,
+    score: scored.score,
+    tier: scored.tier,
+    status: !enrichment ? 'none' : current ? enrichment.source : 'stale',
+    confidence: enrichment?.confidence ?? null,
+    topReason: expectedTopReason(scored.breakdown),
+  };
+}
+
+/** Code-point order, written independently of the stores' comparator (compare arrays of code points). */
+function byCodePoint(a: string, b: string): number {
+  const x = Array.from(a, (c) => c.codePointAt(0)!);
+  const y = Array.from(b, (c) => c.codePointAt(0)!);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return x.length - y.length;
+}
+
+const TIER_VALUE: Record<Tier, number> = { HOT: 3, WARM: 2, COLD: 1 };
+const STATUS_VALUE: Record<EnrichmentStatus, number> = { claude: 4, mock: 3, stale: 2, none: 1 };
+
+function primaryValue(e: Expected, key: SortKey): number | string | null {
+  switch (key) {
+    case 'score':
+      return e.score;
+    case 'tier':
+      return TIER_VALUE[e.tier];
+    case 'enrichment':
+      return STATUS_VALUE[e.status];
+    case 'name':
+      return e.name?.toLowerCase() ?? null;
+    case 'title':
+      return e.title?.toLowerCase() ?? null;
+    case 'company':
+      return e.company?.toLowerCase() ?? null;
+    case 'industry':
+      return e.industry?.toLowerCase() ?? null;
+  }
+}
+
+/** The documented order: key in the given direction, missing text last either way, then score desc, then id asc. */
+function expectedOrder(items: readonly Expected[], key: SortKey, direction: SortDirection): string[] {
+  return [...items]
+    .sort((a, b) => {
+      const x = primaryValue(a, key);
+      const y = primaryValue(b, key);
+      if (x === null || y === null) {
+        if (x !== y) return x === null ? 1 : -1;
+      } else if (x !== y) {
+        const cmp = typeof x === 'number' && typeof y === 'number' ? x - y : byCodePoint(String(x), String(y));
+        return direction === 'asc' ? cmp : -cmp;
+      }
+      return b.score - a.score || byCodePoint(a.id, b.id);
+    })
+    .map((e) => e.id);
+}
+
+function toExpectedShape(row: LeadRow): Expected {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    title: row.jobTitle,
+    company: row.company,
+    industry: row.industry,
+    score: row.score,
+    tier: row.tier,
+    status: row.enrichmentStatus,
+    confidence: row.confidence,
+    topReason: row.topReason,
+  };
+}
+
+const ALL: Omit<LeadQuery, 'sort' | 'direction'> = { page: 1, pageSize: 1000 };
+const ids = (rows: readonly LeadRow[]) => rows.map((r) => r.id);
+const byId = <T extends { id: string }>(a: T, b: T) => byCodePoint(a.id, b.id);
+
+export function describeStoreContract(name: string, setup: () => Promise<StoreUnderTest>): void {
+  describe(`LeadStore contract: ${name}`, () => {
+    let sut: StoreUnderTest;
+    let store: LeadStore;
+    let leads: Lead[];
+    let scored: StoredScore[];
+
+    beforeEach(async () => {
+      sut = await setup();
+      store = sut.store;
+      leads = fixtureLeads();
+      scored = leads.map(score);
+      await store.upsertLeads(scored);
+    });
+
+    afterEach(async () => {
+      await store.close?.();
+      await sut.cleanup();
+    });
+
+    it('uses a fixture that covers every tier, missing values and outcomes', () => {
+      const tiers = new Set(scored.map((s) => s.tier));
+      expect([...tiers].sort()).toEqual(['COLD', 'HOT', 'WARM']);
+      expect(leads.some((l) => !l.first_name && !l.last_name)).toBe(true);
+      expect(leads.some((l) => !l.industry) && leads.some((l) => !l.company_name) && leads.some((l) => !l.email)).toBe(true);
+      expect(new Set(leads.map((l) => l.converted)).size).toBe(3);
+    });
+
+    it('returns each lead as upserted, with its score and no enrichment', async () => {
+      for (const s of scored) {
+        const got = await store.getLead(s.lead.id);
+        expect(got).toEqual({ ...s, enrichment: null, enrichmentStatus: 'none' });
+      }
+      expect(await store.getLead('no-such-lead')).toBeNull();
+      expect(await store.enrichments()).toEqual(new Map());
+    });
+
+    it('is idempotent on upsert: the same leads twice change nothing', async () => {
+      const before = await store.listLeads({ ...ALL, sort: 'score', direction: 'desc' });
+      await store.upsertLeads(scored);
+      const after = await store.listLeads({ ...ALL, sort: 'score', direction: 'desc' });
+      expect(after).toEqual(before);
+      expect(after.total).toBe(FIXTURE_SIZE);
+      expect((await store.summary()).total).toBe(FIXTURE_SIZE);
+    });
+
+    it('replaces a changed lead and its score, and inserts a new one', async () => {
+      const original = scored[7]!;
+      const changed = score({ ...original.lead, demo_requested: true, pricing_page_views_30d: 9, company_name: 'Renamed Inc' });
+      expect(changed.score).not.toBe(original.score);
+      const added = score(parseLead({ id: 'lead-new', first_name: 'New', company_name: 'Newco' }));
+      await store.upsertLeads([changed, added]);
+
+      expect(await store.getLead(original.lead.id)).toEqual({ ...changed, enrichment: null, enrichmentStatus: 'none' });
+      expect(await store.getLead('lead-new')).toEqual({ ...added, enrichment: null, enrichmentStatus: 'none' });
+      expect((await store.summary()).total).toBe(FIXTURE_SIZE + 1);
+      const page = await store.listLeads({ ...ALL, sort: 'score', direction: 'desc', search: 'renamed' });
+      expect(ids(page.rows)).toEqual([original.lead.id]);
+    });
+
+    it('saves enrichments partially: other leads, other enrichments and lead fields are untouched', async () => {
+      const [a, b, c] = [scored[1]!, scored[2]!, scored[3]!];
+      const ea = enrichmentFor(a, { source: 'claude', model: 'claude-sonnet-5-5', confidence: 'high' });
+      const eb = enrichmentFor(b, { confidence: 'low' });
+      await store.saveEnrichments([ea]);
+      await store.saveEnrichments([eb]);
+
+      expect(await store.getLead(a.lead.id)).toEqual({ ...a, enrichment: ea, enrichmentStatus: 'claude' });
+      expect(await store.getLead(b.lead.id)).toEqual({ ...b, enrichment: eb, enrichmentStatus: 'mock' });
+      expect(await store.getLead(c.lead.id)).toEqual({ ...c, enrichment: null, enrichmentStatus: 'none' });
+      expect(await store.enrichments()).toEqual(new Map([[a.lead.id, ea], [b.lead.id, eb]]));
+
+      // Re-importing the same leads keeps the narratives, and they stay current.
+      await store.upsertLeads(scored);
+      expect(await store.getLead(a.lead.id)).toEqual({ ...a, enrichment: ea, enrichmentStatus: 'claude' });
+      expect((await store.enrichments()).size).toBe(2);
+    });
+
+    it('marks an enrichment stale when the lead it was written for changes', async () => {
+      const target = scored[4]!;
+      const enrichment = enrichmentFor(target);
+      await store.saveEnrichments([enrichment]);
+      expect((await store.getLead(target.lead.id))?.enrichmentStatus).toBe('mock');
+
+      const edited = score({ ...target.lead, job_title: 'Chief Executive Officer' });
+      await store.upsertLeads([edited]);
+      const got = await store.getLead(target.lead.id);
+      expect(got?.enrichment).toEqual(enrichment);
+      expect(got?.enrichmentStatus).toBe('stale');
+      expect(got?.inputHash).toBe(edited.inputHash);
+      const summary = await store.summary();
+      expect([summary.stale, summary.enriched, summary.mock]).toEqual([1, 0, 0]);
+    });
+
+    it('rejects enrichments for unknown leads, saving none of the batch', async () => {
+      const known = enrichmentFor(scored[0]!);
+      const unknown = { ...enrichmentFor(scored[1]!), lead_id: 'no-such-lead' };
+      await expect(store.saveEnrichments([known, unknown])).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('no-such-lead') });
+      expect(await store.enrichments()).toEqual(new Map());
+    });
+
+    describe('listing', () => {
+      let expected: Expected[];
+
+      beforeEach(async () => {
+        const planned = scored.map((s, i) => plannedEnrichment(i, s));
+        await store.saveEnrichments(planned.filter((e): e is Enrichment => e !== null));
+        expected = scored.map((s, i) => expectedRow(s, planned[i]!));
+      });
+
+      it('shows every lead as a row with its name, fields, top reason, status and confidence', async () => {
+        const page = await store.listLeads({ ...ALL, sort: 'score', direction: 'desc' });
+        expect(page.rows.map(toExpectedShape).sort(byId)).toEqual([...expected].sort(byId));
+        expect(new Set(expected.map((e) => e.status))).toEqual(new Set(['claude', 'mock', 'stale', 'none']));
+      });
+
+      for (const key of SORT_KEYS) {
+        for (const direction of ['asc', 'desc'] as const) {
+          it(`sorts by ${key} ${direction} as documented`, async () => {
+            const page = await store.listLeads({ ...ALL, sort: key, direction });
+            expect(ids(page.rows)).toEqual(expectedOrder(expected, key, direction));
+          });
+        }
+      }
+
+      const filters: { name: string; query: Partial<LeadQuery>; keep: (e: Expected) => boolean }[] = [
+        { name: 'one tier', query: { tiers: ['HOT'] }, keep: (e) => e.tier === 'HOT' },
+        { name: 'two tiers', query: { tiers: ['HOT', 'WARM'] }, keep: (e) => e.tier !== 'COLD' },
+        { name: 'industry, exact (not case-folded)', query: { industries: ['Software'] }, keep: (e) => e.industry === 'Software' },
+        { name: 'two industries', query: { industries: ['software', 'Fintech'] }, keep: (e) => e.industry === 'software' || e.industry === 'Fintech' },
+        { name: 'enrichment none', query: { enrichment: ['none'] }, keep: (e) => e.status === 'none' },
+        { name: 'enrichment stale or mock', query: { enrichment: ['stale', 'mock'] }, keep: (e) => e.status === 'stale' || e.status === 'mock' },
+        { name: 'confidence high', query: { confidence: ['high'] }, keep: (e) => e.confidence === 'high' },
+        { name: 'confidence low or medium', query: { confidence: ['low', 'medium'] }, keep: (e) => e.confidence === 'low' || e.confidence === 'medium' },
+        { name: 'search a name, any case', query: { search: 'ADA LOVE' }, keep: (e) => e.name?.toLowerCase().includes('ada love') ?? false },
+        { name: 'search a company', query: { search: 'globex' }, keep: (e) => e.company?.toLowerCase().includes('globex') ?? false },
+        { name: 'search an email', query: { search: '.17@' }, keep: (e) => e.email?.includes('.17@') ?? false },
+        {
+          name: 'search across name, company and email',
+          query: { search: 'acme' },
+          keep: (e) => [e.name, e.company, e.email].some((v) => v?.toLowerCase().includes('acme')),
+        },
+        {
+          name: 'filters combined',
+          query: { tiers: ['WARM', 'COLD'], enrichment: ['none', 'claude'], search: 'a' },
+          keep: (e) => e.tier !== 'HOT' && (e.status === 'none' || e.status === 'claude') && [e.name, e.company, e.email].some((v) => v?.toLowerCase().includes('a')),
+        },
+      ];
+      for (const filter of filters) {
+        it(`filters: ${filter.name}`, async () => {
+          const want = expectedOrder(expected.filter(filter.keep), 'score', 'desc');
+          expect(want.length).toBeGreaterThan(0);
+          expect(want.length).toBeLessThan(FIXTURE_SIZE);
+          const page = await store.listLeads({ ...ALL, sort: 'score', direction: 'desc', ...filter.query });
+          expect(ids(page.rows)).toEqual(want);
+          expect(page.total).toBe(want.length);
+        });
+      }
+
+      it('answers a search with no match with an empty page and a total of 0', async () => {
+        const page = await store.listLeads({ sort: 'name', direction: 'asc', search: 'zzz-no-such-lead', page: 1, pageSize: 25 });
+        expect(page).toEqual({ rows: [], total: 0, page: 1, pageSize: 25 });
+      });
+
+      it('paginates: every lead exactly once across pages, in order, with the full total', async () => {
+        const want = expectedOrder(expected, 'company', 'desc');
+        const seen: string[] = [];
+        for (let page = 1; ; page++) {
+          const result = await store.listLeads({ sort: 'company', direction: 'desc', page, pageSize: 7 });
+          expect(result.total).toBe(FIXTURE_SIZE);
+          expect([result.page, result.pageSize]).toEqual([page, 7]);
+          if (result.rows.length === 0) break;
+          seen.push(...ids(result.rows));
+        }
+        expect(seen).toEqual(want);
+        const beyond = await store.listLeads({ sort: 'score', direction: 'desc', page: 99, pageSize: 10 });
+        expect(beyond).toEqual({ rows: [], total: FIXTURE_SIZE, page: 99, pageSize: 10 });
+      });
+
+      it('paginates a filtered list with the filtered total', async () => {
+        const want = expectedOrder(expected.filter((e) => e.tier === 'COLD'), 'name', 'asc');
+        const first = await store.listLeads({ sort: 'name', direction: 'asc', tiers: ['COLD'], page: 1, pageSize: 5 });
+        const second = await store.listLeads({ sort: 'name', direction: 'asc', tiers: ['COLD'], page: 2, pageSize: 5 });
+        expect([...ids(first.rows), ...ids(second.rows)]).toEqual(want.slice(0, 10));
+        expect([first.total, second.total]).toEqual([want.length, want.length]);
+      });
+
+      it('summarises tiers, enrichment coverage, rules version and industries', async () => {
+        const summary = await store.summary();
+        const count = (keep: (e: Expected) => boolean) => expected.filter(keep).length;
+        expect(summary).toMatchObject({
+          total: FIXTURE_SIZE,
+          byTier: { HOT: count((e) => e.tier === 'HOT'), WARM: count((e) => e.tier === 'WARM'), COLD: count((e) => e.tier === 'COLD') },
+          enriched: count((e) => e.status === 'claude' || e.status === 'mock'),
+          mock: count((e) => e.status === 'mock'),
+          stale: count((e) => e.status === 'stale'),
+          rulesVersion: rulesVersion(CONTRACT_RULES),
+        });
+        const industries = new Set(expected.flatMap((e) => (e.industry === null ? [] : [e.industry])));
+        expect(new Set(summary.industries)).toEqual(industries);
+        expect(summary.industries).toHaveLength(industries.size);
+        const folded = summary.industries.map((i) => i.toLowerCase());
+        expect(folded).toEqual([...folded].sort(byCodePoint));
+      });
+
+      it('reports outcomes only for leads whose outcome is known', async () => {
+        const outcomes = await store.outcomes();
+        const want = scored
+          .filter((s) => s.lead.converted !== undefined)
+          .map((s) => ({ id: s.lead.id, score: s.score, tier: s.tier, converted: s.lead.converted }));
+        expect([...outcomes].sort(byId)).toEqual(want.sort(byId));
+        expect(outcomes.length).toBeLessThan(FIXTURE_SIZE);
+      });
+    });
+
+    it('keeps every write when two store instances save enrichments at the same time', async () => {
+      const other = await sut.reopen();
+      try {
+        const mine = scored.slice(0, 40).map((s) => enrichmentFor(s, { confidence: 'medium' }));
+        const theirs = scored.slice(40, 80).map((s) => enrichmentFor(s, { source: 'claude', model: 'claude-sonnet-5-5' }));
+        await Promise.all([...mine.map((e) => store.saveEnrichments([e])), ...theirs.map((e) => other.saveEnrichments([e]))]);
+
+        const want = new Map([...mine, ...theirs].map((e) => [e.lead_id, e]));
+        expect(await store.enrichments()).toEqual(want);
+        expect(await other.enrichments()).toEqual(want);
+        const summary = await store.summary();
+        expect([summary.total, summary.enriched, summary.mock]).toEqual([FIXTURE_SIZE, 80, 40]);
+      } finally {
+        await other.close?.();
+      }
+    });
+  });
+}
