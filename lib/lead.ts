@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError, type FieldIssue } from './errors';
-import { stableHash } from './hash';
+import { canonicalJson, hashString } from './hash';
 
 /**
  * The lead data contract: flat, snake_case CRM records. Only `id` is required. A missing value means
@@ -68,15 +68,22 @@ export type LeadField = Exclude<keyof Lead, 'attributes'>;
 
 export const LEAD_FIELDS = Object.keys(leadSchema.shape) as (keyof Lead)[];
 
-/** Reads `null` and blank strings as missing, as CRM exports mean them. */
+const isEmpty = (value: unknown) => value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
+
+/** Reads `null` and blank strings as missing, as CRM exports mean them. Copies only when it must. */
 function dropEmpty(raw: unknown): unknown {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (value === null || value === undefined) continue;
-    if (typeof value === 'string' && value.trim() === '') continue;
-    out[key] = value;
+  const record = raw as Record<string, unknown>;
+  let hasEmpty = false;
+  for (const key in record) {
+    if (isEmpty(record[key])) {
+      hasEmpty = true;
+      break;
+    }
   }
+  if (!hasEmpty) return raw;
+  const out: Record<string, unknown> = {};
+  for (const key in record) if (!isEmpty(record[key])) out[key] = record[key];
   return out;
 }
 
@@ -187,12 +194,16 @@ export function toScorable(lead: Lead): ScorableLead {
   return scorable;
 }
 
+/** Every input field but the outcome, in sorted order: JSON.stringify with a key list is canonical and native-fast. */
+const INPUT_KEYS = LEAD_FIELDS.filter((f) => f !== 'converted' && f !== 'attributes').sort();
+
 /**
  * Hash of everything scoring and enrichment read, used to tell when an enrichment went stale.
  * The outcome is excluded: learning it later must not invalidate a narrative.
  */
 export function leadInputHash(lead: ScorableLead | Lead): string {
-  return stableHash(toScorable(lead as Lead));
+  const fields = JSON.stringify(lead, INPUT_KEYS);
+  return hashString(lead.attributes ? `${fields}${canonicalJson(lead.attributes)}` : fields);
 }
 
 export function fullName(lead: Pick<Lead, 'first_name' | 'last_name'>): string | undefined {

@@ -82,5 +82,7 @@ describe('outcome isolation', () => {
     expect(leadInputHash({ ...base, converted: true })).toBe(leadInputHash(base));
     expect(leadInputHash(parseLead({ email_opens_30d: 3, industry: 'Software', id: 'a' }))).toBe(leadInputHash(base));
     expect(leadInputHash({ ...base, email_opens_30d: 4 })).not.toBe(leadInputHash(base));
+    expect(leadInputHash({ ...base, attributes: { plan: 'team' } })).not.toBe(leadInputHash(base));
+    expect(leadInputHash({ ...base, attributes: { plan: 'team', seats: 3 } })).toBe(leadInputHash({ ...base, attributes: { seats: 3, plan: 'team' } }));
   });
 });
