@@ -68,13 +68,14 @@ export const envSchema = z
   });
 
 export type Env = z.infer<typeof envSchema>;
+export type EnvSource = Record<string, string | undefined>;
 
 /** Empty strings in .env files mean "not set". */
-function withoutBlanks(source: NodeJS.ProcessEnv): Record<string, string> {
+function withoutBlanks(source: EnvSource): Record<string, string> {
   return Object.fromEntries(Object.entries(source).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].trim() !== ''));
 }
 
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function parseEnv(source: EnvSource = process.env): Env {
   const result = envSchema.safeParse(withoutBlanks(source));
   if (result.success) return result.data;
   const issues = result.error.issues.map((i) => ({ record: 'environment', field: String(i.path[0] ?? '(env)'), message: i.message }));
