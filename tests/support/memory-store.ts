@@ -1,0 +1,69 @@
+import { enrichmentSchema, type Enrichment } from '@/lib/enrichment/schema';
+import { AppError } from '@/lib/errors';
+import type { Lead } from '@/lib/lead';
+import type { RuleSet } from '@/lib/rules';
+import { DEFAULT_RULES, rulesVersion, TIERS, type Tier } from '@/lib/scoring';
+import { compareRows, scoreForStore, toLeadRow, withEnrichment, type StoredScore } from '@/lib/store/rows';
+import type { LeadStore, OutcomeRow, StoreSummary } from '@/lib/store/types';
+
+/**
+ * A LeadStore held in memory, for tests of code that only needs the interface (the enrichment job).
+ * It checks what the real stores check on save: valid records, existing leads. `saves` counts writes.
+ */
+export interface MemoryStore extends LeadStore {
+  saves: number;
+}
+
+export function createMemoryStore(leads: readonly Lead[], { rules = DEFAULT_RULES, now }: { rules?: RuleSet; now: Date }): MemoryStore {
+  const scored = new Map<string, StoredScore>(leads.map((lead) => [lead.id, scoreForStore(lead, { rules, now })]));
+  const enrichments = new Map<string, Enrichment>();
+  const scoredLead = (s: StoredScore) => withEnrichment(s, enrichments.get(s.lead.id) ?? null);
+
+  const store: MemoryStore = {
+    kind: 'file',
+    saves: 0,
+    async listLeads(query) {
+      let rows = [...scored.values()].map((s) => toLeadRow(scoredLead(s)));
+      if (query.tiers?.length) rows = rows.filter((r) => query.tiers!.includes(r.tier));
+      if (query.enrichment?.length) rows = rows.filter((r) => query.enrichment!.includes(r.enrichmentStatus));
+      rows.sort(compareRows(query.sort, query.direction));
+      const start = (query.page - 1) * query.pageSize;
+      return { rows: rows.slice(start, start + query.pageSize), total: rows.length, page: query.page, pageSize: query.pageSize };
+    },
+    async getLead(id) {
+      const s = scored.get(id);
+      return s ? scoredLead(s) : null;
+    },
+    async summary(): Promise<StoreSummary> {
+      const all = [...scored.values()].map(scoredLead);
+      const byTier = Object.fromEntries(TIERS.map((t) => [t, 0])) as Record<Tier, number>;
+      for (const s of all) byTier[s.tier]++;
+      return {
+        total: all.length,
+        byTier,
+        enriched: all.filter((s) => s.enrichmentStatus === 'claude' || s.enrichmentStatus === 'mock').length,
+        mock: all.filter((s) => s.enrichmentStatus === 'mock').length,
+        stale: all.filter((s) => s.enrichmentStatus === 'stale').length,
+        rulesVersion: rulesVersion(rules),
+        industries: [...new Set(all.flatMap((s) => (s.lead.industry ? [s.lead.industry] : [])))].sort(),
+      };
+    },
+    async outcomes(): Promise<OutcomeRow[]> {
+      return [...scored.values()].flatMap((s) => (s.lead.converted === undefined ? [] : [{ id: s.lead.id, score: s.score, tier: s.tier, converted: s.lead.converted }]));
+    },
+    async upsertLeads(items) {
+      for (const item of items) scored.set(item.lead.id, item);
+    },
+    async enrichments() {
+      return new Map(enrichments);
+    },
+    async saveEnrichments(list) {
+      const valid = list.map((e) => enrichmentSchema.parse(e));
+      const unknown = valid.filter((e) => !scored.has(e.lead_id)).map((e) => e.lead_id);
+      if (unknown.length) throw new AppError('NOT_FOUND', `Cannot save enrichments for unknown lead(s): ${unknown.join(', ')}`);
+      for (const e of valid) enrichments.set(e.lead_id, e);
+      store.saves++;
+    },
+  };
+  return store;
+}
