@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { AppError, formatIssues, type FieldIssue } from '../errors';
+import { readJsonFile } from '../json-file';
+import type { LeadField } from '../lead';
+import { PRESETS, type PresetName } from './presets';
+
+/**
+ * How a CRM export's columns become leads: a JSON mapping file (or a built-in preset), validated here.
+ *
+ * ```json
+ * {
+ *   "name": "Acme HubSpot export with our custom properties",
+ *   "extends": "hubspot",
+ *   "dateFormat": "MDY",
+ *   "fields": { "company_domain": ["Company Domain Name", "Website URL"], "demo_requested": "Requested a demo?" },
+ *   "attributes": {
+ *     "plan_tier": { "column": "Plan Tier", "type": "text" },
+ *     "seats": { "column": "Seats", "type": "number" },
+ *     "is_partner": { "column": "Partner?", "type": "boolean" },
+ *     "trial_started_at": { "column": "Trial Start Date", "type": "date" }
+ *   },
+ *   "outcome": { "column": "Lifecycle Stage", "positive": ["customer"] }
+ * }
+ * ```
+ *
+ * - `fields`: lead contract field → source column, or a list of columns tried left to right (the first
+ *   non-empty one wins, e.g. a domain column, then the website). Column names match case- and
+ *   whitespace-insensitively.
+ * - `attributes`: every other column you want kept, under a snake_case name, typed `text`, `number`,
+ *   `boolean` or `date` (stored as an ISO string). Rules score them as `attributes.<name>`.
+ * - `outcome`: the optional conversion column, which becomes the hidden `converted` flag that only the
+ *   backtest reads. With `positive` (and optionally `negative`) values it is matched case-insensitively
+ *   (`"Lifecycle Stage": ["customer"]`, `"Status": ["closed won"]`); without them it is read as a boolean
+ *   ("Converted": true/false, 1/0, yes/no). The outcome column can never also be a field or attribute,
+ *   or scoring could see the answer.
+ * - `extends`: start from a preset (`hubspot`, `salesforce`) and add or override fields, attributes and
+ *   the outcome; `dateFormat` is "MDY" (US, the default) or "DMY" for numeric dates like 05/03/2024.
+ * - Columns the mapping does not name are ignored, and listed in the import report.
+ */
+
+/** Contract fields a column can fill: everything but the outcome, which has its own entry. */
+export const MAPPABLE_FIELDS = [
+  'id',
+  'created_at',
+  'first_name',
+  'last_name',
+  'email',
+  'job_title',
+  'company_name',
+  'company_domain',
+  'industry',
+  'employee_count',
+  'annual_revenue',
+  'country',
+  'company_description',
+  'lead_source',
+  'email_opens_30d',
+  'email_clicks_30d',
+  'page_views_30d',
+  'pricing_page_views_30d',
+  'content_downloads_30d',
+  'webinar_attended',
+  'demo_requested',
+  'last_activity_at',
+] as const satisfies readonly Exclude<LeadField, 'converted'>[];
+export type MappableField = (typeof MAPPABLE_FIELDS)[number];
+
+export const ATTRIBUTE_TYPES = ['text', 'number', 'boolean', 'date'] as const;
+export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
+
+const columnName = z.string().trim().min(1, 'must name a column');
+const columns = z.union([columnName, z.array(columnName).min(1)]).transform((c) => (Array.isArray(c) ? c : [c]));
+
+export const mappingSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    extends: z.enum(Object.keys(PRESETS) as [PresetName, ...PresetName[]]).optional(),
+    dateFormat: z.enum(['MDY', 'DMY']).optional(),
+    fields: z.partialRecord(z.enum(MAPPABLE_FIELDS), columns).optional(),
+    attributes: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9_]*$/, 'attribute names must be snake_case (a–z, 0–9, _), as rules name them "attributes.<name>"'),
+        z.object({ column: columns, type: z.enum(ATTRIBUTE_TYPES) }).strict(),
+      )
+      .optional(),
+    outcome: z
+      .object({
+        column: columnName,
+        positive: z.array(z.string().trim().min(1)).min(1).optional(),
+        negative: z.array(z.string().trim().min(1)).min(1).optional(),
+      })
+      .strict()
+      .refine((o) => o.negative === undefined || o.positive !== undefined, { message: '"negative" values need "positive" values too' })
+      .optional(),
+  })
+  .strict();
+
+export type MappingInput = z.input<typeof mappingSchema>;
+export type MappingFile = z.output<typeof mappingSchema>;
+
+/** A mapping with its preset folded in: what the importer runs on. */
+export interface Mapping {
+  name: string;
+  dateFormat: 'MDY' | 'DMY';
+  fields: Partial<Record<MappableField, string[]>>;
+  attributes: Record<string, { column: string[]; type: AttributeType }>;
+  outcome?: { column: string; positive?: string[]; negative?: string[] };
+}
+
+/** Header names compare case- and whitespace-insensitively: exports differ in both across CRM versions. */
+export const columnKey = (name: string): string => name.replace(/^\uFEFF/, '').trim().replace(/\s+/g, ' ').toLowerCase();
+
+/** Validates a parsed mapping, folds in its preset, and checks the outcome cannot leak into scoring. */
+export function parseMapping(raw: unknown, source = 'mapping'): Mapping {
+  const result = mappingSchema.safeParse(raw);
+  if (!result.success) {
+    const issues: FieldIssue[] = result.error.issues.map((issue) => ({
+      record: source,
+      field: issue.path.length ? issue.path.join('.') : '(root)',
+      // zod reports a bad record key as "Invalid key in record"; the key's own rule says what is wrong.
+      message: issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message,
+    }));
+    throw new AppError('INVALID_INPUT', `Mapping ${source} is invalid:\n${formatIssues(issues, issues.length)}`, { issues });
+  }
+  const file = result.data;
+  const base = file.extends ? PRESETS[file.extends] : undefined;
+  const mapping: Mapping = {
+    name: file.name ?? (base && file.extends ? `${base.name} (extended)` : source),
+    dateFormat: file.dateFormat ?? base?.dateFormat ?? 'MDY',
+    fields: { ...base?.fields, ...file.fields },
+    attributes: { ...base?.attributes, ...file.attributes },
+    outcome: file.outcome ?? base?.outcome,
+  };
+  assertOutcomeIsolated(mapping, source);
+  return mapping;
+}
+
+function assertOutcomeIsolated(mapping: Mapping, source: string): void {
+  if (!mapping.outcome) return;
+  const outcome = columnKey(mapping.outcome.column);
+  const users = [
+    ...Object.entries(mapping.fields).map(([field, cols]) => [`fields.${field}`, cols] as const),
+    ...Object.entries(mapping.attributes).map(([name, a]) => [`attributes.${name}`, a.column] as const),
+  ];
+  for (const [where, cols] of users) {
+    if (cols.some((c) => columnKey(c) === outcome)) {
+      throw new AppError(
+        'INVALID_INPUT',
+        `Mapping ${source}: ${where} reads the outcome column "${mapping.outcome.column}"; scoring must never see the outcome`,
+      );
+    }
+  }
+}
+
+/** `hubspot`, `salesforce`, or the path of a JSON mapping file. */
+export async function loadMapping(nameOrPath: string): Promise<Mapping> {
+  if (Object.hasOwn(PRESETS, nameOrPath)) return parseMapping(PRESETS[nameOrPath as PresetName], `preset "${nameOrPath}"`);
+  if (!/[/\\.]/.test(nameOrPath)) {
+    throw new AppError('INVALID_INPUT', `Unknown mapping "${nameOrPath}": use ${Object.keys(PRESETS).join(' or ')}, or the path of a JSON mapping file`);
+  }
+  return parseMapping(await readJsonFile(nameOrPath, { label: 'Mapping file', origin: '--mapping' }), nameOrPath);
+}

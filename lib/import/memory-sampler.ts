@@ -1,0 +1,31 @@
+/**
+ * Peak memory while something runs, sampled from `process.memoryUsage()` every `intervalMs` (for the import
+ * benchmarks: the figure to watch is peak heap against the size of the file being imported).
+ */
+export interface MemoryPeak {
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** Buffers and other memory outside the JS heap (file chunks, the output Buffer). */
+  externalBytes: number;
+}
+
+export async function withMemorySampling<T>(fn: () => Promise<T>, intervalMs = 50): Promise<{ result: T; peak: MemoryPeak }> {
+  const peak: MemoryPeak = { rssBytes: 0, heapUsedBytes: 0, externalBytes: 0 };
+  const sample = () => {
+    const m = process.memoryUsage();
+    peak.rssBytes = Math.max(peak.rssBytes, m.rss);
+    peak.heapUsedBytes = Math.max(peak.heapUsedBytes, m.heapUsed);
+    peak.externalBytes = Math.max(peak.externalBytes, m.external + m.arrayBuffers);
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  try {
+    const result = await fn();
+    sample();
+    return { result, peak };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export const mebibytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
