@@ -8,13 +8,13 @@ import { z } from 'zod';
 import { resolveAsOf } from '../lib/as-of';
 import { createClaudeClient, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from '../lib/enrichment/claude';
 import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, runEnrichmentJob, type JobProgress, type JobSummary } from '../lib/enrichment/job';
-import { env } from '../lib/env';
+import { env, parseEnv } from '../lib/env';
 import { AppError, formatIssues, isAppError } from '../lib/errors';
 import { loadLeadsFile } from '../lib/leads-file';
 import { loadRuleSet } from '../lib/rules-file';
 import { TIERS, type Tier } from '../lib/scoring';
 import { createFileStore } from '../lib/store/file';
-import { getStore } from '../lib/store/index';
+import { createStore } from '../lib/store/index';
 import type { LeadStore } from '../lib/store/types';
 
 const HELP = `Usage: npm run enrich -- [flags]
@@ -112,10 +112,8 @@ async function openStore(flags: Flags, config: ReturnType<typeof env>, leadsPath
     return { store, where: enrichmentsPath };
   }
   if (flags.out) throw new AppError('INVALID_INPUT', `--out applies to the file store only (this run uses --store ${kind}).`);
-  if (kind !== config.LEAD_STORE) {
-    throw new AppError('CONFIG_ERROR', `--store ${kind} needs LEAD_STORE=${kind} (and its connection variables) in the environment; LEAD_STORE is ${config.LEAD_STORE}.`);
-  }
-  return { store: await getStore(), where: `${kind} store` };
+  // Validating the environment as if LEAD_STORE were `kind` names any connection variable it lacks.
+  return { store: await createStore(parseEnv({ ...process.env, LEAD_STORE: kind })), where: `${kind} store` };
 }
 
 const usd = (n: number | null) => (n === null ? 'unknown (no price on file for this model)' : `$${n < 1 ? n.toFixed(4) : n.toFixed(2)}`);

@@ -25,7 +25,8 @@ function isModuleNotFound(error: unknown): boolean {
   return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
 }
 
-async function createStore(config: Env): Promise<LeadStore> {
+/** A new store for an explicit configuration (scripts that take `--store`); pages use `getStore()`. */
+export async function createStore(config: Env): Promise<LeadStore> {
   if (config.LEAD_STORE === 'file') {
     return createFileStore({
       leadsPath: config.LEADS_PATH,
