@@ -1,0 +1,54 @@
+'use client';
+
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
+
+export interface DecilePoint {
+  decile: number;
+  lift: number | null;
+}
+
+export interface GainsPoint {
+  /** Share of leads contacted, highest scores first (0–100). */
+  leads: number;
+  /** Share of all conversions captured (0–100). */
+  model: number;
+  /** What contacting leads in random order captures: the diagonal. */
+  random: number;
+}
+
+const AXIS = { fontSize: 11, fill: '#64748b' };
+
+/** Conversion rate of each score decile relative to the base rate; 1× is what random order gives. */
+export function DecileLiftChart({ data }: { data: DecilePoint[] }) {
+  return (
+    <BarChart
+      responsive
+      data={data.map((d) => ({ decile: `D${d.decile}`, lift: d.lift === null ? 0 : Number(d.lift.toFixed(2)) }))}
+      style={{ width: '100%', height: 260 }}
+      margin={{ top: 8, right: 8, bottom: 4, left: -16 }}
+      accessibilityLayer
+    >
+      <CartesianGrid vertical={false} stroke="#e2e8f0" />
+      <XAxis dataKey="decile" tick={AXIS} tickLine={false} axisLine={{ stroke: '#cbd5e1' }} />
+      <YAxis tick={AXIS} tickLine={false} axisLine={false} tickFormatter={(v: number) => `${v}×`} />
+      <Tooltip formatter={(v) => [`${v}×`, 'Lift']} cursor={{ fill: '#f1f5f9' }} />
+      <ReferenceLine y={1} stroke="#94a3b8" strokeDasharray="4 4" label={{ value: 'random = 1×', position: 'insideTopRight', fontSize: 11, fill: '#64748b' }} />
+      <Bar dataKey="lift" name="Lift" fill="#4f46e5" radius={[3, 3, 0, 0]} isAnimationActive={false} />
+    </BarChart>
+  );
+}
+
+/** Share of conversions captured by contacting the top x% of leads, against random order. */
+export function CumulativeGainsChart({ data }: { data: GainsPoint[] }) {
+  return (
+    <LineChart responsive data={data} style={{ width: '100%', height: 260 }} margin={{ top: 8, right: 12, bottom: 4, left: -16 }} accessibilityLayer>
+      <CartesianGrid stroke="#e2e8f0" />
+      <XAxis dataKey="leads" type="number" domain={[0, 100]} ticks={[0, 20, 40, 60, 80, 100]} tick={AXIS} tickFormatter={(v: number) => `${v}%`} tickLine={false} axisLine={{ stroke: '#cbd5e1' }} />
+      <YAxis type="number" domain={[0, 100]} ticks={[0, 20, 40, 60, 80, 100]} tick={AXIS} tickFormatter={(v: number) => `${v}%`} tickLine={false} axisLine={false} />
+      <Tooltip formatter={(v, name) => [`${Number(v).toFixed(1)}%`, name]} labelFormatter={(v) => `Top ${Number(v).toFixed(0)}% of leads`} />
+      <Legend wrapperStyle={{ fontSize: 12 }} />
+      <Line dataKey="model" name="By score" stroke="#4f46e5" strokeWidth={2} dot={{ r: 2.5 }} isAnimationActive={false} />
+      <Line dataKey="random" name="Random order" stroke="#94a3b8" strokeDasharray="4 4" dot={false} isAnimationActive={false} />
+    </LineChart>
+  );
+}

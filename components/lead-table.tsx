@@ -1,0 +1,140 @@
+import Link from 'next/link';
+import { defaultDirection, hasFilters, leadsHref, type LeadSearchState } from '@/app/_lib/lead-search';
+import type { LeadPage, SortKey } from '@/lib/store/types';
+import { EnrichmentBadge, TierBadge } from './badges';
+import { formatInt } from './format';
+
+interface Column {
+  key: string;
+  label: string;
+  sort?: SortKey;
+  className?: string;
+}
+
+const COLUMNS: Column[] = [
+  { key: 'name', label: 'Name', sort: 'name' },
+  { key: 'title', label: 'Title', sort: 'title' },
+  { key: 'company', label: 'Company', sort: 'company' },
+  { key: 'industry', label: 'Industry', sort: 'industry' },
+  { key: 'score', label: 'Score', sort: 'score', className: 'text-right' },
+  { key: 'tier', label: 'Tier', sort: 'tier' },
+  { key: 'reason', label: 'Top reason' },
+  { key: 'enrichment', label: 'Enrichment', sort: 'enrichment' },
+];
+
+function SortIcon({ direction }: { direction: 'asc' | 'desc' | null }) {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 12 12" className={`size-3 shrink-0 ${direction ? 'text-slate-900' : 'text-slate-300 group-hover:text-slate-400'}`} fill="currentColor">
+      {direction !== 'desc' && <path d="M6 2l3 3.5H3z" />}
+      {direction !== 'asc' && <path d="M6 10L3 6.5h6z" />}
+    </svg>
+  );
+}
+
+function HeaderCell({ column, state }: { column: Column; state: LeadSearchState }) {
+  const base = `px-3 py-2 text-left text-xs font-semibold text-slate-600 ${column.className ?? ''}`;
+  if (!column.sort) {
+    return (
+      <th scope="col" className={base}>
+        {column.label}
+      </th>
+    );
+  }
+  const active = state.sort === column.sort;
+  const nextDir = active ? (state.dir === 'asc' ? 'desc' : 'asc') : defaultDirection(column.sort);
+  return (
+    <th scope="col" className={base} aria-sort={active ? (state.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+      <Link
+        href={leadsHref(state, { sort: column.sort, dir: nextDir })}
+        scroll={false}
+        className={`group inline-flex items-center gap-1 rounded hover:text-slate-900 ${column.className?.includes('text-right') ? 'flex-row-reverse' : ''}`}
+        data-testid={`sort-${column.sort}`}
+      >
+        {column.label}
+        <SortIcon direction={active ? state.dir : null} />
+        <span className="sr-only">{active ? `, sorted ${state.dir === 'asc' ? 'ascending' : 'descending'}` : ''}, click to sort</span>
+      </Link>
+    </th>
+  );
+}
+
+function Muted({ children }: { children?: React.ReactNode }) {
+  return <span className="text-slate-400">{children ?? '—'}</span>;
+}
+
+/** The lead table: a server component, one page of rows straight from the store. */
+export function LeadTable({ page, state }: { page: LeadPage; state: LeadSearchState }) {
+  return (
+    <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <table className="lead-table w-full min-w-[1080px] border-collapse text-sm" data-testid="lead-table">
+        <caption className="sr-only">
+          Leads sorted by {state.sort} {state.dir === 'asc' ? 'ascending' : 'descending'}, page {page.page}
+        </caption>
+        <thead className="border-b border-slate-200 bg-slate-50/80">
+          <tr>
+            {COLUMNS.map((c) => (
+              <HeaderCell key={c.key} column={c} state={state} />
+            ))}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {page.rows.map((row) => (
+            <tr key={row.id} data-testid="lead-row" data-lead-id={row.id} data-score={row.score} data-tier={row.tier}>
+              <th scope="row">
+                <Link href={`/leads/${encodeURIComponent(row.id)}`} className="text-slate-900 hover:text-indigo-700 hover:underline" data-testid="lead-link">
+                  {row.name ?? <i className="text-slate-500">{row.email ?? row.id}</i>}
+                </Link>
+                {row.name && row.email && <div className="sub cell-clip max-w-52">{row.email}</div>}
+              </th>
+              <td title={row.jobTitle ?? undefined}>
+                <div className="cell-clip max-w-40">{row.jobTitle ?? <Muted />}</div>
+              </td>
+              <td title={row.company ?? undefined}>
+                <div className="cell-clip max-w-44">{row.company ?? <Muted />}</div>
+              </td>
+              <td>
+                <div className="cell-clip max-w-36">{row.industry ?? <Muted />}</div>
+              </td>
+              <td className="text-right font-semibold tabular-nums text-slate-900" data-testid="lead-score">
+                {row.score}
+              </td>
+              <td>
+                <TierBadge tier={row.tier} />
+              </td>
+              <td>
+                {row.topReason ? (
+                  <div className="flex max-w-56 items-baseline gap-1.5">
+                    <span className="cell-clip">{row.topReason.label}</span>
+                    <span className="sub shrink-0 tabular-nums">+{row.topReason.points}</span>
+                  </div>
+                ) : (
+                  <Muted>no points</Muted>
+                )}
+              </td>
+              <td>
+                <EnrichmentBadge status={row.enrichmentStatus} />
+                {row.confidence && <span className="sub ml-2">{row.confidence}</span>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {page.rows.length === 0 && <EmptyRows page={page} state={state} />}
+    </div>
+  );
+}
+
+function EmptyRows({ page, state }: { page: LeadPage; state: LeadSearchState }) {
+  const [title, action] =
+    page.total > 0
+      ? [`Page ${formatInt(page.page)} is past the last page.`, <Link key="a" href={leadsHref(state, { page: 1 })} className="text-indigo-700 hover:underline">Go to the first page</Link>]
+      : hasFilters(state)
+        ? ['No leads match these filters.', <Link key="a" href="/" className="text-indigo-700 hover:underline">Clear all filters</Link>]
+        : ['No leads in the store yet.', <span key="a">Load a leads file (LEADS_PATH) or import a CSV with <code className="font-mono">npm run import</code>.</span>];
+  return (
+    <div className="px-6 py-12 text-center" data-testid="lead-table-empty">
+      <p className="text-sm font-medium text-slate-900">{title}</p>
+      <p className="mt-1 text-sm text-slate-500">{action}</p>
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+
+const LINKS = [
+  { href: '/', label: 'Leads', active: (p: string) => p === '/' || p.startsWith('/leads/') },
+  { href: '/validate', label: 'Backtest', active: (p: string) => p.startsWith('/validate') },
+];
+
+export function NavLinks() {
+  const pathname = usePathname();
+  return (
+    <ul className="flex items-center gap-1">
+      {LINKS.map((link) => {
+        const active = link.active(pathname);
+        return (
+          <li key={link.href}>
+            <Link
+              href={link.href}
+              aria-current={active ? 'page' : undefined}
+              className={`rounded-md px-2.5 py-1.5 text-sm font-medium transition-colors ${
+                active ? 'bg-slate-900 text-white' : 'text-slate-600 hover:bg-slate-100 hover:text-slate-900'
+              }`}
+            >
+              {link.label}
+            </Link>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
