@@ -5,7 +5,8 @@ import { ruleMaxPoints, type Rule, type RuleSet } from './rules';
  * the dashboard describe exactly the rules that score.
  */
 
-const pts = (n: number) => `${n} pt${n === 1 ? '' : 's'}`;
+/** "1 pt", "5 pts". */
+export const pts = (n: number) => `${n} pt${n === 1 ? '' : 's'}`;
 
 /** "5 pts per view" or, for fractional rates, "1 pt per 10 opens". */
 export function counterRate(rule: Extract<Rule, { kind: 'counter' }>): string {

@@ -1,7 +1,7 @@
 import { DEFAULT_RULES } from './default-rules';
 import type { AttributeValue, ScorableLead } from './lead';
 import { stableHash } from './hash';
-import { counterRate } from './rules-doc';
+import { counterRate, pts } from './rules-doc';
 import { ruleMaxPoints, type Rule, type RuleSet } from './rules';
 
 /**
@@ -161,8 +161,8 @@ function compileEvaluator(rule: Rule): Evaluator {
         const raw = String(value);
         const listed = table.get(normalizeKey(raw));
         return listed === undefined
-          ? { points: rule.otherwise, value: raw, detail: `"${raw}" is not on the list: ${rule.otherwise} pts for any other known value` }
-          : { points: listed, value: raw, detail: `"${raw}" → ${listed} pts` };
+          ? { points: rule.otherwise, value: raw, detail: `"${raw}" is not on the list: ${pts(rule.otherwise)} for any other known value` }
+          : { points: listed, value: raw, detail: `"${raw}" → ${pts(listed)}` };
       };
     }
     case 'numeric_bands':
@@ -170,7 +170,7 @@ function compileEvaluator(rule: Rule): Evaluator {
         if (typeof value !== 'number') return { points: 0, value: String(value), detail: 'not a number: treated as unknown' };
         const band = rule.bands.find((b) => (b.min === undefined || value >= b.min) && (b.max === undefined || value <= b.max));
         return band
-          ? { points: band.points, value: formatNumber(value), detail: `${band.label} → ${band.points} pts` }
+          ? { points: band.points, value: formatNumber(value), detail: `${band.label} → ${pts(band.points)}` }
           : { points: 0, value: formatNumber(value), detail: 'outside every band → 0 pts' };
       };
     case 'keyword_tiers': {
@@ -184,8 +184,8 @@ function compileEvaluator(rule: Rule): Evaluator {
         const text = normalizeTitle(raw);
         const tier = tiers.find((t) => t.regexes.some((r) => r.test(text)) && !t.excludes.some((r) => r.test(text)));
         return tier
-          ? { points: tier.points, value: tier.label, detail: `"${raw}" reads as ${tier.label} → ${tier.points} pts` }
-          : { points: rule.otherwise.points, value: rule.otherwise.label, detail: `"${raw}" reads as ${rule.otherwise.label} → ${rule.otherwise.points} pts` };
+          ? { points: tier.points, value: tier.label, detail: `"${raw}" reads as ${tier.label} → ${pts(tier.points)}` }
+          : { points: rule.otherwise.points, value: rule.otherwise.label, detail: `"${raw}" reads as ${rule.otherwise.label} → ${pts(rule.otherwise.points)}` };
       };
     }
     case 'counter':
@@ -194,12 +194,12 @@ function compileEvaluator(rule: Rule): Evaluator {
         const raw = Math.floor(value * rule.pointsPer + FLOAT_SLACK);
         const awarded = Math.min(rule.cap, raw);
         const rate = counterRate(rule);
-        return { points: awarded, value: plural(value, rule.unit), detail: `${rate}${raw > rule.cap ? `, capped at ${rule.cap}` : ''} → ${awarded} pts` };
+        return { points: awarded, value: plural(value, rule.unit), detail: `${rate}${raw > rule.cap ? `, capped at ${rule.cap}` : ''} → ${pts(awarded)}` };
       };
     case 'boolean_flag':
       return (value) =>
         value === true
-          ? { points: rule.points, value: 'yes', detail: `yes → ${rule.points} pts` }
+          ? { points: rule.points, value: 'yes', detail: `yes → ${pts(rule.points)}` }
           : { points: 0, value: value === false ? 'no' : String(value), detail: 'no → 0 pts' };
     case 'recency': {
       const bands = [...rule.bands].sort((a, b) => a.withinDays - b.withinDays);
@@ -211,7 +211,7 @@ function compileEvaluator(rule: Rule): Evaluator {
         const band = bands.find((b) => days <= b.withinDays);
         const ago = `${plural(days, 'day')} ago`;
         return band
-          ? { points: band.points, value: ago, detail: `within ${band.withinDays} days → ${band.points} pts` }
+          ? { points: band.points, value: ago, detail: `within ${band.withinDays} days → ${pts(band.points)}` }
           : { points: 0, value: ago, detail: `older than ${bands.at(-1)!.withinDays} days → 0 pts` };
       };
     }
@@ -270,7 +270,7 @@ export function scoreLead(lead: ScorableLead, options: ScoreOptions = {}): Score
     let item = c.itemFor(raw, nowMs);
     const left = remaining[c.categoryIndex]!;
     if (item.points > left) {
-      item = { ...item, points: left, detail: `${item.detail}; category cap reached, ${left} of ${item.points} pts count` };
+      item = { ...item, points: left, detail: `${item.detail}; category cap reached, ${left} of ${pts(item.points)} count` };
     }
     remaining[c.categoryIndex] = left - item.points;
     score += item.points;
