@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { generateLeads, serializeLeads } from '../../lib/synthetic';
-import { buildNext, hasBuild, startNext, type NextServer } from '../../tests/e2e/next-server';
+import { buildNext, hasBuild, startNext, type NextServer } from '../next-server';
 import type { BenchModule, BenchRow } from './types';
 
 /**

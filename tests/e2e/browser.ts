@@ -19,7 +19,7 @@ export const PHONE = { width: 390, height: 844 };
 export async function launchBrowser(): Promise<BrowserSession> {
   const profile = await mkdtemp(path.join(tmpdir(), 'leadsignal-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     viewport: DESKTOP,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

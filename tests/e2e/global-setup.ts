@@ -2,7 +2,7 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { buildNext, hasBuild, startNext } from './next-server';
+import { buildNext, hasBuild, startNext } from '../../scripts/next-server';
 
 /**
  * Builds the app with fake secrets in the build environment (the secrets test then checks none reached

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { envSchema } from '../lib/env';
 
 /**
  * Build and run the real app (`next build`, `next start`) for browser tests and the dashboard bench.
@@ -10,15 +11,11 @@ import { fileURLToPath } from 'node:url';
  * test states everything the server sees.
  */
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NEXT_BIN = path.join(ROOT, 'node_modules/next/dist/bin/next');
 
 /** Every variable lib/env.ts reads: removed from the inherited environment, then set explicitly. */
-const APP_VARS = [
-  'LEAD_STORE', 'LEADS_PATH', 'ENRICHMENTS_PATH', 'SCORING_RULES', 'SCORING_AS_OF', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL',
-  'ANTHROPIC_MODEL', 'ENRICH_LIVE_ENABLED', 'ENRICH_RATE_LIMIT', 'ENRICH_RATE_WINDOW', 'ENRICH_CLIENT_IP_HEADER', 'DATABASE_URL',
-  'SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_ANON_KEY',
-];
+const APP_VARS = Object.keys(envSchema.shape);
 
 function childEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !APP_VARS.includes(k) && !k.startsWith('NEXT_PUBLIC_') && !k.startsWith('VITEST')));
