@@ -1,0 +1,388 @@
+import { z } from 'zod';
+import { CONFIDENCES, ENRICHMENT_SOURCES, ENRICHMENT_STATUSES, enrichmentSchema, type Enrichment } from '../enrichment/schema';
+import { AppError, formatIssues, type FieldIssue } from '../errors';
+import { fullName, leadSchema, safeParseLead } from '../lead';
+import { TIERS, topReason, type Tier } from '../scoring';
+import { withEnrichment, type StoredScore } from './rows';
+import { SORT_KEYS, type LeadQuery, type LeadRow, type ScoredLead, type SortKey } from './types';
+
+/**
+ * The one mapping between the store types (./types.ts) and rows of the `leads` table
+ * (supabase/migrations), shared by the postgres and supabase adapters. Pure: no I/O.
+ */
+
+/** Rows per write request: big enough to amortise round trips, small enough for request-size limits. */
+export const WRITE_CHUNK_SIZE = 500;
+
+/** Columns written by `upsertLeads`, with their SQL types: the record and its score, never an enrichment column. */
+export const LEAD_WRITE_COLUMN_TYPES = {
+  id: 'text',
+  record: 'jsonb',
+  score: 'smallint',
+  tier: 'text',
+  breakdown: 'jsonb',
+  top_reason_label: 'text',
+  top_reason_points: 'smallint',
+  rules_version: 'text',
+  input_hash: 'text',
+} as const;
+
+export const LEAD_WRITE_COLUMNS = Object.keys(LEAD_WRITE_COLUMN_TYPES) as (keyof typeof LEAD_WRITE_COLUMN_TYPES)[];
+
+/** Columns written by `saveEnrichments` (with `id` as the key), never a lead or score column. */
+export const ENRICHMENT_COLUMNS = [
+  'fit_narrative',
+  'recommended_action',
+  'confidence',
+  'enrichment_source',
+  'model',
+  'prompt_version',
+  'enrichment_input_hash',
+  'enrichment_rules_version',
+  'enrichment_score',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_input_tokens',
+  'cache_creation_input_tokens',
+  'cost_usd',
+  'latency_ms',
+  'enriched_at',
+] as const;
+
+/** What the lead table shows, and nothing more, so list queries stay small. */
+export const LIST_COLUMNS = [
+  'id',
+  'first_name',
+  'last_name',
+  'email',
+  'job_title',
+  'company_name',
+  'industry',
+  'score',
+  'tier',
+  'top_reason_label',
+  'top_reason_points',
+  'enrichment_status',
+  'confidence',
+] as const;
+
+/** Everything `getLead` needs to rebuild a `ScoredLead`. */
+export const FULL_COLUMNS = ['id', 'record', 'score', 'tier', 'breakdown', 'rules_version', 'input_hash', ...ENRICHMENT_COLUMNS] as const;
+
+export type LeadWriteRow = {
+  id: string;
+  record: Record<string, unknown>;
+  score: number;
+  tier: Tier;
+  breakdown: StoredScore['breakdown'];
+  top_reason_label: string | null;
+  top_reason_points: number | null;
+  rules_version: string;
+  input_hash: string;
+};
+
+export type EnrichmentWriteRow = { id: string } & Record<(typeof ENRICHMENT_COLUMNS)[number], string | number>;
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+// ---------------------------------------------------------------------------------------------
+
+const storedScoreSchema = z.object({
+  score: z.number().int().min(0).max(100),
+  tier: z.enum(TIERS as [Tier, ...Tier[]]),
+  // Shape only: items come from the scoring engine, and checking each one costs more than the write.
+  breakdown: z.array(z.unknown()),
+  rulesVersion: z.string().min(1),
+  inputHash: z.string().min(1),
+});
+
+/**
+ * Validates leads with their scores and builds full rows (every key in every row: a bulk upsert
+ * through PostgREST writes NULL for a key missing from one row). Throws INVALID_INPUT listing every bad
+ * record, including an id given twice, before anything is written.
+ */
+export function toLeadWriteRows(items: readonly StoredScore[]): LeadWriteRow[] {
+  const issues: FieldIssue[] = [];
+  const rows: LeadWriteRow[] = [];
+  const seen = new Set<string>();
+  items.forEach((item, index) => {
+    const parsed = safeParseLead(item.lead, index);
+    if (!parsed.ok) {
+      issues.push(...parsed.issues);
+      return;
+    }
+    const { lead } = parsed;
+    const record = `"${lead.id}" (#${index})`;
+    if (seen.has(lead.id)) {
+      issues.push({ record, field: 'id', message: 'appears twice in one upsert' });
+      return;
+    }
+    seen.add(lead.id);
+    const score = storedScoreSchema.safeParse(item);
+    if (!score.success) {
+      for (const issue of score.error.issues) issues.push({ record, field: issue.path.join('.') || '(score)', message: issue.message });
+      return;
+    }
+    const reason = topReason(item.breakdown);
+    rows.push({
+      id: lead.id,
+      record: lead,
+      score: item.score,
+      tier: item.tier,
+      breakdown: item.breakdown,
+      top_reason_label: reason?.label ?? null,
+      top_reason_points: reason?.points ?? null,
+      rules_version: item.rulesVersion,
+      input_hash: item.inputHash,
+    });
+  });
+  if (issues.length > 0) throw new AppError('INVALID_INPUT', `Cannot upsert leads:\n${formatIssues(issues, issues.length)}`, { issues });
+  return rows;
+}
+
+/** Validates enrichments (INVALID_INPUT naming each bad one) and flattens them into enrichment columns. */
+export function toEnrichmentWriteRows(items: readonly Enrichment[]): EnrichmentWriteRow[] {
+  const issues: FieldIssue[] = [];
+  const rows: EnrichmentWriteRow[] = [];
+  items.forEach((item, index) => {
+    const id = (item as { lead_id?: unknown } | null)?.lead_id;
+    const record = typeof id === 'string' && id ? `lead "${id}"` : `#${index}`;
+    const result = enrichmentSchema.safeParse(item);
+    if (!result.success) {
+      for (const issue of result.error.issues) issues.push({ record, field: issue.path.join('.') || '(record)', message: issue.message });
+      return;
+    }
+    const e = result.data;
+    rows.push({
+      id: e.lead_id,
+      fit_narrative: e.fit_narrative,
+      recommended_action: e.recommended_action,
+      confidence: e.confidence,
+      enrichment_source: e.source,
+      model: e.model,
+      prompt_version: e.prompt_version,
+      enrichment_input_hash: e.input_hash,
+      enrichment_rules_version: e.rules_version,
+      enrichment_score: e.score,
+      input_tokens: e.usage.input_tokens,
+      output_tokens: e.usage.output_tokens,
+      cache_read_input_tokens: e.usage.cache_read_input_tokens,
+      cache_creation_input_tokens: e.usage.cache_creation_input_tokens,
+      cost_usd: e.cost_usd,
+      latency_ms: e.latency_ms,
+      enriched_at: e.enriched_at,
+    });
+  });
+  if (issues.length > 0) throw new AppError('INVALID_INPUT', `Cannot save enrichments:\n${formatIssues(issues, issues.length)}`, { issues });
+  return rows;
+}
+
+export function unknownLeadsError(ids: readonly string[]): AppError {
+  return new AppError('NOT_FOUND', `Cannot save enrichments for unknown lead(s): ${ids.map((id) => `"${id}"`).join(', ')}`);
+}
+
+export function chunks<T>(items: readonly T[], size: number = WRITE_CHUNK_SIZE): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads. Both drivers hand back plain values; PostgREST sends timestamps as strings, postgres.js as Dates.
+// ---------------------------------------------------------------------------------------------
+
+const isoTimestamp = z.union([z.date(), z.string()]).transform((v) => new Date(v).toISOString());
+const nullableText = z.string().nullable();
+
+const listRowSchema = z.object({
+  id: z.string(),
+  first_name: nullableText,
+  last_name: nullableText,
+  email: nullableText,
+  job_title: nullableText,
+  company_name: nullableText,
+  industry: nullableText,
+  score: z.number(),
+  tier: z.enum(TIERS as [Tier, ...Tier[]]),
+  top_reason_label: nullableText,
+  top_reason_points: z.number().nullable(),
+  enrichment_status: z.enum(ENRICHMENT_STATUSES),
+  confidence: z.enum(CONFIDENCES).nullable(),
+});
+
+const enrichmentColumnsSchema = z.object({
+  fit_narrative: nullableText,
+  recommended_action: nullableText,
+  confidence: z.enum(CONFIDENCES).nullable(),
+  enrichment_source: z.enum(ENRICHMENT_SOURCES).nullable(),
+  model: nullableText,
+  prompt_version: nullableText,
+  enrichment_input_hash: nullableText,
+  enrichment_rules_version: nullableText,
+  enrichment_score: z.number().nullable(),
+  input_tokens: z.number().nullable(),
+  output_tokens: z.number().nullable(),
+  cache_read_input_tokens: z.number().nullable(),
+  cache_creation_input_tokens: z.number().nullable(),
+  cost_usd: z.number().nullable(),
+  latency_ms: z.number().nullable(),
+  enriched_at: isoTimestamp.nullable(),
+});
+
+const fullRowSchema = enrichmentColumnsSchema.extend({
+  id: z.string(),
+  record: leadSchema,
+  score: z.number(),
+  tier: z.enum(TIERS as [Tier, ...Tier[]]),
+  breakdown: z.array(z.unknown()),
+  rules_version: z.string(),
+  input_hash: z.string(),
+});
+
+function rowError(what: string, id: unknown, error: z.ZodError): AppError {
+  const issues = error.issues.map((i) => ({ record: `lead ${JSON.stringify(id ?? null)}`, field: i.path.join('.') || '(row)', message: i.message }));
+  return new AppError('STORE_ERROR', `The database returned an unexpected ${what}:\n${formatIssues(issues)}`, {
+    safeMessage: 'The lead database returned unexpected data.',
+    issues,
+  });
+}
+
+function rowId(raw: unknown): unknown {
+  return (raw as { id?: unknown } | null)?.id;
+}
+
+export function fromListRow(raw: unknown): LeadRow {
+  const parsed = listRowSchema.safeParse(raw);
+  if (!parsed.success) throw rowError('lead table row', rowId(raw), parsed.error);
+  const r = parsed.data;
+  return {
+    id: r.id,
+    name: fullName({ first_name: r.first_name ?? undefined, last_name: r.last_name ?? undefined }) ?? null,
+    email: r.email,
+    jobTitle: r.job_title,
+    company: r.company_name,
+    industry: r.industry,
+    score: r.score,
+    tier: r.tier,
+    topReason: r.top_reason_label === null || r.top_reason_points === null ? null : { label: r.top_reason_label, points: r.top_reason_points },
+    enrichmentStatus: r.enrichment_status,
+    confidence: r.confidence,
+  };
+}
+
+/** The stored enrichment of a row, or null when the row has none (`enrichment_source` is null). */
+export function enrichmentFromRow(raw: unknown, leadId: string): Enrichment | null {
+  const parsed = enrichmentColumnsSchema.safeParse(raw);
+  if (!parsed.success) throw rowError('enrichment row', leadId, parsed.error);
+  const c = parsed.data;
+  if (c.enrichment_source === null) return null;
+  const result = enrichmentSchema.safeParse({
+    lead_id: leadId,
+    fit_narrative: c.fit_narrative,
+    recommended_action: c.recommended_action,
+    confidence: c.confidence,
+    source: c.enrichment_source,
+    model: c.model,
+    prompt_version: c.prompt_version,
+    input_hash: c.enrichment_input_hash,
+    rules_version: c.enrichment_rules_version,
+    score: c.enrichment_score,
+    usage: {
+      input_tokens: c.input_tokens,
+      output_tokens: c.output_tokens,
+      cache_read_input_tokens: c.cache_read_input_tokens,
+      cache_creation_input_tokens: c.cache_creation_input_tokens,
+    },
+    cost_usd: c.cost_usd,
+    latency_ms: c.latency_ms,
+    enriched_at: c.enriched_at,
+  });
+  if (!result.success) throw rowError('enrichment', leadId, result.error);
+  return result.data;
+}
+
+export function fromFullRow(raw: unknown): ScoredLead {
+  const parsed = fullRowSchema.safeParse(raw);
+  if (!parsed.success) throw rowError('lead row', rowId(raw), parsed.error);
+  const r = parsed.data;
+  const scored: StoredScore = {
+    lead: r.record,
+    score: r.score,
+    tier: r.tier,
+    breakdown: r.breakdown as StoredScore['breakdown'],
+    rulesVersion: r.rules_version,
+    inputHash: r.input_hash,
+  };
+  return withEnrichment(scored, enrichmentFromRow(raw, r.id));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries: the order and filters of ./types.ts, as column names both adapters put into SQL/PostgREST.
+// ---------------------------------------------------------------------------------------------
+
+/** The column each sort key orders by. Text keys are lower-cased COLLATE "C" columns, the rank columns are numeric. */
+export const SORT_COLUMN: Record<SortKey, string> = {
+  score: 'score',
+  name: 'name_key',
+  title: 'title_key',
+  company: 'company_key',
+  industry: 'industry_key',
+  tier: 'tier_rank',
+  enrichment: 'enrichment_rank',
+};
+
+/** Only the text keys can be missing; they sort last in both directions. */
+export function sortNullable(key: SortKey): boolean {
+  return key === 'name' || key === 'title' || key === 'company' || key === 'industry';
+}
+
+export const leadQuerySchema = z.object({
+  sort: z.enum(SORT_KEYS),
+  direction: z.enum(['asc', 'desc']),
+  tiers: z.array(z.enum(TIERS as [Tier, ...Tier[]])).optional(),
+  industries: z.array(z.string()).optional(),
+  enrichment: z.array(z.enum(ENRICHMENT_STATUSES)).optional(),
+  confidence: z.array(z.enum(CONFIDENCES)).optional(),
+  search: z.string().optional(),
+  page: z.number().int().min(1),
+  pageSize: z.number().int().min(1),
+});
+
+export interface ParsedLeadQuery {
+  query: LeadQuery;
+  /** Regex (PostgreSQL ARE) matching the search text literally, or null for no search. */
+  searchRegex: string | null;
+  offset: number;
+}
+
+export function parseLeadQuery(raw: LeadQuery): ParsedLeadQuery {
+  const result = leadQuerySchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new AppError('INVALID_INPUT', `Invalid lead query: ${issue.path.join('.') || 'query'} ${issue.message}`);
+  }
+  const query = result.data;
+  return { query, searchRegex: searchRegex(query.search), offset: (query.page - 1) * query.pageSize };
+}
+
+/**
+ * Search is a case-insensitive substring of the full name, company or email (./types.ts): the needle is
+ * trimmed and lower-cased like the file store does, then matched against the lower-cased *_key columns
+ * with a regex whose every ASCII punctuation character is escaped (in a PostgreSQL regex, a backslash
+ * before a non-alphanumeric character means that character), so `%`, `_`, `*`, `.` match themselves.
+ * A regex rather than LIKE because PostgREST turns every `*` of a LIKE pattern into a wildcard; pg_trgm
+ * indexes serve both.
+ */
+export function searchRegex(search: string | undefined): string | null {
+  const needle = search?.trim().toLowerCase();
+  if (!needle) return null;
+  return needle.replace(/[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]/g, '\\$&');
+}
+
+/** The columns search looks in. */
+export const SEARCH_COLUMNS = ['name_key', 'company_key', 'email_key'] as const;
+
+/** An empty filter list filters nothing, like an absent one. */
+export function activeFilter<T>(values: readonly T[] | undefined): readonly T[] | null {
+  return values && values.length > 0 ? values : null;
+}

@@ -1,0 +1,191 @@
+import 'server-only';
+import { connectPostgres, type Sql } from '../db/connect';
+import type { Env } from '../env';
+import { AppError, isAppError } from '../errors';
+import { loadRuleSet } from '../rules-file';
+import { rulesVersion, TIERS, type Tier } from '../scoring';
+import {
+  activeFilter,
+  chunks,
+  ENRICHMENT_COLUMNS,
+  enrichmentFromRow,
+  FULL_COLUMNS,
+  fromFullRow,
+  fromListRow,
+  LEAD_WRITE_COLUMN_TYPES,
+  LEAD_WRITE_COLUMNS,
+  LIST_COLUMNS,
+  parseLeadQuery,
+  SEARCH_COLUMNS,
+  SORT_COLUMN,
+  sortNullable,
+  toEnrichmentWriteRows,
+  toLeadWriteRows,
+  unknownLeadsError,
+  type ParsedLeadQuery,
+} from './db-rows';
+import type { LeadStore, OutcomeRow, StoreSummary } from './types';
+
+/**
+ * The lead store on any PostgreSQL (self-hosted, or Supabase through its connection string), over a
+ * direct connection. Sorting, filtering, search and paging run in SQL on the indexed columns of
+ * supabase/migrations; writes go through the column lists of ./db-rows.ts, so a lead upsert never
+ * touches an enrichment and an enrichment never touches a lead.
+ */
+
+export interface PostgresStoreOptions {
+  /** An existing pool (tests, scripts); otherwise one is opened from DATABASE_URL and closed by `close()`. */
+  sql?: Sql;
+  /** Scoring rules setting, only for the rules version an empty database reports. */
+  scoringRules?: string;
+}
+
+/** Column definitions for `jsonb_to_recordset`, from the one list of written columns. */
+const LEAD_RECORDSET = Object.entries(LEAD_WRITE_COLUMN_TYPES)
+  .map(([column, type]) => `${column} ${type}`)
+  .join(', ');
+
+function storeError(action: string, error: unknown): AppError {
+  if (isAppError(error)) return error;
+  return new AppError('STORE_ERROR', `PostgreSQL lead store: ${action} failed: ${error instanceof Error ? error.message : String(error)}`, {
+    safeMessage: 'The lead database is unavailable.',
+    cause: error,
+  });
+}
+
+export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RULES'>, options: PostgresStoreOptions = {}): LeadStore {
+  const url = env.DATABASE_URL;
+  if (!options.sql && !url) throw new AppError('CONFIG_ERROR', 'DATABASE_URL is required when LEAD_STORE=postgres', { safeMessage: 'The server is misconfigured.' });
+  const sql = options.sql ?? connectPostgres(url!);
+  const ownsPool = !options.sql;
+  const scoringRules = options.scoringRules ?? env.SCORING_RULES;
+
+  async function run<T>(action: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw storeError(action, error);
+    }
+  }
+
+  function where({ query, searchRegex }: ParsedLeadQuery) {
+    const tiers = activeFilter(query.tiers);
+    const industries = activeFilter(query.industries);
+    const statuses = activeFilter(query.enrichment);
+    const confidences = activeFilter(query.confidence);
+    return sql`where true
+      ${tiers ? sql`and tier in ${sql(tiers)}` : sql``}
+      ${industries ? sql`and industry in ${sql(industries)}` : sql``}
+      ${statuses ? sql`and enrichment_status in ${sql(statuses)}` : sql``}
+      ${confidences ? sql`and confidence in ${sql(confidences)}` : sql``}
+      ${searchRegex ? sql`and (${sql.unsafe(SEARCH_COLUMNS[0])} ~ ${searchRegex} or ${sql.unsafe(SEARCH_COLUMNS[1])} ~ ${searchRegex} or ${sql.unsafe(SEARCH_COLUMNS[2])} ~ ${searchRegex})` : sql``}`;
+  }
+
+  return {
+    kind: 'postgres',
+
+    async listLeads(raw) {
+      const parsed = parseLeadQuery(raw);
+      const { query, offset } = parsed;
+      const column = sql(SORT_COLUMN[query.sort]);
+      const direction = query.direction === 'asc' ? sql`asc` : sql`desc`;
+      const nulls = sortNullable(query.sort) ? sql`nulls last` : sql``;
+      return run('listing leads', async () => {
+        const filter = where(parsed);
+        const [rows, [count]] = await Promise.all([
+          sql`select ${sql(LIST_COLUMNS)} from public.leads ${filter}
+              order by ${column} ${direction} ${nulls}, ${query.sort === 'score' ? sql`` : sql`score desc,`} id asc
+              limit ${query.pageSize} offset ${offset}`,
+          sql<{ total: number }[]>`select count(*)::integer as total from public.leads ${filter}`,
+        ]);
+        return { rows: rows.map(fromListRow), total: count!.total, page: query.page, pageSize: query.pageSize };
+      });
+    },
+
+    getLead(id) {
+      return run(`reading lead "${id}"`, async () => {
+        const [row] = await sql`select ${sql(FULL_COLUMNS)} from public.leads where id = ${id}`;
+        return row ? fromFullRow(row) : null;
+      });
+    },
+
+    summary() {
+      return run('summarising leads', async () => {
+        const [[counts], industries] = await Promise.all([
+          sql<{ total: number; hot: number; warm: number; cold: number; enriched: number; mock: number; stale: number; rules_version: string | null }[]>`
+            select * from public.lead_summary`,
+          sql<{ industry: string }[]>`select industry from public.lead_industries order by industry_key, industry`,
+        ]);
+        const c = counts!;
+        const byTier: Record<Tier, number> = { HOT: c.hot, WARM: c.warm, COLD: c.cold };
+        return {
+          total: c.total,
+          byTier,
+          enriched: c.enriched,
+          mock: c.mock,
+          stale: c.stale,
+          // The version most stored scores were computed with; an empty database reports the configured rules.
+          rulesVersion: c.rules_version ?? rulesVersion(await loadRuleSet(scoringRules, { origin: 'SCORING_RULES' })),
+          industries: industries.map((r) => r.industry),
+        } satisfies StoreSummary;
+      });
+    },
+
+    outcomes() {
+      return run('reading outcomes', async () => {
+        const rows = await sql<OutcomeRow[]>`select id, score, tier, converted from public.leads where converted is not null order by id`;
+        return rows.map((r) => {
+          if (!TIERS.includes(r.tier)) throw new AppError('STORE_ERROR', `Lead "${r.id}" has an unknown tier "${r.tier}"`);
+          return { id: r.id, score: r.score, tier: r.tier, converted: r.converted };
+        });
+      });
+    },
+
+    enrichments() {
+      return run('reading enrichments', async () => {
+        const rows = await sql`select id, ${sql(ENRICHMENT_COLUMNS)} from public.leads where enrichment_source is not null`;
+        return new Map(rows.map((row) => [row.id as string, enrichmentFromRow(row, row.id as string)!]));
+      });
+    },
+
+    async upsertLeads(items) {
+      if (items.length === 0) return;
+      const rows = toLeadWriteRows(items);
+      const columns = sql.unsafe(LEAD_WRITE_COLUMNS.join(', '));
+      const updates = LEAD_WRITE_COLUMNS.filter((c) => c !== 'id');
+      await run('upserting leads', () =>
+        // One transaction: an upsert lands whole or not at all. Unchanged rows are not rewritten.
+        sql.begin(async (tx) => {
+          for (const chunk of chunks(rows)) {
+            await tx`
+              insert into public.leads (${columns})
+              select ${columns} from jsonb_to_recordset(${tx.json(chunk as never)}) as x(${tx.unsafe(LEAD_RECORDSET)})
+              on conflict (id) do update set ${tx.unsafe(updates.map((c) => `${c} = excluded.${c}`).join(', '))}
+              where (${tx.unsafe(updates.map((c) => `leads.${c}`).join(', '))})
+                is distinct from (${tx.unsafe(updates.map((c) => `excluded.${c}`).join(', '))})`;
+          }
+        }),
+      );
+    },
+
+    async saveEnrichments(items) {
+      if (items.length === 0) return;
+      const rows = toEnrichmentWriteRows(items);
+      await run('saving enrichments', () =>
+        // One transaction: unknown ids anywhere roll back every chunk, so nothing is half-saved.
+        sql.begin(async (tx) => {
+          const missing: string[] = [];
+          for (const chunk of chunks(rows)) {
+            const [result] = await tx<{ missing: string[] }[]>`select public.save_enrichments(${tx.json(chunk as never)}) as missing`;
+            missing.push(...result!.missing);
+          }
+          if (missing.length > 0) throw unknownLeadsError(missing);
+        }),
+      );
+    },
+
+    async close() {
+      if (ownsPool) await sql.end({ timeout: 5 });
+    },
+  };
+}

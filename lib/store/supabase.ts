@@ -1,0 +1,212 @@
+import 'server-only';
+import { createClient, type PostgrestError, type SupabaseClient } from '@supabase/supabase-js';
+import ws from 'ws';
+import type { Env } from '../env';
+import { AppError, isAppError } from '../errors';
+import { loadRuleSet } from '../rules-file';
+import { rulesVersion, TIERS, type Tier } from '../scoring';
+import {
+  activeFilter,
+  chunks,
+  ENRICHMENT_COLUMNS,
+  enrichmentFromRow,
+  FULL_COLUMNS,
+  fromFullRow,
+  fromListRow,
+  LIST_COLUMNS,
+  parseLeadQuery,
+  SEARCH_COLUMNS,
+  SORT_COLUMN,
+  sortNullable,
+  toEnrichmentWriteRows,
+  toLeadWriteRows,
+  unknownLeadsError,
+  type ParsedLeadQuery,
+} from './db-rows';
+import type { LeadStore, OutcomeRow, StoreSummary } from './types';
+
+/**
+ * The lead store on Supabase, through its REST API (PostgREST) with the service-role key. Server only:
+ * that key bypasses row level security, so it must never reach a browser bundle.
+ *
+ * Queries use the same columns and order as the postgres adapter (./db-rows.ts); writes are upserts with
+ * explicit column lists (lead columns only) and the `save_enrichments` function (enrichment columns only).
+ * Supabase's API returns at most 1,000 rows per request, so whole-table reads page through by id.
+ */
+
+/** Supabase's default API row cap (Settings → API → Max rows). */
+const API_MAX_ROWS = 1000;
+
+export interface SupabaseStoreOptions {
+  /** Scoring rules setting, only for the rules version an empty database reports. */
+  scoringRules?: string;
+}
+
+function storeError(action: string, error: PostgrestError | Error | unknown): AppError {
+  if (isAppError(error)) return error;
+  const e = error as Partial<PostgrestError> & { message?: string };
+  const detail = [e.code, e.message, e.details, e.hint].filter(Boolean).join(' | ');
+  return new AppError('STORE_ERROR', `Supabase lead store: ${action} failed: ${detail || String(error)}`, {
+    safeMessage: 'The lead database is unavailable.',
+    cause: error,
+  });
+}
+
+/** A PostgREST filter value in double quotes, so `,` `.` `:` `(` `)` in it are data, not syntax. */
+export function quoteFilterValue(value: string): string {
+  return `"${value.replace(/[\\"]/g, '\\$&')}"`;
+}
+
+/** A PostgREST `in` list: `("a","b")`. */
+export function filterList(values: readonly string[]): string {
+  return `(${values.map(quoteFilterValue).join(',')})`;
+}
+
+export function createSupabaseStore(
+  env: Pick<Env, 'SUPABASE_URL' | 'SUPABASE_SERVICE_ROLE_KEY' | 'SCORING_RULES'>,
+  options: SupabaseStoreOptions = {},
+): LeadStore {
+  const { SUPABASE_URL: url, SUPABASE_SERVICE_ROLE_KEY: key } = env;
+  if (!url || !key) {
+    const missing = !url ? 'SUPABASE_URL' : 'SUPABASE_SERVICE_ROLE_KEY';
+    throw new AppError('CONFIG_ERROR', `${missing} is required when LEAD_STORE=supabase`, { safeMessage: 'The server is misconfigured.' });
+  }
+  const client: SupabaseClient = createClient(url, key, {
+    // A server process has no user session to keep or refresh.
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    // Node 20 has no global WebSocket, and createClient throws without a transport.
+    realtime: { transport: ws as never },
+  });
+  const scoringRules = options.scoringRules ?? env.SCORING_RULES;
+
+  function filtered<Q extends { filter(column: string, operator: string, value: string): Q; or(filters: string): Q }>(q: Q, { query, searchRegex }: ParsedLeadQuery): Q {
+    const tiers = activeFilter(query.tiers);
+    const industries = activeFilter(query.industries);
+    const statuses = activeFilter(query.enrichment);
+    const confidences = activeFilter(query.confidence);
+    if (tiers) q = q.filter('tier', 'in', filterList(tiers));
+    if (industries) q = q.filter('industry', 'in', filterList(industries));
+    if (statuses) q = q.filter('enrichment_status', 'in', filterList(statuses));
+    if (confidences) q = q.filter('confidence', 'in', filterList(confidences));
+    if (searchRegex) q = q.or(SEARCH_COLUMNS.map((column) => `${column}.match.${quoteFilterValue(searchRegex)}`).join(','));
+    return q;
+  }
+
+  /** Every row of a read, in pages of API_MAX_ROWS ordered by `order` (which must be unique). */
+  async function readAll<T>(action: string, page: (from: number, to: number) => PromiseLike<{ data: T[] | null; error: PostgrestError | null }>): Promise<T[]> {
+    const out: T[] = [];
+    for (let from = 0; ; from += API_MAX_ROWS) {
+      const { data, error } = await page(from, from + API_MAX_ROWS - 1);
+      if (error) throw storeError(action, error);
+      out.push(...(data ?? []));
+      if (!data || data.length < API_MAX_ROWS) return out;
+    }
+  }
+
+  return {
+    kind: 'supabase',
+
+    async listLeads(raw) {
+      const parsed = parseLeadQuery(raw);
+      const { query, offset } = parsed;
+      if (query.pageSize > API_MAX_ROWS) throw new AppError('INVALID_INPUT', `Invalid lead query: pageSize must be at most ${API_MAX_ROWS} on Supabase`);
+      const nullable = sortNullable(query.sort);
+      let request = filtered(client.from('leads').select(LIST_COLUMNS.join(','), { count: 'exact' }), parsed).order(SORT_COLUMN[query.sort], {
+        ascending: query.direction === 'asc',
+        ...(nullable ? { nullsFirst: false } : {}),
+      });
+      // Ties: score descending (already the order when sorting by score), then id.
+      if (query.sort !== 'score') request = request.order('score', { ascending: false });
+      const { data, error, count } = await request.order('id', { ascending: true }).range(offset, offset + query.pageSize - 1);
+      if (error?.code === 'PGRST103') {
+        // A page past the end: PostgREST answers 416 instead of an empty page, so count on its own.
+        const { error: countError, count: total } = await filtered(client.from('leads').select('id', { count: 'exact', head: true }), parsed);
+        if (countError) throw storeError('counting leads', countError);
+        return { rows: [], total: total ?? 0, page: query.page, pageSize: query.pageSize };
+      }
+      if (error) throw storeError('listing leads', error);
+      return { rows: (data ?? []).map(fromListRow), total: count ?? 0, page: query.page, pageSize: query.pageSize };
+    },
+
+    async getLead(id) {
+      const { data, error } = await client.from('leads').select(FULL_COLUMNS.join(',')).eq('id', id).maybeSingle();
+      if (error) throw storeError(`reading lead "${id}"`, error);
+      return data ? fromFullRow(data) : null;
+    },
+
+    async summary() {
+      const [counts, industries] = await Promise.all([
+        client.from('lead_summary').select('*').single(),
+        readAll<{ industry: string }>('reading industries', (from, to) =>
+          client.from('lead_industries').select('industry').order('industry_key').order('industry').range(from, to),
+        ),
+      ]);
+      if (counts.error) throw storeError('summarising leads', counts.error);
+      const c = counts.data as { total: number; hot: number; warm: number; cold: number; enriched: number; mock: number; stale: number; rules_version: string | null };
+      const byTier: Record<Tier, number> = { HOT: c.hot, WARM: c.warm, COLD: c.cold };
+      return {
+        total: c.total,
+        byTier,
+        enriched: c.enriched,
+        mock: c.mock,
+        stale: c.stale,
+        // The version most stored scores were computed with; an empty database reports the configured rules.
+        rulesVersion: c.rules_version ?? rulesVersion(await loadRuleSet(scoringRules, { origin: 'SCORING_RULES' })),
+        industries: industries.map((r) => r.industry),
+      } satisfies StoreSummary;
+    },
+
+    async outcomes() {
+      const rows = await readAll<OutcomeRow>('reading outcomes', (from, to) =>
+        client.from('leads').select('id,score,tier,converted').not('converted', 'is', null).order('id').range(from, to),
+      );
+      return rows.map((r) => {
+        if (!TIERS.includes(r.tier) || typeof r.converted !== 'boolean') throw new AppError('STORE_ERROR', `Lead "${r.id}" has an unexpected outcome row`);
+        return { id: r.id, score: r.score, tier: r.tier, converted: r.converted };
+      });
+    },
+
+    async enrichments() {
+      const rows = await readAll<Record<string, unknown> & { id: string }>('reading enrichments', (from, to) =>
+        client
+          .from('leads')
+          .select(['id', ...ENRICHMENT_COLUMNS].join(','))
+          .not('enrichment_source', 'is', null)
+          .order('id')
+          .range(from, to)
+          .overrideTypes<(Record<string, unknown> & { id: string })[], { merge: false }>(),
+      );
+      return new Map(rows.map((row) => [row.id, enrichmentFromRow(row, row.id)!]));
+    },
+
+    async upsertLeads(items) {
+      if (items.length === 0) return;
+      // Full rows with the same keys: postgrest-js sends their union as `columns`, and PostgREST's
+      // merge-duplicates then updates exactly those columns, never an enrichment column.
+      for (const chunk of chunks(toLeadWriteRows(items))) {
+        const { error } = await client
+          .from('leads')
+          .upsert(chunk, { onConflict: 'id' })
+          .setHeader('Prefer', 'resolution=merge-duplicates,return=minimal');
+        if (error) throw storeError('upserting leads', error);
+      }
+    },
+
+    async saveEnrichments(items) {
+      if (items.length === 0) return;
+      const missing: string[] = [];
+      // Each call is atomic and writes nothing when its chunk names an unknown lead; over HTTP, chunks
+      // before the failing one stay saved (the postgres adapter rolls back the whole call instead).
+      for (const chunk of chunks(toEnrichmentWriteRows(items))) {
+        const { data, error } = await client.rpc('save_enrichments', { p_rows: chunk });
+        if (error) throw storeError('saving enrichments', error);
+        missing.push(...((data as string[] | null) ?? []));
+      }
+      if (missing.length > 0) throw unknownLeadsError(missing);
+    },
+
+    async close() {
+      await client.removeAllChannels();
+    },
+  };
+}
