@@ -1,6 +1,7 @@
 import 'server-only';
 import { env, type Env } from '../env';
 import { AppError } from '../errors';
+import { retryOnFailure } from '../memo';
 import type { RuleSet } from '../rules';
 import { loadRuleSet } from '../rules-file';
 import { createFileStore } from './file';
@@ -47,20 +48,6 @@ export async function createStore(config: Env): Promise<LeadStore> {
     });
   }
   return factory(config);
-}
-
-function retryOnFailure<T>(load: () => Promise<T>): () => Promise<T> {
-  let memo: Promise<T> | undefined;
-  return () => {
-    if (!memo) {
-      const attempt = load();
-      memo = attempt;
-      attempt.catch(() => {
-        if (memo === attempt) memo = undefined;
-      });
-    }
-    return memo;
-  };
 }
 
 /** The scoring rules in force (SCORING_RULES or the built-in default), for scoring and the rule docs pages. */
