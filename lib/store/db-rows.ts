@@ -3,8 +3,8 @@ import { CONFIDENCES, ENRICHMENT_SOURCES, ENRICHMENT_STATUSES, enrichmentSchema,
 import { AppError, formatIssues, type FieldIssue } from '../errors';
 import { fullName, leadSchema, safeParseLead } from '../lead';
 import { TIERS, topReason, type Tier } from '../scoring';
-import { withEnrichment, type StoredScore } from './rows';
-import { SORT_KEYS, type LeadQuery, type LeadRow, type ScoredLead, type SortKey } from './types';
+import { validateEnrichments, withEnrichment, type StoredScore } from './rows';
+import { SORT_KEYS, type LeadQuery, type LeadRow, type ScoredLead, type SortKey, type StoreSummary } from './types';
 
 /**
  * The one mapping between the store types (./types.ts) and rows of the `leads` table
@@ -142,39 +142,25 @@ export function toLeadWriteRows(items: readonly StoredScore[]): LeadWriteRow[] {
 
 /** Validates enrichments (INVALID_INPUT naming each bad one) and flattens them into enrichment columns. */
 export function toEnrichmentWriteRows(items: readonly Enrichment[]): EnrichmentWriteRow[] {
-  const issues: FieldIssue[] = [];
-  const rows: EnrichmentWriteRow[] = [];
-  items.forEach((item, index) => {
-    const id = (item as { lead_id?: unknown } | null)?.lead_id;
-    const record = typeof id === 'string' && id ? `lead "${id}"` : `#${index}`;
-    const result = enrichmentSchema.safeParse(item);
-    if (!result.success) {
-      for (const issue of result.error.issues) issues.push({ record, field: issue.path.join('.') || '(record)', message: issue.message });
-      return;
-    }
-    const e = result.data;
-    rows.push({
-      id: e.lead_id,
-      fit_narrative: e.fit_narrative,
-      recommended_action: e.recommended_action,
-      confidence: e.confidence,
-      enrichment_source: e.source,
-      model: e.model,
-      prompt_version: e.prompt_version,
-      enrichment_input_hash: e.input_hash,
-      enrichment_rules_version: e.rules_version,
-      enrichment_score: e.score,
-      input_tokens: e.usage.input_tokens,
-      output_tokens: e.usage.output_tokens,
-      cache_read_input_tokens: e.usage.cache_read_input_tokens,
-      cache_creation_input_tokens: e.usage.cache_creation_input_tokens,
-      cost_usd: e.cost_usd,
-      latency_ms: e.latency_ms,
-      enriched_at: e.enriched_at,
-    });
-  });
-  if (issues.length > 0) throw new AppError('INVALID_INPUT', `Cannot save enrichments:\n${formatIssues(issues, issues.length)}`, { issues });
-  return rows;
+  return validateEnrichments(items).map((e) => ({
+    id: e.lead_id,
+    fit_narrative: e.fit_narrative,
+    recommended_action: e.recommended_action,
+    confidence: e.confidence,
+    enrichment_source: e.source,
+    model: e.model,
+    prompt_version: e.prompt_version,
+    enrichment_input_hash: e.input_hash,
+    enrichment_rules_version: e.rules_version,
+    enrichment_score: e.score,
+    input_tokens: e.usage.input_tokens,
+    output_tokens: e.usage.output_tokens,
+    cache_read_input_tokens: e.usage.cache_read_input_tokens,
+    cache_creation_input_tokens: e.usage.cache_creation_input_tokens,
+    cost_usd: e.cost_usd,
+    latency_ms: e.latency_ms,
+    enriched_at: e.enriched_at,
+  }));
 }
 
 export function unknownLeadsError(ids: readonly string[]): AppError {
@@ -385,4 +371,32 @@ export const SEARCH_COLUMNS = ['name_key', 'company_key', 'email_key'] as const;
 /** An empty filter list filters nothing, like an absent one. */
 export function activeFilter<T>(values: readonly T[] | undefined): readonly T[] | null {
   return values && values.length > 0 ? values : null;
+}
+
+/** A row of the `lead_summary` view. */
+export interface SummaryRow {
+  total: number;
+  hot: number;
+  warm: number;
+  cold: number;
+  enriched: number;
+  mock: number;
+  stale: number;
+  rules_version: string | null;
+}
+
+/**
+ * The header numbers from the summary view. The rules version is the one most stored scores were
+ * computed with; an empty database reports the configured rules instead.
+ */
+export async function toStoreSummary(row: SummaryRow, industries: string[], configuredRulesVersion: () => Promise<string>): Promise<StoreSummary> {
+  return {
+    total: row.total,
+    byTier: { HOT: row.hot, WARM: row.warm, COLD: row.cold },
+    enriched: row.enriched,
+    mock: row.mock,
+    stale: row.stale,
+    rulesVersion: row.rules_version ?? (await configuredRulesVersion()),
+    industries,
+  };
 }

@@ -10,7 +10,7 @@ import { fullName, safeParseLead, type Lead } from '../lead';
 import { loadLeadsFile } from '../leads-file';
 import type { RuleSet } from '../rules';
 import { rulesVersion, TIERS, type Tier } from '../scoring';
-import { compareCodePoints, compareRows, scoreForStore, toLeadRow, withEnrichment, type StoredScore } from './rows';
+import { compareCodePoints, compareRows, scoreForStore, toLeadRow, validateEnrichments, withEnrichment, type StoredScore } from './rows';
 import { SORT_KEYS, type LeadPage, type LeadQuery, type LeadRow, type LeadStore, type OutcomeRow, type ScoredLead, type SortDirection, type SortKey, type StoreSummary } from './types';
 
 /**
@@ -327,18 +327,7 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
 
     async saveEnrichments(list) {
       if (list.length === 0) return;
-      const issues: FieldIssue[] = [];
-      const valid: Enrichment[] = [];
-      list.forEach((item, index) => {
-        const id = (item as { lead_id?: unknown } | null)?.lead_id;
-        const record = typeof id === 'string' && id ? `lead "${id}"` : `#${index}`;
-        const result = enrichmentSchema.safeParse(item);
-        if (result.success) valid.push(result.data);
-        else for (const issue of result.error.issues) issues.push({ record, field: issue.path.join('.') || '(record)', message: issue.message });
-      });
-      if (issues.length > 0) {
-        throw new AppError('INVALID_INPUT', `Cannot save enrichments:\n${formatIssues(issues, issues.length)}`, { issues });
-      }
+      const valid = validateEnrichments(list);
       const { positionById } = await leadsSnapshot();
       const unknown = [...new Set(valid.map((e) => e.lead_id).filter((id) => !positionById.has(id)))];
       if (unknown.length > 0) {

@@ -3,7 +3,7 @@ import { connectPostgres, type Sql } from '../db/connect';
 import type { Env } from '../env';
 import { AppError, isAppError } from '../errors';
 import { loadRuleSet } from '../rules-file';
-import { rulesVersion, TIERS, type Tier } from '../scoring';
+import { rulesVersion, TIERS } from '../scoring';
 import {
   activeFilter,
   chunks,
@@ -20,11 +20,13 @@ import {
   SORT_COLUMN,
   sortNullable,
   toEnrichmentWriteRows,
+  toStoreSummary,
+  type SummaryRow,
   toLeadWriteRows,
   unknownLeadsError,
   type ParsedLeadQuery,
 } from './db-rows';
-import type { LeadStore, OutcomeRow, StoreSummary } from './types';
+import type { LeadStore, OutcomeRow } from './types';
 
 /**
  * The lead store on any PostgreSQL (self-hosted, or Supabase through its connection string), over a
@@ -59,6 +61,7 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
   const sql = options.sql ?? connectPostgres(url!);
   const ownsPool = !options.sql;
   const scoringRules = options.scoringRules ?? env.SCORING_RULES;
+  const configuredRulesVersion = async () => rulesVersion(await loadRuleSet(scoringRules, { origin: 'SCORING_RULES' }));
 
   async function run<T>(action: string, work: () => Promise<T>): Promise<T> {
     try {
@@ -112,22 +115,10 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
     summary() {
       return run('summarising leads', async () => {
         const [[counts], industries] = await Promise.all([
-          sql<{ total: number; hot: number; warm: number; cold: number; enriched: number; mock: number; stale: number; rules_version: string | null }[]>`
-            select * from public.lead_summary`,
+          sql<SummaryRow[]>`select * from public.lead_summary`,
           sql<{ industry: string }[]>`select industry from public.lead_industries order by industry_key, industry`,
         ]);
-        const c = counts!;
-        const byTier: Record<Tier, number> = { HOT: c.hot, WARM: c.warm, COLD: c.cold };
-        return {
-          total: c.total,
-          byTier,
-          enriched: c.enriched,
-          mock: c.mock,
-          stale: c.stale,
-          // The version most stored scores were computed with; an empty database reports the configured rules.
-          rulesVersion: c.rules_version ?? rulesVersion(await loadRuleSet(scoringRules, { origin: 'SCORING_RULES' })),
-          industries: industries.map((r) => r.industry),
-        } satisfies StoreSummary;
+        return toStoreSummary(counts!, industries.map((r) => r.industry), configuredRulesVersion);
       });
     },
 

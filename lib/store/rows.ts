@@ -1,4 +1,5 @@
-import { enrichmentStatus, type Enrichment, type EnrichmentStatus } from '../enrichment/schema';
+import { enrichmentSchema, enrichmentStatus, type Enrichment, type EnrichmentStatus } from '../enrichment/schema';
+import { AppError, formatIssues, type FieldIssue } from '../errors';
 import { fullName, leadInputHash, toScorable, type Lead } from '../lead';
 import type { RuleSet } from '../rules';
 import { scoreLead, topReason, type Tier } from '../scoring';
@@ -103,4 +104,22 @@ export function compareRows(key: SortKey, direction: SortDirection): (a: LeadRow
       };
     }
   }
+}
+
+/**
+ * Validates enrichments before any store writes them: all or nothing, with an INVALID_INPUT error naming
+ * each bad one by lead id (or position) and field.
+ */
+export function validateEnrichments(items: readonly unknown[]): Enrichment[] {
+  const issues: FieldIssue[] = [];
+  const valid: Enrichment[] = [];
+  items.forEach((item, index) => {
+    const id = (item as { lead_id?: unknown } | null)?.lead_id;
+    const record = typeof id === 'string' && id ? `lead "${id}"` : `#${index}`;
+    const result = enrichmentSchema.safeParse(item);
+    if (result.success) valid.push(result.data);
+    else for (const issue of result.error.issues) issues.push({ record, field: issue.path.join('.') || '(record)', message: issue.message });
+  });
+  if (issues.length > 0) throw new AppError('INVALID_INPUT', `Cannot save enrichments:\n${formatIssues(issues, issues.length)}`, { issues });
+  return valid;
 }

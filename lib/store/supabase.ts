@@ -4,7 +4,7 @@ import ws from 'ws';
 import type { Env } from '../env';
 import { AppError, isAppError } from '../errors';
 import { loadRuleSet } from '../rules-file';
-import { rulesVersion, TIERS, type Tier } from '../scoring';
+import { rulesVersion, TIERS } from '../scoring';
 import {
   activeFilter,
   chunks,
@@ -19,11 +19,13 @@ import {
   SORT_COLUMN,
   sortNullable,
   toEnrichmentWriteRows,
+  toStoreSummary,
+  type SummaryRow,
   toLeadWriteRows,
   unknownLeadsError,
   type ParsedLeadQuery,
 } from './db-rows';
-import type { LeadStore, OutcomeRow, StoreSummary } from './types';
+import type { LeadStore, OutcomeRow } from './types';
 
 /**
  * The lead store on Supabase, through its REST API (PostgREST) with the service-role key. Server only:
@@ -78,6 +80,7 @@ export function createSupabaseStore(
     realtime: { transport: ws as never },
   });
   const scoringRules = options.scoringRules ?? env.SCORING_RULES;
+  const configuredRulesVersion = async () => rulesVersion(await loadRuleSet(scoringRules, { origin: 'SCORING_RULES' }));
 
   function filtered<Q extends { filter(column: string, operator: string, value: string): Q; or(filters: string): Q }>(q: Q, { query, searchRegex }: ParsedLeadQuery): Q {
     const tiers = activeFilter(query.tiers);
@@ -142,18 +145,7 @@ export function createSupabaseStore(
         ),
       ]);
       if (counts.error) throw storeError('summarising leads', counts.error);
-      const c = counts.data as { total: number; hot: number; warm: number; cold: number; enriched: number; mock: number; stale: number; rules_version: string | null };
-      const byTier: Record<Tier, number> = { HOT: c.hot, WARM: c.warm, COLD: c.cold };
-      return {
-        total: c.total,
-        byTier,
-        enriched: c.enriched,
-        mock: c.mock,
-        stale: c.stale,
-        // The version most stored scores were computed with; an empty database reports the configured rules.
-        rulesVersion: c.rules_version ?? rulesVersion(await loadRuleSet(scoringRules, { origin: 'SCORING_RULES' })),
-        industries: industries.map((r) => r.industry),
-      } satisfies StoreSummary;
+      return toStoreSummary(counts.data as SummaryRow, industries.map((r) => r.industry), configuredRulesVersion);
     },
 
     async outcomes() {
