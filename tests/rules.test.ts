@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '@/lib/default-rules';
 import { ruleMaxPoints, safeParseRuleSet } from '@/lib/rules';
 
-const clone = () => JSON.parse(JSON.stringify(DEFAULT_RULES)) as Record<string, any>;
+// The cases below mutate arbitrary depths of plain JSON to build invalid rule sets.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type RawJson = Record<string, any>;
+const clone = () => JSON.parse(JSON.stringify(DEFAULT_RULES)) as RawJson;
 
 describe('rule set schema', () => {
   it('accepts the default rules as plain JSON (they are expressible in the file format)', () => {
@@ -23,7 +26,7 @@ describe('rule set schema', () => {
     expect(sums.get('engagement')).toBeGreaterThan(60);
   });
 
-  const cases: [string, (r: Record<string, any>) => void, string, RegExp][] = [
+  const cases: [string, (r: RawJson) => void, string, RegExp][] = [
     ['caps that do not add up to 100', (r) => (r.categories[0].cap = 20), 'categories', /add up to 100 \(they add up to 105\)/],
     ['an unknown category', (r) => (r.rules[0].category = 'vibes'), 'category', /unknown category "vibes"/],
     ['a bad regex', (r) => (r.rules[2].tiers[0].patterns[0] = '(unclosed'), 'tiers.0.patterns.0', /regular expression/],
