@@ -11,7 +11,7 @@ import { runMain } from './cli';
 
 runMain('db:migrate', async () => {
   const { DATABASE_URL } = parseEnv(process.env);
-  if (!DATABASE_URL) throw new AppError('CONFIG_ERROR', 'DATABASE_URL is required: the PostgreSQL connection string to migrate (see docs/supabase.md).');
+  if (!DATABASE_URL) throw new AppError('CONFIG_ERROR', 'DATABASE_URL is required: the PostgreSQL connection string to migrate (see "Use Supabase" in README.md).');
   const sql = connectPostgres(DATABASE_URL, { max: 1 });
   try {
     const started = performance.now();

@@ -45,7 +45,7 @@ async function timeQuery(store: LeadStore, query: LeadQuery): Promise<{ p50: num
 async function run(): Promise<BenchRow[]> {
   const { DATABASE_URL } = env();
   if (!DATABASE_URL) {
-    return [{ area: AREA, metric: 'skipped', value: 'DATABASE_URL is not set (see docs/supabase.md)', target: '', pass: null }];
+    return [{ area: AREA, metric: 'skipped', value: 'DATABASE_URL is not set (see "Use Supabase" in README.md)', target: '', pass: null }];
   }
   const db = await createScratchDatabase(DATABASE_URL, { prefix: 'ls_bench' });
   const store = createPostgresStore({ DATABASE_URL: db.url, SCORING_RULES: undefined }, { sql: db.sql });

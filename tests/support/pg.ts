@@ -34,7 +34,7 @@ export function describePostgres(name: string, body: (db: () => TestDatabase) =>
     }
     console.warn(
       `\n${'!'.repeat(78)}\n!! SKIPPED "${name}": DATABASE_URL is not set, so the PostgreSQL tests did not run.\n` +
-        `!! Start PostgreSQL and export DATABASE_URL (see docs/supabase.md) to run them.\n${'!'.repeat(78)}\n`,
+        `!! Start PostgreSQL and export DATABASE_URL (see "Use Supabase" in README.md) to run them.\n${'!'.repeat(78)}\n`,
     );
     describe.skip(name, () => body(() => undefined as never));
     return;
