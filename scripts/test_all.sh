@@ -14,5 +14,13 @@ if [ ! -x "$CHROMIUM_PATH" ]; then
 fi
 export CHROMIUM_PATH
 
-npx vitest run
-npm run test:e2e
+mkdir -p test-results
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/unit.json
+npm run test:e2e -- --reporter=default --reporter=json --outputFile.json=test-results/e2e.json
+
+# One closing line over both runs.
+node -e '
+const runs = ["test-results/unit.json", "test-results/e2e.json"].map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")));
+const sum = (key) => runs.reduce((n, r) => n + r[key], 0);
+console.log(`${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed, ${sum("numPendingTests") + sum("numTodoTests")} skipped`);
+'
