@@ -57,6 +57,8 @@ interface CompiledRule {
   /** The breakdown line for a present value, before the category cap. */
   itemFor: (value: PresentValue, nowMs: number | undefined) => BreakdownItem;
   unknownItem: BreakdownItem;
+  /** Drops the remembered lines (they depend on `now`). */
+  forget: () => void;
 }
 
 interface CompiledRuleSet {
@@ -64,6 +66,8 @@ interface CompiledRuleSet {
   caps: number[];
   /** Per-call scratch for what is left of each category cap; scoring is synchronous, so one buffer serves. */
   remaining: Int32Array;
+  /** The `now` the rules' remembered lines were built for. */
+  memoNow: number | undefined;
   tiers: RuleSet['tiers'];
   version: string;
 }
@@ -119,19 +123,15 @@ function compileRule(rule: Rule, categoryIndex: number, cap: number): CompiledRu
   const base = { ruleId: rule.id, label: rule.label, category: rule.category };
   const maxPoints = Math.min(ruleMaxPoints(rule), cap);
   const evaluate = compileEvaluator(rule);
-  const keyOf = rule.kind === 'recency' ? recencyKey : (value: PresentValue) => value;
+  const byAge = rule.kind === 'recency';
   const memo = new Map<PresentValue, BreakdownItem>();
-  let memoNow: number | undefined;
   return {
     categoryIndex,
     read: fieldReader(rule.field),
     unknownItem: Object.freeze({ ...base, points: 0, maxPoints, value: null, unknown: true, detail: UNKNOWN_TEXT }),
+    forget: () => memo.clear(),
     itemFor(value, nowMs) {
-      if (nowMs !== memoNow) {
-        memo.clear();
-        memoNow = nowMs;
-      }
-      const key = keyOf(value, nowMs);
+      const key = byAge ? recencyKey(value, nowMs) : value;
       let item = memo.get(key);
       if (item === undefined) {
         const { points, value: shown, detail } = evaluate(value, nowMs);
@@ -221,13 +221,20 @@ function compileEvaluator(rule: Rule): Evaluator {
 const compiledSets = new WeakMap<RuleSet, CompiledRuleSet>();
 
 /** Compiles a rule set once (regexes, lookup tables) and caches it by identity. */
+let lastCompiled: { rules: RuleSet; compiled: CompiledRuleSet } | undefined;
+
 function compile(rules: RuleSet): CompiledRuleSet {
+  if (lastCompiled?.rules === rules) return lastCompiled.compiled;
   const cached = compiledSets.get(rules);
-  if (cached) return cached;
+  if (cached) {
+    lastCompiled = { rules, compiled: cached };
+    return cached;
+  }
   const categoryIndex = new Map(rules.categories.map((c, i) => [c.id, i]));
   const compiled: CompiledRuleSet = {
     caps: rules.categories.map((c) => c.cap),
     remaining: new Int32Array(rules.categories.length),
+    memoNow: undefined,
     tiers: rules.tiers,
     version: rulesVersion(rules),
     rules: rules.rules.map((rule) => {
@@ -237,6 +244,7 @@ function compile(rules: RuleSet): CompiledRuleSet {
     }),
   };
   compiledSets.set(rules, compiled);
+  lastCompiled = { rules, compiled };
   return compiled;
 }
 
@@ -256,6 +264,10 @@ function tierOf(score: number, thresholds: RuleSet['tiers']): Tier {
 export function scoreLead(lead: ScorableLead, options: ScoreOptions = {}): ScoreResult {
   const set = compile(options.rules ?? DEFAULT_RULES);
   const nowMs = options.now?.getTime();
+  if (nowMs !== set.memoNow) {
+    for (const c of set.rules) c.forget();
+    set.memoNow = nowMs;
+  }
   const remaining = set.remaining;
   for (let i = 0; i < set.caps.length; i++) remaining[i] = set.caps[i]!;
   const breakdown: BreakdownItem[] = new Array(set.rules.length);
