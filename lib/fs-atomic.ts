@@ -9,16 +9,26 @@ import path from 'node:path';
 
 /** Writes to a temp file in the same directory, fsyncs it, then renames it over the target. */
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  await writeStreamAtomic(target, [data]);
+}
+
+/**
+ * `writeFileAtomic` for content produced piece by piece (e.g. a large export streamed out): the chunks go
+ * to the temp file as they come, so the whole content is never in memory. If the source throws, the temp
+ * file is removed and the target keeps its previous content.
+ */
+export async function writeStreamAtomic(target: string, chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<void> {
   await fs.mkdir(path.dirname(target), { recursive: true });
   const temp = `${target}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
   const handle = await fs.open(temp, 'w');
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    try {
+      // writeFile on a handle appends at the current position and loops until every byte is written.
+      for await (const chunk of chunks) await handle.writeFile(chunk);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await fs.rename(temp, target);
   } catch (error) {
     await fs.rm(temp, { force: true });

@@ -1,15 +1,15 @@
 /**
  * `npm run import -- export.csv --mapping hubspot|salesforce|mapping.json [--out data/leads.json]
  *    [--rejects PATH] [--delimiter ,|;|tab|pipe] [--rules rules.json]`
- * Imports a CRM CSV export into a leads file (thin CLI over lib/import). Rejected rows go to the rejects
- * report (default `<out>.rejects.csv`, or JSON for a .json path); the good rows still import. With
- * `--rules`, also says which fields the rule set reads that no imported lead has.
+ * Imports a CRM CSV export into a leads file (thin CLI over lib/import), streamed in two passes so a large
+ * export never sits in memory. The source must be a file path (it is read once; rows are spilled to a temp
+ * file). Rejected rows go to the rejects report (default `<out>.rejects.csv`, or JSON for a .json path); the
+ * good rows still import. With `--rules`, also says which fields the rule set reads that no imported lead has.
  */
 import { parseArgs } from 'node:util';
 import { AppError } from '../lib/errors';
-import type { Lead } from '../lib/lead';
 import type { Delimiter } from '../lib/import/csv';
-import { defaultRejectsPath, formatImportSummary, importCsvFile, writeImportOutputs } from '../lib/import/import-csv';
+import { defaultRejectsPath, formatImportSummary, importCsvToFiles, type ImportReport } from '../lib/import/import-csv';
 import { loadMapping } from '../lib/import/mapping';
 import { loadRuleSet } from '../lib/rules-file';
 import type { RuleSet } from '../lib/rules';
@@ -17,10 +17,9 @@ import { runMain } from './cli';
 
 const DELIMITER_NAMES: Record<string, Delimiter> = { ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\t': '\t', '|': '|', pipe: '|' };
 
-function unreadFields(rules: RuleSet, leads: readonly Lead[]): string[] {
-  const present = (field: string) =>
-    leads.some((lead) => (field.startsWith('attributes.') ? lead.attributes?.[field.slice(11)] !== undefined : (lead as Record<string, unknown>)[field] !== undefined));
-  return [...new Set(rules.rules.map((r) => r.field))].filter((field) => !present(field));
+/** Rule fields no imported lead has: coverage counts leads per mapped field (`email`, `attributes.seats`). */
+function unreadFields(rules: RuleSet, report: ImportReport): string[] {
+  return [...new Set(rules.rules.map((r) => r.field))].filter((field) => !((report.coverage[field] ?? 0) > 0));
 }
 
 runMain('import', async () => {
@@ -48,16 +47,19 @@ runMain('import', async () => {
   const paths = { source, out: values.out, rejects: values.rejects ?? defaultRejectsPath(values.out) };
 
   const started = performance.now();
-  const result = await importCsvFile(source, {
-    mapping,
-    delimiter,
-    onProgress: (rows) => process.stderr.write(`  … ${rows.toLocaleString('en-US')} rows (${Math.round(rows / ((performance.now() - started) / 1000)).toLocaleString('en-US')} rows/s)\n`),
-  });
-  await writeImportOutputs(result, paths);
+  const result = await importCsvToFiles(
+    source,
+    {
+      mapping,
+      delimiter,
+      onProgress: (rows) => process.stderr.write(`  … ${rows.toLocaleString('en-US')} rows (${Math.round(rows / ((performance.now() - started) / 1000)).toLocaleString('en-US')} rows/s)\n`),
+    },
+    paths,
+  );
   console.log(formatImportSummary(result.report, paths));
   console.log(`  took ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (rules) {
-    const unread = unreadFields(rules, result.leads);
+    const unread = unreadFields(rules, result.report);
     console.log(
       unread.length
         ? `  ⚠ rule set "${rules.name}" reads fields no imported lead has (they will score as unknown): ${unread.join(', ')}`

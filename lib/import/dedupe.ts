@@ -1,11 +1,13 @@
 import type { AttributeValue, Lead } from '../lead';
 
 /**
- * Duplicate detection and merging for imported rows, streaming: each row is merged as it arrives, so
- * only one record per distinct lead is held.
+ * Duplicate detection and merging for imported rows, in two streaming passes so memory does not grow with
+ * the rows' content: pass 1 (`DedupeIndex`) sees only each accepted row's keys and date and groups rows
+ * with a union-find over typed arrays; pass 2 (`mergeRows`) merges the rows of each multi-row group once
+ * its last row has arrived.
  *
  * **Same lead** when any of these match (transitively: A~B by email and B~C by name + domain make one
- * lead of A, B and C — a union-find over groups):
+ * lead of A, B and C):
  * - the same email, case-insensitively (emails arrive lowercased);
  * - the same first + last name (case- and whitespace-insensitive) at the same company domain. Only the
  *   company domain column counts, never the email's domain, so two "John Smith"s on gmail.com stay apart;
@@ -33,161 +35,310 @@ export interface DedupeStats {
   linked: number;
 }
 
-interface Group {
-  draft: Draft;
-  firstRow: number;
-  /** Row that supplied each newest-wins value; absent → the group's first row. */
-  sources?: Map<string, number>;
+/** The keys pass 1 needs from a clean row. */
+export interface RowKeys {
+  id?: string;
+  email?: string;
+  name?: string;
+  /** Epoch ms of the row's `last_activity_at`, else `created_at`; -Infinity when undated. */
+  time: number;
 }
 
 const SUMMED = new Set(['email_opens_30d', 'email_clicks_30d', 'page_views_30d', 'pricing_page_views_30d', 'content_downloads_30d']);
 const ORED = new Set(['webinar_attended', 'demo_requested', 'converted']);
 
-export function nameKey(draft: Draft): string | undefined {
+/** Names arrive cleaned (trimmed, whitespace runs collapsed), so lowercasing is all the normalising left. */
+export function nameKey(draft: Pick<Draft, 'first_name' | 'last_name' | 'company_domain'>): string | undefined {
   if (!draft.first_name || !draft.last_name || !draft.company_domain) return undefined;
-  const norm = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
-  return `${norm(draft.first_name)}\u0000${norm(draft.last_name)}\u0000${draft.company_domain}`;
+  return `${draft.first_name.toLowerCase()}\u0000${draft.last_name.toLowerCase()}\u0000${draft.company_domain}`;
 }
 
-export class LeadMerger {
-  private readonly groups: (Group | undefined)[] = [];
-  private readonly parent: number[] = [];
-  private readonly byEmail = new Map<string, number>();
-  private readonly byName = new Map<string, number>();
-  private readonly byId = new Map<string, number>();
-  private rowTimes = new Float64Array(1024);
-  private rows = 0;
-  readonly stats: DedupeStats = { byEmail: 0, byName: 0, byId: 0, linked: 0 };
+/** Epoch ms used to order rows for "newest wins". */
+export function rowTime(draft: Pick<Draft, 'last_activity_at' | 'created_at'>): number {
+  const when = draft.last_activity_at ?? draft.created_at;
+  return when === undefined ? Number.NEGATIVE_INFINITY : Date.parse(when);
+}
 
-  /** Adds one clean row (rows must arrive in file order). */
-  add(draft: Draft): void {
-    const row = this.rows++;
-    if (row >= this.rowTimes.length) {
-      const grown = new Float64Array(this.rowTimes.length * 2);
-      grown.set(this.rowTimes);
-      this.rowTimes = grown;
+/** An Int32Array / Float64Array that doubles when full. */
+class Growable<T extends Int32Array | Float64Array> {
+  length = 0;
+  constructor(
+    public data: T,
+    private readonly make: (size: number) => T,
+  ) {}
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const grown = this.make(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
     }
-    const when = draft.last_activity_at ?? draft.created_at;
-    this.rowTimes[row] = when === undefined ? Number.NEGATIVE_INFINITY : Date.parse(when);
+    this.data[this.length++] = value;
+  }
+}
+const int32s = () => new Growable(new Int32Array(1024), (n) => new Int32Array(n));
 
-    const email = draft.email;
-    const name = nameKey(draft);
-    const id = draft.id;
-    const matches: number[] = [];
-    const hit = (index: Map<string, number>, key: string | undefined): boolean => {
-      if (key === undefined) return false;
-      const group = index.get(key);
-      if (group === undefined) return false;
-      const root = this.find(group);
-      if (!matches.includes(root)) matches.push(root);
-      return true;
-    };
-    const byId = hit(this.byId, id);
-    const byEmail = hit(this.byEmail, email);
-    const byName = hit(this.byName, name);
+/**
+ * An exact string → number map for millions of short keys, kept off the JS heap: the keys' UTF-8 bytes in
+ * one growing buffer, open addressing over typed arrays. About 60 bytes a key against ~100 in a `Map`
+ * (whose keys are separate string objects), and nothing for the garbage collector to trace.
+ */
+export class KeyTable {
+  private bytes = Buffer.allocUnsafe(1 << 16);
+  private used = 0;
+  private scratch = Buffer.allocUnsafe(256);
+  /** Per slot: the key's hash, its byte offset + 1 (0 = empty slot), byte length, and value. */
+  private hashes = new Int32Array(1 << 12);
+  private offsets = new Int32Array(1 << 12);
+  private lengths = new Int32Array(1 << 12);
+  private values = new Int32Array(1 << 12);
+  private count = 0;
+  /** The key last missed by `get` and where it would go (its bytes stay in `scratch`), so `set` needs no second probe. */
+  private missedKey: string | null = null;
+  private missedSlot = 0;
+  private missedHash = 0;
+  private missedLength = 0;
 
+  get size(): number {
+    return this.count;
+  }
+
+  /** The key's value, or -1. */
+  get(key: string): number {
+    let length = this.scratch.write(key);
+    if (length >= this.scratch.length - 3) {
+      this.scratch = Buffer.allocUnsafe(Buffer.byteLength(key) * 2 + 4);
+      length = this.scratch.write(key);
+    }
+    const scratch = this.scratch;
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < length; i++) hash = Math.imul(hash ^ scratch[i]!, 0x01000193);
+    const mask = this.offsets.length - 1;
+    let slot = hash & mask;
+    for (let offset = this.offsets[slot]!; offset !== 0; offset = this.offsets[slot]!) {
+      if (this.hashes[slot] === hash && this.lengths[slot] === length && scratch.compare(this.bytes, offset - 1, offset - 1 + length, 0, length) === 0) {
+        this.missedKey = null;
+        return this.values[slot]!;
+      }
+      slot = (slot + 1) & mask;
+    }
+    this.missedKey = key;
+    this.missedSlot = slot;
+    this.missedHash = hash;
+    this.missedLength = length;
+    return -1;
+  }
+
+  /** Adds a key that `get` just reported missing (no other key added in between). */
+  set(key: string, value: number): void {
+    if (this.missedKey !== key && this.get(key) >= 0) throw new Error('KeyTable.set: the key is already present');
+    const [slot, hash, length] = [this.missedSlot, this.missedHash, this.missedLength];
+    this.missedKey = null;
+    if (this.used + length > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + length));
+      this.bytes.copy(grown, 0, 0, this.used);
+      this.bytes = grown;
+    }
+    this.scratch.copy(this.bytes, this.used, 0, length);
+    this.hashes[slot] = hash;
+    this.offsets[slot] = this.used + 1;
+    this.lengths[slot] = length;
+    this.values[slot] = value;
+    this.used += length;
+    // Keep the load under 3/4 so probes stay short.
+    if (++this.count * 4 > this.offsets.length * 3) this.grow();
+  }
+
+  private grow(): void {
+    const { hashes, offsets, lengths, values } = this;
+    const size = offsets.length * 2;
+    this.hashes = new Int32Array(size);
+    this.offsets = new Int32Array(size);
+    this.lengths = new Int32Array(size);
+    this.values = new Int32Array(size);
+    const mask = size - 1;
+    for (let i = 0; i < offsets.length; i++) {
+      if (offsets[i] === 0) continue;
+      let slot = hashes[i]! & mask;
+      while (this.offsets[slot] !== 0) slot = (slot + 1) & mask;
+      this.hashes[slot] = hashes[i]!;
+      this.offsets[slot] = offsets[i]!;
+      this.lengths[slot] = lengths[i]!;
+      this.values[slot] = values[i]!;
+    }
+  }
+}
+
+/**
+ * Pass 1: rows (clean and accepted, in file order) → groups. Holds per row 12 bytes, per group 8, plus one
+ * `KeyTable` entry per distinct key: no strings on the JS heap. Group numbers are assigned in order of each
+ * group's first row; when two groups join, the one with the earlier first row survives and keeps its id,
+ * exactly as rows folding in one by one would.
+ */
+export class DedupeIndex {
+  private byEmail = new KeyTable();
+  private byName = new KeyTable();
+  private byId = new KeyTable();
+  private readonly parent = int32s();
+  /** Group → the row whose id the group keeps (-1: none yet). */
+  private readonly idRows = int32s();
+  private readonly rowGroup = int32s();
+  private readonly times = new Growable(new Float64Array(1024), (n) => new Float64Array(n));
+  readonly stats: DedupeStats = { byEmail: 0, byName: 0, byId: 0, linked: 0 };
+  private readonly matches: number[] = [];
+
+  get rows(): number {
+    return this.rowGroup.length;
+  }
+
+  /** Adds the next accepted row; returns its row number (0-based among accepted rows). */
+  add({ id, email, name, time }: RowKeys): number {
+    const row = this.rowGroup.length;
+    this.times.push(time);
+    const matches = this.matches;
+    matches.length = 0;
+    const byId = this.hit(this.byId, id);
+    const byEmail = this.hit(this.byEmail, email);
+    const byName = this.hit(this.byName, name);
     let root: number;
     if (matches.length === 0) {
-      root = this.groups.length;
-      this.groups.push({ draft, firstRow: row });
+      root = this.parent.length;
       this.parent.push(root);
+      this.idRows.push(id === undefined ? -1 : row);
     } else {
       if (byId) this.stats.byId++;
       else if (byEmail) this.stats.byEmail++;
       else if (byName) this.stats.byName++;
-      root = matches.reduce((a, b) => this.union(a, b));
-      this.mergeInto(this.groups[root]!, { draft, firstRow: row });
+      root = matches[0]!;
+      for (let i = 1; i < matches.length; i++) root = this.union(root, matches[i]!);
+      if (id !== undefined && this.idRows.data[root]! < 0) this.idRows.data[root] = row;
     }
+    this.rowGroup.push(root);
     if (id !== undefined && !byId) this.byId.set(id, root);
     if (email !== undefined && !byEmail) this.byEmail.set(email, root);
     if (name !== undefined && !byName) this.byName.set(name, root);
+    return row;
   }
 
-  /** The merged leads, in order of each lead's first row. */
-  drafts(): Draft[] {
-    const out: Draft[] = [];
-    for (const group of this.groups) if (group) out.push(group.draft);
-    return out;
+  private hit(index: KeyTable, key: string | undefined): boolean {
+    if (key === undefined) return false;
+    const group = index.get(key);
+    if (group < 0) return false;
+    const root = this.find(group);
+    if (!this.matches.includes(root)) this.matches.push(root);
+    return true;
   }
 
-  get leadCount(): number {
-    let n = 0;
-    for (const group of this.groups) if (group) n++;
-    return n;
-  }
-
-  private find(index: number): number {
-    let root = index;
-    while (this.parent[root] !== root) root = this.parent[root]!;
+  private find(group: number): number {
+    const parent = this.parent.data;
+    let root = group;
+    while (parent[root] !== root) root = parent[root]!;
     // Path compression keeps later look-ups O(α(n)).
-    while (this.parent[index] !== root) {
-      const next = this.parent[index]!;
-      this.parent[index] = root;
-      index = next;
+    while (parent[group] !== root) {
+      const next = parent[group]!;
+      parent[group] = root;
+      group = next;
     }
     return root;
   }
 
-  /** Joins two groups; the one whose first row is earlier survives. */
+  /** Joins two groups; the one created first (earlier first row) survives, with its id if it has one. */
   private union(a: number, b: number): number {
     if (a === b) return a;
-    const [keep, drop] = this.groups[a]!.firstRow < this.groups[b]!.firstRow ? [a, b] : [b, a];
-    this.mergeInto(this.groups[keep]!, this.groups[drop]!);
-    this.groups[drop] = undefined;
-    this.parent[drop] = keep;
+    const [keep, drop] = a < b ? [a, b] : [b, a];
+    this.parent.data[drop] = keep;
+    if (this.idRows.data[keep]! < 0) this.idRows.data[keep] = this.idRows.data[drop]!;
     this.stats.linked++;
     return keep;
   }
 
-  private newer(a: number, b: number): boolean {
-    const ta = this.rowTimes[a]!;
-    const tb = this.rowTimes[b]!;
+  /** Ends pass 1: the key maps are dropped and every row is pointed at its final group. */
+  finish(): DedupeGroups {
+    // The key tables are only needed while rows arrive.
+    this.byEmail = new KeyTable();
+    this.byName = new KeyTable();
+    this.byId = new KeyTable();
+    const rows = this.rowGroup.length;
+    const groupOf = this.rowGroup.data.subarray(0, rows);
+    const sizes = new Int32Array(this.parent.length);
+    for (let row = 0; row < rows; row++) {
+      const group = this.find(groupOf[row]!);
+      groupOf[row] = group;
+      sizes[group]!++;
+    }
+    return new DedupeGroups(groupOf, sizes, this.idRows.data.subarray(0, this.idRows.length), this.times.data.subarray(0, rows));
+  }
+}
+
+/** Pass 1's result: which group each row is in, each group's size and id, and each row's date. */
+export class DedupeGroups {
+  constructor(
+    /** Row → its group (a group number is only ever a surviving group's). */
+    readonly groupOf: Int32Array,
+    /** Group → rows in it (0 for groups joined into another). */
+    readonly sizes: Int32Array,
+    /** Group → the row whose id it keeps (-1: none, generate one). */
+    readonly idRows: Int32Array,
+    readonly times: Float64Array,
+  ) {}
+
+  /** Surviving groups (= leads), in order of their first row. */
+  *groups(): Generator<number> {
+    for (let group = 0; group < this.sizes.length; group++) if (this.sizes[group]! > 0) yield group;
+  }
+
+  get leadCount(): number {
+    let n = 0;
+    for (const size of this.sizes) if (size > 0) n++;
+    return n;
+  }
+
+  /** Whether row `a` is newer than row `b` for "newest non-empty value wins" (ties: the later row). */
+  newer(a: number, b: number): boolean {
+    const ta = this.times[a]!;
+    const tb = this.times[b]!;
     return ta !== tb ? ta > tb : a > b;
   }
+}
 
-  /** Folds `other` into `group` by the rules in this module's comment. */
-  private mergeInto(group: Group, other: Group): void {
-    const target = group.draft as Record<string, unknown>;
-    const source = other.draft as Record<string, unknown>;
-    for (const key of Object.keys(source)) {
-      const incoming = source[key];
-      if (incoming === undefined) continue;
-      if (key === 'attributes') {
-        const into = (group.draft.attributes ??= {});
-        for (const [name, value] of Object.entries(other.draft.attributes ?? {})) {
-          const merged = this.pick(group, other, `attributes.${name}`, into[name], value);
-          if (merged !== undefined) into[name] = merged;
-        }
-        continue;
-      }
-      const current = target[key];
-      // `group` always holds the earlier first row (see `union`), so its id, when it has one, is kept.
-      if (key === 'id') target.id = current ?? incoming;
-      else if (current === undefined) {
-        target[key] = incoming;
-        this.source(group, key, other);
-      } else if (SUMMED.has(key)) target[key] = (current as number) + (incoming as number);
-      else if (ORED.has(key)) target[key] = (current as boolean) || (incoming as boolean);
-      else if (key === 'created_at') target[key] = (incoming as string) < (current as string) ? incoming : current;
-      else if (key === 'last_activity_at') target[key] = (incoming as string) > (current as string) ? incoming : current;
-      else target[key] = this.pick(group, other, key, current as AttributeValue, incoming as AttributeValue);
-    }
-  }
-
-  private pick(group: Group, other: Group, key: string, current: AttributeValue | undefined, incoming: AttributeValue): AttributeValue {
+/**
+ * Merges one group's rows (each with its row number, in file order) by the rules in this module's
+ * comment. The result has no id: the group's id comes from pass 1.
+ */
+export function mergeRows(rows: readonly { row: number; draft: Draft }[], groups: DedupeGroups): Draft {
+  const merged: Record<string, unknown> = {};
+  const attributes: Record<string, AttributeValue> = {};
+  let hasAttributes = false;
+  /** Row that supplied each newest-wins value. */
+  const sources = new Map<string, number>();
+  const pick = (key: string, current: AttributeValue | undefined, incoming: AttributeValue, row: number): AttributeValue => {
     if (current === undefined) {
-      this.source(group, key, other);
+      sources.set(key, row);
       return incoming;
     }
     if (typeof current === 'boolean' && typeof incoming === 'boolean') return current || incoming;
-    const mine = group.sources?.get(key) ?? group.firstRow;
-    const theirs = other.sources?.get(key) ?? other.firstRow;
-    if (!this.newer(theirs, mine)) return current;
-    this.source(group, key, other);
+    if (!groups.newer(row, sources.get(key)!)) return current;
+    sources.set(key, row);
     return incoming;
+  };
+  for (const { row, draft } of rows) {
+    for (const [key, incoming] of Object.entries(draft) as [string, unknown][]) {
+      if (incoming === undefined || key === 'id') continue;
+      if (key === 'attributes') {
+        for (const [name, value] of Object.entries(incoming as Record<string, AttributeValue>)) {
+          attributes[name] = pick(`attributes.${name}`, attributes[name], value, row);
+          hasAttributes = true;
+        }
+        continue;
+      }
+      const current = merged[key];
+      if (current === undefined) merged[key] = pick(key, undefined, incoming as AttributeValue, row);
+      else if (SUMMED.has(key)) merged[key] = (current as number) + (incoming as number);
+      else if (ORED.has(key)) merged[key] = (current as boolean) || (incoming as boolean);
+      else if (key === 'created_at') merged[key] = (incoming as string) < (current as string) ? incoming : current;
+      else if (key === 'last_activity_at') merged[key] = (incoming as string) > (current as string) ? incoming : current;
+      else merged[key] = pick(key, current as AttributeValue, incoming as AttributeValue, row);
+    }
   }
-
-  private source(group: Group, key: string, other: Group): void {
-    (group.sources ??= new Map()).set(key, other.sources?.get(key) ?? other.firstRow);
-  }
+  if (hasAttributes) merged.attributes = attributes;
+  return merged as Draft;
 }

@@ -1,6 +1,8 @@
 import { createReadStream, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { AppError, formatIssues } from '../errors';
-import { writeFileAtomic } from '../fs-atomic';
+import { writeFileAtomic, writeStreamAtomic } from '../fs-atomic';
 import { canonicalJson, hashString } from '../hash';
 import { LEAD_FIELDS, safeParseLead, type AttributeValue, type Lead } from '../lead';
 import {
@@ -22,13 +24,17 @@ import {
   type DateOrder,
 } from './clean';
 import { readCsvRecords, type CsvSource, type Delimiter } from './csv';
-import { LeadMerger, nameKey, type DedupeStats, type Draft } from './dedupe';
+import { DedupeIndex, mergeRows, nameKey, rowTime, type DedupeGroups, type DedupeStats, type Draft } from './dedupe';
 import { columnKey, type AttributeType, type MappableField, type Mapping } from './mapping';
 
 /**
- * CRM CSV export → validated leads. Rows stream through map → clean → dedupe; only one merged record per
- * lead is held. Every row that cannot be imported is reported (line, column, value, reason) and the
- * good rows still import. The result passes the lead contract (`safeParseLead`), ids unique.
+ * CRM CSV export → validated leads, in two streaming passes so memory follows the number of distinct
+ * dedupe keys, not the file:
+ * 1. parse → map → clean each row; report bad rows (line, column, value, reason); feed the accepted rows'
+ *    dedupe keys to a union-find (`DedupeIndex`) and append each clean row, as JSON, to a temp spill file.
+ * 2. read the spill back: a lead with one row is written out at once (usually its spill line verbatim);
+ *    the rows of a duplicated lead are held until its last row arrives, then merged and written.
+ * Leads therefore come out in order of each lead's LAST row. The result passes the lead contract, ids unique.
  */
 
 export interface ImportOptions {
@@ -79,17 +85,24 @@ export interface ImportReport {
   outcome: { column: string; converted: number; notConverted: number; unknown: number } | null;
 }
 
-export interface ImportResult {
-  leads: Lead[];
+/** What an import found, apart from the leads themselves (which stream to their consumer). */
+export interface ImportRun {
   rejects: RejectedValue[];
   report: ImportReport;
 }
+
+export interface ImportResult extends ImportRun {
+  leads: Lead[];
+}
+
+/** Receives the leads as batches of UTF-8 JSON texts (one lead each, in output order) and must read them all. */
+export type LeadConsumer = (batches: AsyncIterable<Buffer[]>) => Promise<void>;
 
 type Cleaner = (raw: string) => string | number | boolean | undefined;
 
 const COUNTERS: ReadonlySet<MappableField> = new Set(['email_opens_30d', 'email_clicks_30d', 'page_views_30d', 'pricing_page_views_30d', 'content_downloads_30d']);
 /** Category fields get one display spelling per file (see `canonicalSpellings`). */
-const CATEGORY_FIELDS = ['industry', 'country', 'lead_source'] as const;
+const CATEGORY_FIELDS: ReadonlySet<string> = new Set(['industry', 'country', 'lead_source']);
 
 function fieldCleaner(field: MappableField, order: DateOrder): Cleaner {
   if (COUNTERS.has(field)) return parseCount;
@@ -134,32 +147,15 @@ function attributeCleaner(type: AttributeType, order: DateOrder): Cleaner {
   }
 }
 
-const INTERN_LIMIT = 50_000;
-
-/**
- * Category-like values repeat across hundreds of thousands of rows ("United States", "Software", "Pro");
- * each parsed cell is a fresh string, so the held leads would carry one copy per row. Interning keeps one
- * copy per distinct value (bounded, so a free-text column mapped by mistake cannot grow it without limit).
- */
-function interned(clean: Cleaner): Cleaner {
-  const seen = new Map<string, string>();
-  return (raw) => {
-    const value = clean(raw);
-    if (typeof value !== 'string') return value;
-    const known = seen.get(value);
-    if (known !== undefined) return known;
-    if (seen.size < INTERN_LIMIT) seen.set(value, value);
-    return value;
-  };
-}
-
-const INTERNED_FIELDS: ReadonlySet<MappableField> = new Set(['industry', 'country', 'lead_source', 'job_title', 'company_name']);
-
 /** A mapping target bound to the header: which column positions feed it, and how they are cleaned. */
 interface BoundTarget {
-  /** `email`, or `attributes.seats`. */
+  /** `email`, `attributes.seats`, or `converted` for the outcome. */
   key: string;
-  attribute?: string;
+  /** The draft property it fills: a lead field, or an attribute name when `attribute` is set. */
+  prop: string;
+  attribute: boolean;
+  /** Category-like text that gets one spelling per file. */
+  category: boolean;
   columns: { index: number; name: string }[];
   clean: Cleaner;
 }
@@ -186,7 +182,7 @@ function bindMapping(mapping: Mapping, header: string[]) {
   });
   const used = new Set<number>();
   const missingColumns: string[] = [];
-  const bind = (key: string, columns: string[], clean: Cleaner, attribute?: string): BoundTarget | null => {
+  const bind = (key: string, prop: string, columns: string[], clean: Cleaner, kind: { attribute: boolean; category: boolean }): BoundTarget | null => {
     const found = columns.flatMap((name) => {
       const index = positions.get(columnKey(name));
       return index === undefined ? [] : [{ index, name: header[index]!.trim() }];
@@ -196,20 +192,21 @@ function bindMapping(mapping: Mapping, header: string[]) {
       return null;
     }
     found.forEach((c) => used.add(c.index));
-    return { key, attribute, columns: found, clean };
+    return { key, prop, columns: found, clean, ...kind };
   };
   const targets: BoundTarget[] = [];
   for (const [field, columns] of Object.entries(mapping.fields) as [MappableField, string[]][]) {
-    const clean = fieldCleaner(field, mapping.dateFormat);
-    const target = bind(field, columns, INTERNED_FIELDS.has(field) ? interned(clean) : clean);
+    const target = bind(field, field, columns, fieldCleaner(field, mapping.dateFormat), { attribute: false, category: CATEGORY_FIELDS.has(field) });
     if (target) targets.push(target);
   }
   for (const [name, attribute] of Object.entries(mapping.attributes)) {
     const clean = attributeCleaner(attribute.type, mapping.dateFormat);
-    const target = bind(`attributes.${name}`, attribute.column, attribute.type === 'text' ? interned(clean) : clean, name);
+    const target = bind(`attributes.${name}`, name, attribute.column, clean, { attribute: true, category: attribute.type === 'text' });
     if (target) targets.push(target);
   }
-  const outcome = mapping.outcome ? bind('outcome', [mapping.outcome.column], outcomeCleaner(mapping.outcome)) : null;
+  const outcome = mapping.outcome
+    ? bind('outcome', 'converted', [mapping.outcome.column], outcomeCleaner(mapping.outcome), { attribute: false, category: false })
+    : null;
   if (targets.length === 0) {
     throw new AppError(
       'INVALID_INPUT',
@@ -251,8 +248,115 @@ function readTarget(
   return undefined;
 }
 
-/** Imports CSV text or bytes (e.g. a file stream) with a mapping. */
-export async function importCsv(source: CsvSource, { mapping, delimiter, onProgress }: ImportOptions): Promise<ImportResult> {
+/** A row is blank when every cell is empty or whitespace; most rows fail on their first cell. */
+function isBlankRow(fields: readonly string[]): boolean {
+  for (const field of fields) if (field.length > 0 && (field.charCodeAt(0) > 32 || field.trim() !== '')) return false;
+  return true;
+}
+
+/**
+ * The spellings one category target's values take, numbered, and which row holds which (-1: none), so the
+ * file-wide display spelling can be chosen before any lead is written.
+ */
+class SpellingTable {
+  readonly ids = new Map<string, number>();
+  readonly values: string[] = [];
+  private rows = new Int32Array(1024);
+  private length = 0;
+  /** Spelling number → the display spelling chosen for the file. */
+  private canonical: string[] = [];
+
+  add(value: string | undefined): void {
+    let id = -1;
+    if (value !== undefined) {
+      id = this.ids.get(value) ?? -1;
+      if (id < 0) {
+        id = this.values.length;
+        this.ids.set(value, id);
+        this.values.push(value);
+      }
+    }
+    if (this.length === this.rows.length) {
+      const grown = new Int32Array(this.rows.length * 2);
+      grown.set(this.rows);
+      this.rows = grown;
+    }
+    this.rows[this.length++] = id;
+  }
+
+  /** Picks the display spellings from the value each lead will end up with (its newest row's). */
+  choose(groups: DedupeGroups): void {
+    const winner = new Int32Array(groups.sizes.length).fill(-1);
+    for (let row = 0; row < this.length; row++) {
+      if (this.rows[row]! < 0) continue;
+      const group = groups.groupOf[row]!;
+      const best = winner[group]!;
+      if (best < 0 || !groups.newer(best, row)) winner[group] = row;
+    }
+    const rows = this.rows;
+    const values = this.values;
+    const chosen = canonicalSpellings(
+      (function* () {
+        for (const group of groups.groups()) if (winner[group]! >= 0) yield values[rows[winner[group]!]!]!;
+      })(),
+    );
+    this.canonical = values.map((value) => chosen.get(columnKey(value)) ?? value);
+  }
+
+  /** Whether the row's value (if any) is already spelled the file's way. */
+  isCanonical(row: number): boolean {
+    const id = this.rows[row]!;
+    return id < 0 || this.canonical[id] === this.values[id];
+  }
+
+  spell(value: string): string {
+    const id = this.ids.get(value);
+    return id === undefined ? value : this.canonical[id]!;
+  }
+}
+
+/**
+ * Appends text to a file in ~64 KiB writes (appending is synchronous; `flush` when `full`). Small batches
+ * die young in the garbage collector instead of piling up in the old generation.
+ */
+class SpillWriter {
+  private pending = '';
+  constructor(private readonly handle: fs.FileHandle) {}
+  append(text: string): void {
+    this.pending += text;
+  }
+  get full(): boolean {
+    return this.pending.length >= 1 << 16;
+  }
+  async flush(): Promise<void> {
+    if (this.pending) await this.handle.writeFile(this.pending);
+    this.pending = '';
+  }
+}
+
+/** Lines of a file as bytes (views into the read chunks, not decoded), in batches of one read chunk. */
+async function* lineBatches(file: string): AsyncGenerator<Buffer[]> {
+  let carry: Buffer | null = null;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 16 }) as AsyncIterable<Buffer>) {
+    const bytes: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+    const lines: Buffer[] = [];
+    let start = 0;
+    for (let end = bytes.indexOf(10); end >= 0; end = bytes.indexOf(10, start)) {
+      lines.push(bytes.subarray(start, end));
+      start = end + 1;
+    }
+    carry = start < bytes.length ? bytes.subarray(start) : null;
+    if (lines.length) yield lines;
+  }
+  if (carry) yield [carry];
+}
+
+/**
+ * Imports CSV text or bytes (e.g. a file stream) with a mapping, handing the leads to `consume` as they
+ * are ready (see this module's comment for the order). The rows are spilled, cleaned, to a temp file
+ * (about the size of the input) that is removed before this returns.
+ */
+export async function importCsvTo(source: CsvSource, { mapping, delimiter, onProgress }: ImportOptions, consume: LeadConsumer): Promise<ImportRun> {
   let usedDelimiter: Delimiter = delimiter ?? ',';
   const records = readCsvRecords(source, { delimiter, onDelimiter: (d) => (usedDelimiter = d) });
   const first = await records.next();
@@ -260,102 +364,258 @@ export async function importCsv(source: CsvSource, { mapping, delimiter, onProgr
   const header = first.value.fields;
   const { targets, outcome, missingColumns, ignoredColumns } = bindMapping(mapping, header);
 
-  const merger = new LeadMerger();
+  // Rejects are listed in mapping order (fields, attributes, outcome); a row's JSON is written in the lead
+  // contract's key order (attributes last), so a one-row lead's spill line is already its output line.
+  const all = outcome ? [...targets, outcome] : targets;
+  const indexOf = (prop: string) => all.findIndex((t) => !t.attribute && t.prop === prop);
+  const fieldOrder = all
+    .map((_, i) => i)
+    .filter((i) => !all[i]!.attribute)
+    .sort((a, b) => LEAD_FIELDS.indexOf(all[a]!.prop as keyof Lead) - LEAD_FIELDS.indexOf(all[b]!.prop as keyof Lead));
+  const attributeIndexes = all.map((_, i) => i).filter((i) => all[i]!.attribute);
+  const jsonKeys = all.map((t) => `${JSON.stringify(t.prop)}:`);
+  const slot = { id: indexOf('id'), email: indexOf('email'), first: indexOf('first_name'), last: indexOf('last_name'), domain: indexOf('company_domain'), created: indexOf('created_at'), activity: indexOf('last_activity_at'), converted: indexOf('converted') };
+  const text = (i: number) => (i < 0 ? undefined : (values[i] as string | undefined));
+  const spellings = new Map<number, SpellingTable>();
+  all.forEach((t, i) => t.category && spellings.set(i, new SpellingTable()));
+  const attributeOrder = targets.filter((t) => t.attribute).map((t) => t.prop);
+
+  const index = new DedupeIndex();
+  /** Explicit ids shaped like generated ones (`lead_…`), by row: the only ones a generated id can clash with. */
+  const leadLikeIds = new Map<number, string>();
   const rejects: RejectedValue[] = [];
+  // Per target, rows with a value (and rows with an outcome); pass 2 turns them into counts per lead by
+  // swapping each merged lead's rows for the lead itself.
+  const rowCoverage = new Float64Array(targets.length);
+  const rowOutcomes = { converted: 0, notConverted: 0 };
   let rowsRead = 0;
   let blankRows = 0;
   let rowsRejected = 0;
   const counts = { placeholders: 0, truncated: 0 };
+  const values: (string | number | boolean | undefined)[] = new Array(all.length);
 
-  for await (const { line, fields } of records) {
-    rowsRead++;
-    if (onProgress && rowsRead % PROGRESS_EVERY === 0) onProgress(rowsRead);
-    if (fields.every((f) => f.trim() === '')) {
-      blankRows++;
-      continue;
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'leadsignal-import-'));
+  try {
+    const spillPath = path.join(dir, 'rows.ndjson');
+    const handle = await fs.open(spillPath, 'w');
+    try {
+      const spill = new SpillWriter(handle);
+      for await (const { line, fields } of records) {
+        rowsRead++;
+        if (onProgress && rowsRead % PROGRESS_EVERY === 0) onProgress(rowsRead);
+        if (isBlankRow(fields)) {
+          blankRows++;
+          continue;
+        }
+        if (fields.length !== header.length) {
+          rowsRejected++;
+          rejects.push({
+            line,
+            column: '(row)',
+            value: `${fields.length} fields`,
+            reason: `expected ${header.length} fields like the header, found ${fields.length} (a missing or extra "${usedDelimiter}", or an unquoted value containing one?)`,
+          });
+          continue;
+        }
+        const rejectsBefore = rejects.length;
+        for (let i = 0; i < all.length; i++) values[i] = readTarget(all[i]!, fields, line, rejects, counts);
+        if (rejects.length > rejectsBefore) {
+          rowsRejected++;
+          continue;
+        }
+        // The row's JSON, written directly: the same text as JSON.stringify of the draft object, without
+        // building the object (this loop runs once per row of the file).
+        let json = '{';
+        for (const i of fieldOrder) {
+          const value = values[i];
+          if (value === undefined) continue;
+          json += `${json.length > 1 ? ',' : ''}${jsonKeys[i]}${typeof value === 'string' ? JSON.stringify(value) : value}`;
+          if (i < targets.length) rowCoverage[i]!++;
+        }
+        let attributes = '';
+        for (const i of attributeIndexes) {
+          const value = values[i];
+          if (value === undefined) continue;
+          attributes += `${attributes ? ',' : ''}${jsonKeys[i]}${typeof value === 'string' ? JSON.stringify(value) : value}`;
+          rowCoverage[i]!++;
+        }
+        if (attributes) json += `${json.length > 1 ? ',' : ''}"attributes":{${attributes}}`;
+        spill.append(`${json}}\n`);
+        if (spill.full) await spill.flush();
+        if (slot.converted >= 0 && values[slot.converted] !== undefined) {
+          if (values[slot.converted]) rowOutcomes.converted++;
+          else rowOutcomes.notConverted++;
+        }
+        for (const [i, table] of spellings) table.add(values[i] as string | undefined);
+        const id = text(slot.id);
+        const name = nameKey({ first_name: text(slot.first), last_name: text(slot.last), company_domain: text(slot.domain) });
+        const row = index.add({ id, email: text(slot.email), name, time: rowTime({ last_activity_at: text(slot.activity), created_at: text(slot.created) }) });
+        if (id?.startsWith('lead_')) leadLikeIds.set(row, id);
+      }
+      await spill.flush();
+    } finally {
+      await handle.close();
     }
-    if (fields.length !== header.length) {
-      rowsRejected++;
-      rejects.push({
-        line,
-        column: '(row)',
-        value: `${fields.length} fields`,
-        reason: `expected ${header.length} fields like the header, found ${fields.length} (a missing or extra "${usedDelimiter}", or an unquoted value containing one?)`,
-      });
-      continue;
-    }
-    const draft: Draft = {};
-    const rejectsBefore = rejects.length;
-    for (const target of targets) {
-      const value = readTarget(target, fields, line, rejects, counts);
-      if (value === undefined) continue;
-      if (target.attribute) (draft.attributes ??= {})[target.attribute] = value;
-      else (draft as Record<string, unknown>)[target.key] = value;
-    }
-    if (outcome) {
-      const converted = readTarget(outcome, fields, line, rejects, counts);
-      if (converted !== undefined) draft.converted = converted as boolean;
-    }
-    const rowIssues = rejects.length - rejectsBefore;
-    if (rowIssues > 0) {
-      rowsRejected++;
-      continue;
-    }
-    merger.add(draft);
-  }
 
-  const rowsAccepted = rowsRead - blankRows - rowsRejected;
-  const { leads, generatedIds } = finalizeLeads(merger.drafts());
-  const coverage: Record<string, number> = {};
-  for (const target of targets) coverage[target.key] = 0;
-  let converted = 0;
-  let notConverted = 0;
-  for (const lead of leads) {
-    for (const target of targets) {
-      const has = target.attribute ? lead.attributes?.[target.attribute] !== undefined : (lead as Record<string, unknown>)[target.key] !== undefined;
-      if (has) coverage[target.key]!++;
+    const rowsAccepted = rowsRead - blankRows - rowsRejected;
+    const groups = index.finish();
+    for (const table of spellings.values()) table.choose(groups);
+    const tables = [...spellings].map(([i, table]) => ({ target: all[i]!, table }));
+
+    let ids: Set<string> | null = null;
+    let generatedIds = 0;
+    const has = (draft: Draft, target: BoundTarget) =>
+      (target.attribute ? draft.attributes?.[target.prop] : (draft as Record<string, unknown>)[target.prop]) !== undefined;
+    const count = (draft: Draft, delta: number) => {
+      for (let i = 0; i < targets.length; i++) if (has(draft, targets[i]!)) rowCoverage[i]! += delta;
+      if (draft.converted === true) rowOutcomes.converted += delta;
+      else if (draft.converted === false) rowOutcomes.notConverted += delta;
+    };
+
+    /** Category spellings of the file, the group's id (or a generated one), and the contract's key order. */
+    const finalize = (draft: Draft, explicitId: string | undefined): Lead => {
+      for (const { target, table } of tables) {
+        if (target.attribute) {
+          const value = draft.attributes?.[target.prop];
+          if (typeof value === 'string') draft.attributes![target.prop] = table.spell(value);
+        } else {
+          const value = (draft as Record<string, unknown>)[target.prop];
+          if (typeof value === 'string') (draft as Record<string, unknown>)[target.prop] = table.spell(value);
+        }
+      }
+      let id = explicitId;
+      if (id === undefined) {
+        if (!ids) {
+          // Only explicit ids shaped like generated ones can clash with them.
+          ids = new Set();
+          for (const [r, leadLike] of leadLikeIds) if (groups.idRows[groups.groupOf[r]!] === r) ids.add(leadLike);
+        }
+        const base = generatedId(draft);
+        id = base;
+        for (let n = 2; ids.has(id); n++) id = `${base}_${n}`;
+        ids.add(id);
+        generatedIds++;
+      }
+      const ordered: Record<string, unknown> = { id };
+      for (const field of LEAD_FIELDS) {
+        const value = (draft as Record<string, unknown>)[field];
+        if (field !== 'id' && field !== 'attributes' && value !== undefined) ordered[field] = value;
+      }
+      if (draft.attributes) {
+        const attributes: Record<string, AttributeValue> = {};
+        for (const name of attributeOrder) if (draft.attributes[name] !== undefined) attributes[name] = draft.attributes[name];
+        ordered.attributes = attributes;
+      }
+      return ordered as Lead;
+    };
+
+    async function* leadBatches(): AsyncGenerator<Buffer[]> {
+      const open = new Map<number, { row: number; draft: Draft }[]>();
+      let row = 0;
+      for await (const lines of lineBatches(spillPath)) {
+        const out: Buffer[] = [];
+        for (const line of lines) {
+          const r = row++;
+          const group = groups.groupOf[r]!;
+          if (groups.sizes[group] === 1) {
+            // A one-row lead's spill line is its output line unless its id or a spelling must change.
+            if (groups.idRows[group] === r && tables.every(({ table }) => table.isCanonical(r))) out.push(line);
+            else {
+              const draft = JSON.parse(line.toString()) as Draft;
+              out.push(Buffer.from(JSON.stringify(finalize(draft, draft.id))));
+            }
+            continue;
+          }
+          let members = open.get(group);
+          if (!members) open.set(group, (members = []));
+          members.push({ row: r, draft: JSON.parse(line.toString()) as Draft });
+          if (members.length < groups.sizes[group]!) continue;
+          open.delete(group);
+          for (const member of members) count(member.draft, -1);
+          const merged = mergeRows(members, groups);
+          count(merged, 1);
+          const lead = finalize(merged, members.find((m) => m.row === groups.idRows[group])?.draft.id);
+          // Merging combines values from several rows: checked against the contract like any input.
+          const checked = safeParseLead(lead);
+          if (!checked.ok) throw new AppError('INTERNAL', `Import produced an invalid lead:\n${formatIssues(checked.issues)}`, { issues: checked.issues });
+          out.push(Buffer.from(JSON.stringify(lead)));
+        }
+        if (out.length) yield out;
+      }
     }
-    if (lead.converted === true) converted++;
-    else if (lead.converted === false) notConverted++;
+    await consume(leadBatches());
+
+    const leads = groups.leadCount;
+    const coverage: Record<string, number> = {};
+    // Every lead has an id once generated ones are filled in.
+    targets.forEach((target, i) => (coverage[target.key] = target.key === 'id' ? leads : rowCoverage[i]!));
+    return {
+      rejects,
+      report: {
+        mapping: mapping.name,
+        delimiter: usedDelimiter,
+        rowsRead,
+        blankRows,
+        rowsRejected,
+        rowsAccepted,
+        leads,
+        merged: rowsAccepted - leads,
+        dedupe: index.stats,
+        placeholders: counts.placeholders,
+        truncated: counts.truncated,
+        generatedIds,
+        ignoredColumns,
+        missingColumns,
+        coverage,
+        outcome:
+          outcome && mapping.outcome
+            ? { column: mapping.outcome.column, converted: rowOutcomes.converted, notConverted: rowOutcomes.notConverted, unknown: leads - rowOutcomes.converted - rowOutcomes.notConverted }
+            : null,
+      },
+    };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
   }
-  return {
-    leads,
-    rejects,
-    report: {
-      mapping: mapping.name,
-      delimiter: usedDelimiter,
-      rowsRead,
-      blankRows,
-      rowsRejected,
-      rowsAccepted,
-      leads: leads.length,
-      merged: rowsAccepted - leads.length,
-      dedupe: merger.stats,
-      placeholders: counts.placeholders,
-      truncated: counts.truncated,
-      generatedIds,
-      ignoredColumns,
-      missingColumns,
-      coverage,
-      outcome: outcome && mapping.outcome ? { column: mapping.outcome.column, converted, notConverted, unknown: leads.length - converted - notConverted } : null,
-    },
-  };
 }
 
-/** Imports a CSV file, streamed from disk in 1 MiB chunks. */
-export async function importCsvFile(path: string, options: ImportOptions): Promise<ImportResult> {
+/** Imports CSV text or bytes into memory: for tests and small files (the CLI streams with `importCsvToFiles`). */
+export async function importCsv(source: CsvSource, options: ImportOptions): Promise<ImportResult> {
+  const leads: Lead[] = [];
+  const run = await importCsvTo(source, options, async (batches) => {
+    for await (const batch of batches) for (const json of batch) leads.push(JSON.parse(json.toString()) as Lead);
+  });
+  return { leads, ...run };
+}
+
+/** The CSV streamed from disk in 64 KiB chunks: small enough that each chunk's parsed records die young. */
+async function openCsv(file: string): Promise<CsvSource> {
   try {
-    await fs.access(path);
+    await fs.access(file);
   } catch (error) {
-    throw new AppError('INVALID_INPUT', `CSV file not found or not readable: ${path}`, { cause: error });
+    throw new AppError('INVALID_INPUT', `CSV file not found or not readable: ${file}`, { cause: error });
   }
-  return importCsv(createReadStream(path, { highWaterMark: 1 << 20 }), options);
+  return createReadStream(file, { highWaterMark: 1 << 16 });
+}
+
+/** Imports a CSV file, streamed from disk, into memory. */
+export async function importCsvFile(file: string, options: ImportOptions): Promise<ImportResult> {
+  return importCsv(await openCsv(file), options);
+}
+
+/**
+ * Imports a CSV file straight into the leads file and the rejects report, both written atomically (a
+ * failed import leaves the previous files untouched). No lead is held longer than its group needs.
+ */
+export async function importCsvToFiles(file: string, options: ImportOptions, paths: { out: string; rejects: string }): Promise<ImportRun> {
+  const run = await importCsvTo(await openCsv(file), options, (batches) => writeStreamAtomic(paths.out, leadsFileChunks(batches)));
+  await writeRejects(run.rejects, paths.rejects);
+  return run;
 }
 
 /**
  * Picks one display spelling per category value for the whole file: the most common spelling
  * (first seen on a tie), so "software", "Software" and "SOFTWARE " all read "Software" if that is what
- * most rows say. Matching is case- and whitespace-insensitive, as in scoring.
+ * most leads say. Matching is case- and whitespace-insensitive, as in scoring.
  */
 export function canonicalSpellings(values: Iterable<string>): Map<string, string> {
   const counts = new Map<string, Map<string, number>>();
@@ -378,67 +638,39 @@ export function canonicalSpellings(values: Iterable<string>): Map<string, string
 /**
  * Stable id for a lead without one: `lead_` + a hash of its email, else of its name + company domain,
  * else of its content. Re-importing the same export therefore yields the same ids. A clash with an
- * existing id (only possible for identical content) gets a `_2`, `_3`, … suffix in file order.
+ * existing id (only possible for identical content) gets a `_2`, `_3`, … suffix in output order.
  */
 function generatedId(draft: Draft): string {
   const basis = draft.email ? `email:${draft.email}` : nameKey(draft) ? `name:${nameKey(draft)}` : `content:${canonicalJson(draft)}`;
   return `lead_${hashString(basis)}`;
 }
 
-/** Categories spelled one way, ids filled in, key order of the lead contract, and every lead validated. */
-function finalizeLeads(drafts: Draft[]): { leads: Lead[]; generatedIds: number } {
-  for (const field of CATEGORY_FIELDS) {
-    const spellings = canonicalSpellings(drafts.flatMap((d) => (d[field] === undefined ? [] : [d[field]])));
-    for (const draft of drafts) if (draft[field] !== undefined) draft[field] = spellings.get(columnKey(draft[field]))!;
-  }
-  const textAttributes = new Set<string>();
-  for (const draft of drafts) for (const [name, value] of Object.entries(draft.attributes ?? {})) if (typeof value === 'string') textAttributes.add(name);
-  for (const name of textAttributes) {
-    const spellings = canonicalSpellings(drafts.flatMap((d) => (typeof d.attributes?.[name] === 'string' ? [d.attributes[name]] : [])));
-    for (const draft of drafts) {
-      const value: AttributeValue | undefined = draft.attributes?.[name];
-      if (typeof value === 'string') draft.attributes![name] = spellings.get(columnKey(value))!;
+const OPEN = Buffer.from('[\n');
+const SEPARATOR = Buffer.from(',\n');
+
+/**
+ * The leads file: a JSON array, one lead per line (diff-friendly), in chunks of about 256 KiB, from batches
+ * of lead JSON texts.
+ */
+async function* leadsFileChunks(batches: AsyncIterable<Buffer[]> | Iterable<Buffer[]>): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [OPEN];
+  let size = 0;
+  let first = true;
+  for await (const batch of batches) {
+    for (const lead of batch) {
+      if (!first) parts.push(SEPARATOR);
+      parts.push(lead);
+      size += lead.length + 2;
+      first = false;
+    }
+    if (size >= 1 << 18) {
+      yield Buffer.concat(parts);
+      parts = [];
+      size = 0;
     }
   }
-
-  const ids = new Set<string>();
-  for (const draft of drafts) if (draft.id !== undefined) ids.add(draft.id);
-  let generatedIds = 0;
-  const leads = drafts as unknown as Lead[];
-  for (let i = 0; i < drafts.length; i++) {
-    const draft = drafts[i]!;
-    if (draft.id === undefined) {
-      const base = generatedId(draft);
-      let id = base;
-      for (let n = 2; ids.has(id); n++) id = `${base}_${n}`;
-      ids.add(id);
-      draft.id = id;
-      generatedIds++;
-    }
-    const ordered: Record<string, unknown> = {};
-    for (const field of LEAD_FIELDS) if (draft[field] !== undefined) ordered[field] = draft[field];
-    const result = safeParseLead(ordered);
-    // Cleaners produce contract-valid values; a failure here is a bug in this module, never bad input.
-    if (!result.ok) throw new AppError('INTERNAL', `Import produced an invalid lead:\n${formatIssues(result.issues)}`, { issues: result.issues });
-    // The cleaners' values are already in the contract's normal form (tests check parse(lead) equals lead),
-    // so the record itself is kept rather than zod's copy: one object per lead held, not two.
-    leads[i] = ordered as Lead;
-  }
-  return { leads, generatedIds };
-}
-
-/** The leads file: a JSON array, one lead per line (diff-friendly), built in slices to avoid one giant string. */
-export function leadsFileBytes(leads: readonly Lead[]): Buffer {
-  const parts: Buffer[] = [Buffer.from('[\n')];
-  const SLICE = 5_000;
-  for (let start = 0; start < leads.length; start += SLICE) {
-    const end = Math.min(leads.length, start + SLICE);
-    let text = '';
-    for (let i = start; i < end; i++) text += `${JSON.stringify(leads[i])}${i < leads.length - 1 ? ',' : ''}\n`;
-    parts.push(Buffer.from(text));
-  }
-  parts.push(Buffer.from(']\n'));
-  return Buffer.concat(parts);
+  parts.push(Buffer.from(first ? ']\n' : '\n]\n'));
+  yield Buffer.concat(parts);
 }
 
 const csvCell = (value: string | number) => {
@@ -458,10 +690,15 @@ export function defaultRejectsPath(out: string): string {
   return `${out.replace(/\.json$/i, '')}.rejects.csv`;
 }
 
-/** Writes the leads file and the rejects report (always, so an old report never outlives its import), atomically. */
+/** The rejects report, written always (so an old report never outlives its import) and atomically. */
+async function writeRejects(rejects: readonly RejectedValue[], file: string): Promise<void> {
+  await writeFileAtomic(file, rejectsFileText(rejects, file.toLowerCase().endsWith('.json') ? 'json' : 'csv'));
+}
+
+/** Writes an in-memory import's leads file and rejects report, atomically. */
 export async function writeImportOutputs(result: ImportResult, paths: { out: string; rejects: string }): Promise<void> {
-  await writeFileAtomic(paths.out, leadsFileBytes(result.leads));
-  await writeFileAtomic(paths.rejects, rejectsFileText(result.rejects, paths.rejects.toLowerCase().endsWith('.json') ? 'json' : 'csv'));
+  await writeStreamAtomic(paths.out, leadsFileChunks([result.leads.map((lead) => Buffer.from(JSON.stringify(lead)))]));
+  await writeRejects(result.rejects, paths.rejects);
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');

@@ -171,6 +171,20 @@ describe('dates', () => {
     ['5 Foo 2024', 'is not a month'],
   ])('%j is rejected (%s)', (raw, reason) => expect(() => parseDate(raw)).toThrow(reason));
 
+  it('property: ISO date-times read back as the same instant, with or without an offset', () => {
+    const pad = (n: number) => String(n).padStart(2, '0');
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1901-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }), fc.integer({ min: -720, max: 840 }), (d, offset) => {
+        const iso = d.toISOString();
+        expect(parseDate(iso)).toBe(iso);
+        expect(parseDate(iso.replace('T', ' ').slice(0, 19))).toBe(`${iso.slice(0, 19)}.000Z`);
+        const local = new Date(d.getTime() + offset * 60_000).toISOString().slice(0, 23);
+        const zone = `${offset < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+        expect(parseDate(`${local}${zone}`)).toBe(iso);
+      }),
+    );
+  });
+
   it('property: any real date written ISO, US or day-first reads back as the same day', () => {
     fc.assert(
       fc.property(fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2060-12-31T00:00:00Z'), noInvalidDate: true }), (d) => {

@@ -1,18 +1,33 @@
+import fc from 'fast-check';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBacktest } from '@/lib/backtest';
 import { isAppError } from '@/lib/errors';
-import { parseLeads, toScorable } from '@/lib/lead';
+import { hashString } from '@/lib/hash';
+import { leadSchema, parseLeads, toScorable, type LeadField } from '@/lib/lead';
+import {
+  cleanDomain,
+  cleanEmail,
+  cleanId,
+  cleanLongText,
+  cleanText,
+  parseBoolean,
+  parseCount,
+  parseDate,
+  parseEmployeeCount,
+  parseRevenue,
+} from '@/lib/import/clean';
+import { largeExport } from '@/lib/import/dirty-export';
 import { safeParseRuleSet } from '@/lib/rules';
 import { scoreLead } from '@/lib/scoring';
-import { LeadMerger } from '@/lib/import/dedupe';
 import {
   canonicalSpellings,
   defaultRejectsPath,
   importCsv,
   importCsvFile,
+  importCsvToFiles,
   writeImportOutputs,
   type ImportResult,
 } from '@/lib/import/import-csv';
@@ -147,13 +162,86 @@ describe('importCsv', () => {
   });
 });
 
-describe('LeadMerger', () => {
-  it('keeps the first row’s id and the earliest created_at even when a later row is newer', () => {
-    const merger = new LeadMerger();
-    merger.add({ id: 'a', email: 'x@y.io', created_at: '2024-02-01T00:00:00.000Z', job_title: 'Old' });
-    merger.add({ id: 'b', email: 'x@y.io', created_at: '2024-01-01T00:00:00.000Z', last_activity_at: '2024-05-01T00:00:00.000Z', job_title: 'New' });
-    merger.add({ id: 'c', email: 'x@y.io', job_title: 'Undated' });
-    expect(merger.drafts()).toEqual([{ id: 'a', email: 'x@y.io', created_at: '2024-01-01T00:00:00.000Z', last_activity_at: '2024-05-01T00:00:00.000Z', job_title: 'New' }]);
+describe('merging', () => {
+  it('keeps the first row’s id and the earliest created_at even when a later row is newer', async () => {
+    const m = parseMapping({ fields: { id: 'ID', email: 'Email', created_at: 'Created', last_activity_at: 'Seen', job_title: 'Title' } });
+    const csv = 'ID,Email,Created,Seen,Title\na,x@y.io,2024-02-01,,Old\nb,x@y.io,2024-01-01,2024-05-01,New\nc,x@y.io,,,Undated\n';
+    const { leads } = await importCsv(csv, { mapping: m });
+    expect(leads).toEqual([{ id: 'a', email: 'x@y.io', created_at: '2024-01-01T00:00:00.000Z', last_activity_at: '2024-05-01T00:00:00.000Z', job_title: 'New' }]);
+  });
+
+  it('takes a joined group’s id from the group created first, as rows folding in one by one would', async () => {
+    const m = parseMapping({ fields: { id: 'ID', email: 'Email', first_name: 'First', last_name: 'Last', company_domain: 'Domain' } });
+    // Row 1 has no id; row 3 lends its id to row 1's group before row 4 joins it with row 2's group.
+    const csv = 'ID,Email,First,Last,Domain\n,e@x.io,,,\nX,,Ann,Lee,x.io\nY,e@x.io,,,\nZ,e@x.io,Ann,Lee,x.io\n';
+    const { leads, report } = await importCsv(csv, { mapping: m });
+    expect(leads.map((l) => l.id)).toEqual(['Y']);
+    expect(report.dedupe).toEqual({ byEmail: 2, byName: 0, byId: 0, linked: 1 });
+  });
+});
+
+describe('generated ids', () => {
+  it('step around an explicit id shaped like a generated one', async () => {
+    const m = parseMapping({ fields: { id: 'ID', email: 'Email', job_title: 'Title' } });
+    const taken = `lead_${hashString('email:a@x.io')}`;
+    const csv = `ID,Email,Title\n${taken},b@x.io,CEO\n,a@x.io,CTO\n`;
+    const { leads, report } = await importCsv(csv, { mapping: m });
+    expect(leads.map((l) => l.id)).toEqual([taken, `${taken}_2`]);
+    expect(report.generatedIds).toBe(1);
+  });
+});
+
+describe('output order and the contract', () => {
+  it('writes each lead once its last row has been read', async () => {
+    const m = parseMapping({ fields: { id: 'ID', email: 'Email' } });
+    const csv = 'ID,Email\n1,a@x.io\n2,b@x.io\n3,a@x.io\n4,c@x.io\n';
+    expect((await importCsv(csv, { mapping: m })).leads.map((l) => l.id)).toEqual(['2', '1', '4']);
+  });
+
+  it.each(['hubspot', 'salesforce'] as const)('leads from a generated dirty %s export pass parseLeads unchanged', async (flavor) => {
+    const csv = [...largeExport({ flavor, rows: 3_000, seed: 3, duplicateRate: 0.2, delimiter: flavor === 'salesforce' ? ';' : ',' })].join('');
+    const mapping = flavor === 'hubspot' ? await loadMapping(path.join(EXAMPLES, 'mapping.example.json')) : await loadMapping('salesforce');
+    const { leads, report } = await importCsv(csv, { mapping });
+    expect(report.rowsRejected).toBe(0);
+    expect(report.merged).toBeGreaterThan(300);
+    const parsed = parseLeads(JSON.parse(JSON.stringify(leads)));
+    expect(parsed.issues).toEqual([]);
+    expect(parsed.leads).toEqual(leads);
+  });
+
+  const CLEANERS: [LeadField, (raw: string) => unknown][] = [
+    ['id', cleanId],
+    ['email', cleanEmail],
+    ['company_domain', cleanDomain],
+    ['employee_count', parseEmployeeCount],
+    ['annual_revenue', parseRevenue],
+    ['created_at', (raw) => parseDate(raw)],
+    ['email_opens_30d', parseCount],
+    ['demo_requested', parseBoolean],
+    ['company_description', cleanLongText],
+    ['job_title', cleanText],
+  ];
+  const SAMPLES = [' ACME.com ', 'https://www.x.io/a', '1,000+', '$5M', '-3', '2024-03-05 14:22', 'Mar 5, 2024', ' A@B.co ', 'yes', 'N/A', 'a\r\n\r\n\r\nb  c', `${'word '.repeat(2_500)}`];
+
+  // The leads file is written without a zod pass per lead (only merged leads are re-checked), so every
+  // value a cleaner can produce must already be what the contract would parse it to.
+  it.each(CLEANERS)('property: whatever %s’s cleaner returns passes the lead contract unchanged', (field, clean) => {
+    const schema = leadSchema.shape[field];
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom(...SAMPLES)), (raw) => {
+        let value: unknown;
+        try {
+          value = clean(raw);
+        } catch {
+          return;
+        }
+        if (value === undefined) return;
+        const result = schema.safeParse(value);
+        expect(result.success).toBe(true);
+        expect(result.data).toEqual(value);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
@@ -189,12 +277,27 @@ describe('writeImportOutputs', () => {
     expect((await fs.readdir(dir)).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
+  it('importCsvToFiles streams the same leads and rejects to disk, leaving no temp files', async () => {
+    const file = path.join(FIXTURES, 'hubspot_export.csv');
+    const mapping = await loadMapping(path.join(EXAMPLES, 'mapping.example.json'));
+    const inMemory = await importCsvFile(file, { mapping });
+    const out = path.join(dir, 'streamed.json');
+    const run = await importCsvToFiles(file, { mapping }, { out, rejects: defaultRejectsPath(out) });
+    expect(run.report).toEqual(inMemory.report);
+    const text = await fs.readFile(out, 'utf8');
+    expect(text.split('\n').slice(1, -2)).toHaveLength(inMemory.leads.length);
+    expect(JSON.parse(text)).toEqual(inMemory.leads);
+    expect((await fs.readFile(defaultRejectsPath(out), 'utf8')).trim().split('\n')).toHaveLength(inMemory.rejects.length + 1);
+    expect((await fs.readdir(dir)).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
   it('leaves the previous leads file untouched when the import fails', async () => {
     const out = path.join(dir, 'kept.json');
     await fs.writeFile(out, '[]\n');
     const bad = path.join(dir, 'latin1.csv');
     await fs.writeFile(bad, Buffer.from([...Buffer.from('Email\n'), 0x6d, 0xfc, 0x40, 0x78, 0x2e, 0x69, 0x6f, 0x0a]));
-    await expect(importCsvFile(bad, { mapping: await loadMapping('salesforce') })).rejects.toThrow(/not valid UTF-8/);
+    await expect(importCsvToFiles(bad, { mapping: await loadMapping('salesforce') }, { out, rejects: defaultRejectsPath(out) })).rejects.toThrow(/not valid UTF-8/);
     expect(await fs.readFile(out, 'utf8')).toBe('[]\n');
+    expect((await fs.readdir(dir)).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 });

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { DedupeIndex, KeyTable, mergeRows } from '@/lib/import/dedupe';
+
+describe('KeyTable', () => {
+  it('maps every key exactly through growth, including non-ASCII, long and prefix-sharing keys', () => {
+    const table = new KeyTable();
+    const keys = Array.from({ length: 30_000 }, (_, i) => (i % 3 === 0 ? `jürgen.müller${i}@example.com` : i % 3 === 1 ? `k${i}` : `${'x'.repeat(300)}${i}`));
+    keys.forEach((key, i) => {
+      expect(table.get(key)).toBe(-1);
+      table.set(key, i);
+    });
+    expect(table.size).toBe(keys.length);
+    keys.forEach((key, i) => expect(table.get(key)).toBe(i));
+    for (const absent of ['', 'k', 'k30000', 'jürgen.müller0@example.co', `${'x'.repeat(300)}`]) expect(table.get(absent)).toBe(-1);
+  });
+
+  it('refuses to set a key that is already there', () => {
+    const table = new KeyTable();
+    table.get('a');
+    table.set('a', 1);
+    expect(() => table.set('a', 2)).toThrow('already present');
+  });
+});
+
+describe('DedupeIndex + mergeRows', () => {
+  it('groups transitively and merges by the documented rules, whatever order the rows join in', () => {
+    const index = new DedupeIndex();
+    const t = (iso: string) => Date.parse(iso);
+    index.add({ id: 'a', email: 'ann@x.io', time: t('2024-01-01') });
+    index.add({ id: 'b', name: 'bob\u0000ray\u0000y.io', time: t('2024-02-01') });
+    index.add({ id: 'c', email: 'ann@x.io', name: 'bob\u0000ray\u0000y.io', time: Number.NEGATIVE_INFINITY });
+    index.add({ id: 'd', email: 'other@x.io', time: t('2024-01-01') });
+    expect(index.stats).toEqual({ byEmail: 1, byName: 0, byId: 0, linked: 1 });
+    const groups = index.finish();
+    expect([...groups.groups()]).toEqual([0, 2]);
+    expect(groups.sizes[0]).toBe(3);
+    expect(groups.idRows[0]).toBe(0);
+    const merged = mergeRows(
+      [
+        { row: 0, draft: { email: 'ann@x.io', job_title: 'Analyst', email_opens_30d: 1, demo_requested: false, attributes: { tier: 'Free', partner: false } } },
+        { row: 1, draft: { job_title: 'Engineer', email_opens_30d: 2, created_at: '2024-01-05T00:00:00.000Z', attributes: { partner: true } } },
+        { row: 2, draft: { job_title: 'Undated', demo_requested: true, created_at: '2023-12-01T00:00:00.000Z', attributes: { tier: 'Pro' } } },
+      ],
+      groups,
+    );
+    // Row 1 is the newest dated row; the undated row 2 only fills what nobody else has, and ORs/sums/min apply.
+    expect(merged).toEqual({
+      email: 'ann@x.io',
+      job_title: 'Engineer',
+      email_opens_30d: 3,
+      demo_requested: true,
+      created_at: '2023-12-01T00:00:00.000Z',
+      attributes: { tier: 'Free', partner: true },
+    });
+  });
+});
