@@ -129,7 +129,7 @@ export function buildEnrichment(f: EnrichmentFacts): Enrichment {
     rules_version: f.rulesVersion,
     score: f.score,
     usage: f.usage,
-    cost_usd: f.costUsd ?? 0,
+    cost_usd: f.costUsd,
     latency_ms: Math.round(f.latencyMs),
     enriched_at: f.enrichedAt.toISOString(),
   };

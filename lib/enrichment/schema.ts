@@ -36,7 +36,8 @@ export const enrichmentSchema = enrichmentOutputSchema.extend({
   /** The score the narrative was written against (context only; the live score always comes from scoring). */
   score: z.number().int().min(0).max(100),
   usage: tokenUsageSchema,
-  cost_usd: z.number().nonnegative(),
+  /** USD for this narrative; null when the model has no price on file (lib/enrichment/pricing.ts), never a guess. */
+  cost_usd: z.number().nonnegative().nullable(),
   latency_ms: z.number().nonnegative(),
   enriched_at: z.iso.datetime(),
 });

@@ -81,7 +81,8 @@ export type LeadWriteRow = {
   input_hash: string;
 };
 
-export type EnrichmentWriteRow = { id: string } & Record<(typeof ENRICHMENT_COLUMNS)[number], string | number>;
+/** Enrichment columns as written; `cost_usd` is null for a model with no price on file. */
+export type EnrichmentWriteRow = { id: string } & Record<(typeof ENRICHMENT_COLUMNS)[number], string | number | null>;
 
 // ---------------------------------------------------------------------------------------------
 // Writes

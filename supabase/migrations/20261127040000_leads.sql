@@ -106,10 +106,11 @@ CREATE TABLE public.leads (
     END) STORED,
 
   CONSTRAINT leads_record_is_lead CHECK (jsonb_typeof(record) = 'object' AND record ->> 'id' = id),
+  -- cost_usd stays out of the count: it is null when the model has no price on file.
   CONSTRAINT leads_enrichment_complete CHECK (
     num_nulls(fit_narrative, recommended_action, confidence, enrichment_source, model, prompt_version,
       enrichment_input_hash, enrichment_rules_version, enrichment_score, input_tokens, output_tokens,
-      cache_read_input_tokens, cache_creation_input_tokens, cost_usd, latency_ms, enriched_at) IN (0, 16))
+      cache_read_input_tokens, cache_creation_input_tokens, latency_ms, enriched_at) IN (0, 15))
 );
 
 -- The record and breakdown (about 2.5 kB per lead) are compressed on write: lz4 is several times

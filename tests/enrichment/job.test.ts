@@ -49,7 +49,7 @@ describe('runEnrichmentJob with live calls', () => {
     expect(fake.messageRequests()).toHaveLength(30);
     const saved = await store.enrichments();
     expect(saved.size).toBe(30);
-    const total = [...saved.values()].reduce((sum, e) => sum + e.cost_usd, 0);
+    const total = [...saved.values()].reduce((sum, e) => sum + (e.cost_usd ?? 0), 0);
     expect(summary.costUsd).toBeCloseTo(total, 10);
     expect(summary.usage.cache_read_input_tokens).toBeGreaterThan(0);
     expect(summary.latencyMs.p50).toBeGreaterThanOrEqual(30);
@@ -193,6 +193,7 @@ describe('runEnrichmentJob with live calls', () => {
     const { options, context } = setup(taggedLeads(3), { model: 'claude-imaginary-9' });
     const summary = await runEnrichmentJob(options, context);
     expect(summary.costUsd).toBeNull();
+    expect([...(await context.store.enrichments()).values()].map((e) => e.cost_usd)).toEqual([null, null, null]);
     expect(summary.warnings.join(' ')).toMatch(/No price on file for model "claude-imaginary-9"/);
     const error = await runEnrichmentJob({ ...options, maxCostUsd: 1 }, context).catch((e: unknown) => e);
     expect(isAppError(error) && error.code).toBe('CONFIG_ERROR');
@@ -264,7 +265,7 @@ describe('runEnrichmentJob --batch', () => {
     expect(saved).toHaveLength(8);
     expect(saved.every((e) => e.source === 'claude')).toBe(true);
     expect(summary.costUsd).toBeCloseTo(usageCostUsd(MODEL, summary.usage, { batch: true })!, 12);
-    expect(summary.costUsd).toBeCloseTo(saved.reduce((sum, e) => sum + e.cost_usd, 0), 12);
+    expect(summary.costUsd).toBeCloseTo(saved.reduce((sum, e) => sum + (e.cost_usd ?? 0), 0), 12);
     await expect(stat(statePath)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(summary.latencyMs.p50).toBeNull();
   });

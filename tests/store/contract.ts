@@ -297,6 +297,14 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
       expect((await store.enrichments()).size).toBe(2);
     });
 
+    it('keeps an unknown cost as unknown (null), not as zero', async () => {
+      const target = scored[6]!;
+      const enrichment = enrichmentFor(target, { source: 'claude', model: 'claude-imaginary-9', cost_usd: null });
+      await store.saveEnrichments([enrichment]);
+      expect((await store.getLead(target.lead.id))?.enrichment?.cost_usd).toBeNull();
+      expect((await store.enrichments()).get(target.lead.id)?.cost_usd).toBeNull();
+    });
+
     it('marks an enrichment stale when the lead it was written for changes', async () => {
       const target = scored[4]!;
       const enrichment = enrichmentFor(target);
