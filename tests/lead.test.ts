@@ -74,7 +74,9 @@ describe('parseLeads', () => {
 
 describe('outcome isolation', () => {
   it('toScorable strips converted', () => {
-    expect('converted' in toScorable(parseLead({ id: 'a', converted: true }))).toBe(false);
+    const scorable = toScorable(parseLead({ id: 'a', converted: true }));
+    expect((scorable as { converted?: boolean }).converted).toBeUndefined();
+    expect(JSON.stringify(scorable)).toBe('{"id":"a"}');
   });
 
   it('the input hash ignores the outcome but sees every input field and key order does not matter', () => {
