@@ -3,8 +3,8 @@ import { CONFIDENCES, ENRICHMENT_SOURCES, ENRICHMENT_STATUSES, enrichmentSchema,
 import { AppError, formatIssues, type FieldIssue } from '../errors';
 import { fullName, leadSchema, safeParseLead } from '../lead';
 import { TIERS, topReason, type Tier } from '../scoring';
-import { validateEnrichments, withEnrichment, type StoredScore } from './rows';
-import { SORT_KEYS, type LeadQuery, type LeadRow, type ScoredLead, type SortKey, type StoreSummary } from './types';
+import { validateEnrichments, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
+import { type LeadQuery, type LeadRow, type ScoredLead, type SortKey, type StoreSummary } from './types';
 
 /**
  * The one mapping between the store types (./types.ts) and rows of the `leads` table
@@ -323,18 +323,6 @@ export function sortNullable(key: SortKey): boolean {
   return key === 'name' || key === 'title' || key === 'company' || key === 'industry';
 }
 
-export const leadQuerySchema = z.object({
-  sort: z.enum(SORT_KEYS),
-  direction: z.enum(['asc', 'desc']),
-  tiers: z.array(z.enum(TIERS as [Tier, ...Tier[]])).optional(),
-  industries: z.array(z.string()).optional(),
-  enrichment: z.array(z.enum(ENRICHMENT_STATUSES)).optional(),
-  confidence: z.array(z.enum(CONFIDENCES)).optional(),
-  search: z.string().optional(),
-  page: z.number().int().min(1),
-  pageSize: z.number().int().min(1),
-});
-
 export interface ParsedLeadQuery {
   query: LeadQuery;
   /** Regex (PostgreSQL ARE) matching the search text literally, or null for no search. */
@@ -343,12 +331,7 @@ export interface ParsedLeadQuery {
 }
 
 export function parseLeadQuery(raw: LeadQuery): ParsedLeadQuery {
-  const result = leadQuerySchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new AppError('INVALID_INPUT', `Invalid lead query: ${issue.path.join('.') || 'query'} ${issue.message}`);
-  }
-  const query = result.data;
+  const query = validateLeadQuery(raw);
   return { query, searchRegex: searchRegex(query.search), offset: (query.page - 1) * query.pageSize };
 }
 

@@ -10,8 +10,8 @@ import { fullName, safeParseLead, type Lead } from '../lead';
 import { loadLeadsFile } from '../leads-file';
 import type { RuleSet } from '../rules';
 import { rulesVersion, TIERS, type Tier } from '../scoring';
-import { compareCodePoints, compareRows, scoreForStore, toLeadRow, validateEnrichments, withEnrichment, type StoredScore } from './rows';
-import { SORT_KEYS, type LeadPage, type LeadQuery, type LeadRow, type LeadStore, type OutcomeRow, type ScoredLead, type SortDirection, type SortKey, type StoreSummary } from './types';
+import { compareCodePoints, compareRows, scoreForStore, toLeadRow, validateEnrichments, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
+import { type LeadPage, type LeadRow, type LeadStore, type OutcomeRow, type ScoredLead, type SortDirection, type SortKey, type StoreSummary } from './types';
 
 /**
  * The zero-setup store: a leads JSON file (scored on load) plus `data/enrichments.json`.
@@ -140,17 +140,6 @@ function loadPerVersion<T>(load: () => Promise<T>) {
   };
 }
 
-function invalidQuery(message: string): AppError {
-  return new AppError('INVALID_INPUT', `Invalid lead query: ${message}`);
-}
-
-function checkQuery(query: LeadQuery): void {
-  if (!SORT_KEYS.includes(query.sort)) throw invalidQuery(`sort must be one of ${SORT_KEYS.join(', ')}`);
-  if (query.direction !== 'asc' && query.direction !== 'desc') throw invalidQuery('direction must be asc or desc');
-  if (!Number.isInteger(query.page) || query.page < 1) throw invalidQuery('page must be a whole number ≥ 1');
-  if (!Number.isInteger(query.pageSize) || query.pageSize < 1) throw invalidQuery('pageSize must be a whole number ≥ 1');
-}
-
 /** An empty list filters nothing, like an absent one. */
 function filterSet<T>(values: readonly T[] | undefined): Set<T> | null {
   return values && values.length > 0 ? new Set(values) : null;
@@ -235,7 +224,7 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     kind: 'file',
 
     async listLeads(query) {
-      checkQuery(query);
+      validateLeadQuery(query);
       const v = await currentView();
       const order = orderFor(v, query.sort, query.direction);
       const { rows } = v;

@@ -1,9 +1,10 @@
-import { enrichmentSchema, enrichmentStatus, type Enrichment, type EnrichmentStatus } from '../enrichment/schema';
+import { z } from 'zod';
+import { CONFIDENCES, ENRICHMENT_STATUSES, enrichmentSchema, enrichmentStatus, type Enrichment, type EnrichmentStatus } from '../enrichment/schema';
 import { AppError, formatIssues, type FieldIssue } from '../errors';
 import { fullName, leadInputHash, toScorable, type Lead } from '../lead';
 import type { RuleSet } from '../rules';
-import { scoreLead, topReason, type Tier } from '../scoring';
-import type { LeadRow, ScoredLead, SortDirection, SortKey } from './types';
+import { scoreLead, TIERS, topReason, type Tier } from '../scoring';
+import { SORT_KEYS, type LeadQuery, type LeadRow, type ScoredLead, type SortDirection, type SortKey } from './types';
 
 /**
  * Pure reshaping shared by the store adapters: lead → stored score → table row, and the one
@@ -122,4 +123,26 @@ export function validateEnrichments(items: readonly unknown[]): Enrichment[] {
   });
   if (issues.length > 0) throw new AppError('INVALID_INPUT', `Cannot save enrichments:\n${formatIssues(issues, issues.length)}`, { issues });
   return valid;
+}
+
+const leadQuerySchema = z.object({
+  sort: z.enum(SORT_KEYS),
+  direction: z.enum(['asc', 'desc']),
+  tiers: z.array(z.enum(TIERS as [Tier, ...Tier[]])).optional(),
+  industries: z.array(z.string()).optional(),
+  enrichment: z.array(z.enum(ENRICHMENT_STATUSES)).optional(),
+  confidence: z.array(z.enum(CONFIDENCES)).optional(),
+  search: z.string().optional(),
+  page: z.number().int().min(1),
+  pageSize: z.number().int().min(1),
+});
+
+/** Checks a lead query the same way in every store: INVALID_INPUT naming the first bad field. */
+export function validateLeadQuery(raw: LeadQuery): LeadQuery {
+  const result = leadQuerySchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new AppError('INVALID_INPUT', `Invalid lead query: ${issue.path.join('.') || 'query'} ${issue.message}`);
+  }
+  return result.data;
 }
