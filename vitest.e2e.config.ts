@@ -1,5 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import unitConfig from './vitest.config';
 
 /**
  * Browser tests against the real app: a global setup builds it (`next build`) and serves it
@@ -7,12 +7,7 @@ import { defineConfig } from 'vitest/config';
  * single fork: they share one server, and the machine has two cores.
  */
 export default defineConfig({
-  resolve: {
-    alias: {
-      '@': fileURLToPath(new URL('./', import.meta.url)),
-      'server-only': fileURLToPath(new URL('./tests/support/server-only.ts', import.meta.url)),
-    },
-  },
+  resolve: unitConfig.resolve,
   test: {
     include: ['tests/e2e/**/*.test.ts'],
     globalSetup: ['tests/e2e/global-setup.ts'],

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * Headless system Chromium (no browser download) with a fresh profile per launch. Playwright refuses
@@ -37,6 +38,18 @@ export async function launchBrowser(): Promise<BrowserSession> {
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** One browser for the calling test file: launched before its tests, closed after them. */
+export function browserPerFile(): Pick<BrowserSession, 'newPage'> {
+  let session: BrowserSession | undefined;
+  beforeAll(async () => {
+    session = await launchBrowser();
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+  return { newPage: (viewport) => session!.newPage(viewport) };
 }
 
 const SCREENSHOTS = path.resolve('test-results/screenshots');

@@ -1,20 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DESKTOP, launchBrowser, PHONE, screenshot, type BrowserSession } from './browser';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { browserPerFile, DESKTOP, PHONE, screenshot } from './browser';
 
 const baseUrl = inject('baseUrl');
 const rateLimit = inject('rateLimit');
-let session: BrowserSession;
+const session = browserPerFile();
 let leads: { id: string; industry?: string; company_description?: string }[];
 
 beforeAll(async () => {
-  session = await launchBrowser();
   leads = JSON.parse(await readFile(path.resolve('data/synthetic_leads.json'), 'utf8')) as typeof leads;
-});
-
-afterAll(async () => {
-  await session?.close();
 });
 
 describe('lead page', () => {
