@@ -3,12 +3,15 @@ import { formatIssues, isAppError } from '../lib/errors';
 /**
  * Runs a script's main function: an AppError prints its message (which names the record and field)
  * without a stack trace, anything else prints in full; the exit code is main's result or 1 on error.
+ * `exitWhenDone` ends the process at once, for scripts whose clients may hold sockets open.
  */
-export function runMain(name: string, main: () => Promise<number | void>): void {
+export function runMain(name: string, main: () => Promise<number | void>, { exitWhenDone = false } = {}): void {
+  const finish = (code: number) => {
+    process.exitCode = code;
+    if (exitWhenDone) process.exit(code);
+  };
   main().then(
-    (code) => {
-      process.exitCode = code ?? 0;
-    },
+    (code) => finish(code ?? 0),
     (error: unknown) => {
       if (isAppError(error)) {
         console.error(`${name}: ${error.message}`);
@@ -16,7 +19,7 @@ export function runMain(name: string, main: () => Promise<number | void>): void 
       } else {
         console.error(`${name} failed:`, error);
       }
-      process.exitCode = 1;
+      finish(1);
     },
   );
 }

@@ -9,13 +9,14 @@ import { resolveAsOf } from '../lib/as-of';
 import { createClaudeClient, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from '../lib/enrichment/claude';
 import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, runEnrichmentJob, type JobProgress, type JobSummary } from '../lib/enrichment/job';
 import { env, parseEnv } from '../lib/env';
-import { AppError, formatIssues, isAppError } from '../lib/errors';
+import { AppError, formatIssues } from '../lib/errors';
 import { loadLeadsFile } from '../lib/leads-file';
 import { loadRuleSet } from '../lib/rules-file';
 import { TIERS, type Tier } from '../lib/scoring';
 import { createFileStore } from '../lib/store/file';
 import { createStore } from '../lib/store/index';
 import type { LeadStore } from '../lib/store/types';
+import { runMain } from './cli';
 
 const HELP = `Usage: npm run enrich -- [flags]
 
@@ -257,10 +258,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(isAppError(error) ? `Error: ${error.message}` : error);
-    process.exit(1);
-  },
-);
+runMain('enrich', main, { exitWhenDone: true });
