@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { generateLeads, serializeLeads } from '../../lib/synthetic';
 import { buildNext, hasBuild, startNext, type NextServer } from '../next-server';
-import type { BenchModule, BenchRow } from './types';
+import { fmt, type BenchModule, type BenchRow } from './types';
 
 /**
  * The dashboard under `next start` on 100,000 generated leads (file store, mock enrichment): p95 of
@@ -18,7 +18,6 @@ const SAMPLES = 30;
 const WARMUP = 5;
 const FIRST_LOAD_JS_TARGET_KB = 200;
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const log = (line: string) => process.stderr.write(`  [dashboard] ${line}\n`);
 
 function p95(samples: number[]): number {

@@ -13,7 +13,7 @@ import { DEFAULT_RULES, scoreLead } from '../../lib/scoring';
 import { createFileStore } from '../../lib/store/file';
 import type { LeadStore } from '../../lib/store/types';
 import { AS_OF, generateLeads } from '../../lib/synthetic';
-import type { BenchModule, BenchRow } from './types';
+import { fmt, type BenchModule, type BenchRow } from './types';
 
 /**
  * The enrichment job against a fake Claude API answering every call in 200 ms: 500 leads at
@@ -30,7 +30,6 @@ const WALL_TARGET = 1.1;
 const OVERHEAD_TARGET_MS = 1;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 async function startFakeServer(): Promise<{ url: string; stop: () => void }> {
   const code = `

@@ -7,11 +7,10 @@ import { largeExport } from '../../lib/import/dirty-export';
 import { defaultRejectsPath, importCsvToFiles } from '../../lib/import/import-csv';
 import { loadMapping } from '../../lib/import/mapping';
 import { collectGarbage, mebibytes, withMemorySampling } from '../../lib/import/memory-sampler';
-import type { BenchModule, BenchRow } from './types';
+import { fmt, type BenchModule, type BenchRow } from './types';
 
 const ROWS = 200_000;
 const TARGET_ROWS_PER_S = 100_000;
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /**
  * CSV import throughput: a messy 200,000-row HubSpot-style export (placeholders, bands, currencies, mixed

@@ -14,7 +14,7 @@ import { scoreForStore } from '../../lib/store/rows';
 import { seedStore } from '../../lib/store/seed';
 import type { LeadQuery, LeadStore } from '../../lib/store/types';
 import { generateLeads } from '../../lib/synthetic';
-import type { BenchModule, BenchRow } from './types';
+import { fmt, type BenchModule, type BenchRow } from './types';
 
 const AREA = 'postgres';
 const LEADS = 100_000;
@@ -23,7 +23,6 @@ const RUNS = 50;
 const SEED_TARGET_S = 30;
 const QUERY_TARGET_MS = 50;
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 const FIRST_PAGE: LeadQuery = { sort: 'score', direction: 'desc', page: 1, pageSize: 50 };

@@ -2,11 +2,10 @@ import { runBacktest, type BacktestRow } from '../../lib/backtest';
 import { parseLeads, toScorable, type ScorableLead } from '../../lib/lead';
 import { scoreLead } from '../../lib/scoring';
 import { AS_OF, generateLeads } from '../../lib/synthetic';
-import type { BenchModule, BenchRow } from './types';
+import { fmt, type BenchModule, type BenchRow } from './types';
 
 const SCORE_TARGET_PER_S = 1_000_000;
 const BACKTEST_TARGET_MS = 2_000;
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** Scoring throughput on already-parsed leads (one core), and the backtest over a million scored leads. */
 async function run(): Promise<BenchRow[]> {

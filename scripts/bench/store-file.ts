@@ -7,13 +7,12 @@ import { writeFileAtomic } from '../../lib/fs-atomic';
 import { createFileStore } from '../../lib/store/file';
 import type { LeadQuery, LeadStore, ScoredLead } from '../../lib/store/types';
 import { generateLeads, serializeLeads } from '../../lib/synthetic';
-import type { BenchModule, BenchRow } from './types';
+import { fmt, type BenchModule, type BenchRow } from './types';
 
 const LEADS = 100_000;
 const RUNS = 30;
 const LIST_TARGET_MS = 100;
 const ENRICHED = 1_000;
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;

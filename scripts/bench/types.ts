@@ -15,3 +15,8 @@ export interface BenchModule {
   area: string;
   run(): Promise<BenchRow[]>;
 }
+
+/** A figure for a bench row: en-US thousands separators, a fixed number of decimals. */
+export function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
