@@ -1,4 +1,4 @@
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream, promises as fs, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppError, formatIssues } from '../errors';
@@ -263,8 +263,8 @@ class SpellingTable {
   readonly values: string[] = [];
   private rows = new Int32Array(1024);
   private length = 0;
-  /** Spelling number → the display spelling chosen for the file. */
-  private canonical: string[] = [];
+  /** Spelling number → the display spelling chosen for the file, as JSON text. */
+  private canonicalJson: Buffer[] = [];
 
   add(value: string | undefined): void {
     let id = -1;
@@ -300,36 +300,55 @@ class SpellingTable {
         for (const group of groups.groups()) if (winner[group]! >= 0) yield values[rows[winner[group]!]!]!;
       })(),
     );
-    this.canonical = values.map((value) => chosen.get(columnKey(value)) ?? value);
+    this.canonicalJson = values.map((value) => Buffer.from(JSON.stringify(chosen.get(columnKey(value)) ?? value)));
   }
 
-  /** Whether the row's value (if any) is already spelled the file's way. */
-  isCanonical(row: number): boolean {
-    const id = this.rows[row]!;
-    return id < 0 || this.canonical[id] === this.values[id];
-  }
-
-  spell(value: string): string {
-    const id = this.ids.get(value);
-    return id === undefined ? value : this.canonical[id]!;
+  /** The file's spelling of the row's value, as JSON text (only called for rows that have a value). */
+  json(row: number): Buffer {
+    return this.canonicalJson[this.rows[row]!]!;
   }
 }
 
 /**
- * Appends text to a file in ~64 KiB writes (appending is synchronous; `flush` when `full`). Small batches
- * die young in the garbage collector instead of piling up in the old generation.
+ * In a spill line, a category value is written as NUL, its table's number, NUL: the display spelling is
+ * only known once every row has been read. JSON text never contains a raw NUL (JSON.stringify escapes it),
+ * so the marker cannot be confused with data.
+ */
+const SPELLING_MARK = 0;
+
+/** A spill line with its spelling markers replaced by the file's spellings: the lead's JSON text. */
+function resolveSpellings(line: Buffer, row: number, tables: readonly SpellingTable[]): Buffer {
+  let mark = line.indexOf(SPELLING_MARK);
+  if (mark < 0) return line;
+  const parts: Buffer[] = [];
+  let start = 0;
+  while (mark >= 0) {
+    const end = line.indexOf(SPELLING_MARK, mark + 1);
+    let table = 0;
+    for (let i = mark + 1; i < end; i++) table = table * 10 + line[i]! - 48;
+    parts.push(line.subarray(start, mark), tables[table]!.json(row));
+    start = end + 1;
+    mark = line.indexOf(SPELLING_MARK, start);
+  }
+  parts.push(line.subarray(start));
+  return Buffer.concat(parts);
+}
+
+/**
+ * Appends text to a file in ~64 KiB synchronous writes: small batches die young in the garbage collector,
+ * and a write to the page cache takes microseconds, whereas awaiting each one through the thread pool
+ * added up to seconds of idle time per 100k rows.
  */
 class SpillWriter {
   private pending = '';
-  constructor(private readonly handle: fs.FileHandle) {}
+  constructor(private readonly fd: number) {}
   append(text: string): void {
     this.pending += text;
+    if (this.pending.length >= 1 << 16) this.flush();
   }
-  get full(): boolean {
-    return this.pending.length >= 1 << 16;
-  }
-  async flush(): Promise<void> {
-    if (this.pending) await this.handle.writeFile(this.pending);
+  flush(): void {
+    const bytes = Buffer.from(this.pending);
+    for (let written = 0; written < bytes.length; ) written += writeSync(this.fd, bytes, written);
     this.pending = '';
   }
 }
@@ -376,8 +395,14 @@ export async function importCsvTo(source: CsvSource, { mapping, delimiter, onPro
   const jsonKeys = all.map((t) => `${JSON.stringify(t.prop)}:`);
   const slot = { id: indexOf('id'), email: indexOf('email'), first: indexOf('first_name'), last: indexOf('last_name'), domain: indexOf('company_domain'), created: indexOf('created_at'), activity: indexOf('last_activity_at'), converted: indexOf('converted') };
   const text = (i: number) => (i < 0 ? undefined : (values[i] as string | undefined));
-  const spellings = new Map<number, SpellingTable>();
-  all.forEach((t, i) => t.category && spellings.set(i, new SpellingTable()));
+  // Category targets get a spelling table each; their values are written to the spill as markers.
+  const spellingTargets = all.flatMap((t, i) => (t.category ? [i] : []));
+  const tables = spellingTargets.map(() => new SpellingTable());
+  const valueJson = all.map((_, i) => {
+    const table = spellingTargets.indexOf(i);
+    const mark = `${String.fromCharCode(SPELLING_MARK)}${table}${String.fromCharCode(SPELLING_MARK)}`;
+    return table >= 0 ? () => mark : (value: string | number | boolean) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
+  });
   const attributeOrder = targets.filter((t) => t.attribute).map((t) => t.prop);
 
   const index = new DedupeIndex();
@@ -399,7 +424,7 @@ export async function importCsvTo(source: CsvSource, { mapping, delimiter, onPro
     const spillPath = path.join(dir, 'rows.ndjson');
     const handle = await fs.open(spillPath, 'w');
     try {
-      const spill = new SpillWriter(handle);
+      const spill = new SpillWriter(handle.fd);
       for await (const { line, fields } of records) {
         rowsRead++;
         if (onProgress && rowsRead % PROGRESS_EVERY === 0) onProgress(rowsRead);
@@ -429,38 +454,36 @@ export async function importCsvTo(source: CsvSource, { mapping, delimiter, onPro
         for (const i of fieldOrder) {
           const value = values[i];
           if (value === undefined) continue;
-          json += `${json.length > 1 ? ',' : ''}${jsonKeys[i]}${typeof value === 'string' ? JSON.stringify(value) : value}`;
+          json += `${json.length > 1 ? ',' : ''}${jsonKeys[i]}${valueJson[i]!(value)}`;
           if (i < targets.length) rowCoverage[i]!++;
         }
         let attributes = '';
         for (const i of attributeIndexes) {
           const value = values[i];
           if (value === undefined) continue;
-          attributes += `${attributes ? ',' : ''}${jsonKeys[i]}${typeof value === 'string' ? JSON.stringify(value) : value}`;
+          attributes += `${attributes ? ',' : ''}${jsonKeys[i]}${valueJson[i]!(value)}`;
           rowCoverage[i]!++;
         }
         if (attributes) json += `${json.length > 1 ? ',' : ''}"attributes":{${attributes}}`;
         spill.append(`${json}}\n`);
-        if (spill.full) await spill.flush();
         if (slot.converted >= 0 && values[slot.converted] !== undefined) {
           if (values[slot.converted]) rowOutcomes.converted++;
           else rowOutcomes.notConverted++;
         }
-        for (const [i, table] of spellings) table.add(values[i] as string | undefined);
+        for (let k = 0; k < tables.length; k++) tables[k]!.add(values[spellingTargets[k]!] as string | undefined);
         const id = text(slot.id);
         const name = nameKey({ first_name: text(slot.first), last_name: text(slot.last), company_domain: text(slot.domain) });
         const row = index.add({ id, email: text(slot.email), name, time: rowTime({ last_activity_at: text(slot.activity), created_at: text(slot.created) }) });
         if (id?.startsWith('lead_')) leadLikeIds.set(row, id);
       }
-      await spill.flush();
+      spill.flush();
     } finally {
       await handle.close();
     }
 
     const rowsAccepted = rowsRead - blankRows - rowsRejected;
     const groups = index.finish();
-    for (const table of spellings.values()) table.choose(groups);
-    const tables = [...spellings].map(([i, table]) => ({ target: all[i]!, table }));
+    for (const table of tables) table.choose(groups);
 
     let ids: Set<string> | null = null;
     let generatedIds = 0;
@@ -472,17 +495,8 @@ export async function importCsvTo(source: CsvSource, { mapping, delimiter, onPro
       else if (draft.converted === false) rowOutcomes.notConverted += delta;
     };
 
-    /** Category spellings of the file, the group's id (or a generated one), and the contract's key order. */
+    /** The group's id (or a generated one), and the contract's key order. */
     const finalize = (draft: Draft, explicitId: string | undefined): Lead => {
-      for (const { target, table } of tables) {
-        if (target.attribute) {
-          const value = draft.attributes?.[target.prop];
-          if (typeof value === 'string') draft.attributes![target.prop] = table.spell(value);
-        } else {
-          const value = (draft as Record<string, unknown>)[target.prop];
-          if (typeof value === 'string') (draft as Record<string, unknown>)[target.prop] = table.spell(value);
-        }
-      }
       let id = explicitId;
       if (id === undefined) {
         if (!ids) {
@@ -517,18 +531,19 @@ export async function importCsvTo(source: CsvSource, { mapping, delimiter, onPro
         for (const line of lines) {
           const r = row++;
           const group = groups.groupOf[r]!;
+          const json = resolveSpellings(line, r, tables);
           if (groups.sizes[group] === 1) {
-            // A one-row lead's spill line is its output line unless its id or a spelling must change.
-            if (groups.idRows[group] === r && tables.every(({ table }) => table.isCanonical(r))) out.push(line);
+            // A one-row lead's resolved spill line is its output line unless it needs a generated id.
+            if (groups.idRows[group] === r) out.push(json);
             else {
-              const draft = JSON.parse(line.toString()) as Draft;
+              const draft = JSON.parse(json.toString()) as Draft;
               out.push(Buffer.from(JSON.stringify(finalize(draft, draft.id))));
             }
             continue;
           }
           let members = open.get(group);
           if (!members) open.set(group, (members = []));
-          members.push({ row: r, draft: JSON.parse(line.toString()) as Draft });
+          members.push({ row: r, draft: JSON.parse(json.toString()) as Draft });
           if (members.length < groups.sizes[group]!) continue;
           open.delete(group);
           for (const member of members) count(member.draft, -1);
