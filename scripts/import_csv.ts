@@ -1,10 +1,11 @@
 /**
  * `npm run import -- export.csv --mapping hubspot|salesforce|mapping.json [--out data/leads.json]
- *    [--rejects PATH] [--delimiter ,|;|tab|pipe] [--rules rules.json]`
+ *    [--rejects PATH] [--delimiter ,|;|tab|pipe] [--rules rules.json] [--workers N]`
  * Imports a CRM CSV export into a leads file (thin CLI over lib/import), streamed in two passes so a large
  * export never sits in memory. The source must be a file path (it is read once; rows are spilled to a temp
  * file). Rejected rows go to the rejects report (default `<out>.rejects.csv`, or JSON for a .json path); the
  * good rows still import. With `--rules`, also says which fields the rule set reads that no imported lead has.
+ * Files of 8 MiB and more are parsed and cleaned on one worker thread per core; `--workers 0` keeps it on one.
  */
 import { parseArgs } from 'node:util';
 import { AppError } from '../lib/errors';
@@ -31,16 +32,22 @@ runMain('import', async () => {
       rejects: { type: 'string' },
       delimiter: { type: 'string' },
       rules: { type: 'string' },
+      workers: { type: 'string' },
     },
     strict: true,
   });
   const [source, ...extra] = positionals;
-  if (!source || extra.length > 0) throw new AppError('INVALID_INPUT', 'Usage: npm run import -- export.csv --mapping hubspot|salesforce|mapping.json [--out data/leads.json] [--rejects PATH] [--delimiter ,|;|tab|pipe] [--rules rules.json]');
+  if (!source || extra.length > 0) throw new AppError('INVALID_INPUT', 'Usage: npm run import -- export.csv --mapping hubspot|salesforce|mapping.json [--out data/leads.json] [--rejects PATH] [--delimiter ,|;|tab|pipe] [--rules rules.json] [--workers N]');
   if (!values.mapping) throw new AppError('INVALID_INPUT', '--mapping is required: hubspot, salesforce, or the path of a JSON mapping file (see examples/mapping.example.json)');
   let delimiter: Delimiter | undefined;
   if (values.delimiter !== undefined) {
     delimiter = DELIMITER_NAMES[values.delimiter];
     if (!delimiter) throw new AppError('INVALID_INPUT', `--delimiter must be one of , ; tab pipe (got "${values.delimiter}")`);
+  }
+  let workers: number | undefined;
+  if (values.workers !== undefined) {
+    workers = Number(values.workers);
+    if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new AppError('INVALID_INPUT', `--workers must be a whole number from 0 to 64 (got "${values.workers}")`);
   }
   const mapping = await loadMapping(values.mapping);
   const rules = values.rules === undefined ? undefined : await loadRuleSet(values.rules, { origin: '--rules' });
@@ -52,6 +59,7 @@ runMain('import', async () => {
     {
       mapping,
       delimiter,
+      workers,
       onProgress: (rows) => process.stderr.write(`  … ${rows.toLocaleString('en-US')} rows (${Math.round(rows / ((performance.now() - started) / 1000)).toLocaleString('en-US')} rows/s)\n`),
     },
     paths,

@@ -1,13 +1,14 @@
 import { isUtf8 } from 'node:buffer';
-import { Readable } from 'node:stream';
-import { CsvError, parse } from 'csv-parse';
+import { CsvError } from 'csv-parse';
+import { parse } from 'csv-parse/sync';
 import { AppError } from '../errors';
 
 /**
  * Streaming CSV reading for CRM exports: strict UTF-8 (a BOM is dropped; UTF-16 and other encodings are
  * refused with a message saying how to re-save), `,` `;` tab or `|` delimiters sniffed from the header
- * line, quoted fields with embedded delimiters and line breaks, CRLF or LF. Records stream through one at
- * a time, so memory does not grow with the file.
+ * line, quoted fields with embedded delimiters and line breaks, CRLF, LF or CR. The file is cut into
+ * blocks of whole records (a few hundred kilobytes each) that csv-parse reads independently, so memory does not
+ * grow with the file and blocks can be parsed on several cores.
  */
 
 export interface CsvRecord {
@@ -22,8 +23,8 @@ export const DELIMITERS: readonly Delimiter[] = [',', ';', '\t', '|'];
 export interface CsvReadOptions {
   /** Skip sniffing and use this delimiter. */
   delimiter?: Delimiter;
-  /** Told which delimiter is in use, once known (for the report). */
-  onDelimiter?: (delimiter: Delimiter) => void;
+  /** Size from which a block is cut at its last record end (default 256 KiB: its parsed records stay young for the garbage collector). */
+  blockBytes?: number;
 }
 
 export type CsvSource = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
@@ -47,16 +48,16 @@ function completeLength(bytes: Uint8Array): number {
 /**
  * Checks that bytes are strict UTF-8, chunk by chunk, and passes them on undecoded (the CSV parser decodes
  * each field itself, so decoding here too would double the work). A UTF-16 BOM or an invalid byte stops
- * the import: guessing Windows-1252 would quietly turn "Müller" into "MÃ¼ller". Strings pass through.
+ * the import: guessing Windows-1252 would quietly turn "Müller" into "MÃ¼ller". Strings are encoded.
  */
-export async function* validatedUtf8(source: CsvSource): AsyncGenerator<Buffer | string> {
+export async function* validatedUtf8(source: CsvSource): AsyncGenerator<Buffer> {
   let offset = 0;
   let lines = 1;
   let first = true;
   let carry: Buffer | null = null;
   for await (const chunk of source) {
     if (typeof chunk === 'string') {
-      yield first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk;
+      yield Buffer.from(first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk);
       first = false;
       continue;
     }
@@ -117,85 +118,226 @@ export function sniffDelimiter(headerLine: string): Delimiter {
   return best;
 }
 
+/** How a file's records are laid out, read from its header line. */
+export interface CsvLayout {
+  delimiter: Delimiter;
+  /** The header line's line break; csv-parse ends every record of the file with it, as it would on its own. */
+  recordDelimiter: '\r\n' | '\n' | '\r';
+  header: string[];
+  /** Physical lines the header spans (a quoted column name can contain a line break). */
+  headerLines: number;
+}
+
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+const BOM = [0xef, 0xbb, 0xbf];
+const MAX_RECORD_BYTES = 4_000_000;
+
 /** Line breaks inside a field: each is a physical line the record spans (CRLF counts once). */
 function lineBreaks(field: string): number {
   if (field.indexOf('\n') < 0 && field.indexOf('\r') < 0) return 0;
   return field.match(/\r\n|\r|\n/g)!.length;
 }
 
-/** Finds where the header line ends (outside quotes), or -1 when more text is needed. */
-function headerEnd(text: string): number {
+/** Where the header line ends (its first line break outside quotes), or -1 when more bytes are needed. */
+function headerEnd(bytes: Uint8Array): number {
   let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 34) quoted = !quoted;
-    else if (!quoted && (ch === 10 || ch === 13)) return i;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (byte === QUOTE) quoted = !quoted;
+    else if (!quoted && (byte === LF || byte === CR)) return i;
   }
   return -1;
 }
 
 /**
- * Reads CSV records; the first one is the header. Empty lines are skipped (but still counted, so line
- * numbers stay physical). A structural error (a quote never closed) stops the import: past it, record
- * boundaries are guesswork, and guessing would import garbage.
+ * The end (exclusive) of the last whole record in `bytes`, which start at a record start; 0 if none ends
+ * there. Follows csv-parse's quoting: a quote opens a quoted field only at the start of a field, `""`
+ * inside one is a literal quote, and any other quote closes it. It jumps from quote to quote, so it costs
+ * little next to parsing. Should it ever misjudge, the parser notices (a quote left open at a block's end)
+ * and the blocks are joined and parsed again (see `importCsvTo`).
  */
-export async function* readCsvRecords(source: CsvSource, options: CsvReadOptions = {}): AsyncGenerator<CsvRecord> {
-  const chunks = validatedUtf8(source);
-  // Hold just enough chunks to see the whole header line, then replay them into the parser.
-  const held: (Buffer | string)[] = [];
-  const headText = () => held.map((c) => (typeof c === 'string' ? c : new TextDecoder().decode(c))).join('');
-  let delimiter = options.delimiter;
-  let step = await chunks.next();
-  while (!step.done) {
-    held.push(step.value);
-    if (delimiter || headerEnd(headText()) >= 0) break;
-    step = await chunks.next();
+export function lastRecordEnd(bytes: Buffer, layout: Pick<CsvLayout, 'delimiter' | 'recordDelimiter'>): number {
+  const delimiter = layout.delimiter.charCodeAt(0);
+  const breakByte = layout.recordDelimiter === '\r' ? CR : LF;
+  const afterCr = layout.recordDelimiter === '\r\n';
+  let end = 0;
+  let quoted = false;
+  for (let pos = 0; pos < bytes.length; ) {
+    const quote = bytes.indexOf(QUOTE, pos);
+    if (quoted) {
+      // Inside quotes: the next quote either escapes a quote ("") or closes the field.
+      if (quote < 0 || quote + 1 >= bytes.length) break;
+      if (bytes[quote + 1] === QUOTE) pos = quote + 2;
+      else {
+        quoted = false;
+        pos = quote + 1;
+      }
+      continue;
+    }
+    const stop = quote < 0 ? bytes.length : quote;
+    for (let at = stop > pos ? bytes.lastIndexOf(breakByte, stop - 1) : -1; at >= pos; at = at > 0 ? bytes.lastIndexOf(breakByte, at - 1) : -1) {
+      if (!afterCr || (at > 0 && bytes[at - 1] === CR)) {
+        end = at + 1;
+        break;
+      }
+    }
+    if (quote < 0) break;
+    const before = quote === 0 ? LF : bytes[quote - 1];
+    quoted = before === delimiter || before === LF || before === CR;
+    pos = quote + 1;
   }
-  if (!delimiter) {
-    const head = headText();
-    const end = headerEnd(head);
-    delimiter = sniffDelimiter(end < 0 ? head : head.slice(0, end));
-  }
-  options.onDelimiter?.(delimiter);
+  return end;
+}
 
-  async function* replay(): AsyncGenerator<Buffer | string> {
-    yield* held;
-    if (step.done) return;
-    for await (const chunk of chunks) yield chunk;
-  }
-  const parser = parse({
-    bom: true,
-    delimiter,
+/** One block's records, each with its start line counted from the block's first line (0). */
+export interface ParsedBlock {
+  records: string[][];
+  starts: number[];
+  /** Physical lines the block spans. */
+  lines: number;
+}
+
+/**
+ * Parses a block of whole records. Empty lines are dropped (but still counted, so line numbers stay
+ * physical). Throws csv-parse's `CsvError` when the block is malformed (a quote that never closes).
+ */
+export function parseBlock(bytes: Uint8Array, layout: Pick<CsvLayout, 'delimiter' | 'recordDelimiter'>): ParsedBlock {
+  const parsed = parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+    delimiter: layout.delimiter,
+    record_delimiter: layout.recordDelimiter,
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: false,
-    max_record_size: 4_000_000,
-  });
-  const input = Readable.from(replay(), { objectMode: false });
-  input.on('error', (error) => parser.destroy(error));
-  input.pipe(parser);
+    max_record_size: MAX_RECORD_BYTES,
+  }) as string[][];
+  const records: string[][] = [];
+  const starts: number[] = [];
+  // csv-parse's own line count counts CRLF inside quotes twice, so lines are counted here: a record
+  // occupies one line plus the line breaks inside its fields.
+  let line = 0;
+  for (const fields of parsed) {
+    const start = line;
+    let breaks = 0;
+    for (const field of fields) breaks += lineBreaks(field);
+    line += 1 + breaks;
+    if (fields.length === 1 && fields[0] === '') continue;
+    records.push(fields);
+    starts.push(start);
+  }
+  return { records, starts, lines: line };
+}
 
-  // csv-parse's `info.lines` counts the line a record ends on (and counts CRLF inside quotes twice), so the
-  // start line is tracked here: every record occupies 1 line plus the line breaks inside its fields.
-  let line = 1;
+/** A parse error as the user sees it, with csv-parse's block-relative line numbers made file lines. */
+export function malformedCsv(error: { message: string; lines?: number }, firstLine: number, cause?: unknown): AppError {
+  const fileLine = (n: number) => firstLine + n - 1;
+  const message = error.message.replace(/\bat line (\d+)/g, (_, n: string) => `at line ${fileLine(Number(n))}`);
+  const near = typeof error.lines === 'number' ? ` near line ${fileLine(error.lines)}` : '';
+  return new AppError('INVALID_INPUT', `The CSV is malformed${near}: ${message}. Fix the quoting there and re-run; nothing was imported.`, { cause });
+}
+
+export { CsvError };
+
+/** A CSV source split into its header and blocks of whole records. */
+export interface CsvBlocks {
+  layout: CsvLayout;
+  /** Blocks of whole records, in file order (the header excluded). */
+  blocks: AsyncGenerator<Buffer>;
+}
+
+/**
+ * Reads the header (sniffing the delimiter unless given), then cuts the rest into blocks of whole
+ * records of about `blockBytes`. A record longer than a block makes its block longer; past the parser's
+ * record size limit the bytes go to the parser anyway, which reports them.
+ */
+export async function splitCsv(source: CsvSource, options: CsvReadOptions = {}): Promise<CsvBlocks> {
+  const blockBytes = options.blockBytes ?? 1 << 18;
+  const chunks = validatedUtf8(source);
+  // Chunks read but not yet joined to `data`: joining on every chunk would copy a block once per chunk.
+  let data: Buffer = Buffer.alloc(0);
+  const unjoined: Buffer[] = [];
+  let unjoinedBytes = 0;
+  let done = false;
+  const readMore = async (): Promise<void> => {
+    const step = await chunks.next();
+    if (step.done) done = true;
+    else {
+      unjoined.push(step.value);
+      unjoinedBytes += step.value.length;
+    }
+  };
+  const join = () => {
+    if (unjoined.length === 0) return;
+    data = data.length === 0 && unjoined.length === 1 ? unjoined[0]! : Buffer.concat([data, ...unjoined]);
+    unjoined.length = 0;
+    unjoinedBytes = 0;
+  };
+
+  // The header line, and the byte after it (a CR may be the first half of a CRLF).
+  let end = -1;
+  while (!done) {
+    join();
+    end = headerEnd(data);
+    if (end >= 0 && end + 1 < data.length) break;
+    await readMore();
+  }
+  join();
+  if (data.length >= 3 && BOM.every((b, i) => data[i] === b)) data = data.subarray(3);
+  end = headerEnd(data);
+  if (data.length === 0) throw new AppError('INVALID_INPUT', 'The CSV file is empty: expected a header line with column names');
+  const headerBytes = end < 0 ? data : data.subarray(0, end);
+  const recordDelimiter = end < 0 || data[end] === LF ? '\n' : data[end + 1] === LF ? '\r\n' : '\r';
+  const delimiter = options.delimiter ?? sniffDelimiter(headerBytes.toString());
+  let header: ParsedBlock;
   try {
-    for await (const fields of parser as AsyncIterable<string[]>) {
-      const start = line;
-      let breaks = 0;
-      for (const field of fields) breaks += lineBreaks(field);
-      line += 1 + breaks;
-      if (fields.length === 1 && fields[0] === '') continue;
-      yield { line: start, fields };
-    }
+    header = parseBlock(headerBytes, { delimiter, recordDelimiter });
   } catch (error) {
-    if (error instanceof CsvError) {
-      const near = typeof error.lines === 'number' ? ` near line ${error.lines}` : '';
-      throw new AppError('INVALID_INPUT', `The CSV is malformed${near}: ${error.message}. Fix the quoting there and re-run; nothing was imported.`, {
-        cause: error,
-      });
-    }
+    if (error instanceof CsvError) throw malformedCsv(error, 1, error);
     throw error;
-  } finally {
-    input.destroy();
+  }
+  const layout: CsvLayout = { delimiter, recordDelimiter, header: header.records[0] ?? [''], headerLines: Math.max(1, header.lines) };
+  data = end < 0 ? Buffer.alloc(0) : data.subarray(end + recordDelimiter.length);
+
+  async function* blocks(): AsyncGenerator<Buffer> {
+    for (;;) {
+      if (done || data.length + unjoinedBytes >= blockBytes) {
+        join();
+        // The last record end within the first `blockBytes`, else further on (a record longer than a block).
+        let cut = lastRecordEnd(data.subarray(0, blockBytes), layout);
+        if (cut === 0) cut = done ? data.length : lastRecordEnd(data, layout);
+        if (cut > 0 || data.length > blockBytes + 2 * MAX_RECORD_BYTES) {
+          const block = cut > 0 ? data.subarray(0, cut) : data;
+          data = data.subarray(block.length);
+          yield block;
+          continue;
+        }
+        if (done) return;
+      }
+      await readMore();
+    }
+  }
+  return { layout, blocks: blocks() };
+}
+
+/**
+ * Reads CSV records one at a time, the header first, with the physical line each starts on. A structural
+ * error (a quote never closed) stops the reading: past it, record boundaries are guesswork, and guessing
+ * would import garbage. (The importer parses the same blocks, possibly on several cores.)
+ */
+export async function* readCsvRecords(source: CsvSource, options: CsvReadOptions = {}): AsyncGenerator<CsvRecord> {
+  const { layout, blocks } = await splitCsv(source, options);
+  yield { line: 1, fields: layout.header };
+  let firstLine = 1 + layout.headerLines;
+  for await (const block of blocks) {
+    let parsed: ParsedBlock;
+    try {
+      parsed = parseBlock(block, layout);
+    } catch (error) {
+      if (error instanceof CsvError) throw malformedCsv(error, firstLine, error);
+      throw error;
+    }
+    for (let i = 0; i < parsed.records.length; i++) yield { line: firstLine + parsed.starts[i]!, fields: parsed.records[i]! };
+    firstLine += parsed.lines;
   }
 }

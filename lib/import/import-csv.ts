@@ -1,31 +1,18 @@
-import { createReadStream, promises as fs, writeSync } from 'node:fs';
+import { constants as fsConstants, createReadStream, promises as fs, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppError, formatIssues } from '../errors';
 import { writeFileAtomic, writeStreamAtomic } from '../fs-atomic';
 import { canonicalJson, hashString } from '../hash';
 import { LEAD_FIELDS, safeParseLead, type AttributeValue, type Lead } from '../lead';
-import {
-  InvalidValueError,
-  MAX_TEXT_LENGTH,
-  cleanCategory,
-  cleanDomain,
-  cleanEmail,
-  cleanId,
-  cleanLongText,
-  cleanText,
-  isPlaceholder,
-  parseBoolean,
-  parseCount,
-  parseDate,
-  parseEmployeeCount,
-  parseNumber,
-  parseRevenue,
-  type DateOrder,
-} from './clean';
-import { readCsvRecords, type CsvSource, type Delimiter } from './csv';
-import { DedupeIndex, mergeRows, nameKey, rowTime, type DedupeGroups, type DedupeStats, type Draft } from './dedupe';
-import { columnKey, type AttributeType, type MappableField, type Mapping } from './mapping';
+import { MAX_TEXT_LENGTH } from './clean';
+import { malformedCsv, splitCsv, type CsvSource, type Delimiter } from './csv';
+import { inlineRunner, processInOrder, workerRunner, type BlockRunner } from './block-pool';
+import { DedupeIndex, mergeRows, nameKey, type DedupeGroups, type DedupeStats, type Draft } from './dedupe';
+import { columnKey, type Mapping } from './mapping';
+import { SPELLING_MARK, planRows, type BoundTarget, type RejectedValue } from './rows';
+
+export type { RejectedValue } from './rows';
 
 /**
  * CRM CSV export → validated leads, in two streaming passes so memory follows the number of distinct
@@ -43,19 +30,16 @@ export interface ImportOptions {
   delimiter?: Delimiter;
   /** Called every `PROGRESS_EVERY` data rows with the count so far. */
   onProgress?: (rowsRead: number) => void;
+  /**
+   * Worker threads that parse, map and clean blocks of the file in parallel (0: all on this thread).
+   * Results are folded in file order, so the output does not depend on it.
+   */
+  workers?: number;
+  /** Block size (bytes) the file is cut into (default 256 KiB); tests make it small to get many blocks. */
+  blockBytes?: number;
 }
 
 export const PROGRESS_EVERY = 50_000;
-
-/** One reason a row was rejected; a row with two bad cells has two entries. */
-export interface RejectedValue {
-  /** Physical line of the CSV where the record starts (the header is line 1). */
-  line: number;
-  /** The source column, or "(row)" for problems with the row as a whole. */
-  column: string;
-  value: string;
-  reason: string;
-}
 
 export interface ImportReport {
   mapping: string;
@@ -98,162 +82,6 @@ export interface ImportResult extends ImportRun {
 /** Receives the leads as batches of UTF-8 JSON texts (one lead each, in output order) and must read them all. */
 export type LeadConsumer = (batches: AsyncIterable<Buffer[]>) => Promise<void>;
 
-type Cleaner = (raw: string) => string | number | boolean | undefined;
-
-const COUNTERS: ReadonlySet<MappableField> = new Set(['email_opens_30d', 'email_clicks_30d', 'page_views_30d', 'pricing_page_views_30d', 'content_downloads_30d']);
-/** Category fields get one display spelling per file (see `canonicalSpellings`). */
-const CATEGORY_FIELDS: ReadonlySet<string> = new Set(['industry', 'country', 'lead_source']);
-
-function fieldCleaner(field: MappableField, order: DateOrder): Cleaner {
-  if (COUNTERS.has(field)) return parseCount;
-  switch (field) {
-    case 'id':
-      return cleanId;
-    case 'email':
-      return cleanEmail;
-    case 'company_domain':
-      return cleanDomain;
-    case 'employee_count':
-      return parseEmployeeCount;
-    case 'annual_revenue':
-      return parseRevenue;
-    case 'created_at':
-    case 'last_activity_at':
-      return (raw) => parseDate(raw, order);
-    case 'webinar_attended':
-    case 'demo_requested':
-      return parseBoolean;
-    case 'company_description':
-      return cleanLongText;
-    case 'industry':
-    case 'country':
-    case 'lead_source':
-      return cleanCategory;
-    default:
-      return cleanText;
-  }
-}
-
-function attributeCleaner(type: AttributeType, order: DateOrder): Cleaner {
-  switch (type) {
-    case 'text':
-      return cleanText;
-    case 'number':
-      return parseNumber;
-    case 'boolean':
-      return parseBoolean;
-    case 'date':
-      return (raw) => parseDate(raw, order);
-  }
-}
-
-/** A mapping target bound to the header: which column positions feed it, and how they are cleaned. */
-interface BoundTarget {
-  /** `email`, `attributes.seats`, or `converted` for the outcome. */
-  key: string;
-  /** The draft property it fills: a lead field, or an attribute name when `attribute` is set. */
-  prop: string;
-  attribute: boolean;
-  /** Category-like text that gets one spelling per file. */
-  category: boolean;
-  columns: { index: number; name: string }[];
-  clean: Cleaner;
-}
-
-function outcomeCleaner(outcome: NonNullable<Mapping['outcome']>): Cleaner {
-  if (!outcome.positive) return parseBoolean;
-  const positive = new Set(outcome.positive.map(columnKey));
-  const negative = outcome.negative && new Set(outcome.negative.map(columnKey));
-  const listed = [...outcome.positive, ...(outcome.negative ?? [])].map((v) => `"${v}"`).join(', ');
-  return (raw) => {
-    if (isPlaceholder(raw)) return undefined;
-    const value = columnKey(raw);
-    if (positive.has(value)) return true;
-    if (!negative || negative.has(value)) return false;
-    throw new InvalidValueError(`"${raw.trim()}" is not one of the outcome values the mapping lists (${listed})`);
-  };
-}
-
-function bindMapping(mapping: Mapping, header: string[]) {
-  const positions = new Map<string, number>();
-  header.forEach((name, index) => {
-    const key = columnKey(name);
-    if (!positions.has(key)) positions.set(key, index);
-  });
-  const used = new Set<number>();
-  const missingColumns: string[] = [];
-  const bind = (key: string, prop: string, columns: string[], clean: Cleaner, kind: { attribute: boolean; category: boolean }): BoundTarget | null => {
-    const found = columns.flatMap((name) => {
-      const index = positions.get(columnKey(name));
-      return index === undefined ? [] : [{ index, name: header[index]!.trim() }];
-    });
-    if (found.length === 0) {
-      missingColumns.push(`${key} (${columns.map((c) => `"${c}"`).join(' / ')})`);
-      return null;
-    }
-    found.forEach((c) => used.add(c.index));
-    return { key, prop, columns: found, clean, ...kind };
-  };
-  const targets: BoundTarget[] = [];
-  for (const [field, columns] of Object.entries(mapping.fields) as [MappableField, string[]][]) {
-    const target = bind(field, field, columns, fieldCleaner(field, mapping.dateFormat), { attribute: false, category: CATEGORY_FIELDS.has(field) });
-    if (target) targets.push(target);
-  }
-  for (const [name, attribute] of Object.entries(mapping.attributes)) {
-    const clean = attributeCleaner(attribute.type, mapping.dateFormat);
-    const target = bind(`attributes.${name}`, name, attribute.column, clean, { attribute: true, category: attribute.type === 'text' });
-    if (target) targets.push(target);
-  }
-  const outcome = mapping.outcome
-    ? bind('outcome', 'converted', [mapping.outcome.column], outcomeCleaner(mapping.outcome), { attribute: false, category: false })
-    : null;
-  if (targets.length === 0) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `None of the columns the mapping "${mapping.name}" names is in this file. The file's columns are: ${header.map((h) => `"${h}"`).join(', ')}`,
-    );
-  }
-  const ignoredColumns = header.filter((name, index) => !used.has(index) && name.trim() !== '').map((name) => name.trim());
-  return { targets, outcome, missingColumns, ignoredColumns };
-}
-
-/**
- * One target's value from a row: the first of its columns that holds a value, cleaned. A bad value is
- * recorded in `rejects` (and not masked by a later column); placeholders count as unknown.
- */
-function readTarget(
-  target: BoundTarget,
-  fields: readonly string[],
-  line: number,
-  rejects: RejectedValue[],
-  counts: { placeholders: number; truncated: number },
-): string | number | boolean | undefined {
-  let sawText = false;
-  for (const column of target.columns) {
-    const raw = fields[column.index]!;
-    try {
-      const value = target.clean(raw);
-      if (value !== undefined) {
-        if (typeof value === 'string' && raw.length > MAX_TEXT_LENGTH && value.endsWith('…')) counts.truncated++;
-        return value;
-      }
-    } catch (error) {
-      if (!(error instanceof InvalidValueError)) throw error;
-      rejects.push({ line, column: column.name, value: raw, reason: error.reason });
-      return undefined;
-    }
-    sawText ||= raw.trim() !== '';
-  }
-  if (sawText) counts.placeholders++;
-  return undefined;
-}
-
-/** A row is blank when every cell is empty or whitespace; most rows fail on their first cell. */
-function isBlankRow(fields: readonly string[]): boolean {
-  for (const field of fields) if (field.length > 0 && (field.charCodeAt(0) > 32 || field.trim() !== '')) return false;
-  return true;
-}
-
 /**
  * The spellings one category target's values take, numbered, and which row holds which (-1: none), so the
  * file-wide display spelling can be chosen before any lead is written.
@@ -266,22 +94,23 @@ class SpellingTable {
   /** Spelling number → the display spelling chosen for the file, as JSON text. */
   private canonicalJson: Buffer[] = [];
 
-  add(value: string | undefined): void {
-    let id = -1;
-    if (value !== undefined) {
-      id = this.ids.get(value) ?? -1;
-      if (id < 0) {
+  /** Adds a block's rows: its distinct values, and per row the index of its value among them (-1: none). */
+  addBlock(block: { values: readonly string[]; rows: Int32Array }): void {
+    const ids = block.values.map((value) => {
+      let id = this.ids.get(value);
+      if (id === undefined) {
         id = this.values.length;
         this.ids.set(value, id);
         this.values.push(value);
       }
-    }
-    if (this.length === this.rows.length) {
-      const grown = new Int32Array(this.rows.length * 2);
+      return id;
+    });
+    if (this.length + block.rows.length > this.rows.length) {
+      const grown = new Int32Array(Math.max(this.rows.length * 2, this.length + block.rows.length));
       grown.set(this.rows);
       this.rows = grown;
     }
-    this.rows[this.length++] = id;
+    for (const local of block.rows) this.rows[this.length++] = local < 0 ? -1 : ids[local]!;
   }
 
   /** Picks the display spellings from the value each lead will end up with (its newest row's). */
@@ -309,13 +138,6 @@ class SpellingTable {
   }
 }
 
-/**
- * In a spill line, a category value is written as NUL, its table's number, NUL: the display spelling is
- * only known once every row has been read. JSON text never contains a raw NUL (JSON.stringify escapes it),
- * so the marker cannot be confused with data.
- */
-const SPELLING_MARK = 0;
-
 /** A spill line with its spelling markers replaced by the file's spellings: the lead's JSON text. */
 function resolveSpellings(line: Buffer, row: number, tables: readonly SpellingTable[]): Buffer {
   let mark = line.indexOf(SPELLING_MARK);
@@ -335,22 +157,11 @@ function resolveSpellings(line: Buffer, row: number, tables: readonly SpellingTa
 }
 
 /**
- * Appends text to a file in ~64 KiB synchronous writes: small batches die young in the garbage collector,
- * and a write to the page cache takes microseconds, whereas awaiting each one through the thread pool
- * added up to seconds of idle time per 100k rows.
+ * Writes all of `bytes` to the spill file, synchronously: a write to the page cache takes microseconds,
+ * whereas awaiting each one through the thread pool added up to seconds of idle time per 100k rows.
  */
-class SpillWriter {
-  private pending = '';
-  constructor(private readonly fd: number) {}
-  append(text: string): void {
-    this.pending += text;
-    if (this.pending.length >= 1 << 16) this.flush();
-  }
-  flush(): void {
-    const bytes = Buffer.from(this.pending);
-    for (let written = 0; written < bytes.length; ) written += writeSync(this.fd, bytes, written);
-    this.pending = '';
-  }
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
 }
 
 /** Lines of a file as bytes (views into the read chunks, not decoded), in batches of one read chunk. */
@@ -375,35 +186,15 @@ async function* lineBatches(file: string): AsyncGenerator<Buffer[]> {
  * are ready (see this module's comment for the order). The rows are spilled, cleaned, to a temp file
  * (about the size of the input) that is removed before this returns.
  */
-export async function importCsvTo(source: CsvSource, { mapping, delimiter, onProgress }: ImportOptions, consume: LeadConsumer): Promise<ImportRun> {
-  let usedDelimiter: Delimiter = delimiter ?? ',';
-  const records = readCsvRecords(source, { delimiter, onDelimiter: (d) => (usedDelimiter = d) });
-  const first = await records.next();
-  if (first.done) throw new AppError('INVALID_INPUT', 'The CSV file is empty: expected a header line with column names');
-  const header = first.value.fields;
-  const { targets, outcome, missingColumns, ignoredColumns } = bindMapping(mapping, header);
-
-  // Rejects are listed in mapping order (fields, attributes, outcome); a row's JSON is written in the lead
-  // contract's key order (attributes last), so a one-row lead's spill line is already its output line.
-  const all = outcome ? [...targets, outcome] : targets;
-  const indexOf = (prop: string) => all.findIndex((t) => !t.attribute && t.prop === prop);
-  const fieldOrder = all
-    .map((_, i) => i)
-    .filter((i) => !all[i]!.attribute)
-    .sort((a, b) => LEAD_FIELDS.indexOf(all[a]!.prop as keyof Lead) - LEAD_FIELDS.indexOf(all[b]!.prop as keyof Lead));
-  const attributeIndexes = all.map((_, i) => i).filter((i) => all[i]!.attribute);
-  const jsonKeys = all.map((t) => `${JSON.stringify(t.prop)}:`);
-  const slot = { id: indexOf('id'), email: indexOf('email'), first: indexOf('first_name'), last: indexOf('last_name'), domain: indexOf('company_domain'), created: indexOf('created_at'), activity: indexOf('last_activity_at'), converted: indexOf('converted') };
-  const text = (i: number) => (i < 0 ? undefined : (values[i] as string | undefined));
-  // Category targets get a spelling table each; their values are written to the spill as markers.
-  const spellingTargets = all.flatMap((t, i) => (t.category ? [i] : []));
+export async function importCsvTo(
+  source: CsvSource,
+  { mapping, delimiter, onProgress, workers = 0, blockBytes }: ImportOptions,
+  consume: LeadConsumer,
+): Promise<ImportRun> {
+  const { layout, blocks } = await splitCsv(source, { delimiter, blockBytes });
+  const plan = planRows(mapping, layout);
+  const { targets, outcome, spellingTargets, attributeOrder } = plan;
   const tables = spellingTargets.map(() => new SpellingTable());
-  const valueJson = all.map((_, i) => {
-    const table = spellingTargets.indexOf(i);
-    const mark = `${String.fromCharCode(SPELLING_MARK)}${table}${String.fromCharCode(SPELLING_MARK)}`;
-    return table >= 0 ? () => mark : (value: string | number | boolean) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
-  });
-  const attributeOrder = targets.filter((t) => t.attribute).map((t) => t.prop);
 
   const index = new DedupeIndex();
   /** Explicit ids shaped like generated ones (`lead_…`), by row: the only ones a generated id can clash with. */
@@ -417,67 +208,41 @@ export async function importCsvTo(source: CsvSource, { mapping, delimiter, onPro
   let blankRows = 0;
   let rowsRejected = 0;
   const counts = { placeholders: 0, truncated: 0 };
-  const values: (string | number | boolean | undefined)[] = new Array(all.length);
 
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'leadsignal-import-'));
   try {
     const spillPath = path.join(dir, 'rows.ndjson');
     const handle = await fs.open(spillPath, 'w');
+    let runner: BlockRunner | null = null;
     try {
-      const spill = new SpillWriter(handle.fd);
-      for await (const { line, fields } of records) {
-        rowsRead++;
-        if (onProgress && rowsRead % PROGRESS_EVERY === 0) onProgress(rowsRead);
-        if (isBlankRow(fields)) {
-          blankRows++;
-          continue;
+      runner = workers > 0 ? await workerRunner(workers, mapping, layout, dir) : inlineRunner(plan);
+      // Blocks are folded in file order, so row numbers, spill lines and rejects come out as if one
+      // thread had read the file.
+      let firstLine = 1 + layout.headerLines;
+      for await (const block of processInOrder(blocks, runner, Math.max(2, 2 * workers))) {
+        if (block.error) throw malformedCsv(block.error, firstLine);
+        for (const reject of block.rejects) rejects.push({ ...reject, line: firstLine + reject.line });
+        firstLine += block.lines;
+        const progressBefore = Math.floor(rowsRead / PROGRESS_EVERY);
+        rowsRead += block.rowsRead;
+        if (onProgress && Math.floor(rowsRead / PROGRESS_EVERY) > progressBefore) onProgress(rowsRead);
+        blankRows += block.blankRows;
+        rowsRejected += block.rowsRejected;
+        counts.placeholders += block.placeholders;
+        counts.truncated += block.truncated;
+        block.coverage.forEach((n, i) => (rowCoverage[i]! += n));
+        rowOutcomes.converted += block.converted;
+        rowOutcomes.notConverted += block.notConverted;
+        for (const part of block.spill) writeAll(handle.fd, part);
+        block.spellings.forEach((spellings, k) => tables[k]!.addBlock(spellings));
+        for (let r = 0; r < block.times.length; r++) {
+          const id = block.ids[r];
+          const row = index.add({ id, email: block.emails[r], name: block.names[r], time: block.times[r]! });
+          if (id?.startsWith('lead_')) leadLikeIds.set(row, id);
         }
-        if (fields.length !== header.length) {
-          rowsRejected++;
-          rejects.push({
-            line,
-            column: '(row)',
-            value: `${fields.length} fields`,
-            reason: `expected ${header.length} fields like the header, found ${fields.length} (a missing or extra "${usedDelimiter}", or an unquoted value containing one?)`,
-          });
-          continue;
-        }
-        const rejectsBefore = rejects.length;
-        for (let i = 0; i < all.length; i++) values[i] = readTarget(all[i]!, fields, line, rejects, counts);
-        if (rejects.length > rejectsBefore) {
-          rowsRejected++;
-          continue;
-        }
-        // The row's JSON, written directly: the same text as JSON.stringify of the draft object, without
-        // building the object (this loop runs once per row of the file).
-        let json = '{';
-        for (const i of fieldOrder) {
-          const value = values[i];
-          if (value === undefined) continue;
-          json += `${json.length > 1 ? ',' : ''}${jsonKeys[i]}${valueJson[i]!(value)}`;
-          if (i < targets.length) rowCoverage[i]!++;
-        }
-        let attributes = '';
-        for (const i of attributeIndexes) {
-          const value = values[i];
-          if (value === undefined) continue;
-          attributes += `${attributes ? ',' : ''}${jsonKeys[i]}${valueJson[i]!(value)}`;
-          rowCoverage[i]!++;
-        }
-        if (attributes) json += `${json.length > 1 ? ',' : ''}"attributes":{${attributes}}`;
-        spill.append(`${json}}\n`);
-        if (slot.converted >= 0 && values[slot.converted] !== undefined) {
-          if (values[slot.converted]) rowOutcomes.converted++;
-          else rowOutcomes.notConverted++;
-        }
-        for (let k = 0; k < tables.length; k++) tables[k]!.add(values[spellingTargets[k]!] as string | undefined);
-        const id = text(slot.id);
-        const name = nameKey({ first_name: text(slot.first), last_name: text(slot.last), company_domain: text(slot.domain) });
-        const row = index.add({ id, email: text(slot.email), name, time: rowTime({ last_activity_at: text(slot.activity), created_at: text(slot.created) }) });
-        if (id?.startsWith('lead_')) leadLikeIds.set(row, id);
       }
-      spill.flush();
     } finally {
+      await runner?.close();
       await handle.close();
     }
 
@@ -568,7 +333,7 @@ export async function importCsvTo(source: CsvSource, { mapping, delimiter, onPro
       rejects,
       report: {
         mapping: mapping.name,
-        delimiter: usedDelimiter,
+        delimiter: layout.delimiter,
         rowsRead,
         blankRows,
         rowsRejected,
@@ -579,8 +344,8 @@ export async function importCsvTo(source: CsvSource, { mapping, delimiter, onPro
         placeholders: counts.placeholders,
         truncated: counts.truncated,
         generatedIds,
-        ignoredColumns,
-        missingColumns,
+        ignoredColumns: plan.ignoredColumns,
+        missingColumns: plan.missingColumns,
         coverage,
         outcome:
           outcome && mapping.outcome
@@ -602,19 +367,29 @@ export async function importCsv(source: CsvSource, options: ImportOptions): Prom
   return { leads, ...run };
 }
 
-/** The CSV streamed from disk in 64 KiB chunks: small enough that each chunk's parsed records die young. */
-async function openCsv(file: string): Promise<CsvSource> {
+/** The CSV streamed from disk in 64 KiB chunks, and its size. */
+async function openCsv(file: string): Promise<{ source: CsvSource; bytes: number }> {
   try {
-    await fs.access(file);
+    const { size } = await fs.stat(file);
+    await fs.access(file, fsConstants.R_OK);
+    return { source: createReadStream(file, { highWaterMark: 1 << 16 }), bytes: size };
   } catch (error) {
     throw new AppError('INVALID_INPUT', `CSV file not found or not readable: ${file}`, { cause: error });
   }
-  return createReadStream(file, { highWaterMark: 1 << 16 });
+}
+
+/** Below this size a file is imported on one thread: starting workers (~0.2 s) would cost more than they save. */
+export const PARALLEL_MIN_BYTES = 8 << 20;
+
+/** Workers for a file of `bytes`, unless the caller chose: one per core (up to 8) for large files. */
+function defaultWorkers(bytes: number): number {
+  return bytes < PARALLEL_MIN_BYTES ? 0 : Math.min(8, os.availableParallelism());
 }
 
 /** Imports a CSV file, streamed from disk, into memory. */
 export async function importCsvFile(file: string, options: ImportOptions): Promise<ImportResult> {
-  return importCsv(await openCsv(file), options);
+  const { source, bytes } = await openCsv(file);
+  return importCsv(source, { ...options, workers: options.workers ?? defaultWorkers(bytes) });
 }
 
 /**
@@ -622,7 +397,10 @@ export async function importCsvFile(file: string, options: ImportOptions): Promi
  * failed import leaves the previous files untouched). No lead is held longer than its group needs.
  */
 export async function importCsvToFiles(file: string, options: ImportOptions, paths: { out: string; rejects: string }): Promise<ImportRun> {
-  const run = await importCsvTo(await openCsv(file), options, (batches) => writeStreamAtomic(paths.out, leadsFileChunks(batches)));
+  const { source, bytes } = await openCsv(file);
+  const run = await importCsvTo(source, { ...options, workers: options.workers ?? defaultWorkers(bytes) }, (batches) =>
+    writeStreamAtomic(paths.out, leadsFileChunks(batches)),
+  );
   await writeRejects(run.rejects, paths.rejects);
   return run;
 }

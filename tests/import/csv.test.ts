@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readCsvRecords, sniffDelimiter, type CsvRecord, type CsvSource } from '@/lib/import/csv';
+import { lastRecordEnd, readCsvRecords, sniffDelimiter, splitCsv, type CsvRecord, type CsvSource } from '@/lib/import/csv';
+import { largeExport } from '@/lib/import/dirty-export';
 
 async function records(source: CsvSource, delimiter?: ',' | ';'): Promise<CsvRecord[]> {
   const out: CsvRecord[] = [];
@@ -56,5 +57,66 @@ describe('readCsvRecords', () => {
 
   it('stops on a quote that never closes, naming where', async () => {
     await expect(records('a,b\n1,"open\n2,3\n')).rejects.toThrow(/malformed near line \d+.*nothing was imported/);
+  });
+});
+
+describe('lastRecordEnd', () => {
+  const comma = { delimiter: ',', recordDelimiter: '\n' } as const;
+  const end = (text: string, layout: Parameters<typeof lastRecordEnd>[1] = comma) => lastRecordEnd(Buffer.from(text), layout);
+
+  it('cuts after the last line break outside quotes', () => {
+    expect(end('1,a\n2,b\n3,c')).toBe('1,a\n2,b\n'.length);
+    expect(end('1,"a\nb"\n2,"c\nd')).toBe('1,"a\nb"\n'.length);
+    expect(end('1,"x ""quoted""\nstill inside"\n2')).toBe('1,"x ""quoted""\nstill inside"\n'.length);
+    expect(end('1,"open\n')).toBe(0);
+  });
+
+  it('reads a quote inside an unquoted field as text, as csv-parse does', () => {
+    expect(end('1,5\'11" tall\n2,b\n3')).toBe('1,5\'11" tall\n2,b\n'.length);
+    expect(end('1,"abc"def\n2')).toBe('1,"abc"def\n'.length);
+  });
+
+  it('waits for the byte after a quote before deciding it closes the field', () => {
+    expect(end('1,b\n2,"x"')).toBe('1,b\n'.length);
+  });
+
+  it('only cuts at the file’s record delimiter', () => {
+    expect(end('1,a\r\n2,b\nstill 2\r\n3', { delimiter: ',', recordDelimiter: '\r\n' })).toBe('1,a\r\n2,b\nstill 2\r\n'.length);
+    expect(end('1,a\r2,b\r3', { delimiter: ',', recordDelimiter: '\r' })).toBe('1,a\r2,b\r'.length);
+    expect(end('1;"a;b\n";c\n2', { delimiter: ';', recordDelimiter: '\n' })).toBe('1;"a;b\n";c\n'.length);
+  });
+});
+
+describe('splitCsv', () => {
+  it('cuts a dirty export into blocks that parse to exactly the records of the whole file', async () => {
+    const csv = [...largeExport({ flavor: 'hubspot', rows: 400, seed: 5, bom: true })].join('');
+    const whole: CsvRecord[] = [];
+    for await (const record of readCsvRecords([bytes(csv)], { blockBytes: 1 << 30 })) whole.push(record);
+    const { blocks } = await splitCsv([bytes(csv)], { blockBytes: 2_000 });
+    let count = 0;
+    for await (const block of blocks) {
+      count++;
+      expect(block.at(-1)).toBe(10);
+    }
+    expect(count).toBeGreaterThan(20);
+    const cut: CsvRecord[] = [];
+    for await (const record of readCsvRecords([bytes(csv)], { blockBytes: 2_000 })) cut.push(record);
+    expect(cut).toEqual(whole);
+    expect(whole).toHaveLength(401);
+  });
+
+  it('reads the record delimiter from the header line and counts lines from after it', async () => {
+    const { layout, blocks } = await splitCsv('"a\nb",c\r\n1,2\r\n');
+    expect(layout).toEqual({ delimiter: ',', recordDelimiter: '\r\n', header: ['a\nb', 'c'], headerLines: 2 });
+    const got: CsvRecord[] = [];
+    for await (const record of readCsvRecords('"a\nb",c\r\n1,2\r\n')) got.push(record);
+    expect(got[1]).toEqual({ line: 3, fields: ['1', '2'] });
+    let rest = '';
+    for await (const block of blocks) rest += block.toString();
+    expect(rest).toBe('1,2\r\n');
+  });
+
+  it('refuses an empty file', async () => {
+    await expect(splitCsv('')).rejects.toThrow(/empty: expected a header line/);
   });
 });

@@ -1,0 +1,12 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { CsvLayout } from './csv';
+import type { Mapping } from './mapping';
+import { planRows, processBlock } from './rows';
+
+/** A worker thread of `workerRunner`: processes the blocks it is sent, with the plan built from workerData. */
+const { mapping, layout } = workerData as { mapping: Mapping; layout: CsvLayout };
+const plan = planRows(mapping, layout);
+parentPort!.on('message', ({ id, bytes }: { id: number; bytes: Uint8Array }) => {
+  const result = processBlock(plan, bytes);
+  parentPort!.postMessage({ id, result }, result.spill.map((part) => part.buffer as ArrayBuffer));
+});
