@@ -164,10 +164,10 @@ function writeAll(fd: number, bytes: Uint8Array): void {
   for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
 }
 
-/** Lines of a file as bytes (views into the read chunks, not decoded), in batches of one read chunk. */
+/** Lines of a file as bytes (views into 1 MiB read chunks, not decoded), in batches of one read chunk. */
 async function* lineBatches(file: string): AsyncGenerator<Buffer[]> {
   let carry: Buffer | null = null;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 16 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     const bytes: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
     const lines: Buffer[] = [];
     let start = 0;
@@ -367,12 +367,12 @@ export async function importCsv(source: CsvSource, options: ImportOptions): Prom
   return { leads, ...run };
 }
 
-/** The CSV streamed from disk in 64 KiB chunks, and its size. */
+/** The CSV streamed from disk in 1 MiB chunks (each step of an async read costs about as much as reading 64 KiB), and its size. */
 async function openCsv(file: string): Promise<{ source: CsvSource; bytes: number }> {
   try {
     const { size } = await fs.stat(file);
     await fs.access(file, fsConstants.R_OK);
-    return { source: createReadStream(file, { highWaterMark: 1 << 16 }), bytes: size };
+    return { source: createReadStream(file, { highWaterMark: 1 << 20 }), bytes: size };
   } catch (error) {
     throw new AppError('INVALID_INPUT', `CSV file not found or not readable: ${file}`, { cause: error });
   }
