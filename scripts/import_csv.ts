@@ -65,7 +65,11 @@ runMain('import', async () => {
     paths,
   );
   console.log(formatImportSummary(result.report, paths));
-  console.log(`  took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const { workers: threads, rowsMs, leadsMs } = result.timings;
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  console.log(
+    `  took ${seconds(performance.now() - started)}: rows ${seconds(rowsMs)} (${threads ? `${threads} worker threads` : 'one thread'}), merging + writing leads ${seconds(leadsMs)}`,
+  );
   if (rules) {
     const unread = unreadFields(rules, result.report);
     console.log(

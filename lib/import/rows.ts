@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import { AppError } from '../errors';
 import { LEAD_FIELDS, type Lead } from '../lead';
 import {
@@ -292,6 +293,8 @@ export interface BlockResult {
   times: Float64Array;
   /** Per spelling table: the block's distinct values, and per accepted row the index of its value (-1: none). */
   spellings: { values: string[]; rows: Int32Array }[];
+  /** The JS heap in use by the thread that processed the block, with the block's records still alive (bytes). */
+  heapUsed: number;
   /** Set when the block is not valid CSV (csv-parse's message and code; `lines` relative to the block). */
   error?: { code: string; message: string; lines?: number };
 }
@@ -318,6 +321,7 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
     names: [],
     times: new Float64Array(0),
     spellings: [],
+    heapUsed: 0,
   };
   let parsed;
   try {
@@ -412,5 +416,6 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
   result.spill = spillParts;
   result.times = Float64Array.from(times);
   result.spellings = spellings.map(({ values: distinct, rows }) => ({ values: distinct, rows: Int32Array.from(rows) }));
+  result.heapUsed = v8.getHeapStatistics().used_heap_size;
   return result;
 }
