@@ -2,7 +2,7 @@
  * `npx tsx --conditions=react-server scripts/bench_import_200mb.ts [--mb 200] [--keep]`
  * Not part of `npm run bench` (it takes minutes): writes a ~200 MB messy HubSpot-style export to a temp
  * dir, imports it to a leads file there (as `npm run import` does), and prints throughput (wall and CPU time)
- * and peak RSS / JS heap (sampled every 50 ms), to show the import streams the file: memory follows the
+ * and peak RSS / JS heap (sampled every 50 ms; each worker reports its own heap), to show the import streams the file: memory follows the
  * number of distinct dedupe keys, not the file.
  */
 import { createWriteStream, promises as fs } from 'node:fs';
@@ -49,7 +49,9 @@ runMain('bench:import-200mb', async () => {
     console.log(`Import:        ${seconds.toFixed(1)} s, ${Math.round(r.rowsRead / seconds).toLocaleString('en-US')} rows/s (${cpuSeconds.toFixed(1)} CPU-s: ${Math.round(r.rowsRead / cpuSeconds).toLocaleString('en-US')} rows/CPU-s)`);
     console.log(`Leads written: ${r.leads.toLocaleString('en-US')} (${r.merged.toLocaleString('en-US')} duplicate rows merged, ${r.rowsRejected} rejected)`);
     console.log(`Peak RSS:      ${mebibytes(peak.rssBytes)}`);
-    console.log(`Peak JS heap:  ${mebibytes(peak.heapUsedBytes)} (file: ${mebibytes(size)}; buffers and typed arrays outside the heap peak ${mebibytes(peak.externalBytes)})`);
+    const t = result.timings;
+    console.log(`Passes:        rows ${(t.rowsMs / 1000).toFixed(1)} s on ${t.workers} worker threads, merging + writing leads ${(t.leadsMs / 1000).toFixed(1)} s`);
+    console.log(`Peak JS heap:  main thread ${mebibytes(peak.heapUsedBytes)}, largest worker ${mebibytes(t.blockHeapPeakBytes)} (file: ${mebibytes(size)}; buffers and typed arrays outside the main heap peak ${mebibytes(peak.externalBytes)})`);
   } finally {
     if (values.keep) console.log(`Kept ${file}`);
     else await fs.rm(dir, { recursive: true, force: true });

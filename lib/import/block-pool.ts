@@ -91,19 +91,23 @@ export async function* processInOrder(blocks: AsyncIterable<Buffer>, runner: Blo
       else inFlight.push(submit(step.value));
     }
   };
-  await fill();
-  while (inFlight.length > 0) {
-    const head = inFlight.shift()!;
-    const result = await head.result;
-    if (result.error?.code === 'CSV_QUOTE_NOT_CLOSED') {
-      await fill();
-      const next = inFlight.shift();
-      if (next) {
-        inFlight.unshift(submit(Buffer.concat([head.bytes, next.bytes])));
-        continue;
-      }
-    }
-    yield result;
+  try {
     await fill();
+    while (inFlight.length > 0) {
+      const head = inFlight.shift()!;
+      const result = await head.result;
+      if (result.error?.code === 'CSV_QUOTE_NOT_CLOSED') {
+        await fill();
+        const next = inFlight.shift();
+        if (next) {
+          inFlight.unshift(submit(Buffer.concat([head.bytes, next.bytes])));
+          continue;
+        }
+      }
+      yield result;
+      await fill();
+    }
+  } finally {
+    await source.return?.(undefined);
   }
 }

@@ -11,12 +11,6 @@ import { AppError } from '../errors';
  * grow with the file and blocks can be parsed on several cores.
  */
 
-export interface CsvRecord {
-  /** Physical line (1-based) of the file where the record starts; a quoted field can span several lines. */
-  line: number;
-  fields: string[];
-}
-
 export type Delimiter = ',' | ';' | '\t' | '|';
 export const DELIMITERS: readonly Delimiter[] = [',', ';', '\t', '|'];
 
@@ -300,44 +294,27 @@ export async function splitCsv(source: CsvSource, options: CsvReadOptions = {}):
   data = end < 0 ? Buffer.alloc(0) : data.subarray(end + recordDelimiter.length);
 
   async function* blocks(): AsyncGenerator<Buffer> {
-    for (;;) {
-      if (done || data.length + unjoinedBytes >= blockBytes) {
-        join();
-        // The last record end within the first `blockBytes`, else further on (a record longer than a block).
-        let cut = lastRecordEnd(data.subarray(0, blockBytes), layout);
-        if (cut === 0) cut = done ? data.length : lastRecordEnd(data, layout);
-        if (cut > 0 || data.length > blockBytes + 2 * MAX_RECORD_BYTES) {
-          const block = cut > 0 ? data.subarray(0, cut) : data;
-          data = data.subarray(block.length);
-          yield block;
-          continue;
+    try {
+      for (;;) {
+        if (done || data.length + unjoinedBytes >= blockBytes) {
+          join();
+          // The last record end within the first `blockBytes`, else further on (a record longer than a block).
+          let cut = lastRecordEnd(data.subarray(0, blockBytes), layout);
+          if (cut === 0) cut = done ? data.length : lastRecordEnd(data, layout);
+          if (cut > 0 || data.length > blockBytes + 2 * MAX_RECORD_BYTES) {
+            const block = cut > 0 ? data.subarray(0, cut) : data;
+            data = data.subarray(block.length);
+            yield block;
+            continue;
+          }
+          if (done) return;
         }
-        if (done) return;
+        await readMore();
       }
-      await readMore();
+    } finally {
+      // Stopping early (a malformed block, a failed worker) closes the file too.
+      await chunks.return(undefined);
     }
   }
   return { layout, blocks: blocks() };
-}
-
-/**
- * Reads CSV records one at a time, the header first, with the physical line each starts on. A structural
- * error (a quote never closed) stops the reading: past it, record boundaries are guesswork, and guessing
- * would import garbage. (The importer parses the same blocks, possibly on several cores.)
- */
-export async function* readCsvRecords(source: CsvSource, options: CsvReadOptions = {}): AsyncGenerator<CsvRecord> {
-  const { layout, blocks } = await splitCsv(source, options);
-  yield { line: 1, fields: layout.header };
-  let firstLine = 1 + layout.headerLines;
-  for await (const block of blocks) {
-    let parsed: ParsedBlock;
-    try {
-      parsed = parseBlock(block, layout);
-    } catch (error) {
-      if (error instanceof CsvError) throw malformedCsv(error, firstLine, error);
-      throw error;
-    }
-    for (let i = 0; i < parsed.records.length; i++) yield { line: firstLine + parsed.starts[i]!, fields: parsed.records[i]! };
-    firstLine += parsed.lines;
-  }
 }

@@ -1,6 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { lastRecordEnd, readCsvRecords, sniffDelimiter, splitCsv, type CsvRecord, type CsvSource } from '@/lib/import/csv';
+import { CsvError, lastRecordEnd, malformedCsv, parseBlock, sniffDelimiter, splitCsv, type CsvReadOptions, type CsvSource } from '@/lib/import/csv';
 import { largeExport } from '@/lib/import/dirty-export';
+
+interface CsvRecord {
+  line: number;
+  fields: string[];
+}
+
+/** The records of a source with their physical start lines, header first, as the importer folds its blocks. */
+async function* readCsvRecords(source: CsvSource, options: CsvReadOptions = {}): AsyncGenerator<CsvRecord> {
+  const { layout, blocks } = await splitCsv(source, options);
+  yield { line: 1, fields: layout.header };
+  let firstLine = 1 + layout.headerLines;
+  for await (const block of blocks) {
+    let parsed;
+    try {
+      parsed = parseBlock(block, layout);
+    } catch (error) {
+      throw error instanceof CsvError ? malformedCsv(error, firstLine, error) : error;
+    }
+    for (let i = 0; i < parsed.records.length; i++) yield { line: firstLine + parsed.starts[i]!, fields: parsed.records[i]! };
+    firstLine += parsed.lines;
+  }
+}
 
 async function records(source: CsvSource, delimiter?: ',' | ';'): Promise<CsvRecord[]> {
   const out: CsvRecord[] = [];
