@@ -7,8 +7,8 @@ import { AppError } from '../errors';
  * Streaming CSV reading for CRM exports: strict UTF-8 (a BOM is dropped; UTF-16 and other encodings are
  * refused with a message saying how to re-save), `,` `;` tab or `|` delimiters sniffed from the header
  * line, quoted fields with embedded delimiters and line breaks, CRLF, LF or CR. The file is cut into
- * blocks of whole records (a few hundred kilobytes each) that csv-parse reads independently, so memory does not
- * grow with the file and blocks can be parsed on several cores.
+ * blocks of whole records (a few hundred kilobytes each) that csv-parse reads independently, so memory
+ * does not grow with the file and blocks can be parsed on several cores.
  */
 
 export type Delimiter = ',' | ';' | '\t' | '|';
@@ -150,7 +150,7 @@ function headerEnd(bytes: Uint8Array): number {
  * there. Follows csv-parse's quoting: a quote opens a quoted field only at the start of a field, `""`
  * inside one is a literal quote, and any other quote closes it. It jumps from quote to quote, so it costs
  * little next to parsing. Should it ever misjudge, the parser notices (a quote left open at a block's end)
- * and the blocks are joined and parsed again (see `importCsvTo`).
+ * and the blocks are joined and parsed again (`processInOrder` in block-pool.ts).
  */
 export function lastRecordEnd(bytes: Buffer, layout: Pick<CsvLayout, 'delimiter' | 'recordDelimiter'>): number {
   const delimiter = layout.delimiter.charCodeAt(0);

@@ -17,9 +17,11 @@ export type { RejectedValue } from './rows';
 /**
  * CRM CSV export → validated leads, in two streaming passes so memory follows the number of distinct
  * dedupe keys, not the file:
- * 1. parse → map → clean each row; report bad rows (line, column, value, reason); feed the accepted rows'
- *    dedupe keys to a union-find (`DedupeIndex`) and append each clean row, as JSON, to a temp spill file.
- * 2. read the spill back: a lead with one row is written out at once (usually its spill line verbatim);
+ * 1. parse → map → clean blocks of rows (`rows.ts`, on worker threads for large files), folded in file
+ *    order: report bad rows (line, column, value, reason); feed the accepted rows' dedupe keys to a
+ *    union-find (`DedupeIndex`) and append each clean row, as JSON, to a temp spill file.
+ * 2. read the spill back: a lead with one row is written out at once (its spill line with the file's
+ *    category spellings put in);
  *    the rows of a duplicated lead are held until its last row arrives, then merged and written.
  * Leads therefore come out in order of each lead's LAST row. The result passes the lead contract, ids unique.
  */
