@@ -1,7 +1,9 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { inlineRunner, processInOrder } from '@/lib/import/block-pool';
-import { splitCsv } from '@/lib/import/csv';
+import { inlineRunner, processInOrder, workerRunner } from '@/lib/import/block-pool';
+import { splitCsv, type CsvLayout } from '@/lib/import/csv';
 import { largeExport } from '@/lib/import/dirty-export';
 import { importCsv } from '@/lib/import/import-csv';
 import { loadMapping, parseMapping } from '@/lib/import/mapping';
@@ -39,6 +41,22 @@ describe('processInOrder', () => {
     const { layout } = await splitCsv(csv);
     const results = await collect(processInOrder(fromArray(['1,ok\n', '2,"never closed\n3,x\n']), inlineRunner(planRows(mapping, layout)), 2));
     expect(results.at(-1)!.error).toMatchObject({ code: 'CSV_QUOTE_NOT_CLOSED' });
+  });
+});
+
+describe('workerRunner', () => {
+  it('fails the pending blocks when a worker fails, instead of waiting forever', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'block-pool-'));
+    // The worker builds its plan on start; a header without the mapping's columns makes it throw there.
+    const layout: CsvLayout = { delimiter: ',', recordDelimiter: '\n', header: ['unrelated'], headerLines: 1 };
+    const runner = await workerRunner(1, parseMapping({ fields: { email: 'Email' } }), layout, dir);
+    try {
+      await expect(runner.run(Buffer.from('a@x.io\n'))).rejects.toThrow(/None of the columns the mapping/);
+      await expect(runner.run(Buffer.from('b@x.io\n'))).rejects.toThrow(/None of the columns the mapping/);
+    } finally {
+      await runner.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
