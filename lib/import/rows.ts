@@ -212,7 +212,7 @@ export interface RowPlan {
   attributeOrder: string[];
   /**
    * How a row's JSON is written: lead fields in the contract's key order, then attributes in mapping
-   * order, so a one-row lead's spill line is already its output line.
+   * order, so a one-row lead's spill line, with its spellings put in, is its output line.
    */
   fieldOrder: number[];
   attributeIndexes: number[];
@@ -229,6 +229,7 @@ export interface RowPlan {
  */
 export const SPELLING_MARK = 0;
 
+/** Binds the mapping to the file's header (refusing a file with none of its columns) and plans how rows are written. */
 export function planRows(mapping: Mapping, layout: CsvLayout): RowPlan {
   const { targets, outcome, missingColumns, ignoredColumns } = bindMapping(mapping, layout.header);
   const all = outcome ? [...targets, outcome] : targets;
