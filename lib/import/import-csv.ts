@@ -10,7 +10,7 @@ import { malformedCsv, splitCsv, type CsvSource, type Delimiter } from './csv';
 import { inlineRunner, processInOrder, workerRunner, type BlockRunner } from './block-pool';
 import { DedupeIndex, mergeRows, nameKey, type DedupeGroups, type DedupeStats, type Draft } from './dedupe';
 import { columnKey, type Mapping } from './mapping';
-import { SPELLING_MARK, planRows, type BoundTarget, type RejectedValue } from './rows';
+import { SPELLING_MARK, ValueNumbers, planRows, type BoundTarget, type RejectedValue } from './rows';
 
 export type { RejectedValue } from './rows';
 
@@ -102,8 +102,7 @@ export type LeadConsumer = (batches: AsyncIterable<Buffer[]>) => Promise<void>;
  * file-wide display spelling can be chosen before any lead is written.
  */
 class SpellingTable {
-  readonly ids = new Map<string, number>();
-  readonly values: string[] = [];
+  private readonly spellings = new ValueNumbers();
   private rows = new Int32Array(1024);
   private length = 0;
   /** Spelling number → the display spelling chosen for the file, as JSON text. */
@@ -111,15 +110,7 @@ class SpellingTable {
 
   /** Adds a block's rows: its distinct values, and per row the index of its value among them (-1: none). */
   addBlock(block: { values: readonly string[]; rows: Int32Array }): void {
-    const ids = block.values.map((value) => {
-      let id = this.ids.get(value);
-      if (id === undefined) {
-        id = this.values.length;
-        this.ids.set(value, id);
-        this.values.push(value);
-      }
-      return id;
-    });
+    const ids = block.values.map((value) => this.spellings.numberOf(value));
     if (this.length + block.rows.length > this.rows.length) {
       const grown = new Int32Array(Math.max(this.rows.length * 2, this.length + block.rows.length));
       grown.set(this.rows);
@@ -138,7 +129,7 @@ class SpellingTable {
       if (best < 0 || !groups.newer(best, row)) winner[group] = row;
     }
     const rows = this.rows;
-    const values = this.values;
+    const values = this.spellings.values;
     const chosen = canonicalSpellings(
       (function* () {
         for (const group of groups.groups()) if (winner[group]! >= 0) yield values[rows[winner[group]!]!]!;

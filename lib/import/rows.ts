@@ -268,6 +268,22 @@ export function planRows(mapping: Mapping, layout: CsvLayout): RowPlan {
   };
 }
 
+/** Distinct strings numbered in order of first appearance (a block's spellings, then the file's). */
+export class ValueNumbers {
+  private readonly numbers = new Map<string, number>();
+  readonly values: string[] = [];
+
+  numberOf(value: string): number {
+    let n = this.numbers.get(value);
+    if (n === undefined) {
+      n = this.values.length;
+      this.numbers.set(value, n);
+      this.values.push(value);
+    }
+    return n;
+  }
+}
+
 /** What one block of records gave; line numbers are counted from the block's first line (0). */
 export interface BlockResult {
   /** Physical lines the block spans. */
@@ -337,7 +353,7 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
   const { fieldOrder, attributeIndexes, jsonKeys, valueJson, slot } = plan;
   const values: (string | number | boolean | undefined)[] = new Array(all.length);
   const text = (i: number) => (i < 0 ? undefined : (values[i] as string | undefined));
-  const spellings = spellingTargets.map(() => ({ ids: new Map<string, number>(), values: [] as string[], rows: [] as number[] }));
+  const spellings = spellingTargets.map(() => ({ numbers: new ValueNumbers(), rows: [] as number[] }));
   const times: number[] = [];
   // Encoded every ~64 KiB: one block-sized string would be a deep rope that is slow to flatten and encode.
   const spillParts: Uint8Array[] = [];
@@ -397,16 +413,7 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
     for (let k = 0; k < spellings.length; k++) {
       const value = values[spellingTargets[k]!] as string | undefined;
       const table = spellings[k]!;
-      let id = -1;
-      if (value !== undefined) {
-        id = table.ids.get(value) ?? -1;
-        if (id < 0) {
-          id = table.values.length;
-          table.ids.set(value, id);
-          table.values.push(value);
-        }
-      }
-      table.rows.push(id);
+      table.rows.push(value === undefined ? -1 : table.numbers.numberOf(value));
     }
     result.ids.push(text(slot.id));
     result.emails.push(text(slot.email));
@@ -416,7 +423,7 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
   spillParts.push(encoder.encode(spill));
   result.spill = spillParts;
   result.times = Float64Array.from(times);
-  result.spellings = spellings.map(({ values: distinct, rows }) => ({ values: distinct, rows: Int32Array.from(rows) }));
+  result.spellings = spellings.map(({ numbers, rows }) => ({ values: numbers.values, rows: Int32Array.from(rows) }));
   result.heapUsed = v8.getHeapStatistics().used_heap_size;
   return result;
 }
