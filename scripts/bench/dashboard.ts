@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { generateLeads, serializeLeads } from '../../lib/synthetic';
 import { buildNext, hasBuild, startNext, type NextServer } from '../next-server';
-import { fmt, type BenchModule, type BenchRow } from './types';
+import { fmt, percentile, type BenchModule, type BenchRow } from './types';
 
 /**
  * The dashboard under `next start` on 100,000 generated leads (file store, mock enrichment): p95 of
@@ -19,11 +19,6 @@ const WARMUP = 5;
 const FIRST_LOAD_JS_TARGET_KB = 200;
 
 const log = (line: string) => process.stderr.write(`  [dashboard] ${line}\n`);
-
-function p95(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)]!;
-}
 
 async function timedGet(url: string): Promise<{ ms: number; status: number; body: string }> {
   const started = performance.now();
@@ -42,7 +37,7 @@ async function measure(server: NextServer, paths: string[]): Promise<number> {
     if (status !== 200) throw new Error(`GET ${at(i)} answered ${status}`);
     samples.push(ms);
   }
-  return p95(samples);
+  return percentile([...samples].sort((a, b) => a - b), 95);
 }
 
 /** Scripts the page makes the browser load up front: `<script src>` (modern browsers skip `nomodule`) and script preloads. */

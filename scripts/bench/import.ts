@@ -7,7 +7,7 @@ import { largeExport } from '../../lib/import/dirty-export';
 import { defaultRejectsPath, importCsvToFiles, type ImportRun } from '../../lib/import/import-csv';
 import { loadMapping } from '../../lib/import/mapping';
 import { collectGarbage, mebibytes, withMemorySampling, type MemoryPeak } from '../../lib/import/memory-sampler';
-import { fmt, type BenchModule, type BenchRow } from './types';
+import { fmt, percentile, type BenchModule, type BenchRow } from './types';
 
 const ROWS = 200_000;
 const RUNS = 3;
@@ -19,8 +19,6 @@ interface Measured {
   cpuSeconds: number;
   peak: MemoryPeak;
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /**
  * CSV import throughput: a messy 200,000-row HubSpot-style export (placeholders, bands, currencies, mixed
@@ -48,7 +46,8 @@ async function run(): Promise<BenchRow[]> {
       runs.push({ run: result, seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, peak });
     }
     const rates = runs.map((m) => m.run.report.rowsRead / m.seconds);
-    const typical = runs.find((m) => m.run.report.rowsRead / m.seconds === median(rates))!;
+    const median = percentile([...rates].sort((a, b) => a - b), 50);
+    const typical = runs.find((m) => m.run.report.rowsRead / m.seconds === median)!;
     const { report, timings } = typical.run;
     const perSecond = report.rowsRead / typical.seconds;
     const pass1PerSecond = report.rowsRead / (timings.rowsMs / 1000);

@@ -14,7 +14,7 @@ import { scoreForStore } from '../../lib/store/rows';
 import { seedStore } from '../../lib/store/seed';
 import type { LeadQuery, LeadStore } from '../../lib/store/types';
 import { generateLeads } from '../../lib/synthetic';
-import { fmt, type BenchModule, type BenchRow } from './types';
+import { fmt, percentile, type BenchModule, type BenchRow } from './types';
 
 const AREA = 'postgres';
 const LEADS = 100_000;
@@ -23,7 +23,6 @@ const RUNS = 50;
 const SEED_TARGET_S = 30;
 const QUERY_TARGET_MS = 50;
 
-const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 const FIRST_PAGE: LeadQuery = { sort: 'score', direction: 'desc', page: 1, pageSize: 50 };
 const FILTERED_SEARCHED: LeadQuery = { sort: 'score', direction: 'desc', tiers: ['HOT', 'WARM'], enrichment: ['none', 'stale'], search: 'son', page: 1, pageSize: 50 };

@@ -7,16 +7,12 @@ import { writeFileAtomic } from '../../lib/fs-atomic';
 import { createFileStore } from '../../lib/store/file';
 import type { LeadQuery, LeadStore, ScoredLead } from '../../lib/store/types';
 import { generateLeads, serializeLeads } from '../../lib/synthetic';
-import { fmt, type BenchModule, type BenchRow } from './types';
+import { fmt, percentile, type BenchModule, type BenchRow } from './types';
 
 const LEADS = 100_000;
 const RUNS = 30;
 const LIST_TARGET_MS = 100;
 const ENRICHED = 1_000;
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 function enrichmentFor(scored: ScoredLead): Enrichment {
   return {
