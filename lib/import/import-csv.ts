@@ -390,7 +390,7 @@ async function openCsv(file: string): Promise<{ source: CsvSource; bytes: number
 }
 
 /** Below this size a file is imported on one thread: starting workers (~0.2 s) would cost more than they save. */
-export const PARALLEL_MIN_BYTES = 8 << 20;
+const PARALLEL_MIN_BYTES = 8 << 20;
 
 /** Workers for a file of `bytes`, unless the caller chose: one per core (up to 8) for large files. */
 function defaultWorkers(bytes: number): number {
