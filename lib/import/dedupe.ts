@@ -77,6 +77,12 @@ class Growable<T extends Int32Array | Float64Array> {
 }
 const int32s = () => new Growable(new Int32Array(1024), (n) => new Int32Array(n));
 
+/** Whether two byte ranges of `bytes` are equal (a loop: keys are too short for a native compare to pay). */
+function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
+}
+
 /**
  * An exact string → number map for millions of short keys, kept off the JS heap: the keys' UTF-8 bytes in
  * one growing buffer, open addressing over typed arrays. About 60 bytes a key against ~100 in a `Map`
@@ -85,14 +91,16 @@ const int32s = () => new Growable(new Int32Array(1024), (n) => new Int32Array(n)
 export class KeyTable {
   private bytes = Buffer.allocUnsafe(1 << 16);
   private used = 0;
-  private scratch = Buffer.allocUnsafe(256);
   /** Per slot: the key's hash, its byte offset + 1 (0 = empty slot), byte length, and value. */
   private hashes = new Int32Array(1 << 12);
   private offsets = new Int32Array(1 << 12);
   private lengths = new Int32Array(1 << 12);
   private values = new Int32Array(1 << 12);
   private count = 0;
-  /** The key last missed by `get` and where it would go (its bytes stay in `scratch`), so `set` needs no second probe. */
+  /**
+   * The key last missed by `get` and where it would go. Its bytes are already in place after the used
+   * ones, so `set` neither probes nor copies again.
+   */
   private missedKey: string | null = null;
   private missedSlot = 0;
   private missedHash = 0;
@@ -104,18 +112,20 @@ export class KeyTable {
 
   /** The key's value, or -1. */
   get(key: string): number {
-    let length = this.scratch.write(key);
-    if (length >= this.scratch.length - 3) {
-      this.scratch = Buffer.allocUnsafe(Buffer.byteLength(key) * 2 + 4);
-      length = this.scratch.write(key);
+    // A UTF-16 code unit takes at most 3 UTF-8 bytes.
+    if (this.used + key.length * 3 > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + key.length * 3));
+      this.bytes.copy(grown, 0, 0, this.used);
+      this.bytes = grown;
     }
-    const scratch = this.scratch;
+    const { bytes, used } = this;
+    const length = bytes.write(key, used);
     let hash = 0x811c9dc5;
-    for (let i = 0; i < length; i++) hash = Math.imul(hash ^ scratch[i]!, 0x01000193);
+    for (let i = used; i < used + length; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
     const mask = this.offsets.length - 1;
     let slot = hash & mask;
     for (let offset = this.offsets[slot]!; offset !== 0; offset = this.offsets[slot]!) {
-      if (this.hashes[slot] === hash && this.lengths[slot] === length && scratch.compare(this.bytes, offset - 1, offset - 1 + length, 0, length) === 0) {
+      if (this.hashes[slot] === hash && this.lengths[slot] === length && sameBytes(bytes, offset - 1, used, length)) {
         this.missedKey = null;
         return this.values[slot]!;
       }
@@ -128,17 +138,11 @@ export class KeyTable {
     return -1;
   }
 
-  /** Adds a key that `get` just reported missing (no other key added in between). */
+  /** Adds a key that `get` just reported missing (no other key looked up in between). */
   set(key: string, value: number): void {
     if (this.missedKey !== key && this.get(key) >= 0) throw new Error('KeyTable.set: the key is already present');
-    const [slot, hash, length] = [this.missedSlot, this.missedHash, this.missedLength];
+    const { missedSlot: slot, missedHash: hash, missedLength: length } = this;
     this.missedKey = null;
-    if (this.used + length > this.bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + length));
-      this.bytes.copy(grown, 0, 0, this.used);
-      this.bytes = grown;
-    }
-    this.scratch.copy(this.bytes, this.used, 0, length);
     this.hashes[slot] = hash;
     this.offsets[slot] = this.used + 1;
     this.lengths[slot] = length;
