@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { CsvError } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { AppError } from '../errors';
+import { tokenizeRecords } from './csv-tokenizer';
 
 /**
  * Streaming CSV reading for CRM exports: strict UTF-8 (a BOM is dropped; UTF-16 and other encodings are
@@ -193,12 +194,9 @@ export interface ParsedBlock {
   lines: number;
 }
 
-/**
- * Parses a block of whole records. Empty lines are dropped (but still counted, so line numbers stay
- * physical). Throws csv-parse's `CsvError` when the block is malformed (a quote that never closes).
- */
-export function parseBlock(bytes: Uint8Array, layout: Pick<CsvLayout, 'delimiter' | 'recordDelimiter'>): ParsedBlock {
-  const parsed = parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+/** csv-parse over a block of whole records: the reference parser, and the one for blocks the fast path leaves. */
+export function csvParseRecords(bytes: Uint8Array, layout: Pick<CsvLayout, 'delimiter' | 'recordDelimiter'>): string[][] {
+  return parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
     delimiter: layout.delimiter,
     record_delimiter: layout.recordDelimiter,
     relax_column_count: true,
@@ -206,10 +204,22 @@ export function parseBlock(bytes: Uint8Array, layout: Pick<CsvLayout, 'delimiter
     skip_empty_lines: false,
     max_record_size: MAX_RECORD_BYTES,
   }) as string[][];
+}
+
+/**
+ * Parses a block of whole records: with the fast tokenizer, which reads like csv-parse (see
+ * csv-tokenizer.ts), else with csv-parse itself (a quote that never closes, a block over the record
+ * size limit). Empty lines are dropped (but still counted, so line numbers stay physical). Throws
+ * csv-parse's `CsvError` when the block is malformed.
+ */
+export function parseBlock(bytes: Uint8Array, layout: Pick<CsvLayout, 'delimiter' | 'recordDelimiter'>): ParsedBlock {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const fast = bytes.length <= MAX_RECORD_BYTES ? tokenizeRecords(buffer, layout.delimiter, layout.recordDelimiter) : null;
+  const parsed = fast ?? csvParseRecords(buffer, layout);
   const records: string[][] = [];
   const starts: number[] = [];
-  // csv-parse's own line count counts CRLF inside quotes twice, so lines are counted here: a record
-  // occupies one line plus the line breaks inside its fields.
+  // Lines are counted here (csv-parse's count, used in its errors, counts a CRLF inside quotes twice): a
+  // record occupies one line plus the line breaks inside its fields.
   let line = 0;
   for (const fields of parsed) {
     const start = line;

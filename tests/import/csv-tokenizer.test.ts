@@ -1,0 +1,78 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { csvParseRecords, parseBlock, type CsvLayout } from '@/lib/import/csv';
+import { tokenizeRecords } from '@/lib/import/csv-tokenizer';
+import { largeExport } from '@/lib/import/dirty-export';
+
+type Layout = Pick<CsvLayout, 'delimiter' | 'recordDelimiter'>;
+
+/** csv-parse's reading of `text`: its records, or the code of the error it throws. */
+function reference(text: string, layout: Layout): string[][] | { error: string } {
+  try {
+    return csvParseRecords(Buffer.from(text), layout);
+  } catch (error) {
+    return { error: (error as { code: string }).code };
+  }
+}
+
+/** The fast path agrees with csv-parse, or hands the block to it exactly where csv-parse reports a quote that never closes. */
+function expectSameAsCsvParse(text: string, layout: Layout): void {
+  const expected = reference(text, layout);
+  const actual = tokenizeRecords(Buffer.from(text), layout.delimiter, layout.recordDelimiter);
+  if ('error' in expected) {
+    expect(expected.error).toBe('CSV_QUOTE_NOT_CLOSED');
+    expect(actual).toBeNull();
+  } else {
+    expect(actual).toEqual(expected);
+  }
+}
+
+const LAYOUTS: Layout[] = [
+  { delimiter: ',', recordDelimiter: '\n' },
+  { delimiter: ',', recordDelimiter: '\r\n' },
+  { delimiter: ';', recordDelimiter: '\r' },
+  { delimiter: '\t', recordDelimiter: '\r\n' },
+  { delimiter: '|', recordDelimiter: '\n' },
+];
+
+describe('tokenizeRecords (fast path) against csv-parse', () => {
+  it.each([
+    ['plain and quoted fields', 'a,b,c\n"x,y","line\nbreak",z\n'],
+    ['escaped quotes', '"say ""hi""",""""\n'],
+    ['quote inside an unquoted field is text', 'ab"c,5\'10"\n'],
+    ['text after a closing quote keeps both quotes', '"abc"def,"x" ,""y\n'],
+    ['a NUL after a closing quote closes it', '"abc"\u0000tail,z\n'],
+    ['empty lines and empty fields', '\n,\n"",""\n\n'],
+    ['no line break at the end', 'a,b\nc,"d"'],
+    ['a delimiter at the very end', 'a,b,'],
+    ['a quote never closes', 'a,"open\nb,c\n'],
+    ['a quote that is the last character', 'a,"'],
+    ['non-ASCII text', 'Müller,"São Paulo, BR",😀\n'],
+  ])('%s', (_, text) => {
+    for (const layout of LAYOUTS) expectSameAsCsvParse(text.replaceAll(',', layout.delimiter).replaceAll('\n', layout.recordDelimiter), layout);
+  });
+
+  it('with CRLF records, a lone CR or LF is text, inside quotes or not', () => {
+    expectSameAsCsvParse('a\rb,c\nd\r\n"e\rf",g\r\n"q"\rx\r\n', { delimiter: ',', recordDelimiter: '\r\n' });
+  });
+
+  it('agrees on random dirty input (every token CSV quoting can trip on)', () => {
+    const tokens = ['a', 'b', 'é', '😀', ' ', ',', ';', '\t', '"', '""', '\r', '\n', '\r\n', '\u0000'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...tokens), { maxLength: 40 }), fc.constantFrom(...LAYOUTS), (parts, layout) => {
+        expectSameAsCsvParse(parts.join(''), layout);
+      }),
+      { numRuns: 20_000, seed: 20261127 },
+    );
+  });
+
+  it('parses a dirty export block by block exactly as csv-parse does', () => {
+    for (const recordDelimiter of ['\n', '\r\n'] as const) {
+      const layout: Layout = { delimiter: ';', recordDelimiter };
+      const text = [...largeExport({ flavor: 'salesforce', rows: 1_500, seed: 4, delimiter: ';', lineEnding: recordDelimiter })].join('');
+      const bytes = Buffer.from(text);
+      expect(tokenizeRecords(bytes, layout.delimiter, layout.recordDelimiter)).toEqual(csvParseRecords(bytes, layout));
+      expect(parseBlock(bytes, layout).records.length).toBeGreaterThan(1_000);
+    }
+  });
+});
