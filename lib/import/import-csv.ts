@@ -37,7 +37,7 @@ export interface ImportOptions {
    * Results are folded in file order, so the output does not depend on it.
    */
   workers?: number;
-  /** Block size (bytes) the file is cut into (default 256 KiB); tests make it small to get many blocks. */
+  /** Block size (bytes) the file is cut into (default `DEFAULT_BLOCK_BYTES` in csv.ts); tests make it small to get many blocks. */
   blockBytes?: number;
 }
 
