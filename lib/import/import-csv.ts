@@ -94,8 +94,11 @@ export interface ImportResult extends ImportRun {
   leads: Lead[];
 }
 
-/** Receives the leads as batches of UTF-8 JSON texts (one lead each, in output order) and must read them all. */
-export type LeadConsumer = (batches: AsyncIterable<Buffer[]>) => Promise<void>;
+/**
+ * Receives the leads, in output order, as the body of the leads file in chunks of whole leads: UTF-8
+ * JSON texts separated by ",\n" (a chunk after the first starts with that separator). Must read them all.
+ */
+export type LeadConsumer = (chunks: AsyncIterable<Buffer>) => Promise<void>;
 
 /**
  * The spellings one category target's values take, numbered, and which row holds which (-1: none), so the
@@ -128,13 +131,16 @@ class SpellingTable {
       const best = winner[group]!;
       if (best < 0 || !groups.newer(best, row)) winner[group] = row;
     }
-    const rows = this.rows;
+    // Leads per spelling, and the spellings in the order leads (by first row) first show them.
     const values = this.spellings.values;
-    const chosen = canonicalSpellings(
-      (function* () {
-        for (const group of groups.groups()) if (winner[group]! >= 0) yield values[rows[winner[group]!]!]!;
-      })(),
-    );
+    const leads = new Int32Array(values.length);
+    const seen: number[] = [];
+    for (const group of groups.groups()) {
+      if (winner[group]! < 0) continue;
+      const spelling = this.rows[winner[group]!]!;
+      if (leads[spelling]!++ === 0) seen.push(spelling);
+    }
+    const chosen = canonicalSpellings(seen.map((spelling) => [values[spelling]!, leads[spelling]!] as const));
     this.canonicalJson = values.map((value) => Buffer.from(JSON.stringify(chosen.get(columnKey(value)) ?? value)));
   }
 
@@ -144,22 +150,68 @@ class SpellingTable {
   }
 }
 
-/** A spill line with its spelling markers replaced by the file's spellings: the lead's JSON text. */
-function resolveSpellings(line: Buffer, row: number, tables: readonly SpellingTable[]): Buffer {
-  let mark = line.indexOf(SPELLING_MARK);
-  if (mark < 0) return line;
-  const parts: Buffer[] = [];
-  let start = 0;
-  while (mark >= 0) {
-    const end = line.indexOf(SPELLING_MARK, mark + 1);
-    let table = 0;
-    for (let i = mark + 1; i < end; i++) table = table * 10 + line[i]! - 48;
-    parts.push(line.subarray(start, mark), tables[table]!.json(row));
-    start = end + 1;
-    mark = line.indexOf(SPELLING_MARK, start);
+/** Bytes appended to a growing buffer: where pass 2 assembles leads' JSON. */
+class ByteWriter {
+  bytes: Buffer;
+  length = 0;
+  constructor(private readonly capacity: number) {
+    this.bytes = Buffer.allocUnsafe(capacity);
   }
-  parts.push(line.subarray(start));
-  return Buffer.concat(parts);
+
+  private reserve(n: number): void {
+    if (this.length + n <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.length + n));
+    this.bytes.copy(grown, 0, 0, this.length);
+    this.bytes = grown;
+  }
+
+  append(source: Buffer, start: number, end: number): void {
+    this.reserve(end - start);
+    const { bytes } = this;
+    // Short pieces (separators, spellings) copy faster in a loop than through a native call.
+    if (end - start < 64) {
+      let at = this.length;
+      for (let i = start; i < end; i++) bytes[at++] = source[i]!;
+      this.length = at;
+    } else {
+      this.length += source.copy(bytes, this.length, start, end);
+    }
+  }
+
+  appendText(text: string): void {
+    this.reserve(Buffer.byteLength(text));
+    this.length += this.bytes.write(text, this.length);
+  }
+
+  /** A spill line (`line[start, end)`) with its spelling markers replaced by the file's spellings: the lead's JSON text. */
+  appendResolved(line: Buffer, start: number, end: number, row: number, tables: readonly SpellingTable[]): void {
+    for (let mark = line.indexOf(SPELLING_MARK, start); mark >= 0 && mark < end; mark = line.indexOf(SPELLING_MARK, start)) {
+      const close = line.indexOf(SPELLING_MARK, mark + 1);
+      let table = 0;
+      for (let i = mark + 1; i < close; i++) table = table * 10 + line[i]! - 48;
+      this.append(line, start, mark);
+      const spelling = tables[table]!.json(row);
+      this.append(spelling, 0, spelling.length);
+      start = close + 1;
+    }
+    this.append(line, start, end);
+  }
+
+  /** Hands over what was written; the writer goes on in a new buffer. */
+  take(): Buffer {
+    const taken = this.bytes.subarray(0, this.length);
+    this.bytes = Buffer.allocUnsafe(this.capacity);
+    this.length = 0;
+    return taken;
+  }
+
+  clear(): void {
+    this.length = 0;
+  }
+
+  toString(): string {
+    return this.bytes.toString('utf8', 0, this.length);
+  }
 }
 
 /**
@@ -168,23 +220,6 @@ function resolveSpellings(line: Buffer, row: number, tables: readonly SpellingTa
  */
 function writeAll(fd: number, bytes: Uint8Array): void {
   for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
-}
-
-/** Lines of a file as bytes (views into 1 MiB read chunks, not decoded), in batches of one read chunk. */
-async function* lineBatches(file: string): AsyncGenerator<Buffer[]> {
-  let carry: Buffer | null = null;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    const bytes: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-    const lines: Buffer[] = [];
-    let start = 0;
-    for (let end = bytes.indexOf(10); end >= 0; end = bytes.indexOf(10, start)) {
-      lines.push(bytes.subarray(start, end));
-      start = end + 1;
-    }
-    carry = start < bytes.length ? bytes.subarray(start) : null;
-    if (lines.length) yield lines;
-  }
-  if (carry) yield [carry];
 }
 
 /**
@@ -298,42 +333,81 @@ export async function importCsvTo(
       return ordered as Lead;
     };
 
-    async function* leadBatches(): AsyncGenerator<Buffer[]> {
+    /** The leads file's body in chunks of about `LEAD_CHUNK_BYTES` (see `LeadConsumer`). */
+    async function* leadChunks(): AsyncGenerator<Buffer> {
+      const out = new ByteWriter(LEAD_CHUNK_BYTES + (LEAD_CHUNK_BYTES >> 2));
+      const scratch = new ByteWriter(1 << 12);
       const open = new Map<number, { row: number; draft: Draft }[]>();
       let row = 0;
-      for await (const lines of lineBatches(spillPath)) {
-        const out: Buffer[] = [];
-        for (const line of lines) {
-          const r = row++;
-          const group = groups.groupOf[r]!;
-          const json = resolveSpellings(line, r, tables);
-          if (groups.sizes[group] === 1) {
-            // A one-row lead's resolved spill line is its output line unless it needs a generated id.
-            if (groups.idRows[group] === r) out.push(json);
-            else {
-              const draft = JSON.parse(json.toString()) as Draft;
-              out.push(Buffer.from(JSON.stringify(finalize(draft, draft.id))));
-            }
+      let first = true;
+      /** Starts the next lead in `out`. */
+      const separate = () => {
+        if (!first) out.append(SEPARATOR, 0, SEPARATOR.length);
+        first = false;
+      };
+      /** The draft of a spill line, spellings put in. */
+      const draftOf = (line: Buffer, start: number, end: number, r: number): Draft => {
+        scratch.clear();
+        scratch.appendResolved(line, start, end, r, tables);
+        return JSON.parse(scratch.toString()) as Draft;
+      };
+      const take = (line: Buffer, start: number, end: number) => {
+        const r = row++;
+        const group = groups.groupOf[r]!;
+        if (groups.sizes[group] === 1) {
+          // A one-row lead's resolved spill line is its output line unless it needs a generated id.
+          if (groups.idRows[group] === r) {
+            separate();
+            out.appendResolved(line, start, end, r, tables);
+          } else {
+            const draft = draftOf(line, start, end, r);
+            separate();
+            out.appendText(JSON.stringify(finalize(draft, draft.id)));
+          }
+          return;
+        }
+        let members = open.get(group);
+        if (!members) open.set(group, (members = []));
+        members.push({ row: r, draft: draftOf(line, start, end, r) });
+        if (members.length < groups.sizes[group]!) return;
+        open.delete(group);
+        for (const member of members) count(member.draft, -1);
+        const merged = mergeRows(members, groups);
+        count(merged, 1);
+        const lead = finalize(merged, members.find((m) => m.row === groups.idRows[group])?.draft.id);
+        // Merging combines values from several rows: checked against the contract like any input.
+        const checked = safeParseLead(lead);
+        if (!checked.ok) throw new AppError('INTERNAL', `Import produced an invalid lead:\n${formatIssues(checked.issues)}`, { issues: checked.issues });
+        separate();
+        out.appendText(JSON.stringify(lead));
+      };
+      // Lines are read in place in 1 MiB chunks; only a line cut by a chunk's end is copied.
+      let carry: Buffer | null = null;
+      for await (const chunk of createReadStream(spillPath, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+        let start = 0;
+        if (carry) {
+          const end = chunk.indexOf(10);
+          if (end < 0) {
+            carry = Buffer.concat([carry, chunk]);
             continue;
           }
-          let members = open.get(group);
-          if (!members) open.set(group, (members = []));
-          members.push({ row: r, draft: JSON.parse(json.toString()) as Draft });
-          if (members.length < groups.sizes[group]!) continue;
-          open.delete(group);
-          for (const member of members) count(member.draft, -1);
-          const merged = mergeRows(members, groups);
-          count(merged, 1);
-          const lead = finalize(merged, members.find((m) => m.row === groups.idRows[group])?.draft.id);
-          // Merging combines values from several rows: checked against the contract like any input.
-          const checked = safeParseLead(lead);
-          if (!checked.ok) throw new AppError('INTERNAL', `Import produced an invalid lead:\n${formatIssues(checked.issues)}`, { issues: checked.issues });
-          out.push(Buffer.from(JSON.stringify(lead)));
+          const line = Buffer.concat([carry, chunk.subarray(0, end)]);
+          take(line, 0, line.length);
+          carry = null;
+          start = end + 1;
         }
-        if (out.length) yield out;
+        for (let end = chunk.indexOf(10, start); end >= 0; end = chunk.indexOf(10, start)) {
+          take(chunk, start, end);
+          start = end + 1;
+        }
+        if (start < chunk.length) carry = chunk.subarray(start);
+        if (out.length >= LEAD_CHUNK_BYTES) yield out.take();
       }
+      // Every spill line ends with a line break, so nothing is left over.
+      if (carry) throw new AppError('INTERNAL', 'The import spill file ends in the middle of a row');
+      if (out.length) yield out.take();
     }
-    await consume(leadBatches());
+    await consume(leadChunks());
 
     const leads = groups.leadCount;
     const coverage: Record<string, number> = {};
@@ -372,8 +446,13 @@ export async function importCsvTo(
 /** Imports CSV text or bytes into memory: for tests and small files (the CLI streams with `importCsvToFiles`). */
 export async function importCsv(source: CsvSource, options: ImportOptions): Promise<ImportResult> {
   const leads: Lead[] = [];
-  const run = await importCsvTo(source, options, async (batches) => {
-    for await (const batch of batches) for (const json of batch) leads.push(JSON.parse(json.toString()) as Lead);
+  const run = await importCsvTo(source, options, async (chunks) => {
+    let first = true;
+    for await (const chunk of chunks) {
+      const body = chunk.toString();
+      for (const lead of JSON.parse(`[${first ? body : body.slice(SEPARATOR.length)}]`) as Lead[]) leads.push(lead);
+      first = false;
+    }
   });
   return { leads, ...run };
 }
@@ -409,34 +488,27 @@ export async function importCsvFile(file: string, options: ImportOptions): Promi
  */
 export async function importCsvToFiles(file: string, options: ImportOptions, paths: { out: string; rejects: string }): Promise<ImportRun> {
   const { source, bytes } = await openCsv(file);
-  const run = await importCsvTo(source, { ...options, workers: options.workers ?? defaultWorkers(bytes) }, (batches) =>
-    writeStreamAtomic(paths.out, leadsFileChunks(batches)),
+  const run = await importCsvTo(source, { ...options, workers: options.workers ?? defaultWorkers(bytes) }, (chunks) =>
+    writeStreamAtomic(paths.out, leadsFile(chunks)),
   );
   await writeRejects(run.rejects, paths.rejects);
   return run;
 }
 
 /**
- * Picks one display spelling per category value for the whole file: the most common spelling
+ * Picks one display spelling per category value for the whole file: the spelling most leads have
  * (first seen on a tie), so "software", "Software" and "SOFTWARE " all read "Software" if that is what
- * most leads say. Matching is case- and whitespace-insensitive, as in scoring.
+ * most leads say. Matching is case- and whitespace-insensitive, as in scoring. Takes each spelling with
+ * its number of leads, in the order leads first show them.
  */
-export function canonicalSpellings(values: Iterable<string>): Map<string, string> {
-  const counts = new Map<string, Map<string, number>>();
-  for (const value of values) {
-    const key = columnKey(value);
-    let spellings = counts.get(key);
-    if (!spellings) counts.set(key, (spellings = new Map()));
-    spellings.set(value, (spellings.get(value) ?? 0) + 1);
+export function canonicalSpellings(spellings: Iterable<readonly [spelling: string, leads: number]>): Map<string, string> {
+  const best = new Map<string, readonly [string, number]>();
+  for (const entry of spellings) {
+    const key = columnKey(entry[0]);
+    const current = best.get(key);
+    if (!current || entry[1] > current[1]) best.set(key, entry);
   }
-  const chosen = new Map<string, string>();
-  for (const [key, spellings] of counts) {
-    let best = '';
-    let bestCount = 0;
-    for (const [spelling, count] of spellings) if (count > bestCount) [best, bestCount] = [spelling, count];
-    chosen.set(key, best);
-  }
-  return chosen;
+  return new Map([...best].map(([key, [spelling]]) => [key, spelling]));
 }
 
 /**
@@ -451,30 +523,19 @@ function generatedId(draft: Draft): string {
 
 const OPEN = Buffer.from('[\n');
 const SEPARATOR = Buffer.from(',\n');
+/** Pass 2 hands leads over in chunks of about this size. */
+const LEAD_CHUNK_BYTES = 1 << 20;
 
-/**
- * The leads file: a JSON array, one lead per line (diff-friendly), in chunks of about 256 KiB, from batches
- * of lead JSON texts.
- */
-async function* leadsFileChunks(batches: AsyncIterable<Buffer[]> | Iterable<Buffer[]>): AsyncGenerator<Buffer> {
-  let parts: Buffer[] = [OPEN];
-  let size = 0;
-  let first = true;
-  for await (const batch of batches) {
-    for (const lead of batch) {
-      if (!first) parts.push(SEPARATOR);
-      parts.push(lead);
-      size += lead.length + 2;
-      first = false;
-    }
-    if (size >= 1 << 18) {
-      yield Buffer.concat(parts);
-      parts = [];
-      size = 0;
-    }
+/** The leads file: a JSON array, one lead per line (diff-friendly), around the body `LeadConsumer` receives. */
+async function* leadsFile(body: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<Buffer> {
+  yield OPEN;
+  let empty = true;
+  for await (const chunk of body) {
+    if (chunk.length === 0) continue;
+    empty = false;
+    yield chunk;
   }
-  parts.push(Buffer.from(first ? ']\n' : '\n]\n'));
-  yield Buffer.concat(parts);
+  yield Buffer.from(empty ? ']\n' : '\n]\n');
 }
 
 const csvCell = (value: string | number) => {
@@ -501,7 +562,7 @@ async function writeRejects(rejects: readonly RejectedValue[], file: string): Pr
 
 /** Writes an in-memory import's leads file and rejects report, atomically. */
 export async function writeImportOutputs(result: ImportResult, paths: { out: string; rejects: string }): Promise<void> {
-  await writeStreamAtomic(paths.out, leadsFileChunks([result.leads.map((lead) => Buffer.from(JSON.stringify(lead)))]));
+  await writeStreamAtomic(paths.out, leadsFile([Buffer.from(result.leads.map((lead) => JSON.stringify(lead)).join(',\n'))]));
   await writeRejects(result.rejects, paths.rejects);
 }
 

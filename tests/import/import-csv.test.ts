@@ -246,8 +246,14 @@ describe('output order and the contract', () => {
 });
 
 describe('canonicalSpellings', () => {
-  it('picks the most common spelling, first seen on a tie', () => {
-    const chosen = canonicalSpellings(['software', 'Software', 'Software', 'SOFTWARE', 'IT services', 'IT Services']);
+  it('picks the spelling most leads have, first seen on a tie', () => {
+    const chosen = canonicalSpellings([
+      ['software', 1],
+      ['Software', 2],
+      ['SOFTWARE', 1],
+      ['IT services', 1],
+      ['IT Services ', 1],
+    ]);
     expect(chosen.get('software')).toBe('Software');
     expect(chosen.get('it services')).toBe('IT services');
   });
