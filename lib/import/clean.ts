@@ -293,6 +293,8 @@ const MONTH_NAME_DAY = new RegExp(String.raw`^([a-z]{3,9})\.? (\d{1,2})(?:st|nd|
  * numbers are rejected.
  */
 export function parseDate(raw: string, order: DateOrder = 'MDY'): string | undefined {
+  const iso = plainIsoDate(raw);
+  if (iso !== undefined) return iso;
   if (isPlaceholder(raw)) return undefined;
   const trimmed = raw.trim();
   const text = /\s\s|[^\S ]/.test(trimmed) ? trimmed.replace(/\s+/g, ' ') : trimmed;
@@ -321,6 +323,42 @@ export function parseDate(raw: string, order: DateOrder = 'MDY'): string | undef
     return invalid(`"${raw.trim()}" is not a date (expected e.g. 2024-03-05, ${order === 'DMY' ? '05/03/2024' : '03/05/2024'} or 5 Mar 2024)`);
   }
   return toIso(raw.trim(), year, month, day, time);
+}
+
+/** Whether `raw[from, to)` are ASCII digits. */
+function digitsAt(raw: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = raw.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+const digitsValue = (raw: string, from: number, to: number) => {
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + raw.charCodeAt(i) - 48;
+  return n;
+};
+
+/**
+ * The shapes most exports write dates in, read without regexes (a third of the import's cleaning time
+ * went to dates): "2024-03-05", "2024-03-05 14:22", "2024-03-05T14:22:07", each optionally ending in "Z".
+ * Returns undefined for any other text, and for impossible values, so that `parseDate`'s general path
+ * reads or rejects them with its own messages; for the rest the result is the general path's.
+ */
+function plainIsoDate(raw: string): string | undefined {
+  const length = raw.charCodeAt(raw.length - 1) === 90 /* Z */ ? raw.length - 1 : raw.length;
+  if (length !== 10 && length !== 16 && length !== 19) return undefined;
+  if (!digitsAt(raw, 0, 4) || raw[4] !== '-' || !digitsAt(raw, 5, 7) || raw[7] !== '-' || !digitsAt(raw, 8, 10)) return undefined;
+  const [year, month, day] = [digitsValue(raw, 0, 4), digitsValue(raw, 5, 7), digitsValue(raw, 8, 10)];
+  if (year < 1900 || year > 2100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (length === 10) return `${raw.slice(0, 10)}T00:00:00.000Z`;
+  const separator = raw[10];
+  if ((separator !== ' ' && separator !== 'T') || !digitsAt(raw, 11, 13) || raw[13] !== ':' || !digitsAt(raw, 14, 16)) return undefined;
+  if (digitsValue(raw, 11, 13) > 23 || digitsValue(raw, 14, 16) > 59) return undefined;
+  if (length === 16) return `${raw.slice(0, 10)}T${raw.slice(11, 16)}:00.000Z`;
+  if (raw[16] !== ':' || !digitsAt(raw, 17, 19) || digitsValue(raw, 17, 19) > 59) return undefined;
+  return `${raw.slice(0, 10)}T${raw.slice(11, 19)}.000Z`;
 }
 
 function twoDigitYear(yy: number): number {

@@ -185,6 +185,26 @@ describe('dates', () => {
     );
   });
 
+  it('property: plain ISO shapes (date, minutes, seconds, optional Z) read as the general rules do, or are rejected by them', () => {
+    // Values at and just past every limit (year range, months, leap days, hours, minutes), and any others.
+    const edgy = (n: number, edges: number[]) =>
+      fc.oneof(fc.constantFrom(...edges), fc.integer({ min: 0, max: 10 ** n - 1 })).map((v) => String(v).padStart(n, '0'));
+    const twoDigits = edgy(2, [0, 1, 12, 13, 23, 24, 28, 29, 30, 31, 32, 59, 60]);
+    fc.assert(
+      fc.property(edgy(4, [1899, 1900, 2000, 2023, 2024, 2100, 2101]), twoDigits, twoDigits, twoDigits, twoDigits, twoDigits, fc.constantFrom(10, 16, 19), fc.constantFrom(' ', 'T'), fc.boolean(), (y, mo, d, h, mi, s, length, sep, zulu) => {
+        const raw = `${y}-${mo}-${d}${sep}${h}:${mi}:${s}`.slice(0, length) + (zulu ? 'Z' : '');
+        const [year, month, day, hours, minutes, seconds] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+        const instant = new Date(Date.UTC(year, month - 1, day, length > 10 ? hours : 0, length > 10 ? minutes : 0, length > 16 ? seconds : 0));
+        const real =
+          year >= 1900 && year <= 2100 && instant.getUTCMonth() === month - 1 && instant.getUTCDate() === day &&
+          (length === 10 || (hours <= 23 && minutes <= 59 && (length === 16 || seconds <= 59)));
+        if (real) expect(parseDate(raw)).toBe(instant.toISOString());
+        else expect(() => parseDate(raw)).toThrow(/not a real date|impossible time|implausible year|is not a date/);
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
   it('property: any real date written ISO, US or day-first reads back as the same day', () => {
     fc.assert(
       fc.property(fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2060-12-31T00:00:00Z'), noInvalidDate: true }), (d) => {
