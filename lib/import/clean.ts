@@ -342,13 +342,14 @@ const digitsValue = (raw: string, from: number, to: number) => {
 
 /**
  * The shapes most exports write dates in, read without regexes (a third of the import's cleaning time
- * went to dates): "2024-03-05", "2024-03-05 14:22", "2024-03-05T14:22:07", each optionally ending in "Z".
+ * went to dates): "2024-03-05", "2024-03-05 14:22", "2024-03-05T14:22:07", "2024-03-05T14:22:07.123", each
+ * optionally ending in "Z".
  * Returns undefined for any other text, and for impossible values, so that `parseDate`'s general path
  * reads or rejects them with its own messages; for the rest the result is the general path's.
  */
 function plainIsoDate(raw: string): string | undefined {
   const length = raw.charCodeAt(raw.length - 1) === 90 /* Z */ ? raw.length - 1 : raw.length;
-  if (length !== 10 && length !== 16 && length !== 19) return undefined;
+  if (length !== 10 && length !== 16 && length !== 19 && length !== 23) return undefined;
   if (!digitsAt(raw, 0, 4) || raw[4] !== '-' || !digitsAt(raw, 5, 7) || raw[7] !== '-' || !digitsAt(raw, 8, 10)) return undefined;
   const [year, month, day] = [digitsValue(raw, 0, 4), digitsValue(raw, 5, 7), digitsValue(raw, 8, 10)];
   if (year < 1900 || year > 2100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
@@ -358,7 +359,9 @@ function plainIsoDate(raw: string): string | undefined {
   if (digitsValue(raw, 11, 13) > 23 || digitsValue(raw, 14, 16) > 59) return undefined;
   if (length === 16) return `${raw.slice(0, 10)}T${raw.slice(11, 16)}:00.000Z`;
   if (raw[16] !== ':' || !digitsAt(raw, 17, 19) || digitsValue(raw, 17, 19) > 59) return undefined;
-  return `${raw.slice(0, 10)}T${raw.slice(11, 19)}.000Z`;
+  if (length === 19) return `${raw.slice(0, 10)}T${raw.slice(11, 19)}.000Z`;
+  if (raw[19] !== '.' || !digitsAt(raw, 20, 23)) return undefined;
+  return `${raw.slice(0, 10)}T${raw.slice(11, 23)}Z`;
 }
 
 function twoDigitYear(yy: number): number {

@@ -185,16 +185,16 @@ describe('dates', () => {
     );
   });
 
-  it('property: plain ISO shapes (date, minutes, seconds, optional Z) read as the general rules do, or are rejected by them', () => {
+  it('property: plain ISO shapes (date, minutes, seconds, milliseconds, optional Z) read as the general rules do, or are rejected by them', () => {
     // Values at and just past every limit (year range, months, leap days, hours, minutes), and any others.
     const edgy = (n: number, edges: number[]) =>
       fc.oneof(fc.constantFrom(...edges), fc.integer({ min: 0, max: 10 ** n - 1 })).map((v) => String(v).padStart(n, '0'));
     const twoDigits = edgy(2, [0, 1, 12, 13, 23, 24, 28, 29, 30, 31, 32, 59, 60]);
     fc.assert(
-      fc.property(edgy(4, [1899, 1900, 2000, 2023, 2024, 2100, 2101]), twoDigits, twoDigits, twoDigits, twoDigits, twoDigits, fc.constantFrom(10, 16, 19), fc.constantFrom(' ', 'T'), fc.boolean(), (y, mo, d, h, mi, s, length, sep, zulu) => {
-        const raw = `${y}-${mo}-${d}${sep}${h}:${mi}:${s}`.slice(0, length) + (zulu ? 'Z' : '');
+      fc.property(edgy(4, [1899, 1900, 2000, 2023, 2024, 2100, 2101]), twoDigits, twoDigits, twoDigits, twoDigits, twoDigits, edgy(3, [0, 999]), fc.constantFrom(10, 16, 19, 23), fc.constantFrom(' ', 'T'), fc.boolean(), (y, mo, d, h, mi, s, ms, length, sep, zulu) => {
+        const raw = `${y}-${mo}-${d}${sep}${h}:${mi}:${s}.${ms}`.slice(0, length) + (zulu ? 'Z' : '');
         const [year, month, day, hours, minutes, seconds] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
-        const instant = new Date(Date.UTC(year, month - 1, day, length > 10 ? hours : 0, length > 10 ? minutes : 0, length > 16 ? seconds : 0));
+        const instant = new Date(Date.UTC(year, month - 1, day, length > 10 ? hours : 0, length > 10 ? minutes : 0, length > 16 ? seconds : 0, length > 19 ? Number(ms) : 0));
         const real =
           year >= 1900 && year <= 2100 && instant.getUTCMonth() === month - 1 && instant.getUTCDate() === day &&
           (length === 10 || (hours <= 23 && minutes <= 59 && (length === 16 || seconds <= 59)));
