@@ -8,5 +8,5 @@ const { mapping, layout } = workerData as { mapping: Mapping; layout: CsvLayout 
 const plan = planRows(mapping, layout);
 parentPort!.on('message', ({ id, bytes }: { id: number; bytes: Uint8Array }) => {
   const result = processBlock(plan, bytes);
-  parentPort!.postMessage({ id, result }, result.spill.map((part) => part.buffer as ArrayBuffer));
+  parentPort!.postMessage({ id, result }, [...result.spill, result.keys].map((bytes) => bytes.buffer as ArrayBuffer));
 });

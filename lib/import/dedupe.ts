@@ -44,6 +44,29 @@ export interface RowKeys {
   time: number;
 }
 
+const LINE_FEED = 10;
+const encoder = new TextEncoder();
+
+/**
+ * Rows' keys in the form they cross threads in and `DedupeIndex.addRows` reads: per row its id, email and
+ * name key as UTF-8, each followed by a line feed (nothing before it: no such key), and the rows' dates.
+ * Clean keys are never empty and never contain a line break. As bytes, the main thread hashes and
+ * compares keys without a string per key.
+ */
+export class RowKeysWriter {
+  private text = '';
+  private readonly times: number[] = [];
+
+  add({ id, email, name, time }: RowKeys): void {
+    this.text += `${id ?? ''}\n${email ?? ''}\n${name ?? ''}\n`;
+    this.times.push(time);
+  }
+
+  finish(): { keys: Uint8Array; times: Float64Array } {
+    return { keys: encoder.encode(this.text), times: Float64Array.from(this.times) };
+  }
+}
+
 const SUMMED = new Set(['email_opens_30d', 'email_clicks_30d', 'page_views_30d', 'pricing_page_views_30d', 'content_downloads_30d']);
 const ORED = new Set(['webinar_attended', 'demo_requested', 'converted']);
 
@@ -77,15 +100,15 @@ class Growable<T extends Int32Array | Float64Array> {
 }
 const int32s = () => new Growable(new Int32Array(1024), (n) => new Int32Array(n));
 
-/** Whether two byte ranges of `bytes` are equal (a loop: keys are too short for a native compare to pay). */
-function sameBytes(bytes: Uint8Array, a: number, b: number, length: number): boolean {
-  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+/** Whether `a[aStart, aStart + length)` equals `b[bStart, …)` (a loop: keys are too short for a native compare to pay). */
+function sameBytes(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (a[aStart + i] !== b[bStart + i]) return false;
   return true;
 }
 
 /**
- * An exact string → number map for millions of short keys, kept off the JS heap: the keys' UTF-8 bytes in
- * one growing buffer, open addressing over typed arrays. About 60 bytes a key against ~100 in a `Map`
+ * An exact key → number map for millions of short byte-string keys, kept off the JS heap: the keys' bytes
+ * in one growing buffer, open addressing over typed arrays. About 60 bytes a key against ~100 in a `Map`
  * (whose keys are separate string objects), and nothing for the garbage collector to trace.
  */
 export class KeyTable {
@@ -97,54 +120,54 @@ export class KeyTable {
   private lengths = new Int32Array(1 << 12);
   private values = new Int32Array(1 << 12);
   private count = 0;
-  /**
-   * The key last missed by `get` and where it would go. Its bytes are already in place after the used
-   * ones, so `set` neither probes nor copies again.
-   */
-  private missedKey: string | null = null;
+  /** The key last missed by `get` and where it would go, so `set` does not probe again (fields, not an object per miss). */
+  private missedSource: Uint8Array | null = null;
+  private missedStart = 0;
+  private missedLength = 0;
   private missedSlot = 0;
   private missedHash = 0;
-  private missedLength = 0;
 
   get size(): number {
     return this.count;
   }
 
-  /** The key's value, or -1. */
-  get(key: string): number {
-    // A UTF-16 code unit takes at most 3 UTF-8 bytes.
-    if (this.used + key.length * 3 > this.bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + key.length * 3));
-      this.bytes.copy(grown, 0, 0, this.used);
-      this.bytes = grown;
-    }
-    const { bytes, used } = this;
-    const length = bytes.write(key, used);
+  /** The value of the key `source[start, end)`, or -1. */
+  get(source: Uint8Array, start: number, end: number): number {
+    const length = end - start;
     let hash = 0x811c9dc5;
-    for (let i = used; i < used + length; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ source[i]!, 0x01000193);
     const mask = this.offsets.length - 1;
     let slot = hash & mask;
     for (let offset = this.offsets[slot]!; offset !== 0; offset = this.offsets[slot]!) {
-      if (this.hashes[slot] === hash && this.lengths[slot] === length && sameBytes(bytes, offset - 1, used, length)) {
-        this.missedKey = null;
+      if (this.hashes[slot] === hash && this.lengths[slot] === length && sameBytes(source, start, this.bytes, offset - 1, length)) {
+        this.missedSource = null;
         return this.values[slot]!;
       }
       slot = (slot + 1) & mask;
     }
-    this.missedKey = key;
+    this.missedSource = source;
+    this.missedStart = start;
+    this.missedLength = length;
     this.missedSlot = slot;
     this.missedHash = hash;
-    this.missedLength = length;
     return -1;
   }
 
-  /** Adds a key that `get` just reported missing (no other key looked up in between). */
-  set(key: string, value: number): void {
-    if (this.missedKey !== key && this.get(key) >= 0) throw new Error('KeyTable.set: the key is already present');
-    const { missedSlot: slot, missedHash: hash, missedLength: length } = this;
-    this.missedKey = null;
+  /** Adds the key `get` just reported missing (no other key looked up in between). */
+  set(value: number): void {
+    const source = this.missedSource;
+    if (!source) throw new Error('KeyTable.set: no key was just reported missing');
+    this.missedSource = null;
+    const { missedStart: start, missedLength: length, missedSlot: slot, missedHash: hash } = this;
+    if (this.used + length > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + length));
+      this.bytes.copy(grown, 0, 0, this.used);
+      this.bytes = grown;
+    }
+    const { bytes, used } = this;
+    for (let i = 0; i < length; i++) bytes[used + i] = source[start + i]!;
     this.hashes[slot] = hash;
-    this.offsets[slot] = this.used + 1;
+    this.offsets[slot] = used + 1;
     this.lengths[slot] = length;
     this.values[slot] = value;
     this.used += length;
@@ -194,38 +217,58 @@ export class DedupeIndex {
     return this.rowGroup.length;
   }
 
-  /** Adds the next accepted row; returns its row number (0-based among accepted rows). */
-  add({ id, email, name, time }: RowKeys): number {
+  /**
+   * Adds the next accepted rows, given as `RowKeysWriter` bytes and dates; returns the first one's row
+   * number (rows are numbered from 0 among accepted rows, in file order).
+   */
+  addRows(keys: Uint8Array, times: Float64Array): number {
+    const first = this.rowGroup.length;
+    let at = 0;
+    for (let r = 0; r < times.length; r++) {
+      const idEnd = keys.indexOf(LINE_FEED, at);
+      const emailEnd = keys.indexOf(LINE_FEED, idEnd + 1);
+      const nameEnd = keys.indexOf(LINE_FEED, emailEnd + 1);
+      if (nameEnd < 0) throw new Error('DedupeIndex.addRows: fewer keys than dates');
+      this.addRow(keys, at, idEnd, emailEnd, nameEnd, times[r]!);
+      at = nameEnd + 1;
+    }
+    return first;
+  }
+
+  /** One row: its id is `keys[idStart, idEnd)`, its email and name key follow, each after a line feed. */
+  private addRow(keys: Uint8Array, idStart: number, idEnd: number, emailEnd: number, nameEnd: number, time: number): void {
     const row = this.rowGroup.length;
     this.times.push(time);
     const matches = this.matches;
     matches.length = 0;
-    const byId = this.hit(this.byId, id);
-    const byEmail = this.hit(this.byEmail, email);
-    const byName = this.hit(this.byName, name);
+    const hasId = idEnd > idStart;
+    const byId = this.hit(this.byId, keys, idStart, idEnd);
+    const byEmail = this.hit(this.byEmail, keys, idEnd + 1, emailEnd);
+    const byName = this.hit(this.byName, keys, emailEnd + 1, nameEnd);
     let root: number;
     if (matches.length === 0) {
       root = this.parent.length;
       this.parent.push(root);
-      this.idRows.push(id === undefined ? -1 : row);
+      this.idRows.push(hasId ? row : -1);
     } else {
       if (byId) this.stats.byId++;
       else if (byEmail) this.stats.byEmail++;
       else if (byName) this.stats.byName++;
       root = matches[0]!;
       for (let i = 1; i < matches.length; i++) root = this.union(root, matches[i]!);
-      if (id !== undefined && this.idRows.data[root]! < 0) this.idRows.data[root] = row;
+      if (hasId && this.idRows.data[root]! < 0) this.idRows.data[root] = row;
     }
     this.rowGroup.push(root);
-    if (id !== undefined && !byId) this.byId.set(id, root);
-    if (email !== undefined && !byEmail) this.byEmail.set(email, root);
-    if (name !== undefined && !byName) this.byName.set(name, root);
-    return row;
+    // A key that missed is added now, pointing at the row's group.
+    if (hasId && !byId) this.byId.set(root);
+    if (emailEnd > idEnd + 1 && !byEmail) this.byEmail.set(root);
+    if (nameEnd > emailEnd + 1 && !byName) this.byName.set(root);
   }
 
-  private hit(index: KeyTable, key: string | undefined): boolean {
-    if (key === undefined) return false;
-    const group = index.get(key);
+  /** Looks the key `keys[start, end)` up (an empty range: no key); on a hit, notes the group it is in. */
+  private hit(index: KeyTable, keys: Uint8Array, start: number, end: number): boolean {
+    if (end === start) return false;
+    const group = index.get(keys, start, end);
     if (group < 0) return false;
     const root = this.find(group);
     if (!this.matches.includes(root)) this.matches.push(root);

@@ -279,11 +279,8 @@ export async function importCsvTo(
         rowOutcomes.notConverted += block.notConverted;
         for (const part of block.spill) writeAll(handle.fd, part);
         block.spellings.forEach((spellings, k) => tables[k]!.addBlock(spellings));
-        for (let r = 0; r < block.times.length; r++) {
-          const id = block.ids[r];
-          const row = index.add({ id, email: block.emails[r], name: block.names[r], time: block.times[r]! });
-          if (id?.startsWith('lead_')) leadLikeIds.set(row, id);
-        }
+        const firstRow = index.addRows(block.keys, block.times);
+        for (const [r, id] of block.leadLikeIds) leadLikeIds.set(firstRow + r, id);
       }
     } finally {
       await runner?.close();

@@ -20,7 +20,7 @@ import {
   type DateOrder,
 } from './clean';
 import { CsvError, parseBlock, type CsvLayout } from './csv';
-import { nameKey, rowTime } from './dedupe';
+import { RowKeysWriter, nameKey, rowTime } from './dedupe';
 import { columnKey, type AttributeType, type MappableField, type Mapping } from './mapping';
 
 /**
@@ -300,14 +300,14 @@ export interface BlockResult {
   notConverted: number;
   /**
    * The accepted rows' JSON lines (UTF-8), with spelling markers for category values, in pieces of about
-   * 64 KiB, each with its own ArrayBuffer (they are transferred between threads).
+   * 64 KiB, each with its own ArrayBuffer (they are transferred between threads, like `keys`).
    */
   spill: Uint8Array[];
-  /** Per accepted row, the keys deduplication needs. */
-  ids: (string | undefined)[];
-  emails: (string | undefined)[];
-  names: (string | undefined)[];
+  /** The accepted rows' dedupe keys and dates (`RowKeysWriter`). */
+  keys: Uint8Array;
   times: Float64Array;
+  /** Accepted rows (numbered within the block) whose id looks generated (`lead_…`), with the id: the only ids a generated one can clash with. */
+  leadLikeIds: [row: number, id: string][];
   /** Per spelling table: the block's distinct values, and per accepted row the index of its value (-1: none). */
   spellings: { values: string[]; rows: Int32Array }[];
   /** The JS heap in use by the thread that processed the block, with the block's records still alive (bytes). */
@@ -333,10 +333,9 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
     converted: 0,
     notConverted: 0,
     spill: [],
-    ids: [],
-    emails: [],
-    names: [],
+    keys: new Uint8Array(0),
     times: new Float64Array(0),
+    leadLikeIds: [],
     spellings: [],
     heapUsed: 0,
   };
@@ -354,7 +353,8 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
   const values: (string | number | boolean | undefined)[] = new Array(all.length);
   const text = (i: number) => (i < 0 ? undefined : (values[i] as string | undefined));
   const spellings = spellingTargets.map(() => ({ numbers: new ValueNumbers(), rows: [] as number[] }));
-  const times: number[] = [];
+  const keys = new RowKeysWriter();
+  let accepted = 0;
   // Encoded every ~64 KiB: one block-sized string would be a deep rope that is slow to flatten and encode.
   const spillParts: Uint8Array[] = [];
   let spill = '';
@@ -415,14 +415,19 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
       const table = spellings[k]!;
       table.rows.push(value === undefined ? -1 : table.numbers.numberOf(value));
     }
-    result.ids.push(text(slot.id));
-    result.emails.push(text(slot.email));
-    result.names.push(nameKey({ first_name: text(slot.first), last_name: text(slot.last), company_domain: text(slot.domain) }));
-    times.push(rowTime({ last_activity_at: text(slot.activity), created_at: text(slot.created) }));
+    const id = text(slot.id);
+    if (id?.startsWith('lead_')) result.leadLikeIds.push([accepted, id]);
+    accepted++;
+    keys.add({
+      id,
+      email: text(slot.email),
+      name: nameKey({ first_name: text(slot.first), last_name: text(slot.last), company_domain: text(slot.domain) }),
+      time: rowTime({ last_activity_at: text(slot.activity), created_at: text(slot.created) }),
+    });
   }
   spillParts.push(encoder.encode(spill));
   result.spill = spillParts;
-  result.times = Float64Array.from(times);
+  ({ keys: result.keys, times: result.times } = keys.finish());
   result.spellings = spellings.map(({ numbers, rows }) => ({ values: numbers.values, rows: Int32Array.from(rows) }));
   result.heapUsed = v8.getHeapStatistics().used_heap_size;
   return result;
