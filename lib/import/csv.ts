@@ -310,10 +310,34 @@ export async function splitCsv(source: CsvSource, options: CsvReadOptions = {}):
   const layout: CsvLayout = { delimiter, recordDelimiter, header: header.records[0] ?? [''], headerLines: Math.max(1, header.lines) };
   data = end < 0 ? Buffer.alloc(0) : data.subarray(end + recordDelimiter.length);
 
+  /**
+   * The block that starts in the bytes left over from one read and ends in the next read: only its own
+   * bytes are copied, and the blocks after it are cut from the next read in place. (Joining the leftover
+   * with the whole next read copied every byte of the file once more.) Null when no record ends in reach.
+   */
+  const straddlingBlock = (): Buffer | null => {
+    const next = unjoined[0];
+    if (data.length === 0 || data.length >= blockBytes || !next) return null;
+    const joined = Buffer.concat([data, next.subarray(0, blockBytes - data.length)]);
+    const cut = lastRecordEnd(joined, layout);
+    if (cut <= data.length) return null;
+    const taken = cut - data.length;
+    if (taken < next.length) unjoined[0] = next.subarray(taken);
+    else unjoined.shift();
+    unjoinedBytes -= taken;
+    data = Buffer.alloc(0);
+    return joined.subarray(0, cut);
+  };
+
   async function* blocks(): AsyncGenerator<Buffer> {
     try {
       for (;;) {
         if (done || data.length + unjoinedBytes >= blockBytes) {
+          const straddling = straddlingBlock();
+          if (straddling) {
+            yield straddling;
+            continue;
+          }
           join();
           // The last record end within the first `blockBytes`, else further on (a record longer than a block).
           let cut = lastRecordEnd(data.subarray(0, blockBytes), layout);

@@ -127,6 +127,22 @@ describe('splitCsv', () => {
     expect(whole).toHaveLength(401);
   });
 
+  it('gives the same blocks’ records whatever size the reads come in, smaller or larger than a block', async () => {
+    const csv = bytes([...largeExport({ flavor: 'salesforce', rows: 400, seed: 6, delimiter: ';' })].join(''));
+    const whole: CsvRecord[] = [];
+    for await (const record of readCsvRecords([csv], { blockBytes: 1 << 30 })) whole.push(record);
+    const sizes = [1, 333, 2_500, 7_001, 40, 1_999, 2_000, 2_001];
+    const reads: Uint8Array[] = [];
+    for (let at = 0, i = 0; at < csv.length; at += sizes[i++ % sizes.length]!) reads.push(csv.subarray(at, at + sizes[i % sizes.length]!));
+    const { blocks } = await splitCsv(reads, { blockBytes: 2_000 });
+    const rejoined: Buffer[] = [];
+    for await (const block of blocks) rejoined.push(Buffer.from(block));
+    expect(Buffer.concat(rejoined).toString()).toBe(Buffer.from(csv).toString().slice(Buffer.from(csv).toString().indexOf('\n') + 1));
+    const cut: CsvRecord[] = [];
+    for await (const record of readCsvRecords(reads, { blockBytes: 2_000 })) cut.push(record);
+    expect(cut).toEqual(whole);
+  });
+
   it('reads the record delimiter from the header line and counts lines from after it', async () => {
     const { layout, blocks } = await splitCsv('"a\nb",c\r\n1,2\r\n');
     expect(layout).toEqual({ delimiter: ',', recordDelimiter: '\r\n', header: ['a\nb', 'c'], headerLines: 2 });
