@@ -29,8 +29,14 @@ import { isAscii } from 'node:buffer';
 
 const QUOTE = 0x22;
 
+/** A block's records, and per record the line breaks inside its fields (CRLF counting once). */
+export interface TokenizedRecords {
+  records: string[][];
+  breaks: number[];
+}
+
 /** The records of a block of UTF-8 `bytes`, or null when a quoted field never closes. */
-export function tokenizeRecords(bytes: Buffer, delimiter: string, recordDelimiter: string): string[][] | null {
+export function tokenizeRecords(bytes: Buffer, delimiter: string, recordDelimiter: string): TokenizedRecords | null {
   const text = bytes.toString('latin1');
   // The next non-ASCII byte at or after the last field start looked at (Infinity: none).
   let wide = isAscii(bytes) ? Number.POSITIVE_INFINITY : -1;
@@ -48,8 +54,30 @@ export function tokenizeRecords(bytes: Buffer, delimiter: string, recordDelimite
   const breakCode2 = recordDelimiter.length === 2 ? recordDelimiter.charCodeAt(1) : -1;
   const length = text.length;
   const records: string[][] = [];
-  if (length === 0) return records;
+  const breaks: number[] = [];
+  if (length === 0) return { records, breaks };
   let record: string[] = [];
+  let recordStart = 0;
+  // Line breaks are counted per record span, jumping from one LF or CR to the next: far cheaper than
+  // looking for them in every field, and the same count, since delimiters and quotes never sit inside a
+  // CRLF. `lf` and `cr` are the next ones at or after the current record's start (`length`: none).
+  const nextAt = (char: string, from: number) => {
+    const at = text.indexOf(char, from);
+    return at < 0 ? length : at;
+  };
+  let lf = -1;
+  let cr = -1;
+  const endRecord = (end: number) => {
+    let n = 0;
+    if (lf < recordStart) lf = nextAt('\n', recordStart);
+    for (; lf < end; lf = nextAt('\n', lf + 1)) n++;
+    if (cr < recordStart) cr = nextAt('\r', recordStart);
+    for (; cr < end; cr = nextAt('\r', cr + 1)) if (cr + 1 >= end || text.charCodeAt(cr + 1) !== 0x0a) n++;
+    records.push(record);
+    breaks.push(n);
+    record = [];
+    recordStart = end + recordDelimiter.length;
+  };
   let pos = 0;
   for (;;) {
     // `pos` is the start of a field. `prefix` is what a quoted start contributes when the field goes on unquoted.
@@ -69,8 +97,8 @@ export function tokenizeRecords(bytes: Buffer, delimiter: string, recordDelimite
       const next = close + 1;
       if (next >= length) {
         record.push(value);
-        records.push(record);
-        return records;
+        endRecord(length);
+        return { records, breaks };
       }
       const code = text.charCodeAt(next);
       if (code === delimiterCode) {
@@ -80,10 +108,9 @@ export function tokenizeRecords(bytes: Buffer, delimiter: string, recordDelimite
       }
       if (code === breakCode && (breakCode2 < 0 || text.charCodeAt(next + 1) === breakCode2)) {
         record.push(value);
-        records.push(record);
-        record = [];
+        endRecord(next);
         pos = next + recordDelimiter.length;
-        if (pos >= length) return records;
+        if (pos >= length) return { records, breaks };
         continue;
       }
       prefix = code === 0 ? value : `"${value}"`;
@@ -97,16 +124,15 @@ export function tokenizeRecords(bytes: Buffer, delimiter: string, recordDelimite
     }
     record.push(prefix === '' ? field(pos, end) : prefix + field(pos, end));
     if (end >= length) {
-      records.push(record);
-      return records;
+      endRecord(length);
+      return { records, breaks };
     }
     if (code === delimiterCode) {
       pos = end + 1;
       continue;
     }
-    records.push(record);
-    record = [];
+    endRecord(end);
     pos = end + recordDelimiter.length;
-    if (pos >= length) return records;
+    if (pos >= length) return { records, breaks };
   }
 }

@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { CsvError } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { AppError } from '../errors';
-import { tokenizeRecords } from './csv-tokenizer';
+import { tokenizeRecords, type TokenizedRecords } from './csv-tokenizer';
 
 /**
  * Streaming CSV reading for CRM exports: strict UTF-8 (a BOM is dropped; UTF-16 and other encodings are
@@ -136,10 +136,14 @@ const CR = 0x0d;
 const BOM = [0xef, 0xbb, 0xbf];
 const MAX_RECORD_BYTES = 4_000_000;
 
-/** Line breaks inside a field: each is a physical line the record spans (CRLF counts once). */
-function lineBreaks(field: string): number {
-  if (field.indexOf('\n') < 0 && field.indexOf('\r') < 0) return 0;
-  return field.match(/\r\n|\r|\n/g)!.length;
+/** Per record, the line breaks inside its fields: each is a physical line the record spans (CRLF counts once). */
+function withLineBreaks(records: string[][]): TokenizedRecords {
+  const breaks = records.map((fields) => {
+    let n = 0;
+    for (const field of fields) if (field.indexOf('\n') >= 0 || field.indexOf('\r') >= 0) n += field.match(/\r\n|\r|\n/g)!.length;
+    return n;
+  });
+  return { records, breaks };
 }
 
 /** Where the header line ends (its first line break outside quotes), or -1 when more bytes are needed. */
@@ -222,17 +226,16 @@ export function csvParseRecords(bytes: Uint8Array, layout: Pick<CsvLayout, 'deli
 export function parseBlock(bytes: Uint8Array, layout: Pick<CsvLayout, 'delimiter' | 'recordDelimiter'>): ParsedBlock {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const fast = bytes.length <= MAX_RECORD_BYTES ? tokenizeRecords(buffer, layout.delimiter, layout.recordDelimiter) : null;
-  const parsed = fast ?? csvParseRecords(buffer, layout);
+  const { records: parsed, breaks } = fast ?? withLineBreaks(csvParseRecords(buffer, layout));
   const records: string[][] = [];
   const starts: number[] = [];
   // Lines are counted here (csv-parse's count, used in its errors, counts a CRLF inside quotes twice): a
   // record occupies one line plus the line breaks inside its fields.
   let line = 0;
-  for (const fields of parsed) {
+  for (let i = 0; i < parsed.length; i++) {
+    const fields = parsed[i]!;
     const start = line;
-    let breaks = 0;
-    for (const field of fields) breaks += lineBreaks(field);
-    line += 1 + breaks;
+    line += 1 + breaks[i]!;
     if (fields.length === 1 && fields[0] === '') continue;
     records.push(fields);
     starts.push(start);
