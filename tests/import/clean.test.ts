@@ -219,6 +219,18 @@ describe('dates', () => {
 });
 
 describe('text, emails, domains, ids', () => {
+  it('property: single-line text is the trimmed text with every whitespace run made one space', () => {
+    // Every character JavaScript's \s matches, next to ordinary and non-ASCII text.
+    const whitespace = ['\t', '\n', '\v', '\f', '\r', ' ', '\u00a0', '\u1680', '\u2000', '\u200a', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...whitespace, 'a', 'Z', '9', 'é', '\u200b', '\u0085', '-'), { minLength: 1, maxLength: 12 }), (chars) => {
+        const raw = `x${chars.join('')}y`;
+        expect(cleanText(raw)).toBe(raw.replace(/\s+/g, ' '));
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
   it('trims and collapses whitespace; multi-line text keeps its paragraphs', () => {
     expect(cleanText('  Chief   Executive\tOfficer \r\n')).toBe('Chief Executive Officer');
     expect(cleanLongText('Line one.  \r\n\r\n\r\n  Line   two.')).toBe('Line one.\n\nLine two.');
