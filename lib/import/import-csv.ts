@@ -152,7 +152,7 @@ class SpellingTable {
 
 /** Bytes appended to a growing buffer: where pass 2 assembles leads' JSON. */
 class ByteWriter {
-  bytes: Buffer;
+  private bytes: Buffer;
   length = 0;
   constructor(private readonly capacity: number) {
     this.bytes = Buffer.allocUnsafe(capacity);
@@ -348,7 +348,7 @@ export async function importCsvTo(
         scratch.appendResolved(line, start, end, r, tables);
         return JSON.parse(scratch.toString()) as Draft;
       };
-      const take = (line: Buffer, start: number, end: number) => {
+      const readLine = (line: Buffer, start: number, end: number) => {
         const r = row++;
         const group = groups.groupOf[r]!;
         if (groups.sizes[group] === 1) {
@@ -387,12 +387,12 @@ export async function importCsvTo(
             continue;
           }
           const line = Buffer.concat([carry, chunk.subarray(0, end)]);
-          take(line, 0, line.length);
+          readLine(line, 0, line.length);
           carry = null;
           start = end + 1;
         }
         for (let end = chunk.indexOf(10, start); end >= 0; end = chunk.indexOf(10, start)) {
-          take(chunk, start, end);
+          readLine(chunk, start, end);
           start = end + 1;
         }
         if (start < chunk.length) carry = chunk.subarray(start);
