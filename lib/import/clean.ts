@@ -40,9 +40,13 @@ const HAS_EDGE = /^[-–—[(<]|[-–—\])>]$/;
 const PLACEHOLDER_STARTS = new Uint8Array(128);
 for (const c of '-[(<])>#?sSnNuUbB') PLACEHOLDER_STARTS[c.charCodeAt(0)] = 1;
 
+/** Whether a cell starting with the character `code` can be a placeholder (false for most printable ASCII). */
+export function mayStartPlaceholder(code: number): boolean {
+  return !(code > 32 && code < 127 && PLACEHOLDER_STARTS[code] === 0);
+}
+
 export function isPlaceholder(raw: string): boolean {
-  const first = raw.charCodeAt(0);
-  if (first > 32 && first < 127 && PLACEHOLDER_STARTS[first] === 0) return false;
+  if (!mayStartPlaceholder(raw.charCodeAt(0))) return false;
   const trimmed = raw.trim();
   if (trimmed.length > 20) return false;
   const lower = trimmed.toLowerCase();
@@ -281,10 +285,11 @@ const TIME = String.raw`(?:[T ,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*
 const ISO_LIKE = new RegExp(String.raw`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})${TIME}$`, 'i');
 const NUMERIC = new RegExp(String.raw`^(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})${TIME}$`, 'i');
 const DAY_MONTH_NAME = new RegExp(String.raw`^(\d{1,2})(?:st|nd|rd|th)?[ -]([a-z]{3,9})\.?,?[ -](\d{4})${TIME}$`, 'i');
+const BARE_ISO_DATE_UTC = /^\d{4}-\d{2}-\d{2}Z$/;
 const MONTH_NAME_DAY = new RegExp(String.raw`^([a-z]{3,9})\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})${TIME}$`, 'i');
 
 /**
- * Dates → ISO 8601 (UTC). Accepted: "2024-03-05", "2024-03-05 14:22", "2024-03-05T14:22:00Z" (offsets
+ * Dates → ISO 8601 (UTC). Accepted: "2024-03-05", "2024-03-05Z", "2024-03-05 14:22", "2024-03-05T14:22:00Z" (offsets
  * honoured), "2024/03/05"; "03/05/2024" and "03-05-2024" in the mapping's day order (US month-first by
  * default, `dateFormat: "DMY"` for day-first); "05.03.2024" (dots are always day-first, as in Europe);
  * two-digit years ("3/5/24" → 2024; 70–99 → 19xx); month names ("5 Mar 2024", "Mar 5, 2024",
@@ -293,11 +298,11 @@ const MONTH_NAME_DAY = new RegExp(String.raw`^([a-z]{3,9})\.? (\d{1,2})(?:st|nd|
  * numbers are rejected.
  */
 export function parseDate(raw: string, order: DateOrder = 'MDY'): string | undefined {
-  const iso = plainIsoDate(raw);
-  if (iso !== undefined) return iso;
   if (isPlaceholder(raw)) return undefined;
   const trimmed = raw.trim();
-  const text = /\s\s|[^\S ]/.test(trimmed) ? trimmed.replace(/\s+/g, ' ') : trimmed;
+  const spaced = /\s\s|[^\S ]/.test(trimmed) ? trimmed.replace(/\s+/g, ' ') : trimmed;
+  // A bare ISO date may carry a "Z" (UTC), as some exports write it: "2024-03-05Z" is that day.
+  const text = BARE_ISO_DATE_UTC.test(spaced) ? spaced.slice(0, -1) : spaced;
   let year: number;
   let month: number;
   let day: number;
@@ -323,45 +328,6 @@ export function parseDate(raw: string, order: DateOrder = 'MDY'): string | undef
     return invalid(`"${raw.trim()}" is not a date (expected e.g. 2024-03-05, ${order === 'DMY' ? '05/03/2024' : '03/05/2024'} or 5 Mar 2024)`);
   }
   return toIso(raw.trim(), year, month, day, time);
-}
-
-/** Whether `raw[from, to)` are ASCII digits. */
-function digitsAt(raw: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = raw.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
-
-const digitsValue = (raw: string, from: number, to: number) => {
-  let n = 0;
-  for (let i = from; i < to; i++) n = n * 10 + raw.charCodeAt(i) - 48;
-  return n;
-};
-
-/**
- * The shapes most exports write dates in, read without regexes (a third of the import's cleaning time
- * went to dates): "2024-03-05", "2024-03-05 14:22", "2024-03-05T14:22:07", "2024-03-05T14:22:07.123", each
- * optionally ending in "Z".
- * Returns undefined for any other text, and for impossible values, so that `parseDate`'s general path
- * reads or rejects them with its own messages; for the rest the result is the general path's.
- */
-function plainIsoDate(raw: string): string | undefined {
-  const length = raw.charCodeAt(raw.length - 1) === 90 /* Z */ ? raw.length - 1 : raw.length;
-  if (length !== 10 && length !== 16 && length !== 19 && length !== 23) return undefined;
-  if (!digitsAt(raw, 0, 4) || raw[4] !== '-' || !digitsAt(raw, 5, 7) || raw[7] !== '-' || !digitsAt(raw, 8, 10)) return undefined;
-  const [year, month, day] = [digitsValue(raw, 0, 4), digitsValue(raw, 5, 7), digitsValue(raw, 8, 10)];
-  if (year < 1900 || year > 2100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (length === 10) return `${raw.slice(0, 10)}T00:00:00.000Z`;
-  const separator = raw[10];
-  if ((separator !== ' ' && separator !== 'T') || !digitsAt(raw, 11, 13) || raw[13] !== ':' || !digitsAt(raw, 14, 16)) return undefined;
-  if (digitsValue(raw, 11, 13) > 23 || digitsValue(raw, 14, 16) > 59) return undefined;
-  if (length === 16) return `${raw.slice(0, 10)}T${raw.slice(11, 16)}:00.000Z`;
-  if (raw[16] !== ':' || !digitsAt(raw, 17, 19) || digitsValue(raw, 17, 19) > 59) return undefined;
-  if (length === 19) return `${raw.slice(0, 10)}T${raw.slice(11, 19)}.000Z`;
-  if (raw[19] !== '.' || !digitsAt(raw, 20, 23)) return undefined;
-  return `${raw.slice(0, 10)}T${raw.slice(11, 23)}Z`;
 }
 
 function twoDigitYear(yy: number): number {
@@ -392,7 +358,7 @@ const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function daysInMonth(year: number, month: number): number {
+export function daysInMonth(year: number, month: number): number {
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
 }

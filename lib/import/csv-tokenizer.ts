@@ -1,17 +1,15 @@
 /**
- * The fast path of CSV parsing: splits a block of whole records, already decoded, into fields exactly as
+ * The fast path of CSV parsing: splits a block of whole records (UTF-8 bytes) into fields exactly as
  * csv-parse does with the options `parseBlock` gives it (one delimiter, one record delimiter,
  * `relax_quotes`, `relax_column_count`, empty lines kept, `"` as quote and escape). csv-parse stays the
  * reference: a block this function cannot finish (a quote that never closes) returns null and goes to
  * csv-parse, which reports the error with its line. Equal output is checked by a differential fuzz test
  * (tests/import/csv-tokenizer.test.ts).
  *
- * Why it exists: csv-parse copies every field through its own byte buffer and decodes it, which made
- * parsing about half of the import's CPU time. Here the block is read once as Latin-1 (one character per
- * byte, so character positions are byte positions) and an ASCII field is a slice of that string; only a
- * field holding a non-ASCII byte is decoded as UTF-8 on its own. Decoding whole blocks as UTF-8 instead
- * would turn every field of a block with one "é" into a two-byte string, which then costs twice as much
- * to clean and serialise.
+ * Why it exists: csv-parse copies every field through its own byte buffer and decodes it into a string,
+ * which made parsing about half of the import's CPU time. Here a block's fields are byte ranges of the
+ * block (`FieldTable`); the row stage cleans most values straight from those bytes (`byte-cleaners.ts`)
+ * and makes a string only for the rest.
  *
  * csv-parse's rules, as implemented:
  * - a quote opens a quoted field only as the field's first character; anywhere else it is text;
@@ -28,104 +26,191 @@
 import { isAscii } from 'node:buffer';
 
 const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
 
-/** A block's records, and per record the line breaks inside its fields (CRLF counting once). */
-export interface TokenizedRecords {
-  records: string[][];
-  breaks: number[];
+/**
+ * A block's records as byte ranges: no string is made for a field until something asks for its text.
+ * Record r's fields are numbered `recordFields[r]` up to (not including) `recordFields[r + 1]`.
+ */
+export interface FieldTable {
+  /** The block, UTF-8. */
+  bytes: Buffer;
+  /** Number of records. */
+  records: number;
+  recordFields: Int32Array;
+  /** Per field, its content's byte range (the quotes of a quoted field excluded). */
+  starts: Int32Array;
+  ends: Int32Array;
+  /**
+   * The text of each field whose value is not its byte range as it stands, by field number: a `""`
+   * escape, text after a closing quote. Every field, when csv-parse read the block (`tableOf`).
+   */
+  decoded: Map<number, string>;
+  /** Per record, the line breaks inside its fields (CRLF counting once). */
+  breaks: Int32Array;
 }
 
-/** The records of a block of UTF-8 `bytes`, or null when a quoted field never closes. */
-export function tokenizeRecords(bytes: Buffer, delimiter: string, recordDelimiter: string): TokenizedRecords | null {
-  const text = bytes.toString('latin1');
-  // The next non-ASCII byte at or after the last field start looked at (Infinity: none).
-  let wide = isAscii(bytes) ? Number.POSITIVE_INFINITY : -1;
-  const field = (start: number, end: number): string => {
-    if (wide < start) {
-      wide = start;
-      while (wide < bytes.length && bytes[wide]! < 0x80) wide++;
-      if (wide === bytes.length) wide = Number.POSITIVE_INFINITY;
-    }
-    return wide < end ? bytes.toString('utf8', start, end) : text.slice(start, end);
+/** The text of field `f`. */
+export function fieldText(table: FieldTable, f: number): string {
+  const decoded = table.decoded.get(f);
+  if (decoded !== undefined) return decoded;
+  const { bytes } = table;
+  const start = table.starts[f]!;
+  const end = table.ends[f]!;
+  // Latin-1 is the cheap reading of ASCII; only a field holding a non-ASCII byte needs UTF-8 decoding.
+  for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) return bytes.toString('utf8', start, end);
+  return bytes.toString('latin1', start, end);
+}
+
+/** The records as arrays of field texts. */
+export function recordTexts(table: FieldTable): string[][] {
+  const records: string[][] = [];
+  for (let r = 0; r < table.records; r++) {
+    const fields: string[] = [];
+    for (let f = table.recordFields[r]!; f < table.recordFields[r + 1]!; f++) fields.push(fieldText(table, f));
+    records.push(fields);
+  }
+  return records;
+}
+
+/** A table over records already read as strings (csv-parse's): every field is a decoded one. */
+export function tableOf(records: readonly (readonly string[])[], breaks: readonly number[]): FieldTable {
+  const count = records.reduce((n, fields) => n + fields.length, 0);
+  const table: FieldTable = {
+    bytes: Buffer.alloc(0),
+    records: records.length,
+    recordFields: new Int32Array(records.length + 1),
+    starts: new Int32Array(count),
+    ends: new Int32Array(count),
+    decoded: new Map(),
+    breaks: Int32Array.from(breaks),
   };
+  let f = 0;
+  records.forEach((fields, r) => {
+    table.recordFields[r] = f;
+    for (const text of fields) table.decoded.set(f++, text);
+  });
+  table.recordFields[records.length] = f;
+  return table;
+}
+
+/** The records of a block of UTF-8 `bytes` as a field table, or null when a quoted field never closes. */
+export function tokenizeFields(bytes: Buffer, delimiter: string, recordDelimiter: string): FieldTable | null {
+  const length = bytes.length;
   const delimiterCode = delimiter.charCodeAt(0);
   const breakCode = recordDelimiter.charCodeAt(0);
-  // Second character of a CRLF record delimiter; -1 for LF or CR.
+  // Second byte of a CRLF record delimiter; -1 for LF or CR.
   const breakCode2 = recordDelimiter.length === 2 ? recordDelimiter.charCodeAt(1) : -1;
-  const length = text.length;
-  const records: string[][] = [];
-  const breaks: number[] = [];
-  if (length === 0) return { records, breaks };
-  let record: string[] = [];
+  const ascii = isAscii(bytes);
+  const decoded = new Map<number, string>();
+  const text = (start: number, end: number) => bytes.toString(ascii ? 'latin1' : 'utf8', start, end);
+
+  let capacity = Math.max(64, length >> 3);
+  let starts = new Int32Array(capacity);
+  let ends = new Int32Array(capacity);
+  let fields = 0;
+  let recordCapacity = Math.max(16, length >> 7);
+  let recordFields = new Int32Array(recordCapacity + 1);
+  let breaks = new Int32Array(recordCapacity);
+  let records = 0;
+  const table = (): FieldTable => {
+    recordFields[records] = fields;
+    return { bytes, records, recordFields, starts, ends, decoded, breaks };
+  };
+  const addField = (start: number, end: number): number => {
+    if (fields === capacity) {
+      capacity *= 2;
+      const grownStarts = new Int32Array(capacity);
+      grownStarts.set(starts);
+      starts = grownStarts;
+      const grownEnds = new Int32Array(capacity);
+      grownEnds.set(ends);
+      ends = grownEnds;
+    }
+    starts[fields] = start;
+    ends[fields] = end;
+    return fields++;
+  };
+  if (length === 0) return table();
+
   let recordStart = 0;
   // Line breaks are counted per record span, jumping from one LF or CR to the next: far cheaper than
   // looking for them in every field, and the same count, since delimiters and quotes never sit inside a
   // CRLF. `lf` and `cr` are the next ones at or after the current record's start (`length`: none).
-  const nextAt = (char: string, from: number) => {
-    const at = text.indexOf(char, from);
+  const nextAt = (byte: number, from: number) => {
+    const at = bytes.indexOf(byte, from);
     return at < 0 ? length : at;
   };
   let lf = -1;
   let cr = -1;
   const endRecord = (end: number) => {
     let n = 0;
-    if (lf < recordStart) lf = nextAt('\n', recordStart);
-    for (; lf < end; lf = nextAt('\n', lf + 1)) n++;
-    if (cr < recordStart) cr = nextAt('\r', recordStart);
-    for (; cr < end; cr = nextAt('\r', cr + 1)) if (cr + 1 >= end || text.charCodeAt(cr + 1) !== 0x0a) n++;
-    records.push(record);
-    breaks.push(n);
-    record = [];
+    if (lf < recordStart) lf = nextAt(LF, recordStart);
+    for (; lf < end; lf = nextAt(LF, lf + 1)) n++;
+    if (cr < recordStart) cr = nextAt(CR, recordStart);
+    for (; cr < end; cr = nextAt(CR, cr + 1)) if (cr + 1 >= end || bytes[cr + 1] !== LF) n++;
+    if (records === recordCapacity) {
+      recordCapacity *= 2;
+      const grownFields = new Int32Array(recordCapacity + 1);
+      grownFields.set(recordFields);
+      recordFields = grownFields;
+      const grownBreaks = new Int32Array(recordCapacity);
+      grownBreaks.set(breaks);
+      breaks = grownBreaks;
+    }
+    breaks[records++] = n;
+    recordFields[records] = fields;
     recordStart = end + recordDelimiter.length;
   };
   let pos = 0;
   for (;;) {
     // `pos` is the start of a field. `prefix` is what a quoted start contributes when the field goes on unquoted.
-    let prefix = '';
-    if (text.charCodeAt(pos) === QUOTE) {
+    let prefix: string | null = null;
+    if (bytes[pos] === QUOTE) {
       let close = pos + 1;
       let escaped = false;
       for (;;) {
-        close = text.indexOf('"', close);
+        close = bytes.indexOf(QUOTE, close);
         if (close < 0) return null;
-        if (text.charCodeAt(close + 1) !== QUOTE) break;
+        if (bytes[close + 1] !== QUOTE) break;
         escaped = true;
         close += 2;
       }
-      const inner = field(pos + 1, close);
-      const value = escaped ? inner.replaceAll('""', '"') : inner;
       const next = close + 1;
-      if (next >= length) {
-        record.push(value);
-        endRecord(length);
-        return { records, breaks };
-      }
-      const code = text.charCodeAt(next);
-      if (code === delimiterCode) {
-        record.push(value);
-        pos = next + 1;
-        continue;
-      }
-      if (code === breakCode && (breakCode2 < 0 || text.charCodeAt(next + 1) === breakCode2)) {
-        record.push(value);
+      const code = next < length ? bytes[next]! : -1;
+      const closes = code < 0 || code === delimiterCode || (code === breakCode && (breakCode2 < 0 || bytes[next + 1] === breakCode2));
+      if (closes) {
+        const f = addField(pos + 1, close);
+        if (escaped) decoded.set(f, text(pos + 1, close).replaceAll('""', '"'));
+        if (code < 0) {
+          endRecord(length);
+          return table();
+        }
+        if (code === delimiterCode) {
+          pos = next + 1;
+          continue;
+        }
         endRecord(next);
         pos = next + recordDelimiter.length;
-        if (pos >= length) return { records, breaks };
+        if (pos >= length) return table();
         continue;
       }
-      prefix = code === 0 ? value : `"${value}"`;
+      const inner = escaped ? text(pos + 1, close).replaceAll('""', '"') : text(pos + 1, close);
+      prefix = code === 0 ? inner : `"${inner}"`;
       pos = next;
     }
     let end = pos;
     let code = 0;
     for (; end < length; end++) {
-      code = text.charCodeAt(end);
-      if (code === delimiterCode || (code === breakCode && (breakCode2 < 0 || text.charCodeAt(end + 1) === breakCode2))) break;
+      code = bytes[end]!;
+      if (code === delimiterCode || (code === breakCode && (breakCode2 < 0 || bytes[end + 1] === breakCode2))) break;
     }
-    record.push(prefix === '' ? field(pos, end) : prefix + field(pos, end));
+    const f = addField(pos, end);
+    if (prefix !== null) decoded.set(f, prefix + text(pos, end));
     if (end >= length) {
       endRecord(length);
-      return { records, breaks };
+      return table();
     }
     if (code === delimiterCode) {
       pos = end + 1;
@@ -133,6 +218,18 @@ export function tokenizeRecords(bytes: Buffer, delimiter: string, recordDelimite
     }
     endRecord(end);
     pos = end + recordDelimiter.length;
-    if (pos >= length) return { records, breaks };
+    if (pos >= length) return table();
   }
+}
+
+/** A block's records as strings, and per record the line breaks inside its fields. */
+export interface TokenizedRecords {
+  records: string[][];
+  breaks: number[];
+}
+
+/** `tokenizeFields` with every field read as text: for the header, and to compare with csv-parse. */
+export function tokenizeRecords(bytes: Buffer, delimiter: string, recordDelimiter: string): TokenizedRecords | null {
+  const table = tokenizeFields(bytes, delimiter, recordDelimiter);
+  return table && { records: recordTexts(table), breaks: Array.from(table.breaks.subarray(0, table.records)) };
 }

@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { CsvError } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { AppError } from '../errors';
-import { tokenizeRecords, type TokenizedRecords } from './csv-tokenizer';
+import { fieldText, tableOf, tokenizeFields, type FieldTable } from './csv-tokenizer';
 
 /**
  * Streaming CSV reading for CRM exports: strict UTF-8 (a BOM is dropped; UTF-16 and other encodings are
@@ -136,14 +136,15 @@ const CR = 0x0d;
 const BOM = [0xef, 0xbb, 0xbf];
 const MAX_RECORD_BYTES = 4_000_000;
 
-/** Per record, the line breaks inside its fields: each is a physical line the record spans (CRLF counts once). */
-function withLineBreaks(records: string[][]): TokenizedRecords {
+/** csv-parse's records as a field table, with the line breaks inside each record (CRLF counting once). */
+function csvParseTable(bytes: Uint8Array, layout: Pick<CsvLayout, 'delimiter' | 'recordDelimiter'>): FieldTable {
+  const records = csvParseRecords(bytes, layout);
   const breaks = records.map((fields) => {
     let n = 0;
     for (const field of fields) if (field.indexOf('\n') >= 0 || field.indexOf('\r') >= 0) n += field.match(/\r\n|\r|\n/g)!.length;
     return n;
   });
-  return { records, breaks };
+  return tableOf(records, breaks);
 }
 
 /** Where the header line ends (its first line break outside quotes), or -1 when more bytes are needed. */
@@ -197,12 +198,24 @@ export function lastRecordEnd(bytes: Buffer, layout: Pick<CsvLayout, 'delimiter'
   return end;
 }
 
-/** One block's records, each with its start line counted from the block's first line (0). */
+/** One block's records: its field table, the records that are not empty lines, and where each starts. */
 export interface ParsedBlock {
-  records: string[][];
+  fields: FieldTable;
+  /** Record numbers (in `fields`) of the block's records, empty lines left out. */
+  records: number[];
+  /** Per record of `records`, its start line counted from the block's first line (0). */
   starts: number[];
   /** Physical lines the block spans. */
   lines: number;
+}
+
+/** The field texts of `parsed.records[i]`. */
+export function recordValues(parsed: ParsedBlock, i: number): string[] {
+  const { fields } = parsed;
+  const record = parsed.records[i]!;
+  const values: string[] = [];
+  for (let f = fields.recordFields[record]!; f < fields.recordFields[record + 1]!; f++) values.push(fieldText(fields, f));
+  return values;
 }
 
 /** csv-parse over a block of whole records: the reference parser, and the one for blocks the fast path leaves. */
@@ -220,27 +233,27 @@ export function csvParseRecords(bytes: Uint8Array, layout: Pick<CsvLayout, 'deli
 /**
  * Parses a block of whole records: with the fast tokenizer, which reads like csv-parse (see
  * csv-tokenizer.ts), else with csv-parse itself (a quote that never closes, a block over the record
- * size limit). Empty lines are dropped (but still counted, so line numbers stay physical). Throws
+ * size limit). Empty lines are left out (but still counted, so line numbers stay physical). Throws
  * csv-parse's `CsvError` when the block is malformed.
  */
 export function parseBlock(bytes: Uint8Array, layout: Pick<CsvLayout, 'delimiter' | 'recordDelimiter'>): ParsedBlock {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const fast = bytes.length <= MAX_RECORD_BYTES ? tokenizeRecords(buffer, layout.delimiter, layout.recordDelimiter) : null;
-  const { records: parsed, breaks } = fast ?? withLineBreaks(csvParseRecords(buffer, layout));
-  const records: string[][] = [];
+  const fast = bytes.length <= MAX_RECORD_BYTES ? tokenizeFields(buffer, layout.delimiter, layout.recordDelimiter) : null;
+  const fields = fast ?? csvParseTable(buffer, layout);
+  const records: number[] = [];
   const starts: number[] = [];
   // Lines are counted here (csv-parse's count, used in its errors, counts a CRLF inside quotes twice): a
   // record occupies one line plus the line breaks inside its fields.
   let line = 0;
-  for (let i = 0; i < parsed.length; i++) {
-    const fields = parsed[i]!;
+  for (let r = 0; r < fields.records; r++) {
     const start = line;
-    line += 1 + breaks[i]!;
-    if (fields.length === 1 && fields[0] === '') continue;
-    records.push(fields);
+    line += 1 + fields.breaks[r]!;
+    const first = fields.recordFields[r]!;
+    if (fields.recordFields[r + 1]! - first === 1 && fieldText(fields, first) === '') continue;
+    records.push(r);
     starts.push(start);
   }
-  return { records, starts, lines: line };
+  return { fields, records, starts, lines: line };
 }
 
 /** A parse error as the user sees it, with csv-parse's block-relative line numbers made file lines. */
@@ -310,7 +323,7 @@ export async function splitCsv(source: CsvSource, options: CsvReadOptions = {}):
     if (error instanceof CsvError) throw malformedCsv(error, 1, error);
     throw error;
   }
-  const layout: CsvLayout = { delimiter, recordDelimiter, header: header.records[0] ?? [''], headerLines: Math.max(1, header.lines) };
+  const layout: CsvLayout = { delimiter, recordDelimiter, header: header.records.length ? recordValues(header, 0) : [''], headerLines: Math.max(1, header.lines) };
   data = end < 0 ? Buffer.alloc(0) : data.subarray(end + recordDelimiter.length);
 
   /**

@@ -1,4 +1,5 @@
 import type { AttributeValue, Lead } from '../lead';
+import { ByteWriter } from './byte-writer';
 
 /**
  * Duplicate detection and merging for imported rows, in two streaming passes so memory does not grow with
@@ -45,26 +46,81 @@ export interface RowKeys {
 }
 
 const LINE_FEED = 10;
-const encoder = new TextEncoder();
+const BACKSLASH = 0x5c;
+
+/** Whether the inside of the JSON string text `bytes[start, end)` has an escape or, unless `nonAscii` is allowed, a non-ASCII byte. */
+function needsDecoding(bytes: Uint8Array, start: number, end: number, nonAscii: boolean): boolean {
+  for (let i = start + 1; i < end - 1; i++) if (bytes[i] === BACKSLASH || (!nonAscii && bytes[i]! >= 0x80)) return true;
+  return false;
+}
 
 /**
  * Rows' keys in the form they cross threads in and `DedupeIndex.addRows` reads: per row its id, email and
  * name key as UTF-8, each followed by a line feed (nothing before it: no such key), and the rows' dates.
  * Clean keys are never empty and never contain a line break. As bytes, the main thread hashes and
- * compares keys without a string per key.
+ * compares keys without a string per key. The row stage writes keys from its values' JSON texts.
  */
 export class RowKeysWriter {
-  private text = '';
+  private readonly out = new ByteWriter(1 << 14);
   private readonly times: number[] = [];
 
   add({ id, email, name, time }: RowKeys): void {
-    this.text += `${id ?? ''}\n${email ?? ''}\n${name ?? ''}\n`;
+    this.text(id);
+    this.text(email);
+    this.text(name);
+    this.endRow(time);
+  }
+
+  /** The row's next key, or none. */
+  text(key: string | undefined): void {
+    if (key) this.out.appendText(key);
+    this.out.appendByte(LINE_FEED);
+  }
+
+  /** The row's next key, given as the JSON text of a string, `json[start, end)` (start < 0: none). */
+  json(json: Buffer, start: number, end: number): void {
+    if (start >= 0 && needsDecoding(json, start, end, true)) return this.text(JSON.parse(json.toString('utf8', start, end)) as string);
+    if (start >= 0) this.out.append(json, start + 1, end - 1);
+    this.out.appendByte(LINE_FEED);
+  }
+
+  /**
+   * The row's name key (`nameKey`), from the JSON texts of its first name, last name and company domain
+   * (start < 0: none). ASCII names are lowercased here, byte by byte; others by `nameKey` itself.
+   */
+  nameJson(json: Buffer, firstStart: number, firstEnd: number, lastStart: number, lastEnd: number, domainStart: number, domainEnd: number): void {
+    if (firstStart < 0 || lastStart < 0 || domainStart < 0) return this.text(undefined);
+    if (needsDecoding(json, firstStart, firstEnd, false) || needsDecoding(json, lastStart, lastEnd, false) || needsDecoding(json, domainStart, domainEnd, true)) {
+      const text = (start: number, end: number) => JSON.parse(json.toString('utf8', start, end)) as string;
+      return this.text(nameKey({ first_name: text(firstStart, firstEnd), last_name: text(lastStart, lastEnd), company_domain: text(domainStart, domainEnd) }));
+    }
+    // An empty value ("") is no value, as in `nameKey`.
+    if (firstEnd - firstStart <= 2 || lastEnd - lastStart <= 2 || domainEnd - domainStart <= 2) return this.text(undefined);
+    const bytes = this.out.reserve(firstEnd - firstStart + lastEnd - lastStart + domainEnd - domainStart);
+    let at = this.out.length;
+    for (let i = firstStart + 1; i < firstEnd - 1; i++) at = writeLower(bytes, at, json[i]!);
+    bytes[at++] = 0;
+    for (let i = lastStart + 1; i < lastEnd - 1; i++) at = writeLower(bytes, at, json[i]!);
+    bytes[at++] = 0;
+    for (let i = domainStart + 1; i < domainEnd - 1; i++) bytes[at++] = json[i]!;
+    bytes[at++] = LINE_FEED;
+    this.out.length = at;
+  }
+
+  /** Ends the row, with its date (`RowKeys.time`). */
+  endRow(time: number): void {
     this.times.push(time);
   }
 
   finish(): { keys: Uint8Array; times: Float64Array } {
-    return { keys: encoder.encode(this.text), times: Float64Array.from(this.times) };
+    return { keys: this.out.take(), times: Float64Array.from(this.times) };
   }
+}
+
+/** Writes an ASCII byte lowercased; returns the next position. */
+function writeLower(bytes: Buffer, at: number, byte: number): number {
+  bytes[at] = byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte;
+  return at + 1;
 }
 
 const SUMMED = new Set(['email_opens_30d', 'email_clicks_30d', 'page_views_30d', 'pricing_page_views_30d', 'content_downloads_30d']);
@@ -76,10 +132,19 @@ export function nameKey(draft: Pick<Draft, 'first_name' | 'last_name' | 'company
   return `${draft.first_name.toLowerCase()}\u0000${draft.last_name.toLowerCase()}\u0000${draft.company_domain}`;
 }
 
-/** Epoch ms used to order rows for "newest wins". */
-export function rowTime(draft: Pick<Draft, 'last_activity_at' | 'created_at'>): number {
-  const when = draft.last_activity_at ?? draft.created_at;
-  return when === undefined ? Number.NEGATIVE_INFINITY : Date.parse(when);
+/**
+ * Epoch ms of a clean date's JSON text, `json[start, end)` (start < 0: none, -Infinity), for ordering rows
+ * by "newest wins" (`RowKeys.time`). The cleaners write dates as "2024-03-05T14:22:07.123Z".
+ */
+export function isoJsonTime(json: Buffer, start: number, end: number): number {
+  if (start < 0) return Number.NEGATIVE_INFINITY;
+  if (end - start !== 26) return Date.parse(JSON.parse(json.toString('utf8', start, end)) as string);
+  const n = (from: number, to: number) => {
+    let value = 0;
+    for (let i = start + from; i < start + to; i++) value = value * 10 + json[i]! - 48;
+    return value;
+  };
+  return Date.UTC(n(1, 5), n(6, 8) - 1, n(9, 11), n(12, 14), n(15, 17), n(18, 20), n(21, 24));
 }
 
 /** An Int32Array / Float64Array that doubles when full. */
@@ -112,13 +177,13 @@ function sameBytes(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number,
  * (whose keys are separate string objects), and nothing for the garbage collector to trace.
  */
 export class KeyTable {
-  private bytes = Buffer.allocUnsafe(1 << 16);
+  private bytes: Buffer;
   private used = 0;
   /** Per slot: the key's hash, its byte offset + 1 (0 = empty slot), byte length, and value. */
-  private hashes = new Int32Array(1 << 12);
-  private offsets = new Int32Array(1 << 12);
-  private lengths = new Int32Array(1 << 12);
-  private values = new Int32Array(1 << 12);
+  private hashes: Int32Array;
+  private offsets: Int32Array;
+  private lengths: Int32Array;
+  private values: Int32Array;
   private count = 0;
   /** The key last missed by `get` and where it would go, so `set` does not probe again (fields, not an object per miss). */
   private missedSource: Uint8Array | null = null;
@@ -126,6 +191,15 @@ export class KeyTable {
   private missedLength = 0;
   private missedSlot = 0;
   private missedHash = 0;
+
+  /** `slots`: a power of two, room for 3/4 as many keys before the table grows. */
+  constructor(slots = 1 << 12) {
+    this.bytes = Buffer.allocUnsafe(slots * 16);
+    this.hashes = new Int32Array(slots);
+    this.offsets = new Int32Array(slots);
+    this.lengths = new Int32Array(slots);
+    this.values = new Int32Array(slots);
+  }
 
   get size(): number {
     return this.count;

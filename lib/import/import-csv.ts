@@ -9,6 +9,7 @@ import { MAX_TEXT_LENGTH } from './clean';
 import { malformedCsv, splitCsv, type CsvSource, type Delimiter } from './csv';
 import { inlineRunner, processInOrder, workerRunner, type BlockRunner } from './block-pool';
 import { DedupeIndex, mergeRows, nameKey, type DedupeGroups, type DedupeStats, type Draft } from './dedupe';
+import { ByteWriter } from './byte-writer';
 import { columnKey, type Mapping } from './mapping';
 import { SPELLING_MARK, ValueNumbers, planRows, type BoundTarget, type RejectedValue } from './rows';
 
@@ -150,68 +151,18 @@ class SpellingTable {
   }
 }
 
-/** Bytes appended to a growing buffer: where pass 2 assembles leads' JSON. */
-class ByteWriter {
-  private bytes: Buffer;
-  length = 0;
-  constructor(private readonly capacity: number) {
-    this.bytes = Buffer.allocUnsafe(capacity);
+/** Appends a spill line (`line[start, end)`) with its spelling markers replaced by the file's spellings: the lead's JSON text. */
+function appendResolved(out: ByteWriter, line: Buffer, start: number, end: number, row: number, tables: readonly SpellingTable[]): void {
+  for (let mark = line.indexOf(SPELLING_MARK, start); mark >= 0 && mark < end; mark = line.indexOf(SPELLING_MARK, start)) {
+    const close = line.indexOf(SPELLING_MARK, mark + 1);
+    let table = 0;
+    for (let i = mark + 1; i < close; i++) table = table * 10 + line[i]! - 48;
+    out.append(line, start, mark);
+    const spelling = tables[table]!.json(row);
+    out.append(spelling, 0, spelling.length);
+    start = close + 1;
   }
-
-  private reserve(n: number): void {
-    if (this.length + n <= this.bytes.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.length + n));
-    this.bytes.copy(grown, 0, 0, this.length);
-    this.bytes = grown;
-  }
-
-  append(source: Buffer, start: number, end: number): void {
-    this.reserve(end - start);
-    const { bytes } = this;
-    // Short pieces (separators, spellings) copy faster in a loop than through a native call.
-    if (end - start < 64) {
-      let at = this.length;
-      for (let i = start; i < end; i++) bytes[at++] = source[i]!;
-      this.length = at;
-    } else {
-      this.length += source.copy(bytes, this.length, start, end);
-    }
-  }
-
-  appendText(text: string): void {
-    this.reserve(Buffer.byteLength(text));
-    this.length += this.bytes.write(text, this.length);
-  }
-
-  /** A spill line (`line[start, end)`) with its spelling markers replaced by the file's spellings: the lead's JSON text. */
-  appendResolved(line: Buffer, start: number, end: number, row: number, tables: readonly SpellingTable[]): void {
-    for (let mark = line.indexOf(SPELLING_MARK, start); mark >= 0 && mark < end; mark = line.indexOf(SPELLING_MARK, start)) {
-      const close = line.indexOf(SPELLING_MARK, mark + 1);
-      let table = 0;
-      for (let i = mark + 1; i < close; i++) table = table * 10 + line[i]! - 48;
-      this.append(line, start, mark);
-      const spelling = tables[table]!.json(row);
-      this.append(spelling, 0, spelling.length);
-      start = close + 1;
-    }
-    this.append(line, start, end);
-  }
-
-  /** Hands over what was written; the writer goes on in a new buffer. */
-  take(): Buffer {
-    const taken = this.bytes.subarray(0, this.length);
-    this.bytes = Buffer.allocUnsafe(this.capacity);
-    this.length = 0;
-    return taken;
-  }
-
-  clear(): void {
-    this.length = 0;
-  }
-
-  toString(): string {
-    return this.bytes.toString('utf8', 0, this.length);
-  }
+  out.append(line, start, end);
 }
 
 /**
@@ -345,7 +296,7 @@ export async function importCsvTo(
       /** The draft of a spill line, spellings put in. */
       const draftOf = (line: Buffer, start: number, end: number, r: number): Draft => {
         scratch.clear();
-        scratch.appendResolved(line, start, end, r, tables);
+        appendResolved(scratch, line, start, end, r, tables);
         return JSON.parse(scratch.toString()) as Draft;
       };
       const readLine = (line: Buffer, start: number, end: number) => {
@@ -355,7 +306,7 @@ export async function importCsvTo(
           // A one-row lead's resolved spill line is its output line unless it needs a generated id.
           if (groups.idRows[group] === r) {
             separate();
-            out.appendResolved(line, start, end, r, tables);
+            appendResolved(out, line, start, end, r, tables);
           } else {
             const draft = draftOf(line, start, end, r);
             separate();

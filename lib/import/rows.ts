@@ -19,8 +19,12 @@ import {
   parseRevenue,
   type DateOrder,
 } from './clean';
+import { FALLBACK, PLACEHOLDER, WROTE, plainBoolean, plainDigits, plainDomain, plainEmail, plainIsoDate, plainLongText, plainText, type ByteCleaner } from './byte-cleaners';
+import { ByteWriter } from './byte-writer';
+import { CellMemo, type CellResult } from './cell-memo';
 import { CsvError, parseBlock, type CsvLayout } from './csv';
-import { RowKeysWriter, nameKey, rowTime } from './dedupe';
+import { fieldText, type FieldTable } from './csv-tokenizer';
+import { KeyTable, RowKeysWriter, isoJsonTime } from './dedupe';
 import { columnKey, type AttributeType, type MappableField, type Mapping } from './mapping';
 
 /**
@@ -42,50 +46,57 @@ export interface RejectedValue {
 
 type Cleaner = (raw: string) => string | number | boolean | undefined;
 
+/** How a target's cells are cleaned: the string cleaner (clean.ts), and its fast path over bytes if it has one. */
+interface Cleaning {
+  clean: Cleaner;
+  fast: ByteCleaner | null;
+}
+
 const COUNTERS: ReadonlySet<MappableField> = new Set(['email_opens_30d', 'email_clicks_30d', 'page_views_30d', 'pricing_page_views_30d', 'content_downloads_30d']);
 /** Category fields get one display spelling per file (see `canonicalSpellings`). */
 const CATEGORY_FIELDS: ReadonlySet<string> = new Set(['industry', 'country', 'lead_source']);
+const ID_MAX_LENGTH = 200;
 
-function fieldCleaner(field: MappableField, order: DateOrder): Cleaner {
-  if (COUNTERS.has(field)) return parseCount;
+function fieldCleaning(field: MappableField, order: DateOrder): Cleaning {
+  if (COUNTERS.has(field)) return { clean: parseCount, fast: plainDigits };
   switch (field) {
     case 'id':
-      return cleanId;
+      return { clean: cleanId, fast: plainText(ID_MAX_LENGTH) };
     case 'email':
-      return cleanEmail;
+      return { clean: cleanEmail, fast: plainEmail };
     case 'company_domain':
-      return cleanDomain;
+      return { clean: cleanDomain, fast: plainDomain };
     case 'employee_count':
-      return parseEmployeeCount;
+      return { clean: parseEmployeeCount, fast: plainDigits };
     case 'annual_revenue':
-      return parseRevenue;
+      return { clean: parseRevenue, fast: plainDigits };
     case 'created_at':
     case 'last_activity_at':
-      return (raw) => parseDate(raw, order);
+      return { clean: (raw) => parseDate(raw, order), fast: plainIsoDate };
     case 'webinar_attended':
     case 'demo_requested':
-      return parseBoolean;
+      return { clean: parseBoolean, fast: plainBoolean };
     case 'company_description':
-      return cleanLongText;
+      return { clean: cleanLongText, fast: plainLongText };
     case 'industry':
     case 'country':
     case 'lead_source':
-      return cleanCategory;
+      return { clean: cleanCategory, fast: plainLongText };
     default:
-      return cleanText;
+      return { clean: cleanText, fast: plainLongText };
   }
 }
 
-function attributeCleaner(type: AttributeType, order: DateOrder): Cleaner {
+function attributeCleaning(type: AttributeType, order: DateOrder): Cleaning {
   switch (type) {
     case 'text':
-      return cleanText;
+      return { clean: cleanText, fast: plainLongText };
     case 'number':
-      return parseNumber;
+      return { clean: parseNumber, fast: plainDigits };
     case 'boolean':
-      return parseBoolean;
+      return { clean: parseBoolean, fast: plainBoolean };
     case 'date':
-      return (raw) => parseDate(raw, order);
+      return { clean: (raw) => parseDate(raw, order), fast: plainIsoDate };
   }
 }
 
@@ -100,20 +111,24 @@ export interface BoundTarget {
   category: boolean;
   columns: { index: number; name: string }[];
   clean: Cleaner;
+  fast: ByteCleaner | null;
+  /** The string cleaner's results for cells seen before (per thread: each has its own plan). */
+  memo: CellMemo;
 }
 
-function outcomeCleaner(outcome: NonNullable<Mapping['outcome']>): Cleaner {
-  if (!outcome.positive) return parseBoolean;
+function outcomeCleaning(outcome: NonNullable<Mapping['outcome']>): Cleaning {
+  if (!outcome.positive) return { clean: parseBoolean, fast: plainBoolean };
   const positive = new Set(outcome.positive.map(columnKey));
   const negative = outcome.negative && new Set(outcome.negative.map(columnKey));
   const listed = [...outcome.positive, ...(outcome.negative ?? [])].map((v) => `"${v}"`).join(', ');
-  return (raw) => {
+  const clean: Cleaner = (raw) => {
     if (isPlaceholder(raw)) return undefined;
     const value = columnKey(raw);
     if (positive.has(value)) return true;
     if (!negative || negative.has(value)) return false;
     throw new InvalidValueError(`"${raw.trim()}" is not one of the outcome values the mapping lists (${listed})`);
   };
+  return { clean, fast: null };
 }
 
 function bindMapping(mapping: Mapping, header: readonly string[]) {
@@ -124,7 +139,7 @@ function bindMapping(mapping: Mapping, header: readonly string[]) {
   });
   const used = new Set<number>();
   const missingColumns: string[] = [];
-  const bind = (key: string, prop: string, columns: string[], clean: Cleaner, kind: { attribute: boolean; category: boolean }): BoundTarget | null => {
+  const bind = (key: string, prop: string, columns: string[], cleaning: Cleaning, kind: { attribute: boolean; category: boolean }): BoundTarget | null => {
     const found = columns.flatMap((name) => {
       const index = positions.get(columnKey(name));
       return index === undefined ? [] : [{ index, name: header[index]!.trim() }];
@@ -134,20 +149,20 @@ function bindMapping(mapping: Mapping, header: readonly string[]) {
       return null;
     }
     found.forEach((c) => used.add(c.index));
-    return { key, prop, columns: found, clean, ...kind };
+    return { key, prop, columns: found, ...cleaning, memo: new CellMemo(), ...kind };
   };
   const targets: BoundTarget[] = [];
   for (const [field, columns] of Object.entries(mapping.fields) as [MappableField, string[]][]) {
-    const target = bind(field, field, columns, fieldCleaner(field, mapping.dateFormat), { attribute: false, category: CATEGORY_FIELDS.has(field) });
+    const target = bind(field, field, columns, fieldCleaning(field, mapping.dateFormat), { attribute: false, category: CATEGORY_FIELDS.has(field) });
     if (target) targets.push(target);
   }
   for (const [name, attribute] of Object.entries(mapping.attributes)) {
-    const clean = attributeCleaner(attribute.type, mapping.dateFormat);
-    const target = bind(`attributes.${name}`, name, attribute.column, clean, { attribute: true, category: attribute.type === 'text' });
+    const cleaning = attributeCleaning(attribute.type, mapping.dateFormat);
+    const target = bind(`attributes.${name}`, name, attribute.column, cleaning, { attribute: true, category: attribute.type === 'text' });
     if (target) targets.push(target);
   }
   const outcome = mapping.outcome
-    ? bind('outcome', 'converted', [mapping.outcome.column], outcomeCleaner(mapping.outcome), { attribute: false, category: false })
+    ? bind('outcome', 'converted', [mapping.outcome.column], outcomeCleaning(mapping.outcome), { attribute: false, category: false })
     : null;
   if (targets.length === 0) {
     throw new AppError(
@@ -160,39 +175,75 @@ function bindMapping(mapping: Mapping, header: readonly string[]) {
 }
 
 /**
- * One target's value from a row: the first of its columns that holds a value, cleaned. A bad value is
- * recorded in `rejects` (and not masked by a later column); placeholders count as unknown.
+ * Writes one target's value from a record (its fields numbered from `first`) to `out` as JSON text: the
+ * first of its columns that holds a value. Returns whether there was one. A bad value is recorded in
+ * `result.rejects` (and not masked by a later column); placeholders count as unknown.
  */
-function readTarget(
-  target: BoundTarget,
-  fields: readonly string[],
-  line: number,
-  rejects: RejectedValue[],
-  counts: { placeholders: number; truncated: number },
-): string | number | boolean | undefined {
+function readTarget(target: BoundTarget, table: FieldTable, first: number, line: number, out: ByteWriter, result: BlockResult): boolean {
   let sawText = false;
   for (const column of target.columns) {
-    const raw = fields[column.index]!;
-    try {
-      const value = target.clean(raw);
-      if (value !== undefined) {
-        if (typeof value === 'string' && raw.length > MAX_TEXT_LENGTH && value.endsWith('…')) counts.truncated++;
-        return value;
-      }
-    } catch (error) {
-      if (!(error instanceof InvalidValueError)) throw error;
-      rejects.push({ line, column: column.name, value: raw, reason: error.reason });
-      return undefined;
-    }
-    sawText ||= raw.trim() !== '';
+    const cell = readCell(target, table, first + column.index, line, column.name, out, result);
+    if (cell === 'value') return true;
+    if (cell === 'rejected') return false;
+    if (cell === 'placeholder') sawText = true;
   }
-  if (sawText) counts.placeholders++;
-  return undefined;
+  if (sawText) result.placeholders++;
+  return false;
 }
 
-/** A row is blank when every cell is empty or whitespace; most rows fail on their first cell. */
-function isBlankRow(fields: readonly string[]): boolean {
-  for (const field of fields) if (field.length > 0 && (field.charCodeAt(0) > 32 || field.trim() !== '')) return false;
+/** One cell, cleaned, its value written to `out`: by the fast path over its bytes, the target's memo, or the string cleaner. */
+function readCell(target: BoundTarget, table: FieldTable, f: number, line: number, column: string, out: ByteWriter, result: BlockResult): CellResult {
+  const decoded = table.decoded.size === 0 ? undefined : table.decoded.get(f);
+  if (decoded !== undefined) return cleanCell(target, decoded, line, column, out, result);
+  const { bytes } = table;
+  const start = table.starts[f]!;
+  const end = table.ends[f]!;
+  // An empty cell is unknown to every cleaner.
+  if (start === end) return 'unknown';
+  const fast = target.fast ? target.fast(bytes, start, end, out) : FALLBACK;
+  if (fast === WROTE) return 'value';
+  if (fast === PLACEHOLDER) return 'placeholder';
+  if (end - start > CellMemo.MAX_CELL_BYTES) return cleanCell(target, fieldText(table, f), line, column, out, result);
+  const entry = target.memo.find(bytes, start, end);
+  if (entry >= 0) {
+    const cell = target.memo.replay(entry, out);
+    if (cell === 'rejected') result.rejects.push({ line, column, value: fieldText(table, f), reason: target.memo.reason(entry) });
+    return cell;
+  }
+  const at = out.length;
+  const cell = cleanCell(target, fieldText(table, f), line, column, out, result);
+  target.memo.add(cell, out.buffer, at, out.length, cell === 'rejected' ? result.rejects.at(-1)!.reason : null);
+  return cell;
+}
+
+/** One cell's text through the target's string cleaner (clean.ts), the value written to `out` as JSON. */
+function cleanCell(target: BoundTarget, raw: string, line: number, column: string, out: ByteWriter, result: BlockResult): CellResult {
+  let value: string | number | boolean | undefined;
+  try {
+    value = target.clean(raw);
+  } catch (error) {
+    if (!(error instanceof InvalidValueError)) throw error;
+    result.rejects.push({ line, column, value: raw, reason: error.reason });
+    return 'rejected';
+  }
+  if (value === undefined) return raw.trim() === '' ? 'unknown' : 'placeholder';
+  if (typeof value === 'string') {
+    if (raw.length > MAX_TEXT_LENGTH && value.endsWith('…')) result.truncated++;
+    out.appendText(JSON.stringify(value));
+  } else {
+    out.appendText(String(value));
+  }
+  return 'value';
+}
+
+/** A record is blank when every cell is empty or whitespace; most records fail on their first cell. */
+function isBlankRecord(table: FieldTable, first: number, end: number): boolean {
+  for (let f = first; f < end; f++) {
+    const decoded = table.decoded.get(f);
+    if (decoded === undefined ? table.starts[f] === table.ends[f] : decoded === '') continue;
+    if (decoded === undefined && table.bytes[table.starts[f]!]! > 32) return false;
+    if (fieldText(table, f).trim() !== '') return false;
+  }
   return true;
 }
 
@@ -216,8 +267,9 @@ export interface RowPlan {
    */
   fieldOrder: number[];
   attributeIndexes: number[];
-  jsonKeys: string[];
-  valueJson: ((value: string | number | boolean) => string)[];
+  /** Per target of `all`: its key as JSON text with the colon (`"email":`), and for a category target its spelling marker. */
+  keyJson: Buffer[];
+  markers: (Buffer | null)[];
   /** Where in `all` the fields deduplication and the report need are (-1: not mapped). */
   slot: Record<'id' | 'email' | 'first' | 'last' | 'domain' | 'created' | 'activity' | 'converted', number>;
 }
@@ -249,11 +301,10 @@ export function planRows(mapping: Mapping, layout: CsvLayout): RowPlan {
       .filter((i) => !all[i]!.attribute)
       .sort((a, b) => LEAD_FIELDS.indexOf(all[a]!.prop as keyof Lead) - LEAD_FIELDS.indexOf(all[b]!.prop as keyof Lead)),
     attributeIndexes: all.map((_, i) => i).filter((i) => all[i]!.attribute),
-    jsonKeys: all.map((t) => `${JSON.stringify(t.prop)}:`),
-    valueJson: all.map((_, i) => {
+    keyJson: all.map((t) => Buffer.from(`${JSON.stringify(t.prop)}:`)),
+    markers: all.map((_, i) => {
       const table = spellingTargets.indexOf(i);
-      const mark = `${String.fromCharCode(SPELLING_MARK)}${table}${String.fromCharCode(SPELLING_MARK)}`;
-      return table >= 0 ? () => mark : (value) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
+      return table < 0 ? null : Buffer.from(`${String.fromCharCode(SPELLING_MARK)}${table}${String.fromCharCode(SPELLING_MARK)}`);
     }),
     slot: {
       id: indexOf('id'),
@@ -316,7 +367,12 @@ export interface BlockResult {
   error?: { code: string; message: string; lines?: number };
 }
 
-const encoder = new TextEncoder();
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const COMMA = 0x2c;
+const LINE_FEED = 0x0a;
+const ATTRIBUTES = Buffer.from('"attributes":{');
+const LEAD_PREFIX = Buffer.from('"lead_');
 
 /** Maps, cleans and serialises one block of whole records (see `splitCsv`). */
 export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
@@ -349,86 +405,117 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
   }
   result.lines = parsed.lines;
 
-  const { fieldOrder, attributeIndexes, jsonKeys, valueJson, slot } = plan;
-  const values: (string | number | boolean | undefined)[] = new Array(all.length);
-  const text = (i: number) => (i < 0 ? undefined : (values[i] as string | undefined));
-  const spellings = spellingTargets.map(() => ({ numbers: new ValueNumbers(), rows: [] as number[] }));
+  const { fieldOrder, attributeIndexes, keyJson, markers, slot } = plan;
+  const table = parsed.fields;
+  // A row's values as JSON texts, one after another; per target where its value is (start -1: unknown).
+  const values = new ByteWriter(1 << 12);
+  const valueStart = new Int32Array(all.length);
+  const valueEnd = new Int32Array(all.length);
+  const spill = new ByteWriter(bytes.length + (bytes.length >> 2));
+  const spellings = spellingTargets.map(() => ({ numbers: new KeyTable(512), values: [] as string[], rows: [] as number[] }));
   const keys = new RowKeysWriter();
   let accepted = 0;
-  // Encoded every ~64 KiB: one block-sized string would be a deep rope that is slow to flatten and encode.
-  const spillParts: Uint8Array[] = [];
-  let spill = '';
+
+  /** Appends target `i`'s key and value (or spelling marker) to the row's JSON; `json` holds the values. */
+  const writeMember = (i: number, json: Buffer, separate: boolean) => {
+    if (separate) spill.appendByte(COMMA);
+    spill.append(keyJson[i]!, 0, keyJson[i]!.length);
+    const marker = markers[i];
+    if (marker) spill.append(marker, 0, marker.length);
+    else spill.append(json, valueStart[i]!, valueEnd[i]!);
+  };
 
   const header = layout.header;
-  for (let r = 0; r < parsed.records.length; r++) {
-    const fields = parsed.records[r]!;
-    const line = parsed.starts[r]!;
+  for (let k = 0; k < parsed.records.length; k++) {
+    const record = parsed.records[k]!;
+    const first = table.recordFields[record]!;
+    const fieldCount = table.recordFields[record + 1]! - first;
+    const line = parsed.starts[k]!;
     result.rowsRead++;
-    if (isBlankRow(fields)) {
+    if (isBlankRecord(table, first, first + fieldCount)) {
       result.blankRows++;
       continue;
     }
-    if (fields.length !== header.length) {
+    if (fieldCount !== header.length) {
       result.rowsRejected++;
       result.rejects.push({
         line,
         column: '(row)',
-        value: `${fields.length} fields`,
-        reason: `expected ${header.length} fields like the header, found ${fields.length} (a missing or extra "${layout.delimiter}", or an unquoted value containing one?)`,
+        value: `${fieldCount} fields`,
+        reason: `expected ${header.length} fields like the header, found ${fieldCount} (a missing or extra "${layout.delimiter}", or an unquoted value containing one?)`,
       });
       continue;
     }
     const rejectsBefore = result.rejects.length;
-    for (let i = 0; i < all.length; i++) values[i] = readTarget(all[i]!, fields, line, result.rejects, result);
+    values.clear();
+    for (let i = 0; i < all.length; i++) {
+      const start = values.length;
+      const known = readTarget(all[i]!, table, first, line, values, result);
+      valueStart[i] = known ? start : -1;
+      valueEnd[i] = values.length;
+    }
     if (result.rejects.length > rejectsBefore) {
       result.rowsRejected++;
       continue;
     }
-    // The row's JSON, written directly: the same text as JSON.stringify of the draft object, without
-    // building the object (this loop runs once per row of the file).
-    let json = '{';
+    const json = values.buffer;
+    // The row's JSON: lead fields in the contract's key order, then its attributes (see `RowPlan`).
+    spill.appendByte(OPEN_BRACE);
+    let members = 0;
     for (const i of fieldOrder) {
-      const value = values[i];
-      if (value === undefined) continue;
-      json += `${json.length > 1 ? ',' : ''}${jsonKeys[i]}${valueJson[i]!(value)}`;
+      if (valueStart[i]! < 0) continue;
+      writeMember(i, json, members++ > 0);
       if (i < targets.length) result.coverage[i]!++;
     }
-    let attributes = '';
+    let attributes = 0;
     for (const i of attributeIndexes) {
-      const value = values[i];
-      if (value === undefined) continue;
-      attributes += `${attributes ? ',' : ''}${jsonKeys[i]}${valueJson[i]!(value)}`;
+      if (valueStart[i]! < 0) continue;
+      if (attributes === 0) {
+        if (members++ > 0) spill.appendByte(COMMA);
+        spill.append(ATTRIBUTES, 0, ATTRIBUTES.length);
+      }
+      writeMember(i, json, attributes++ > 0);
       result.coverage[i]!++;
     }
-    if (attributes) json += `${json.length > 1 ? ',' : ''}"attributes":{${attributes}}`;
-    spill += `${json}}\n`;
-    if (spill.length >= 1 << 16) {
-      spillParts.push(encoder.encode(spill));
-      spill = '';
-    }
-    if (slot.converted >= 0 && values[slot.converted] !== undefined) {
-      if (values[slot.converted]) result.converted++;
+    if (attributes > 0) spill.appendByte(CLOSE_BRACE);
+    spill.appendByte(CLOSE_BRACE);
+    spill.appendByte(LINE_FEED);
+
+    if (slot.converted >= 0 && valueStart[slot.converted]! >= 0) {
+      if (json[valueStart[slot.converted]!] === 0x74 /* true */) result.converted++;
       else result.notConverted++;
     }
-    for (let k = 0; k < spellings.length; k++) {
-      const value = values[spellingTargets[k]!] as string | undefined;
-      const table = spellings[k]!;
-      table.rows.push(value === undefined ? -1 : table.numbers.numberOf(value));
+    for (let s = 0; s < spellings.length; s++) {
+      const i = spellingTargets[s]!;
+      const spelling = spellings[s]!;
+      if (valueStart[i]! < 0) {
+        spelling.rows.push(-1);
+        continue;
+      }
+      let n = spelling.numbers.get(json, valueStart[i]!, valueEnd[i]!);
+      if (n < 0) {
+        n = spelling.values.length;
+        spelling.numbers.set(n);
+        spelling.values.push(JSON.parse(json.toString('utf8', valueStart[i]!, valueEnd[i]!)) as string);
+      }
+      spelling.rows.push(n);
     }
-    const id = text(slot.id);
-    if (id?.startsWith('lead_')) result.leadLikeIds.push([accepted, id]);
+    const id = slot.id;
+    if (id >= 0 && valueStart[id]! >= 0 && json.compare(LEAD_PREFIX, 0, LEAD_PREFIX.length, valueStart[id]!, valueStart[id]! + LEAD_PREFIX.length) === 0) {
+      result.leadLikeIds.push([accepted, JSON.parse(json.toString('utf8', valueStart[id]!, valueEnd[id]!)) as string]);
+    }
     accepted++;
-    keys.add({
-      id,
-      email: text(slot.email),
-      name: nameKey({ first_name: text(slot.first), last_name: text(slot.last), company_domain: text(slot.domain) }),
-      time: rowTime({ last_activity_at: text(slot.activity), created_at: text(slot.created) }),
-    });
+    const at = (i: number) => (i < 0 ? -1 : valueStart[i]!);
+    const to = (i: number) => (i < 0 ? -1 : valueEnd[i]!);
+    keys.json(json, at(slot.id), to(slot.id));
+    keys.json(json, at(slot.email), to(slot.email));
+    keys.nameJson(json, at(slot.first), to(slot.first), at(slot.last), to(slot.last), at(slot.domain), to(slot.domain));
+    const dated = at(slot.activity) >= 0 ? slot.activity : slot.created;
+    keys.endRow(isoJsonTime(json, at(dated), to(dated)));
   }
-  spillParts.push(encoder.encode(spill));
-  result.spill = spillParts;
+  result.spill = [spill.take()];
   ({ keys: result.keys, times: result.times } = keys.finish());
-  result.spellings = spellings.map(({ numbers, rows }) => ({ values: numbers.values, rows: Int32Array.from(rows) }));
+  result.spellings = spellings.map(({ values: distinct, rows }) => ({ values: distinct, rows: Int32Array.from(rows) }));
   result.heapUsed = v8.getHeapStatistics().used_heap_size;
   return result;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvError, lastRecordEnd, malformedCsv, parseBlock, sniffDelimiter, splitCsv, type CsvReadOptions, type CsvSource } from '@/lib/import/csv';
+import { CsvError, lastRecordEnd, malformedCsv, parseBlock, recordValues, sniffDelimiter, splitCsv, type CsvReadOptions, type CsvSource } from '@/lib/import/csv';
 import { largeExport } from '@/lib/import/dirty-export';
 
 interface CsvRecord {
@@ -19,7 +19,7 @@ async function* readCsvRecords(source: CsvSource, options: CsvReadOptions = {}):
     } catch (error) {
       throw error instanceof CsvError ? malformedCsv(error, firstLine, error) : error;
     }
-    for (let i = 0; i < parsed.records.length; i++) yield { line: firstLine + parsed.starts[i]!, fields: parsed.records[i]! };
+    for (let i = 0; i < parsed.records.length; i++) yield { line: firstLine + parsed.starts[i]!, fields: recordValues(parsed, i) };
     firstLine += parsed.lines;
   }
 }

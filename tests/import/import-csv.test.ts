@@ -147,6 +147,17 @@ describe('importCsv', () => {
     ]);
   });
 
+  it('reads a repeated cell the same way every time: values, placeholders and rejects, each reject on its own line', async () => {
+    // From the second row on, the cells below come from the memo of the string cleaner's results.
+    const row = (n: number) => `${n},p${n}@x.io,P,Q${n},x.io,05/03/2024,"1,000",No,Select,Pro,Pending\n`;
+    const csv = header + [1, 2, 3].map(row).join('') + '4,d@x.io,D,E,x.io,05/03/2024,2,No,N/A,Pro,Closed Won\n';
+    const { leads, rejects, report } = await importCsv(csv, { mapping });
+    expect(rejects.map((r) => [r.line, r.column, r.value])).toEqual([2, 3, 4].map((line) => [line, 'Stage', 'Pending']));
+    expect(new Set(rejects.map((r) => r.reason)).size).toBe(1);
+    expect(leads).toEqual([{ id: '4', first_name: 'D', last_name: 'E', email: 'd@x.io', company_domain: 'x.io', email_opens_30d: 2, demo_requested: false, last_activity_at: '2024-03-05T00:00:00.000Z', converted: true, attributes: { tier: 'Pro' } }]);
+    expect(report.placeholders).toBe(4);
+  });
+
   it('refuses a mapping none of whose columns is in the file, listing the file’s columns', async () => {
     await expect(importCsv('Foo,Bar\n1,2\n', { mapping })).rejects.toThrow(/None of the columns.*"Foo", "Bar"/);
   });
