@@ -44,16 +44,16 @@ export interface FieldTable {
   ends: Int32Array;
   /**
    * The text of each field whose value is not its byte range as it stands, by field number: a `""`
-   * escape, text after a closing quote. Every field, when csv-parse read the block (`tableOf`).
+   * escape, text after a closing quote (null: none). Every field, when csv-parse read the block (`tableOf`).
    */
-  decoded: Map<number, string>;
+  decoded: Map<number, string> | null;
   /** Per record, the line breaks inside its fields (CRLF counting once). */
   breaks: Int32Array;
 }
 
 /** The text of field `f`. */
 export function fieldText(table: FieldTable, f: number): string {
-  const decoded = table.decoded.get(f);
+  const decoded = table.decoded?.get(f);
   if (decoded !== undefined) return decoded;
   const { bytes } = table;
   const start = table.starts[f]!;
@@ -83,14 +83,16 @@ export function tableOf(records: readonly (readonly string[])[], breaks: readonl
     recordFields: new Int32Array(records.length + 1),
     starts: new Int32Array(count),
     ends: new Int32Array(count),
-    decoded: new Map(),
+    decoded: null,
     breaks: Int32Array.from(breaks),
   };
   let f = 0;
+  const decoded = new Map<number, string>();
   records.forEach((fields, r) => {
     table.recordFields[r] = f;
-    for (const text of fields) table.decoded.set(f++, text);
+    for (const text of fields) decoded.set(f++, text);
   });
+  table.decoded = decoded;
   table.recordFields[records.length] = f;
   return table;
 }
@@ -103,7 +105,7 @@ export function tokenizeFields(bytes: Buffer, delimiter: string, recordDelimiter
   // Second byte of a CRLF record delimiter; -1 for LF or CR.
   const breakCode2 = recordDelimiter.length === 2 ? recordDelimiter.charCodeAt(1) : -1;
   const ascii = isAscii(bytes);
-  const decoded = new Map<number, string>();
+  let decoded: Map<number, string> | null = null;
   const text = (start: number, end: number) => bytes.toString(ascii ? 'latin1' : 'utf8', start, end);
 
   let capacity = Math.max(64, length >> 3);
@@ -182,7 +184,7 @@ export function tokenizeFields(bytes: Buffer, delimiter: string, recordDelimiter
       const closes = code < 0 || code === delimiterCode || (code === breakCode && (breakCode2 < 0 || bytes[next + 1] === breakCode2));
       if (closes) {
         const f = addField(pos + 1, close);
-        if (escaped) decoded.set(f, text(pos + 1, close).replaceAll('""', '"'));
+        if (escaped) (decoded ??= new Map()).set(f, text(pos + 1, close).replaceAll('""', '"'));
         if (code < 0) {
           endRecord(length);
           return table();
@@ -207,7 +209,7 @@ export function tokenizeFields(bytes: Buffer, delimiter: string, recordDelimiter
       if (code === delimiterCode || (code === breakCode && (breakCode2 < 0 || bytes[end + 1] === breakCode2))) break;
     }
     const f = addField(pos, end);
-    if (prefix !== null) decoded.set(f, prefix + text(pos, end));
+    if (prefix !== null) (decoded ??= new Map()).set(f, prefix + text(pos, end));
     if (end >= length) {
       endRecord(length);
       return table();

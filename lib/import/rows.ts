@@ -193,7 +193,7 @@ function readTarget(target: BoundTarget, table: FieldTable, first: number, line:
 
 /** One cell, cleaned, its value written to `out`: by the fast path over its bytes, the target's memo, or the string cleaner. */
 function readCell(target: BoundTarget, table: FieldTable, f: number, line: number, column: string, out: ByteWriter, result: BlockResult): CellResult {
-  const decoded = table.decoded.size === 0 ? undefined : table.decoded.get(f);
+  const decoded = table.decoded?.get(f);
   if (decoded !== undefined) return cleanCell(target, decoded, line, column, out, result);
   const { bytes } = table;
   const start = table.starts[f]!;
@@ -239,7 +239,7 @@ function cleanCell(target: BoundTarget, raw: string, line: number, column: strin
 /** A record is blank when every cell is empty or whitespace; most records fail on their first cell. */
 function isBlankRecord(table: FieldTable, first: number, end: number): boolean {
   for (let f = first; f < end; f++) {
-    const decoded = table.decoded.get(f);
+    const decoded = table.decoded?.get(f);
     if (decoded === undefined ? table.starts[f] === table.ends[f] : decoded === '') continue;
     if (decoded === undefined && table.bytes[table.starts[f]!]! > 32) return false;
     if (fieldText(table, f).trim() !== '') return false;
@@ -407,22 +407,54 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
 
   const { fieldOrder, attributeIndexes, keyJson, markers, slot } = plan;
   const table = parsed.fields;
-  // A row's values as JSON texts, one after another; per target where its value is (start -1: unknown).
-  const values = new ByteWriter(1 << 12);
+  // Rows are written straight into the spill as JSON, in the lead's key order; a value's bytes stay
+  // where they were written, so per target `valueStart`/`valueEnd` say where (start -1: unknown).
+  const spill = new ByteWriter(bytes.length + (bytes.length >> 2));
   const valueStart = new Int32Array(all.length);
   const valueEnd = new Int32Array(all.length);
-  const spill = new ByteWriter(bytes.length + (bytes.length >> 2));
+  const spellingOf = all.map((_, i) => spellingTargets.indexOf(i));
   const spellings = spellingTargets.map(() => ({ numbers: new KeyTable(512), values: [] as string[], rows: [] as number[] }));
+  /** Per spelling table, the row's value's number in the block (-1: none). */
+  const rowSpellings = new Int32Array(spellingTargets.length);
+  /** Per reject of the row, the index in `all` of its target: rejects are listed in mapping order. */
+  const rejectTargets: number[] = [];
   const keys = new RowKeysWriter();
   let accepted = 0;
 
-  /** Appends target `i`'s key and value (or spelling marker) to the row's JSON; `json` holds the values. */
-  const writeMember = (i: number, json: Buffer, separate: boolean) => {
-    if (separate) spill.appendByte(COMMA);
+  /**
+   * Reads target `i` into the row's JSON as `"key":value` (a category as its spelling marker, its value
+   * numbered), after `separator` (0: none). Nothing is left written when it has no value.
+   */
+  const member = (i: number, separator: number, first: number, line: number): boolean => {
+    const mark = spill.length;
+    if (separator) spill.appendByte(separator);
     spill.append(keyJson[i]!, 0, keyJson[i]!.length);
-    const marker = markers[i];
-    if (marker) spill.append(marker, 0, marker.length);
-    else spill.append(json, valueStart[i]!, valueEnd[i]!);
+    const start = spill.length;
+    const rejectsBefore = result.rejects.length;
+    const known = readTarget(all[i]!, table, first, line, spill, result);
+    if (result.rejects.length > rejectsBefore) rejectTargets.push(i);
+    if (!known) {
+      spill.length = mark;
+      valueStart[i] = -1;
+      return false;
+    }
+    valueStart[i] = start;
+    valueEnd[i] = spill.length;
+    const k = spellingOf[i]!;
+    if (k >= 0) {
+      const spelling = spellings[k]!;
+      const json = spill.buffer;
+      let n = spelling.numbers.get(json, start, spill.length);
+      if (n < 0) {
+        n = spelling.values.length;
+        spelling.numbers.set(n);
+        spelling.values.push(JSON.parse(json.toString('utf8', start, spill.length)) as string);
+      }
+      rowSpellings[k] = n;
+      spill.length = start;
+      spill.append(markers[i]!, 0, markers[i]!.length);
+    }
+    return true;
   };
 
   const header = layout.header;
@@ -446,60 +478,45 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
       });
       continue;
     }
+    const rowStart = spill.length;
     const rejectsBefore = result.rejects.length;
-    values.clear();
-    for (let i = 0; i < all.length; i++) {
-      const start = values.length;
-      const known = readTarget(all[i]!, table, first, line, values, result);
-      valueStart[i] = known ? start : -1;
-      valueEnd[i] = values.length;
-    }
-    if (result.rejects.length > rejectsBefore) {
-      result.rowsRejected++;
-      continue;
-    }
-    const json = values.buffer;
+    rejectTargets.length = 0;
+    rowSpellings.fill(-1);
     // The row's JSON: lead fields in the contract's key order, then its attributes (see `RowPlan`).
     spill.appendByte(OPEN_BRACE);
     let members = 0;
-    for (const i of fieldOrder) {
-      if (valueStart[i]! < 0) continue;
-      writeMember(i, json, members++ > 0);
-      if (i < targets.length) result.coverage[i]!++;
-    }
+    for (const i of fieldOrder) if (member(i, members > 0 ? COMMA : 0, first, line)) members++;
     let attributes = 0;
     for (const i of attributeIndexes) {
-      if (valueStart[i]! < 0) continue;
       if (attributes === 0) {
-        if (members++ > 0) spill.appendByte(COMMA);
+        const mark = spill.length;
+        if (members > 0) spill.appendByte(COMMA);
         spill.append(ATTRIBUTES, 0, ATTRIBUTES.length);
+        if (member(i, 0, first, line)) attributes++;
+        else spill.length = mark;
+      } else if (member(i, COMMA, first, line)) attributes++;
+    }
+    if (result.rejects.length > rejectsBefore) {
+      result.rowsRejected++;
+      spill.length = rowStart;
+      if (rejectTargets.length > 1) {
+        const rowRejects = result.rejects.splice(rejectsBefore);
+        const order = rowRejects.map((_, r) => r).sort((x, y) => rejectTargets[x]! - rejectTargets[y]!);
+        for (const r of order) result.rejects.push(rowRejects[r]!);
       }
-      writeMember(i, json, attributes++ > 0);
-      result.coverage[i]!++;
+      continue;
     }
     if (attributes > 0) spill.appendByte(CLOSE_BRACE);
     spill.appendByte(CLOSE_BRACE);
     spill.appendByte(LINE_FEED);
 
+    const json = spill.buffer;
+    for (let i = 0; i < targets.length; i++) if (valueStart[i]! >= 0) result.coverage[i]!++;
     if (slot.converted >= 0 && valueStart[slot.converted]! >= 0) {
       if (json[valueStart[slot.converted]!] === 0x74 /* true */) result.converted++;
       else result.notConverted++;
     }
-    for (let s = 0; s < spellings.length; s++) {
-      const i = spellingTargets[s]!;
-      const spelling = spellings[s]!;
-      if (valueStart[i]! < 0) {
-        spelling.rows.push(-1);
-        continue;
-      }
-      let n = spelling.numbers.get(json, valueStart[i]!, valueEnd[i]!);
-      if (n < 0) {
-        n = spelling.values.length;
-        spelling.numbers.set(n);
-        spelling.values.push(JSON.parse(json.toString('utf8', valueStart[i]!, valueEnd[i]!)) as string);
-      }
-      spelling.rows.push(n);
-    }
+    for (let s = 0; s < spellings.length; s++) spellings[s]!.rows.push(rowSpellings[s]!);
     const id = slot.id;
     if (id >= 0 && valueStart[id]! >= 0 && json.compare(LEAD_PREFIX, 0, LEAD_PREFIX.length, valueStart[id]!, valueStart[id]! + LEAD_PREFIX.length) === 0) {
       result.leadLikeIds.push([accepted, JSON.parse(json.toString('utf8', valueStart[id]!, valueEnd[id]!)) as string]);
