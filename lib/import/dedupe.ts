@@ -179,11 +179,13 @@ function sameBytes(a: Uint8Array, aStart: number, b: Uint8Array, bStart: number,
 export class KeyTable {
   private bytes: Buffer;
   private used = 0;
-  /** Per slot: the key's hash, its byte offset + 1 (0 = empty slot), byte length, and value. */
-  private hashes: Int32Array;
-  private offsets: Int32Array;
-  private lengths: Int32Array;
-  private values: Int32Array;
+  /**
+   * Per slot, four numbers side by side: the key's hash, its byte offset + 1 (0 = empty slot), byte
+   * length, and value. Side by side, a probe reads one cache line instead of one per array, which
+   * matters once the table outgrows the CPU caches (hundreds of thousands of keys).
+   */
+  private slots: Int32Array;
+  private mask: number;
   private count = 0;
   /** The key last missed by `get` and where it would go, so `set` does not probe again (fields, not an object per miss). */
   private missedSource: Uint8Array | null = null;
@@ -195,10 +197,8 @@ export class KeyTable {
   /** `slots`: a power of two, room for 3/4 as many keys before the table grows. */
   constructor(slots = 1 << 12) {
     this.bytes = Buffer.allocUnsafe(slots * 16);
-    this.hashes = new Int32Array(slots);
-    this.offsets = new Int32Array(slots);
-    this.lengths = new Int32Array(slots);
-    this.values = new Int32Array(slots);
+    this.slots = new Int32Array(slots * 4);
+    this.mask = slots - 1;
   }
 
   get size(): number {
@@ -210,12 +210,12 @@ export class KeyTable {
     const length = end - start;
     let hash = 0x811c9dc5;
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ source[i]!, 0x01000193);
-    const mask = this.offsets.length - 1;
+    const { slots, mask } = this;
     let slot = hash & mask;
-    for (let offset = this.offsets[slot]!; offset !== 0; offset = this.offsets[slot]!) {
-      if (this.hashes[slot] === hash && this.lengths[slot] === length && sameBytes(source, start, this.bytes, offset - 1, length)) {
+    for (let offset = slots[slot * 4 + 1]!; offset !== 0; offset = slots[slot * 4 + 1]!) {
+      if (slots[slot * 4] === hash && slots[slot * 4 + 2] === length && sameBytes(source, start, this.bytes, offset - 1, length)) {
         this.missedSource = null;
-        return this.values[slot]!;
+        return slots[slot * 4 + 3]!;
       }
       slot = (slot + 1) & mask;
     }
@@ -238,34 +238,30 @@ export class KeyTable {
       this.bytes.copy(grown, 0, 0, this.used);
       this.bytes = grown;
     }
-    const { bytes, used } = this;
+    const { bytes, used, slots } = this;
     for (let i = 0; i < length; i++) bytes[used + i] = source[start + i]!;
-    this.hashes[slot] = hash;
-    this.offsets[slot] = used + 1;
-    this.lengths[slot] = length;
-    this.values[slot] = value;
+    slots[slot * 4] = hash;
+    slots[slot * 4 + 1] = used + 1;
+    slots[slot * 4 + 2] = length;
+    slots[slot * 4 + 3] = value;
     this.used += length;
     // Keep the load under 3/4 so probes stay short.
-    if (++this.count * 4 > this.offsets.length * 3) this.grow();
+    if (++this.count * 4 > (this.mask + 1) * 3) this.grow();
   }
 
   private grow(): void {
-    const { hashes, offsets, lengths, values } = this;
-    const size = offsets.length * 2;
-    this.hashes = new Int32Array(size);
-    this.offsets = new Int32Array(size);
-    this.lengths = new Int32Array(size);
-    this.values = new Int32Array(size);
+    const old = this.slots;
+    const size = (this.mask + 1) * 2;
+    const slots = new Int32Array(size * 4);
     const mask = size - 1;
-    for (let i = 0; i < offsets.length; i++) {
-      if (offsets[i] === 0) continue;
-      let slot = hashes[i]! & mask;
-      while (this.offsets[slot] !== 0) slot = (slot + 1) & mask;
-      this.hashes[slot] = hashes[i]!;
-      this.offsets[slot] = offsets[i]!;
-      this.lengths[slot] = lengths[i]!;
-      this.values[slot] = values[i]!;
+    for (let i = 0; i < old.length; i += 4) {
+      if (old[i + 1] === 0) continue;
+      let slot = old[i]! & mask;
+      while (slots[slot * 4 + 1] !== 0) slot = (slot + 1) & mask;
+      for (let k = 0; k < 4; k++) slots[slot * 4 + k] = old[i + k]!;
     }
+    this.slots = slots;
+    this.mask = mask;
   }
 }
 
