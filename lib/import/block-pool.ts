@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
+import { LEAD_FIELDS } from '../lead';
 import type { CsvLayout } from './csv';
 import type { Mapping } from './mapping';
 import { processBlock, type BlockResult, type RowPlan } from './rows';
@@ -41,7 +42,7 @@ export async function workerRunner(count: number, mapping: Mapping, layout: CsvL
     pending.clear();
   };
   const workers = Array.from({ length: count }, () => {
-    const worker = new Worker(file, { workerData: { mapping, layout } });
+    const worker = new Worker(file, { workerData: { mapping, layout, leadFields: LEAD_FIELDS } });
     worker.on('message', ({ id, result }: { id: number; result: BlockResult }) => {
       pending.get(id)?.resolve(result);
       pending.delete(id);

@@ -4,8 +4,8 @@ import type { Mapping } from './mapping';
 import { planRows, processBlock } from './rows';
 
 /** A worker thread of `workerRunner`: processes the blocks it is sent, with the plan built from workerData. */
-const { mapping, layout } = workerData as { mapping: Mapping; layout: CsvLayout };
-const plan = planRows(mapping, layout);
+const { mapping, layout, leadFields } = workerData as { mapping: Mapping; layout: CsvLayout; leadFields: string[] };
+const plan = planRows(mapping, layout, leadFields);
 parentPort!.on('message', ({ id, bytes }: { id: number; bytes: Uint8Array }) => {
   const result = processBlock(plan, bytes);
   parentPort!.postMessage({ id, result }, [...result.spill, result.keys].map((bytes) => bytes.buffer as ArrayBuffer));

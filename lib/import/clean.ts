@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// The email pattern alone, not all of zod: this module is loaded by every import worker thread.
+import { regexes } from 'zod/v4/core';
 
 /**
  * Cleaning rules for values read from CRM CSV exports. Each cleaner takes the raw cell text and returns
@@ -18,6 +19,12 @@ export class InvalidValueError extends Error {
 const invalid = (reason: string): never => {
   throw new InvalidValueError(reason);
 };
+
+/**
+ * Header names, outcome values and category spellings compare case- and whitespace-insensitively:
+ * exports differ in both across CRM versions.
+ */
+export const columnKey = (name: string): string => name.replace(/^\uFEFF/, '').trim().replace(/\s+/g, ' ').toLowerCase();
 
 /** The lead contract's longest text (lib/lead.ts); longer descriptions are cut, not rejected. */
 export const MAX_TEXT_LENGTH = 10_000;
@@ -97,7 +104,7 @@ function cut(text: string): string {
 export const cleanCategory = cleanText;
 
 /** The lead contract's email check (zod's `z.email()` pattern), run as a bare regex: no zod call per cell. */
-const EMAIL = z.regexes.email;
+const EMAIL = regexes.email;
 
 /** Emails: trimmed, "mailto:" dropped, lowercased (the lead contract compares them lowercased), then validated. */
 export function cleanEmail(raw: string): string | undefined {

@@ -5,12 +5,12 @@ import { AppError } from '../errors';
 import { writeFileAtomic, writeStreamAtomic } from '../fs-atomic';
 import { canonicalJson, hashString } from '../hash';
 import { LEAD_FIELDS, type AttributeValue, type Lead } from '../lead';
-import { MAX_TEXT_LENGTH } from './clean';
+import { MAX_TEXT_LENGTH, columnKey } from './clean';
 import { malformedCsv, splitCsv, type CsvSource, type Delimiter } from './csv';
 import { inlineRunner, processInOrder, workerRunner, type BlockRunner } from './block-pool';
 import { DedupeIndex, mergeRows, nameKey, type DedupeGroups, type DedupeStats, type Draft } from './dedupe';
 import { ByteWriter } from './byte-writer';
-import { columnKey, type Mapping } from './mapping';
+import type { Mapping } from './mapping';
 import { SPELLING_MARK, ValueNumbers, planRows, type BoundTarget, type RejectedValue } from './rows';
 
 export type { RejectedValue } from './rows';
@@ -184,7 +184,7 @@ export async function importCsvTo(
   consume: LeadConsumer,
 ): Promise<ImportRun> {
   const { layout, blocks } = await splitCsv(source, { delimiter, blockBytes });
-  const plan = planRows(mapping, layout);
+  const plan = planRows(mapping, layout, LEAD_FIELDS);
   const { targets, outcome, spellingTargets, attributeOrder } = plan;
   const tables = spellingTargets.map(() => new SpellingTable());
 

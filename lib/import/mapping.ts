@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError, formatIssues, type FieldIssue } from '../errors';
 import { readJsonFile } from '../json-file';
 import type { LeadField } from '../lead';
+import { columnKey } from './clean';
 import { PRESETS, type PresetName } from './presets';
 
 /**
@@ -107,8 +108,6 @@ export interface Mapping {
   outcome?: { column: string; positive?: string[]; negative?: string[] };
 }
 
-/** Header names compare case- and whitespace-insensitively: exports differ in both across CRM versions. */
-export const columnKey = (name: string): string => name.replace(/^\uFEFF/, '').trim().replace(/\s+/g, ' ').toLowerCase();
 
 /** Validates a parsed mapping, folds in its preset, and checks the outcome cannot leak into scoring. */
 export function parseMapping(raw: unknown, source = 'mapping'): Mapping {

@@ -1,10 +1,10 @@
 import v8 from 'node:v8';
 import { AppError } from '../errors';
-import { LEAD_FIELDS, type Lead } from '../lead';
 import {
   InvalidValueError,
   MAX_TEXT_LENGTH,
   cleanCategory,
+  columnKey,
   cleanDomain,
   cleanEmail,
   cleanId,
@@ -25,7 +25,7 @@ import { CellMemo, type CellResult } from './cell-memo';
 import { CsvError, parseBlock, type CsvLayout } from './csv';
 import { fieldText, type FieldTable } from './csv-tokenizer';
 import { KeyTable, RowKeysWriter, isoJsonTime } from './dedupe';
-import { columnKey, type AttributeType, type MappableField, type Mapping } from './mapping';
+import type { AttributeType, MappableField, Mapping } from './mapping';
 
 /**
  * The row stage of the import: a block of CSV records → clean rows. Each record is mapped to lead fields
@@ -281,8 +281,12 @@ export interface RowPlan {
  */
 export const SPELLING_MARK = 0;
 
-/** Binds the mapping to the file's header (refusing a file with none of its columns) and plans how rows are written. */
-export function planRows(mapping: Mapping, layout: CsvLayout): RowPlan {
+/**
+ * Binds the mapping to the file's header (refusing a file with none of its columns) and plans how rows
+ * are written. `leadFields` is the lead contract's key order (`LEAD_FIELDS`), passed in so that worker
+ * threads need not load the contract's zod schemas (most of their start-up time).
+ */
+export function planRows(mapping: Mapping, layout: CsvLayout, leadFields: readonly string[]): RowPlan {
   const { targets, outcome, missingColumns, ignoredColumns } = bindMapping(mapping, layout.header);
   const all = outcome ? [...targets, outcome] : targets;
   const spellingTargets = all.flatMap((t, i) => (t.category ? [i] : []));
@@ -299,7 +303,7 @@ export function planRows(mapping: Mapping, layout: CsvLayout): RowPlan {
     fieldOrder: all
       .map((_, i) => i)
       .filter((i) => !all[i]!.attribute)
-      .sort((a, b) => LEAD_FIELDS.indexOf(all[a]!.prop as keyof Lead) - LEAD_FIELDS.indexOf(all[b]!.prop as keyof Lead)),
+      .sort((a, b) => leadFields.indexOf(all[a]!.prop) - leadFields.indexOf(all[b]!.prop)),
     attributeIndexes: all.map((_, i) => i).filter((i) => all[i]!.attribute),
     keyJson: all.map((t) => Buffer.from(`${JSON.stringify(t.prop)}:`)),
     markers: all.map((_, i) => {

@@ -8,6 +8,7 @@ import { largeExport } from '@/lib/import/dirty-export';
 import { importCsv } from '@/lib/import/import-csv';
 import { loadMapping, parseMapping } from '@/lib/import/mapping';
 import { planRows, type BlockResult } from '@/lib/import/rows';
+import { LEAD_FIELDS } from '@/lib/lead';
 
 const EXAMPLES = path.join(__dirname, '../../examples');
 
@@ -27,7 +28,7 @@ describe('processInOrder', () => {
 
   it('joins a block cut inside a quoted field with the next one and processes them again', async () => {
     const { layout } = await splitCsv(csv);
-    const plan = planRows(mapping, layout);
+    const plan = planRows(mapping, layout, LEAD_FIELDS);
     const rightCuts = await collect(processInOrder(fromArray(['1,"first\nsecond"\n', '2,plain\n3,"x\ny"\n']), inlineRunner(plan), 2));
     const wrongCut = await collect(processInOrder(fromArray(['1,"first\n', 'second"\n2,plain\n', '3,"x\ny"\n']), inlineRunner(plan), 2));
     const rows = (results: BlockResult[]) => results.map((r) => Buffer.concat(r.spill).toString()).join('');
@@ -39,7 +40,7 @@ describe('processInOrder', () => {
 
   it('reports a quote still open at the end of the file', async () => {
     const { layout } = await splitCsv(csv);
-    const results = await collect(processInOrder(fromArray(['1,ok\n', '2,"never closed\n3,x\n']), inlineRunner(planRows(mapping, layout)), 2));
+    const results = await collect(processInOrder(fromArray(['1,ok\n', '2,"never closed\n3,x\n']), inlineRunner(planRows(mapping, layout, LEAD_FIELDS)), 2));
     expect(results.at(-1)!.error).toMatchObject({ code: 'CSV_QUOTE_NOT_CLOSED' });
   });
 });
