@@ -8,5 +8,5 @@ const { mapping, layout, leadFields } = workerData as { mapping: Mapping; layout
 const plan = planRows(mapping, layout, leadFields);
 parentPort!.on('message', ({ id, bytes }: { id: number; bytes: Uint8Array }) => {
   const result = processBlock(plan, bytes);
-  parentPort!.postMessage({ id, result }, [...result.spill, result.keys].map((bytes) => bytes.buffer as ArrayBuffer));
+  parentPort!.postMessage({ id, result }, [result.spill, result.keys].map((bytes) => bytes.buffer as ArrayBuffer));
 });

@@ -8,8 +8,9 @@ import { fieldText, tableOf, tokenizeFields, type FieldTable } from './csv-token
  * Streaming CSV reading for CRM exports: strict UTF-8 (a BOM is dropped; UTF-16 and other encodings are
  * refused with a message saying how to re-save), `,` `;` tab or `|` delimiters sniffed from the header
  * line, quoted fields with embedded delimiters and line breaks, CRLF, LF or CR. The file is cut into
- * blocks of whole records (a few hundred kilobytes each) that csv-parse reads independently, so memory
- * does not grow with the file and blocks can be parsed on several cores.
+ * blocks of whole records (about 96 KiB each) that are parsed independently (by the tokenizer of
+ * csv-tokenizer.ts, or csv-parse for what it leaves), so memory does not grow with the file and blocks
+ * can be parsed on several cores.
  */
 
 export type Delimiter = ',' | ';' | '\t' | '|';

@@ -228,7 +228,7 @@ export async function importCsvTo(
         block.coverage.forEach((n, i) => (rowCoverage[i]! += n));
         rowOutcomes.converted += block.converted;
         rowOutcomes.notConverted += block.notConverted;
-        for (const part of block.spill) writeAll(handle.fd, part);
+        writeAll(handle.fd, block.spill);
         block.spellings.forEach((spellings, k) => tables[k]!.addBlock(spellings));
         const firstRow = index.addRows(block.keys, block.times);
         for (const [r, id] of block.leadLikeIds) leadLikeIds.set(firstRow + r, id);

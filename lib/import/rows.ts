@@ -354,10 +354,10 @@ export interface BlockResult {
   converted: number;
   notConverted: number;
   /**
-   * The accepted rows' JSON lines (UTF-8), with spelling markers for category values, in pieces of about
-   * 64 KiB, each with its own ArrayBuffer (they are transferred between threads, like `keys`).
+   * The accepted rows' JSON lines (UTF-8), with spelling markers for category values, in a buffer of
+   * their own (it is transferred between threads, like `keys`).
    */
-  spill: Uint8Array[];
+  spill: Uint8Array;
   /** The accepted rows' dedupe keys and dates (`RowKeysWriter`). */
   keys: Uint8Array;
   times: Float64Array;
@@ -392,7 +392,7 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
     coverage: targets.map(() => 0),
     converted: 0,
     notConverted: 0,
-    spill: [],
+    spill: new Uint8Array(0),
     keys: new Uint8Array(0),
     times: new Float64Array(0),
     leadLikeIds: [],
@@ -534,7 +534,7 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
     const dated = at(slot.activity) >= 0 ? slot.activity : slot.created;
     keys.endRow(isoJsonTime(json, at(dated), to(dated)));
   }
-  result.spill = [spill.take()];
+  result.spill = spill.take();
   ({ keys: result.keys, times: result.times } = keys.finish());
   result.spellings = spellings.map(({ values: distinct, rows }) => ({ values: distinct, rows: Int32Array.from(rows) }));
   result.heapUsed = v8.getHeapStatistics().used_heap_size;
