@@ -44,17 +44,6 @@ const LOWER_Z = 0x7a;
 const SPACE_OR_DASH_LEAD = new Uint8Array(256);
 for (const lead of [0xc2, 0xe1, 0xe2, 0xe3, 0xef]) SPACE_OR_DASH_LEAD[lead] = 1;
 
-/** Copies `source[start, end)` between double quotes: the JSON text of a string that needs no escaping. */
-function writeQuoted(source: Buffer, start: number, end: number, out: ByteWriter): void {
-  const bytes = out.reserve(end - start + 2);
-  let at = out.length;
-  bytes[at++] = QUOTE;
-  if (end - start < 64) for (let i = start; i < end; i++) bytes[at++] = source[i]!;
-  else at += source.copy(bytes, at, start, end);
-  bytes[at++] = QUOTE;
-  out.length = at;
-}
-
 /**
  * Text whose only whitespace is the ASCII space (`cleanText`, `cleanCategory`, `cleanLongText`,
  * `cleanId`): trimmed and runs of spaces made one, as the cleaner does, as long as nothing in it is a
@@ -68,27 +57,24 @@ export function plainText(maxBytes: number): ByteCleaner {
     while (start < end && source[start] === SPACE) start++;
     while (end > start && source[end - 1] === SPACE) end--;
     if (start === end) return FALLBACK;
-    let ascii = true;
-    let spaceRuns = false;
-    for (let i = start; i < end; i++) {
-      const byte = source[i]!;
-      if (byte < SPACE || byte === QUOTE || byte === BACKSLASH) return FALLBACK;
-      if (byte === SPACE) spaceRuns ||= source[i + 1] === SPACE;
-      else if (byte >= 0x80) {
-        if (SPACE_OR_DASH_LEAD[byte]) return FALLBACK;
-        ascii = false;
-      }
-    }
-    // Every placeholder is short ASCII once its spaces are trimmed (its dashes besides, which went above).
-    if (ascii && end - start <= 20 && mayStartPlaceholder(source[start]!) && isPlaceholder(source.toString('latin1', start, end))) return PLACEHOLDER;
-    if (!spaceRuns) {
-      writeQuoted(source, start, end, out);
-      return WROTE;
-    }
+    // Checked and copied in one pass; on a fallback, what was copied past `out.length` is simply not kept.
     const bytes = out.reserve(end - start + 2);
     let at = out.length;
     bytes[at++] = QUOTE;
-    for (let i = start; i < end; i++) if (source[i] !== SPACE || source[i - 1] !== SPACE) bytes[at++] = source[i]!;
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      const byte = source[i]!;
+      if (byte < SPACE || byte === QUOTE || byte === BACKSLASH) return FALLBACK;
+      if (byte === SPACE) {
+        if (source[i - 1] === SPACE) continue;
+      } else if (byte >= 0x80) {
+        if (SPACE_OR_DASH_LEAD[byte]) return FALLBACK;
+        ascii = false;
+      }
+      bytes[at++] = byte;
+    }
+    // Every placeholder is short ASCII once its spaces are trimmed (its dashes besides, which went above).
+    if (ascii && end - start <= 20 && mayStartPlaceholder(source[start]!) && isPlaceholder(source.toString('latin1', start, end))) return PLACEHOLDER;
     bytes[at++] = QUOTE;
     out.length = at;
     return WROTE;

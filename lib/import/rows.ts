@@ -180,6 +180,12 @@ function bindMapping(mapping: Mapping, header: readonly string[]) {
  * `result.rejects` (and not masked by a later column); placeholders count as unknown.
  */
 function readTarget(target: BoundTarget, table: FieldTable, first: number, line: number, out: ByteWriter, result: BlockResult): boolean {
+  // Most targets read one column: no loop for them.
+  if (target.columns.length === 1) {
+    const cell = readCell(target, table, first + target.columns[0]!.index, line, target.columns[0]!.name, out, result);
+    if (cell === 'placeholder') result.placeholders++;
+    return cell === 'value';
+  }
   let sawText = false;
   for (const column of target.columns) {
     const cell = readCell(target, table, first + column.index, line, column.name, out, result);
