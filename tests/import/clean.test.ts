@@ -18,7 +18,7 @@ import {
   parseRevenue,
 } from '@/lib/import/clean';
 
-const PLACEHOLDERS = ['', '   ', 'Select', 'N/A', 'n/a', '-', '--', 'unknown', 'none', 'NULL', '--None--', '-- Select --', '(blank)', '[none]', '#N/A', 'nil'];
+const PLACEHOLDERS = ['', '   ', 'Select', 'N/A', 'n/a', 'N.A.', '-', '--', 'unknown', 'none', 'NULL', '--None--', '-- Select --', '(blank)', '[none]', '#N/A', 'nil', '?', 'Not Provided', 'UNDEFINED'];
 
 describe('placeholders', () => {
   it.each(PLACEHOLDERS)('%j means unknown in every cleaner', (raw) => {
