@@ -6,10 +6,10 @@ import { MAX_TEXT_LENGTH, daysInMonth, isPlaceholder, mayStartPlaceholder } from
  * writing the clean value's JSON text: most cells of an export are already clean (a name, a plain
  * number, an ISO date), and for them this skips making a string, cleaning it and serialising it again.
  *
- * A fast path only ever takes the cells whose clean value is the obvious one; it never rejects a cell
- * and never guesses. Anything else, including every cell that needs trimming, case folding or a
- * placeholder check it cannot settle, gets `FALLBACK` and goes to the string cleaner, which stays the
- * definition of every rule. A differential property test holds each fast path to its string cleaner
+ * A fast path only ever takes the cells whose clean value is the obvious one (at most spaces to trim or
+ * collapse, ASCII case to fold); it never rejects a cell and never guesses. Anything else, such as other
+ * whitespace, characters JSON must escape or a placeholder check it cannot settle, gets `FALLBACK` and
+ * goes to the string cleaner, which stays the definition of every rule. A differential property test holds each fast path to its string cleaner
  * (tests/import/byte-cleaners.test.ts).
  */
 
@@ -86,7 +86,7 @@ export const plainLongText = plainText(MAX_TEXT_LENGTH);
 const isDigit = (byte: number) => byte >= ZERO && byte <= NINE;
 const isLower = (byte: number) => byte >= LOWER_A && byte <= LOWER_Z;
 const isAlnum = (byte: number) => isLower(byte) || isDigit(byte);
-/** Characters of an email's local part the email pattern allows (lowercase only: anything else may need folding). */
+/** Characters of an email's local part the email pattern allows, capitals aside (`isUpper`). */
 const isLocalChar = (byte: number) => isAlnum(byte) || byte === 0x5f /* _ */ || byte === APOSTROPHE || byte === 0x2b /* + */ || byte === DASH;
 
 /** Whether a byte is an ASCII capital letter (folded to lowercase when written). */
@@ -155,7 +155,8 @@ export const plainEmail: ByteCleaner = (source, start, end, out) => {
 export const plainDomain: ByteCleaner = (source, start, end, out) => {
   while (start < end && source[start] === SPACE) start++;
   while (end > start && source[end - 1] === SPACE) end--;
-  if (end - start > MAX_TEXT_LENGTH || ((source[start]! | 0x20) === 0x77 && (source[start + 1]! | 0x20) === 0x77 && (source[start + 2]! | 0x20) === 0x77)) return FALLBACK;
+  const www = end - start >= 3 && (source[start]! | 0x20) === 0x77 && (source[start + 1]! | 0x20) === 0x77 && (source[start + 2]! | 0x20) === 0x77;
+  if (end - start > MAX_TEXT_LENGTH || www) return FALLBACK;
   let dots = 0;
   let label = 0;
   for (let i = start; i < end; i++) {

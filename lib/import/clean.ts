@@ -292,13 +292,14 @@ const TIME = String.raw`(?:[T ,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*
 const ISO_LIKE = new RegExp(String.raw`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})${TIME}$`, 'i');
 const NUMERIC = new RegExp(String.raw`^(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})${TIME}$`, 'i');
 const DAY_MONTH_NAME = new RegExp(String.raw`^(\d{1,2})(?:st|nd|rd|th)?[ -]([a-z]{3,9})\.?,?[ -](\d{4})${TIME}$`, 'i');
-const BARE_ISO_DATE_UTC = /^\d{4}-\d{2}-\d{2}Z$/;
 const MONTH_NAME_DAY = new RegExp(String.raw`^([a-z]{3,9})\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})${TIME}$`, 'i');
+const BARE_ISO_DATE_UTC = /^\d{4}-\d{2}-\d{2}Z$/;
 
 /**
- * Dates → ISO 8601 (UTC). Accepted: "2024-03-05", "2024-03-05Z", "2024-03-05 14:22", "2024-03-05T14:22:00Z" (offsets
- * honoured), "2024/03/05"; "03/05/2024" and "03-05-2024" in the mapping's day order (US month-first by
- * default, `dateFormat: "DMY"` for day-first); "05.03.2024" (dots are always day-first, as in Europe);
+ * Dates → ISO 8601 (UTC). Accepted: "2024-03-05", "2024-03-05Z", "2024-03-05 14:22",
+ * "2024-03-05T14:22:00Z" (offsets honoured), "2024/03/05"; "03/05/2024" and "03-05-2024" in the
+ * mapping's day order (US month-first by default, `dateFormat: "DMY"` for day-first); "05.03.2024"
+ * (dots are always day-first, as in Europe);
  * two-digit years ("3/5/24" → 2024; 70–99 → 19xx); month names ("5 Mar 2024", "Mar 5, 2024",
  * "05-Mar-2024"); times with seconds and am/pm. A date-time without an offset is read as UTC so the
  * result never depends on the machine's time zone. Impossible dates (02/30/2024) and spreadsheet serial

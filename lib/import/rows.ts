@@ -1,15 +1,18 @@
 import v8 from 'node:v8';
 import { AppError } from '../errors';
+import { FALLBACK, PLACEHOLDER, WROTE, plainBoolean, plainDigits, plainDomain, plainEmail, plainIsoDate, plainLongText, plainText, type ByteCleaner } from './byte-cleaners';
+import { ByteWriter } from './byte-writer';
+import { CellMemo, type CellResult } from './cell-memo';
 import {
   InvalidValueError,
   MAX_TEXT_LENGTH,
   cleanCategory,
-  columnKey,
   cleanDomain,
   cleanEmail,
   cleanId,
   cleanLongText,
   cleanText,
+  columnKey,
   isPlaceholder,
   parseBoolean,
   parseCount,
@@ -19,9 +22,6 @@ import {
   parseRevenue,
   type DateOrder,
 } from './clean';
-import { FALLBACK, PLACEHOLDER, WROTE, plainBoolean, plainDigits, plainDomain, plainEmail, plainIsoDate, plainLongText, plainText, type ByteCleaner } from './byte-cleaners';
-import { ByteWriter } from './byte-writer';
-import { CellMemo, type CellResult } from './cell-memo';
 import { CsvError, parseBlock, type CsvLayout } from './csv';
 import { fieldText, type FieldTable } from './csv-tokenizer';
 import { KeyTable, RowKeysWriter, isoJsonTime } from './dedupe';
@@ -460,6 +460,7 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
         spelling.numbers.set(n);
         spelling.values.push(JSON.parse(json.toString('utf8', start, spill.length)) as string);
       }
+      // (A row rejected later has its values numbered too: harmless, as a spelling no lead has never shows.)
       rowSpellings[k] = n;
       spill.length = start;
       spill.append(markers[i]!, 0, markers[i]!.length);
