@@ -91,16 +91,15 @@ const isLocalChar = (byte: number) => isAlnum(byte) || byte === 0x5f /* _ */ || 
 
 /** Whether a byte is an ASCII capital letter (folded to lowercase when written). */
 const isUpper = (byte: number) => byte >= 0x41 && byte <= 0x5a;
+/** An ASCII byte lowercased (other bytes as they are). */
+export const lowerAscii = (byte: number) => (isUpper(byte) ? byte + 0x20 : byte);
 
 /** Copies `source[start, end)` between double quotes, ASCII capitals lowercased. */
 function writeQuotedLower(source: Buffer, start: number, end: number, out: ByteWriter): void {
   const bytes = out.reserve(end - start + 2);
   let at = out.length;
   bytes[at++] = QUOTE;
-  for (let i = start; i < end; i++) {
-    const byte = source[i]!;
-    bytes[at++] = isUpper(byte) ? byte + 0x20 : byte;
-  }
+  for (let i = start; i < end; i++) bytes[at++] = lowerAscii(source[i]!);
   bytes[at++] = QUOTE;
   out.length = at;
 }
@@ -227,7 +226,7 @@ export const plainBoolean: ByteCleaner = (source, start, end, out) => {
 };
 
 /** The number written by the digits `source[from, to)`, or -1 if one is not a digit. */
-function digitsValue(source: Buffer, from: number, to: number): number {
+export function digitsValue(source: Buffer, from: number, to: number): number {
   let n = 0;
   for (let i = from; i < to; i++) {
     const byte = source[i]!;

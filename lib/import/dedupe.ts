@@ -1,4 +1,5 @@
 import type { AttributeValue, Lead } from '../lead';
+import { digitsValue, lowerAscii } from './byte-cleaners';
 import { ByteWriter } from './byte-writer';
 
 /**
@@ -98,9 +99,9 @@ export class RowKeysWriter {
     if (firstEnd - firstStart <= 2 || lastEnd - lastStart <= 2 || domainEnd - domainStart <= 2) return this.text(undefined);
     const bytes = this.out.reserve(firstEnd - firstStart + lastEnd - lastStart + domainEnd - domainStart);
     let at = this.out.length;
-    for (let i = firstStart + 1; i < firstEnd - 1; i++) at = writeLower(bytes, at, json[i]!);
+    for (let i = firstStart + 1; i < firstEnd - 1; i++) bytes[at++] = lowerAscii(json[i]!);
     bytes[at++] = 0;
-    for (let i = lastStart + 1; i < lastEnd - 1; i++) at = writeLower(bytes, at, json[i]!);
+    for (let i = lastStart + 1; i < lastEnd - 1; i++) bytes[at++] = lowerAscii(json[i]!);
     bytes[at++] = 0;
     for (let i = domainStart + 1; i < domainEnd - 1; i++) bytes[at++] = json[i]!;
     bytes[at++] = LINE_FEED;
@@ -115,12 +116,6 @@ export class RowKeysWriter {
   finish(): { keys: Uint8Array; times: Float64Array } {
     return { keys: this.out.take(), times: Float64Array.from(this.times) };
   }
-}
-
-/** Writes an ASCII byte lowercased; returns the next position. */
-function writeLower(bytes: Buffer, at: number, byte: number): number {
-  bytes[at] = byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte;
-  return at + 1;
 }
 
 const SUMMED = new Set(['email_opens_30d', 'email_clicks_30d', 'page_views_30d', 'pricing_page_views_30d', 'content_downloads_30d']);
@@ -139,11 +134,7 @@ export function nameKey(draft: Pick<Draft, 'first_name' | 'last_name' | 'company
 export function isoJsonTime(json: Buffer, start: number, end: number): number {
   if (start < 0) return Number.NEGATIVE_INFINITY;
   if (end - start !== 26) return Date.parse(JSON.parse(json.toString('utf8', start, end)) as string);
-  const n = (from: number, to: number) => {
-    let value = 0;
-    for (let i = start + from; i < start + to; i++) value = value * 10 + json[i]! - 48;
-    return value;
-  };
+  const n = (from: number, to: number) => digitsValue(json, start + from, start + to);
   return Date.UTC(n(1, 5), n(6, 8) - 1, n(9, 11), n(12, 14), n(15, 17), n(18, 20), n(21, 24));
 }
 

@@ -468,6 +468,10 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
     return true;
   };
 
+  /** Where target `i`'s value is in the row's JSON (-1: not mapped or unknown). */
+  const at = (i: number) => (i < 0 ? -1 : valueStart[i]!);
+  const to = (i: number) => (i < 0 ? -1 : valueEnd[i]!);
+
   const header = layout.header;
   for (let k = 0; k < parsed.records.length; k++) {
     const record = parsed.records[k]!;
@@ -533,8 +537,6 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
       result.leadLikeIds.push([accepted, JSON.parse(json.toString('utf8', valueStart[id]!, valueEnd[id]!)) as string]);
     }
     accepted++;
-    const at = (i: number) => (i < 0 ? -1 : valueStart[i]!);
-    const to = (i: number) => (i < 0 ? -1 : valueEnd[i]!);
     keys.json(json, at(slot.id), to(slot.id));
     keys.json(json, at(slot.email), to(slot.email));
     keys.nameJson(json, at(slot.first), to(slot.first), at(slot.last), to(slot.last), at(slot.domain), to(slot.domain));
