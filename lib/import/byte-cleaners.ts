@@ -146,29 +146,48 @@ export const plainEmail: ByteCleaner = (source, start, end, out) => {
   return WROTE;
 };
 
+/** Whether `source[at, …)` starts with `prefix` (lowercase ASCII), in any case. */
+function startsWithLower(source: Buffer, at: number, end: number, prefix: string): boolean {
+  if (end - at < prefix.length) return false;
+  for (let k = 0; k < prefix.length; k++) if (lowerAscii(source[at + k]!) !== prefix.charCodeAt(k)) return false;
+  return true;
+}
+
 /**
- * A bare domain (`cleanDomain`), spaces around it trimmed and ASCII capitals lowercased: two or more
- * dot-separated labels of letters, digits and inner dashes, not starting with "www" (which the cleaner
- * may drop). No placeholder looks like one.
+ * A domain or a plain website address (`cleanDomain`), spaces around it trimmed and ASCII capitals
+ * lowercased: an optional "http://" or "https://", an optional "www." (dropped), then two or more
+ * dot-separated labels of letters, digits and inner dashes, then nothing or a path, query or fragment
+ * (dropped) free of control characters. Other "www…" prefixes, ports, user names and anything else go to
+ * the cleaner. No placeholder looks like one.
  */
 export const plainDomain: ByteCleaner = (source, start, end, out) => {
   while (start < end && source[start] === SPACE) start++;
   while (end > start && source[end - 1] === SPACE) end--;
-  const www = end - start >= 3 && (source[start]! | 0x20) === 0x77 && (source[start + 1]! | 0x20) === 0x77 && (source[start + 2]! | 0x20) === 0x77;
-  if (end - start > MAX_TEXT_LENGTH || www) return FALLBACK;
+  if (end - start > MAX_TEXT_LENGTH) return FALLBACK;
+  let host = start;
+  if (startsWithLower(source, host, end, 'http://')) host += 7;
+  else if (startsWithLower(source, host, end, 'https://')) host += 8;
+  if (startsWithLower(source, host, end, 'www')) {
+    if (source[host + 3] !== DOT) return FALLBACK;
+    host += 4;
+  }
   let dots = 0;
   let label = 0;
-  for (let i = start; i < end; i++) {
+  let i = host;
+  for (; i < end; i++) {
     const byte = source[i]!;
     if (byte === DOT) {
       if (label === 0 || source[i - 1] === DASH) return FALLBACK;
       dots++;
       label = 0;
     } else if (isAlnum(byte) || isUpper(byte) || (byte === DASH && label > 0)) label++;
+    else if (byte === 0x2f /* / */ || byte === 0x3f /* ? */ || byte === 0x23 /* # */) break;
     else return FALLBACK;
   }
-  if (dots === 0 || label === 0 || source[end - 1] === DASH) return FALLBACK;
-  writeQuotedLower(source, start, end, out);
+  if (dots === 0 || label === 0 || source[i - 1] === DASH) return FALLBACK;
+  // What follows the host is dropped, but the cleaner only drops it whole when it has no line break.
+  for (let k = i; k < end; k++) if (source[k]! < SPACE || SPACE_OR_DASH_LEAD[source[k]!]) return FALLBACK;
+  writeQuotedLower(source, host, i, out);
   return WROTE;
 };
 
