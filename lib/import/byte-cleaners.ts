@@ -263,21 +263,20 @@ export function digitsValue(source: Buffer, from: number, to: number): number {
 export const plainIsoDate: ByteCleaner = (source, start, end, out) => {
   const length = (source[end - 1] === 0x5a /* Z */ ? end - 1 : end) - start;
   if (length !== 10 && length !== 16 && length !== 19 && length !== 23) return FALLBACK;
-  const at = (offset: number) => source[start + offset];
   const year = digitsValue(source, start, start + 4);
   const month = digitsValue(source, start + 5, start + 7);
   const day = digitsValue(source, start + 8, start + 10);
-  if (at(4) !== DASH || at(7) !== DASH || year < 1900 || year > 2100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return FALLBACK;
+  if (source[start + 4] !== DASH || source[start + 7] !== DASH || year < 1900 || year > 2100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return FALLBACK;
   if (length > 10) {
-    const separator = at(10);
-    if ((separator !== SPACE && separator !== 0x54) /* T */ || at(13) !== 0x3a /* : */) return FALLBACK;
+    const separator = source[start + 10];
+    if ((separator !== SPACE && separator !== 0x54) /* T */ || source[start + 13] !== 0x3a /* : */) return FALLBACK;
     const hours = digitsValue(source, start + 11, start + 13);
     const minutes = digitsValue(source, start + 14, start + 16);
     if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) return FALLBACK;
     if (length > 16) {
       const seconds = digitsValue(source, start + 17, start + 19);
-      if (at(16) !== 0x3a || seconds < 0 || seconds > 59) return FALLBACK;
-      if (length > 19 && (at(19) !== DOT || digitsValue(source, start + 20, start + 23) < 0)) return FALLBACK;
+      if (source[start + 16] !== 0x3a || seconds < 0 || seconds > 59) return FALLBACK;
+      if (length > 19 && (source[start + 19] !== DOT || digitsValue(source, start + 20, start + 23) < 0)) return FALLBACK;
     }
   }
   // "YYYY-MM-DDTHH:MM:SS.sssZ" between quotes; the parts the cell leaves out are zero.
