@@ -168,7 +168,7 @@ export const plainDomain: ByteCleaner = (source, start, end, out) => {
   if (startsWithLower(source, host, end, 'http://')) host += 7;
   else if (startsWithLower(source, host, end, 'https://')) host += 8;
   if (startsWithLower(source, host, end, 'www')) {
-    if (source[host + 3] !== DOT) return FALLBACK;
+    if (host + 3 >= end || source[host + 3] !== DOT) return FALLBACK;
     host += 4;
   }
   let dots = 0;
