@@ -419,7 +419,8 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
   const table = parsed.fields;
   // Rows are written straight into the spill as JSON, in the lead's key order; a value's bytes stay
   // where they were written, so per target `valueStart`/`valueEnd` say where (start -1: unknown).
-  const spill = new ByteWriter(bytes.length + (bytes.length >> 2));
+  // A row's JSON, keys included, takes about twice its CSV bytes: sized so that it seldom has to grow.
+  const spill = new ByteWriter(2 * bytes.length + 1024);
   const valueStart = new Int32Array(all.length);
   const valueEnd = new Int32Array(all.length);
   const spellingOf = all.map((_, i) => spellingTargets.indexOf(i));
