@@ -165,6 +165,15 @@ export function tokenizeFields(bytes: Buffer, delimiter: string, recordDelimiter
     recordFields[records] = fields;
     recordStart = end + recordDelimiter.length;
   };
+  /**
+   * Closes the record whose last field ends at `at` (the record delimiter or the block's end); returns
+   * where the next record starts, or -1 when the block is done.
+   */
+  const closeRecord = (at: number): number => {
+    endRecord(Math.min(at, length));
+    const next = at + recordDelimiter.length;
+    return next >= length ? -1 : next;
+  };
   let pos = 0;
   for (;;) {
     // `pos` is the start of a field. `prefix` is what a quoted start contributes when the field goes on unquoted.
@@ -185,17 +194,9 @@ export function tokenizeFields(bytes: Buffer, delimiter: string, recordDelimiter
       if (closes) {
         const f = addField(pos + 1, close);
         if (escaped) (decoded ??= new Map()).set(f, text(pos + 1, close).replaceAll('""', '"'));
-        if (code < 0) {
-          endRecord(length);
-          return table();
-        }
-        if (code === delimiterCode) {
-          pos = next + 1;
-          continue;
-        }
-        endRecord(next);
-        pos = next + recordDelimiter.length;
-        if (pos >= length) return table();
+        // A delimiter, the common case, is handled in line: the record goes on.
+        if (code === delimiterCode) pos = next + 1;
+        else if ((pos = closeRecord(next)) < 0) return table();
         continue;
       }
       const inner = escaped ? text(pos + 1, close).replaceAll('""', '"') : text(pos + 1, close);
@@ -203,24 +204,14 @@ export function tokenizeFields(bytes: Buffer, delimiter: string, recordDelimiter
       pos = next;
     }
     let end = pos;
-    let code = 0;
     for (; end < length; end++) {
-      code = bytes[end]!;
+      const code = bytes[end]!;
       if (code === delimiterCode || (code === breakCode && (breakCode2 < 0 || bytes[end + 1] === breakCode2))) break;
     }
     const f = addField(pos, end);
     if (prefix !== null) (decoded ??= new Map()).set(f, prefix + text(pos, end));
-    if (end >= length) {
-      endRecord(length);
-      return table();
-    }
-    if (code === delimiterCode) {
-      pos = end + 1;
-      continue;
-    }
-    endRecord(end);
-    pos = end + recordDelimiter.length;
-    if (pos >= length) return table();
+    if (end < length && bytes[end] === delimiterCode) pos = end + 1;
+    else if ((pos = closeRecord(end)) < 0) return table();
   }
 }
 
