@@ -57,6 +57,8 @@ const COUNTERS: ReadonlySet<MappableField> = new Set(['email_opens_30d', 'email_
 const CATEGORY_FIELDS: ReadonlySet<string> = new Set(['industry', 'country', 'lead_source']);
 const ID_MAX_LENGTH = 200;
 
+const dateCleaning = (order: DateOrder): Cleaning => ({ clean: (raw) => parseDate(raw, order), fast: plainIsoDate });
+
 function fieldCleaning(field: MappableField, order: DateOrder): Cleaning {
   if (COUNTERS.has(field)) return { clean: parseCount, fast: plainDigits };
   switch (field) {
@@ -72,7 +74,7 @@ function fieldCleaning(field: MappableField, order: DateOrder): Cleaning {
       return { clean: parseRevenue, fast: plainDigits };
     case 'created_at':
     case 'last_activity_at':
-      return { clean: (raw) => parseDate(raw, order), fast: plainIsoDate };
+      return dateCleaning(order);
     case 'webinar_attended':
     case 'demo_requested':
       return { clean: parseBoolean, fast: plainBoolean };
@@ -96,7 +98,7 @@ function attributeCleaning(type: AttributeType, order: DateOrder): Cleaning {
     case 'boolean':
       return { clean: parseBoolean, fast: plainBoolean };
     case 'date':
-      return { clean: (raw) => parseDate(raw, order), fast: plainIsoDate };
+      return dateCleaning(order);
   }
 }
 
