@@ -45,6 +45,11 @@ export class ByteWriter {
     this.length += this.reserve(Buffer.byteLength(text)).write(text, this.length);
   }
 
+  /** What was written, as a view: valid until the next write or `clear`. */
+  written(): Buffer {
+    return this.bytes.subarray(0, this.length);
+  }
+
   /** Hands over what was written; the writer goes on in a new buffer. */
   take(): Buffer {
     const taken = this.bytes.subarray(0, this.length);

