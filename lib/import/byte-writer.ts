@@ -1,12 +1,12 @@
 /**
  * Bytes appended to a growing buffer: where the row stage writes rows' JSON and pass 2 assembles the
- * leads file. The buffer is never from Node's shared pool, so what `take` returns can be transferred
- * to another thread on its own.
+ * leads file. The buffer is never from Node's shared pool, so what a finished writer's `written`
+ * returns can be transferred to another thread on its own.
  */
 export class ByteWriter {
   private bytes: Buffer;
   length = 0;
-  constructor(private readonly capacity: number) {
+  constructor(capacity: number) {
     this.bytes = Buffer.allocUnsafeSlow(capacity);
   }
 
@@ -48,14 +48,6 @@ export class ByteWriter {
   /** What was written, as a view: valid until the next write or `clear`. */
   written(): Buffer {
     return this.bytes.subarray(0, this.length);
-  }
-
-  /** Hands over what was written; the writer goes on in a new buffer. */
-  take(): Buffer {
-    const taken = this.bytes.subarray(0, this.length);
-    this.bytes = Buffer.allocUnsafeSlow(this.capacity);
-    this.length = 0;
-    return taken;
   }
 
   clear(): void {

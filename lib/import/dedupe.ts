@@ -114,7 +114,7 @@ export class RowKeysWriter {
   }
 
   finish(): { keys: Uint8Array; times: Float64Array } {
-    return { keys: this.out.take(), times: Float64Array.from(this.times) };
+    return { keys: this.out.written(), times: Float64Array.from(this.times) };
   }
 }
 

@@ -546,7 +546,7 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
     const dated = at(slot.activity) >= 0 ? slot.activity : slot.created;
     keys.endRow(isoJsonTime(json, at(dated), to(dated)));
   }
-  result.spill = spill.take();
+  result.spill = spill.written();
   ({ keys: result.keys, times: result.times } = keys.finish());
   result.spellings = spellings.map(({ values: distinct, rows }) => ({ values: distinct, rows: Int32Array.from(rows) }));
   result.heapUsed = v8.getHeapStatistics().used_heap_size;

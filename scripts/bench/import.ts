@@ -172,7 +172,7 @@ async function copyFloor(file: string, dir: string): Promise<{ seconds: number; 
         rows.appendByte(0x0a);
       }
       bytes += rows.length;
-      writeAll(spill, rows.take());
+      writeAll(spill, rows.written());
     }
     closeSync(spill);
     const output = openSync(outPath, 'w');
@@ -184,9 +184,12 @@ async function copyFloor(file: string, dir: string): Promise<{ seconds: number; 
         start = end + 1;
       }
       chunk.append(read, start, read.length);
-      if (chunk.length >= 1 << 20) writeAll(output, chunk.take());
+      if (chunk.length >= 1 << 20) {
+        writeAll(output, chunk.written());
+        chunk.clear();
+      }
     }
-    writeAll(output, chunk.take());
+    writeAll(output, chunk.written());
     closeSync(output);
     best = Math.min(best, (performance.now() - started) / 1000);
   }
