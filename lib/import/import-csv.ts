@@ -193,10 +193,10 @@ export async function* fileChunks(file: string, size: number): AsyncGenerator<Bu
 }
 
 /**
- * Writes all of `bytes` to the spill file, synchronously: a write to the page cache takes microseconds,
+ * Writes all of `bytes` to a file (the spill), synchronously: a write to the page cache takes microseconds,
  * whereas awaiting each one through the thread pool added up to seconds of idle time per 100k rows.
  */
-function writeAll(fd: number, bytes: Uint8Array): void {
+export function writeAll(fd: number, bytes: Uint8Array): void {
   for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
 }
 

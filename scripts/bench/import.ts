@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, createWriteStream, promises as fs, openSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, promises as fs, openSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { ByteWriter } from '../../lib/import/byte-writer';
 import { parseBlock, splitCsv } from '../../lib/import/csv';
 import { largeExport } from '../../lib/import/dirty-export';
-import { defaultRejectsPath, importCsvToFiles, type ImportRun } from '../../lib/import/import-csv';
+import { defaultRejectsPath, fileChunks, importCsvToFiles, writeAll, type ImportRun } from '../../lib/import/import-csv';
 import { loadMapping } from '../../lib/import/mapping';
 import { collectGarbage, mebibytes, withMemorySampling, type MemoryPeak } from '../../lib/import/memory-sampler';
 import { fmt, percentile, type BenchModule, type BenchRow } from './types';
@@ -120,11 +120,6 @@ async function parseOnlySeconds(file: string): Promise<number> {
   return best;
 }
 
-/** Writes all of `bytes` to `fd`. */
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
-}
-
 /**
  * The least work an import to this leads-file format does, timed on this thread (fastest of three): read
  * and tokenize the file, write every non-empty field as a JSON member (its header as key) to a spill file,
@@ -177,7 +172,7 @@ async function copyFloor(file: string, dir: string): Promise<{ seconds: number; 
     closeSync(spill);
     const output = openSync(outPath, 'w');
     const chunk = new ByteWriter(1 << 21);
-    for await (const read of createReadStream(spillPath, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    for await (const read of fileChunks(spillPath, 1 << 20)) {
       let start = 0;
       for (let end = read.indexOf(0x0a, start); end >= 0; end = read.indexOf(0x0a, start)) {
         chunk.append(read, start, end + 1);
