@@ -37,15 +37,6 @@ export interface DedupeStats {
   linked: number;
 }
 
-/** The keys pass 1 needs from a clean row. */
-export interface RowKeys {
-  id?: string;
-  email?: string;
-  name?: string;
-  /** Epoch ms of the row's `last_activity_at`, else `created_at`; -Infinity when undated. */
-  time: number;
-}
-
 const LINE_FEED = 10;
 const BACKSLASH = 0x5c;
 
@@ -64,13 +55,6 @@ function needsDecoding(bytes: Uint8Array, start: number, end: number, nonAscii: 
 export class RowKeysWriter {
   private readonly out = new ByteWriter(1 << 14);
   private readonly times: number[] = [];
-
-  add({ id, email, name, time }: RowKeys): void {
-    this.text(id);
-    this.text(email);
-    this.text(name);
-    this.endRow(time);
-  }
 
   /** The row's next key, or none. */
   text(key: string | undefined): void {
@@ -108,7 +92,7 @@ export class RowKeysWriter {
     this.out.length = at;
   }
 
-  /** Ends the row, with its date (`RowKeys.time`). */
+  /** Ends the row, with its date: epoch ms of its `last_activity_at`, else `created_at`; -Infinity when undated. */
   endRow(time: number): void {
     this.times.push(time);
   }
@@ -129,7 +113,7 @@ export function nameKey(draft: Pick<Draft, 'first_name' | 'last_name' | 'company
 
 /**
  * Epoch ms of a clean date's JSON text, `json[start, end)` (start < 0: none, -Infinity), for ordering rows
- * by "newest wins" (`RowKeys.time`). The cleaners write dates as "2024-03-05T14:22:07.123Z".
+ * by "newest wins" (`RowKeysWriter.endRow`). The cleaners write dates as "2024-03-05T14:22:07.123Z".
  */
 export function isoJsonTime(json: Buffer, start: number, end: number): number {
   if (start < 0) return Number.NEGATIVE_INFINITY;

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DedupeIndex, KeyTable, RowKeysWriter, mergeRows, type RowKeys } from '@/lib/import/dedupe';
+import { DedupeIndex, KeyTable, RowKeysWriter, mergeRows } from '@/lib/import/dedupe';
+
+/** A row's keys as the row stage writes them (`RowKeysWriter`). */
+interface RowKeys {
+  id?: string;
+  email?: string;
+  name?: string;
+  time: number;
+}
 
 describe('KeyTable', () => {
   it('maps every key exactly through growth, including non-ASCII, long and prefix-sharing keys', () => {
@@ -36,7 +44,12 @@ describe('DedupeIndex + mergeRows', () => {
     const t = (iso: string) => Date.parse(iso);
     const add = (...rows: RowKeys[]) => {
       const writer = new RowKeysWriter();
-      rows.forEach((row) => writer.add(row));
+      for (const { id, email, name, time } of rows) {
+        writer.text(id);
+        writer.text(email);
+        writer.text(name);
+        writer.endRow(time);
+      }
       const { keys, times } = writer.finish();
       return index.addRows(keys, times);
     };
