@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { CsvError } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { AppError } from '../errors';
-import { fieldText, tableOf, tokenizeFields, type FieldTable } from './csv-tokenizer';
+import { fieldText, recordText, tableOf, tokenizeFields, type FieldTable } from './csv-tokenizer';
 
 /**
  * Streaming CSV reading for CRM exports: strict UTF-8 (a BOM is dropped; UTF-16 and other encodings are
@@ -212,11 +212,7 @@ export interface ParsedBlock {
 
 /** The field texts of `parsed.records[i]`. */
 export function recordValues(parsed: ParsedBlock, i: number): string[] {
-  const { fields } = parsed;
-  const record = parsed.records[i]!;
-  const values: string[] = [];
-  for (let f = fields.recordFields[record]!; f < fields.recordFields[record + 1]!; f++) values.push(fieldText(fields, f));
-  return values;
+  return recordText(parsed.fields, parsed.records[i]!);
 }
 
 /** csv-parse over a block of whole records: the reference parser, and the one for blocks the fast path leaves. */
