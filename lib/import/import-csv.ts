@@ -11,7 +11,7 @@ import { inlineRunner, processInOrder, workerRunner, type BlockRunner } from './
 import { DedupeIndex, mergeRows, nameKey, type DedupeGroups, type DedupeStats, type Draft } from './dedupe';
 import { ByteWriter } from './byte-writer';
 import type { Mapping } from './mapping';
-import { SPELLING_MARK, ValueNumbers, planRows, type BoundTarget, type RejectedValue } from './rows';
+import { SPELLING_MARK, planRows, type BoundTarget, type RejectedValue } from './rows';
 
 export type { RejectedValue } from './rows';
 
@@ -101,6 +101,22 @@ export interface ImportResult extends ImportRun {
  * A chunk is valid only until the next one is asked for: its buffer is then reused.
  */
 export type LeadConsumer = (chunks: AsyncIterable<Buffer>) => Promise<void>;
+
+/** Distinct strings numbered in order of first appearance: the file's spellings of one category target. */
+class ValueNumbers {
+  private readonly numbers = new Map<string, number>();
+  readonly values: string[] = [];
+
+  numberOf(value: string): number {
+    let n = this.numbers.get(value);
+    if (n === undefined) {
+      n = this.values.length;
+      this.numbers.set(value, n);
+      this.values.push(value);
+    }
+    return n;
+  }
+}
 
 /**
  * The spellings one category target's values take, numbered, and which row holds which (-1: none), so the

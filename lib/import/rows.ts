@@ -331,22 +331,6 @@ export function planRows(mapping: Mapping, layout: CsvLayout, leadFields: readon
   };
 }
 
-/** Distinct strings numbered in order of first appearance (a block's spellings, then the file's). */
-export class ValueNumbers {
-  private readonly numbers = new Map<string, number>();
-  readonly values: string[] = [];
-
-  numberOf(value: string): number {
-    let n = this.numbers.get(value);
-    if (n === undefined) {
-      n = this.values.length;
-      this.numbers.set(value, n);
-      this.values.push(value);
-    }
-    return n;
-  }
-}
-
 /** What one block of records gave; line numbers are counted from the block's first line (0). */
 export interface BlockResult {
   /** Physical lines the block spans. */
