@@ -24,9 +24,9 @@ export interface CsvReadOptions {
 }
 
 /**
- * 96 KiB: under V8's 128 KiB limit for ordinary heap objects, so the string the tokenizer reads a block
- * into is a cheap young-generation allocation; at 256 KiB every block went to large-object space, which
- * cost ~0.3 s per 200k rows. Small enough too that a block's parsed records die young.
+ * 96 KiB. Chosen when the tokenizer read each block into one string, which at 256 KiB went to V8's
+ * large-object space (~0.3 s per 200k rows). Fields are byte ranges of the block now, and 96 and 256 KiB
+ * measure alike on the bench export (within run-to-run noise).
  */
 export const DEFAULT_BLOCK_BYTES = 96 << 10;
 

@@ -108,7 +108,6 @@ export interface Mapping {
   outcome?: { column: string; positive?: string[]; negative?: string[] };
 }
 
-
 /** Validates a parsed mapping, folds in its preset, and checks the outcome cannot leak into scoring. */
 export function parseMapping(raw: unknown, source = 'mapping'): Mapping {
   const result = mappingSchema.safeParse(raw);
