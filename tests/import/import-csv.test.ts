@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBacktest } from '@/lib/backtest';
 import { isAppError } from '@/lib/errors';
 import { hashString } from '@/lib/hash';
-import { leadSchema, parseLeads, toScorable, type LeadField } from '@/lib/lead';
+import { LEAD_FIELDS, leadSchema, parseLeads, toScorable, type LeadField } from '@/lib/lead';
 import {
   cleanDomain,
   cleanEmail,
@@ -81,6 +81,31 @@ describe.each(cases)('the $flavor fixture', ({ mapping, expected }) => {
     expect(parsed.leads).toEqual(result.leads);
     expect(parsed.leads).toHaveLength(expected.leads);
     expect(result.report.generatedIds).toBe(expected.generatedIds);
+  });
+
+  // Merged leads and leads with a generated id (the HubSpot fixture has 3) are written by other paths than one-row leads.
+  it('writes each lead as one line, keys in the contract’s order and attributes in the mapping’s', async () => {
+    expect(result.report.merged).toBeGreaterThan(0);
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'import-lines-'));
+    try {
+      const out = path.join(dir, 'leads.json');
+      const loaded = await loadMapping(mapping);
+      await importCsvToFiles(path.join(FIXTURES, expected.file), { mapping: loaded }, { out, rejects: defaultRejectsPath(out) });
+      const lines = (await fs.readFile(out, 'utf8')).split('\n').slice(1, -2);
+      expect(lines).toHaveLength(result.leads.length);
+      const attributeOrder = Object.keys(loaded.attributes);
+      lines.forEach((text, i) => {
+        const line = text.replace(/,$/, '');
+        const lead = JSON.parse(line) as Record<string, unknown>;
+        const ordered = Object.fromEntries(LEAD_FIELDS.filter((field) => lead[field] !== undefined).map((field) => [field, lead[field]]));
+        const attributes = lead.attributes as Record<string, unknown> | undefined;
+        if (attributes) ordered.attributes = Object.fromEntries(attributeOrder.filter((name) => name in attributes).map((name) => [name, attributes[name]]));
+        expect(line).toBe(JSON.stringify(ordered));
+        expect(lead).toEqual(result.leads[i]);
+      });
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('spells each category one way across the file', () => {
