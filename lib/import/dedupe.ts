@@ -1,12 +1,12 @@
-import type { AttributeValue, Lead } from '../lead';
+import type { Lead } from '../lead';
 import { digitsValue, lowerAscii } from './byte-cleaners';
 import { ByteWriter } from './byte-writer';
 
 /**
  * Duplicate detection and merging for imported rows, in two streaming passes so memory does not grow with
  * the rows' content: pass 1 (`DedupeIndex`) sees only each accepted row's keys and date and groups rows
- * with a union-find over typed arrays; pass 2 (`mergeRows`) merges the rows of each multi-row group once
- * its last row has arrived.
+ * with a union-find over typed arrays; pass 2 (`mergeLines`) merges the rows of each multi-row group once
+ * its last row has arrived, value by value from the rows' JSON lines.
  *
  * **Same lead** when any of these match (transitively: A~B by email and B~C by name + domain make one
  * lead of A, B and C):
@@ -401,45 +401,186 @@ export class DedupeGroups {
   }
 }
 
+/** How one value of a lead combines across the lead's rows (see this module's comment). */
+export type MergeRule = 'id' | 'sum' | 'or' | 'earliest' | 'latest' | 'newest';
+
+/** The merge rule of a lead field, or of an attribute (`attribute`: its name) that is boolean or not. */
+export function mergeRuleOf(prop: string, attribute: { boolean: boolean } | null): MergeRule {
+  if (attribute) return attribute.boolean ? 'or' : 'newest';
+  if (prop === 'id') return 'id';
+  if (SUMMED.has(prop)) return 'sum';
+  if (ORED.has(prop)) return 'or';
+  if (prop === 'created_at') return 'earliest';
+  if (prop === 'last_activity_at') return 'latest';
+  return 'newest';
+}
+
 /**
- * Merges one group's rows (each with its row number, in file order) by the rules in this module's
- * comment. The result has no id: the group's id comes from pass 1.
+ * How the row stage writes a row's JSON line (`RowPlan` is one): `{"key":value,…,"attributes":{…}}`
+ * with each value slot's member only when it has a value.
  */
-export function mergeRows(rows: readonly { row: number; draft: Draft }[], groups: DedupeGroups): Draft {
-  const merged: Record<string, unknown> = {};
-  const attributes: Record<string, AttributeValue> = {};
-  let hasAttributes = false;
-  /** Row that supplied each newest-wins value. */
-  const sources = new Map<string, number>();
-  const pick = (key: string, current: AttributeValue | undefined, incoming: AttributeValue, row: number): AttributeValue => {
-    if (current === undefined) {
-      sources.set(key, row);
-      return incoming;
+export interface LineLayout {
+  /** Per value slot, its key as JSON text with the colon (`"email":`). */
+  keyJson: readonly Buffer[];
+  /** The lead fields' slots in the order they are written (the lead contract's, so the id first). */
+  fieldOrder: readonly number[];
+  /** The attributes' slots, in the order they are written inside `"attributes":{…}`. */
+  attributeIndexes: readonly number[];
+  mergeRules: readonly MergeRule[];
+}
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const TRUE_FIRST = 0x74;
+const ATTRIBUTES = Buffer.from('"attributes":{');
+
+/** Whether `bytes` has `text` at `at`, before `end`. */
+function hasAt(bytes: Uint8Array, at: number, end: number, text: Buffer): boolean {
+  if (at + text.length > end) return false;
+  for (let i = 0; i < text.length; i++) if (bytes[at + i] !== text[i]) return false;
+  return true;
+}
+
+/** Where the JSON value (a string, number or boolean) starting at `at` ends. */
+function valueEnd(bytes: Uint8Array, at: number, end: number): number {
+  if (bytes[at] === QUOTE) {
+    for (let i = at + 1; i < end; i++) {
+      if (bytes[i] === BACKSLASH) i++;
+      else if (bytes[i] === QUOTE) return i + 1;
     }
-    if (typeof current === 'boolean' && typeof incoming === 'boolean') return current || incoming;
-    if (!groups.newer(row, sources.get(key)!)) return current;
-    sources.set(key, row);
-    return incoming;
-  };
-  for (const { row, draft } of rows) {
-    for (const [key, incoming] of Object.entries(draft) as [string, unknown][]) {
-      if (incoming === undefined || key === 'id') continue;
-      if (key === 'attributes') {
-        for (const [name, value] of Object.entries(incoming as Record<string, AttributeValue>)) {
-          attributes[name] = pick(`attributes.${name}`, attributes[name], value, row);
-          hasAttributes = true;
-        }
-        continue;
-      }
-      const current = merged[key];
-      if (current === undefined) merged[key] = pick(key, undefined, incoming as AttributeValue, row);
-      else if (SUMMED.has(key)) merged[key] = (current as number) + (incoming as number);
-      else if (ORED.has(key)) merged[key] = (current as boolean) || (incoming as boolean);
-      else if (key === 'created_at') merged[key] = (incoming as string) < (current as string) ? incoming : current;
-      else if (key === 'last_activity_at') merged[key] = (incoming as string) > (current as string) ? incoming : current;
-      else merged[key] = pick(key, current as AttributeValue, incoming as AttributeValue, row);
+    return end;
+  }
+  let i = at;
+  while (i < end && bytes[i] !== COMMA && bytes[i] !== CLOSE_BRACE) i++;
+  return i;
+}
+
+/** Where each value of a JSON line (`LineLayout`) is: per slot, its JSON text's range (start -1: none). */
+export class LineValues {
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+
+  constructor(private readonly layout: LineLayout) {
+    this.starts = new Int32Array(layout.keyJson.length);
+    this.ends = new Int32Array(layout.keyJson.length);
+  }
+
+  /** Reads the line `line[start, end)`. */
+  read(line: Uint8Array, start: number, end: number): this {
+    this.starts.fill(-1);
+    const at = this.members(this.layout.fieldOrder, line, start + 1, end);
+    if (hasAt(line, at, end, ATTRIBUTES)) this.members(this.layout.attributeIndexes, line, at + ATTRIBUTES.length, end);
+    return this;
+  }
+
+  /** Reads the members of `slots` that the line has, from `at`; returns where the next member starts. */
+  private members(slots: readonly number[], line: Uint8Array, at: number, end: number): number {
+    // Members come in slot order, and no key is a prefix of another (each ends in `":`), so a slot's
+    // key at `at` means the slot has a value; otherwise the slot was left out.
+    for (const slot of slots) {
+      const key = this.layout.keyJson[slot]!;
+      if (!hasAt(line, at, end, key)) continue;
+      const valueAt = at + key.length;
+      const after = valueEnd(line, valueAt, end);
+      this.starts[slot] = valueAt;
+      this.ends[slot] = after;
+      at = line[after] === COMMA ? after + 1 : after;
+    }
+    return at;
+  }
+}
+
+/** Compares two byte ranges as strings (`a < b`: negative), which for ASCII JSON texts is their values' order. */
+function compareBytes(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): number {
+  const length = Math.min(aEnd - aStart, bEnd - bStart);
+  for (let i = 0; i < length; i++) if (a[aStart + i] !== b[bStart + i]) return a[aStart + i]! - b[bStart + i]!;
+  return aEnd - aStart - (bEnd - bStart);
+}
+
+/** A row of a lead being merged: its row number, JSON line, and where the line's values are. */
+interface MergedRow {
+  row: number;
+  line: Buffer;
+  values: LineValues;
+}
+
+/**
+ * Which row's value of `slot` the merged lead takes (-1: no row has one), by the slot's rule; for a sum,
+ * any row with a value. Top-level functions rather than closures per slot: under tsx, every function
+ * made at run time is also named, which cost more than the merging.
+ */
+function winningRow(rule: MergeRule, rows: readonly MergedRow[], slot: number, groups: DedupeGroups, idRow: number): number {
+  let winner = -1;
+  for (let m = 0; m < rows.length; m++) {
+    const { row, line, values } = rows[m]!;
+    const start = values.starts[slot]!;
+    if (start < 0) continue;
+    if (rule === 'id') {
+      if (row === idRow) winner = m;
+      continue;
+    }
+    if (winner < 0) {
+      winner = m;
+      continue;
+    }
+    const best = rows[winner]!;
+    const bestStart = best.values.starts[slot]!;
+    const bestEnd = best.values.ends[slot]!;
+    const end = values.ends[slot]!;
+    if (
+      (rule === 'or' && line[start] === TRUE_FIRST) ||
+      (rule === 'earliest' && compareBytes(line, start, end, best.line, bestStart, bestEnd) < 0) ||
+      (rule === 'latest' && compareBytes(line, start, end, best.line, bestStart, bestEnd) > 0) ||
+      (rule === 'newest' && groups.newer(row, best.row))
+    ) {
+      winner = m;
     }
   }
-  if (hasAttributes) merged.attributes = attributes;
-  return merged as Draft;
+  return winner;
+}
+
+/** Writes `slot`'s merged value after its key (and `separator`, 0: none); false when it has none. */
+function writeMerged(layout: LineLayout, rows: readonly MergedRow[], slot: number, groups: DedupeGroups, idRow: number, separator: number, out: ByteWriter): boolean {
+  const rule = layout.mergeRules[slot]!;
+  const winner = winningRow(rule, rows, slot, groups, idRow);
+  if (winner < 0) return false;
+  if (separator) out.appendByte(separator);
+  const key = layout.keyJson[slot]!;
+  out.append(key, 0, key.length);
+  if (rule === 'sum') {
+    let sum = 0;
+    for (const { line, values } of rows) if (values.starts[slot]! >= 0) sum += Number(line.toString('latin1', values.starts[slot]!, values.ends[slot]!));
+    out.appendText(String(sum));
+  } else {
+    const { line, values } = rows[winner]!;
+    out.append(line, values.starts[slot]!, values.ends[slot]!);
+  }
+  return true;
+}
+
+/**
+ * Merges one group's rows, each its JSON line (`LineLayout`) with its row number, in file order, by the
+ * rules in this module's comment, and writes the lead's JSON line (no line break) to `out`, values copied
+ * from the rows' texts. The id is row `idRow`'s (-1: the group has none, and the line none).
+ */
+export function mergeLines(layout: LineLayout, lines: readonly { row: number; line: Buffer }[], groups: DedupeGroups, idRow: number, out: ByteWriter): void {
+  const rows: MergedRow[] = [];
+  for (const { row, line } of lines) rows.push({ row, line, values: new LineValues(layout).read(line, 0, line.length) });
+  out.appendByte(OPEN_BRACE);
+  let written = 0;
+  for (const slot of layout.fieldOrder) if (writeMerged(layout, rows, slot, groups, idRow, written > 0 ? COMMA : 0, out)) written++;
+  let attributes = 0;
+  for (const slot of layout.attributeIndexes) {
+    if (attributes === 0) {
+      const mark = out.length;
+      if (written > 0) out.appendByte(COMMA);
+      out.append(ATTRIBUTES, 0, ATTRIBUTES.length);
+      if (writeMerged(layout, rows, slot, groups, idRow, 0, out)) attributes++;
+      else out.length = mark;
+    } else if (writeMerged(layout, rows, slot, groups, idRow, COMMA, out)) attributes++;
+  }
+  if (attributes > 0) out.appendByte(CLOSE_BRACE);
+  out.appendByte(CLOSE_BRACE);
 }

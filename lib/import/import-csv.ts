@@ -4,14 +4,14 @@ import path from 'node:path';
 import { AppError } from '../errors';
 import { writeFileAtomic, writeStreamAtomic } from '../fs-atomic';
 import { canonicalJson, hashString } from '../hash';
-import { LEAD_FIELDS, type AttributeValue, type Lead } from '../lead';
+import { LEAD_FIELDS, type Lead } from '../lead';
 import { MAX_TEXT_LENGTH, columnKey } from './clean';
 import { malformedCsv, splitCsv, type CsvSource, type Delimiter } from './csv';
 import { inlineRunner, processInOrder, workerRunner, type BlockRunner } from './block-pool';
-import { DedupeIndex, mergeRows, nameKey, type DedupeGroups, type DedupeStats, type Draft } from './dedupe';
+import { DedupeIndex, LineValues, mergeLines, nameKey, type DedupeGroups, type DedupeStats, type Draft } from './dedupe';
 import { ByteWriter } from './byte-writer';
 import type { Mapping } from './mapping';
-import { SPELLING_MARK, planRows, type BoundTarget, type RejectedValue } from './rows';
+import { SPELLING_MARK, planRows, type RejectedValue } from './rows';
 
 export type { RejectedValue } from './rows';
 
@@ -228,7 +228,7 @@ export async function importCsvTo(
 ): Promise<ImportRun> {
   const { layout, blocks } = await splitCsv(source, { delimiter, blockBytes });
   const plan = planRows(mapping, layout, LEAD_FIELDS);
-  const { targets, outcome, spellingTargets, attributeOrder } = plan;
+  const { targets, outcome, spellingTargets } = plan;
   const tables = spellingTargets.map(() => new SpellingTable());
 
   const index = new DedupeIndex();
@@ -288,47 +288,39 @@ export async function importCsvTo(
 
     let ids: Set<string> | null = null;
     let generatedIds = 0;
-    const has = (draft: Draft, target: BoundTarget) =>
-      (target.attribute ? draft.attributes?.[target.prop] : (draft as Record<string, unknown>)[target.prop]) !== undefined;
-    const count = (draft: Draft, delta: number) => {
-      for (let i = 0; i < targets.length; i++) if (has(draft, targets[i]!)) rowCoverage[i]! += delta;
-      if (draft.converted === true) rowOutcomes.converted += delta;
-      else if (draft.converted === false) rowOutcomes.notConverted += delta;
+    const lineValues = new LineValues(plan);
+    /** Adds `delta` to the coverage and outcome counts for each value a lead's JSON line has. */
+    const count = (line: Buffer, delta: number) => {
+      const { starts } = lineValues.read(line, 0, line.length);
+      for (let i = 0; i < targets.length; i++) if (starts[i]! >= 0) rowCoverage[i]! += delta;
+      const converted = plan.slot.converted < 0 ? -1 : starts[plan.slot.converted]!;
+      if (converted >= 0 && line[converted] === 0x74 /* true */) rowOutcomes.converted += delta;
+      else if (converted >= 0) rowOutcomes.notConverted += delta;
     };
 
-    /** The group's id (or a generated one), and the contract's key order. */
-    const finalize = (draft: Draft, explicitId: string | undefined): Lead => {
-      let id = explicitId;
-      if (id === undefined) {
-        if (!ids) {
-          // Only explicit ids shaped like generated ones can clash with them.
-          ids = new Set();
-          for (const [r, leadLike] of leadLikeIds) if (groups.idRows[groups.groupOf[r]!] === r) ids.add(leadLike);
-        }
-        const base = generatedId(draft);
-        id = base;
-        for (let n = 2; ids.has(id); n++) id = `${base}_${n}`;
-        ids.add(id);
-        generatedIds++;
+    /**
+     * A lead whose rows have no id, given a generated one (first, as ids come). Its other keys are
+     * already in the contract's order: it was read from a JSON line.
+     */
+    const withGeneratedId = (draft: Draft): Lead => {
+      if (!ids) {
+        // Only explicit ids shaped like generated ones can clash with them.
+        ids = new Set();
+        for (const [r, leadLike] of leadLikeIds) if (groups.idRows[groups.groupOf[r]!] === r) ids.add(leadLike);
       }
-      const ordered: Record<string, unknown> = { id };
-      for (const field of LEAD_FIELDS) {
-        const value = (draft as Record<string, unknown>)[field];
-        if (field !== 'id' && field !== 'attributes' && value !== undefined) ordered[field] = value;
-      }
-      if (draft.attributes) {
-        const attributes: Record<string, AttributeValue> = {};
-        for (const name of attributeOrder) if (draft.attributes[name] !== undefined) attributes[name] = draft.attributes[name];
-        ordered.attributes = attributes;
-      }
-      return ordered as Lead;
+      const base = generatedId(draft);
+      let id = base;
+      for (let n = 2; ids.has(id); n++) id = `${base}_${n}`;
+      ids.add(id);
+      generatedIds++;
+      return { id, ...draft } as Lead;
     };
 
     /** The leads file's body in chunks of about `LEAD_CHUNK_BYTES` (see `LeadConsumer`). */
     async function* leadChunks(): AsyncGenerator<Buffer> {
       const out = new ByteWriter(LEAD_CHUNK_BYTES + (LEAD_CHUNK_BYTES >> 2));
       const scratch = new ByteWriter(1 << 12);
-      const open = new Map<number, { row: number; draft: Draft }[]>();
+      const open = new Map<number, { row: number; line: Buffer }[]>();
       let row = 0;
       let first = true;
       /** Starts the next lead in `out`. */
@@ -336,11 +328,16 @@ export async function importCsvTo(
         if (!first) out.append(SEPARATOR, 0, SEPARATOR.length);
         first = false;
       };
-      /** The draft of a spill line, spellings put in. */
-      const draftOf = (line: Buffer, start: number, end: number, r: number): Draft => {
+      /** A spill line with its spellings put in, in `scratch`. */
+      const resolve = (line: Buffer, start: number, end: number, r: number): Buffer => {
         scratch.clear();
         appendResolved(scratch, line, start, end, r, tables);
-        return JSON.parse(scratch.toString()) as Draft;
+        return scratch.written();
+      };
+      /** Writes a lead's JSON line that has no id, with a generated one. */
+      const writeWithGeneratedId = (line: Buffer) => {
+        separate();
+        out.appendText(JSON.stringify(withGeneratedId(JSON.parse(line.toString()) as Draft)));
       };
       const readLine = (line: Buffer, start: number, end: number) => {
         const r = row++;
@@ -351,24 +348,27 @@ export async function importCsvTo(
             separate();
             appendResolved(out, line, start, end, r, tables);
           } else {
-            const draft = draftOf(line, start, end, r);
-            separate();
-            out.appendText(JSON.stringify(finalize(draft, draft.id)));
+            writeWithGeneratedId(resolve(line, start, end, r));
           }
           return;
         }
         let members = open.get(group);
         if (!members) open.set(group, (members = []));
-        members.push({ row: r, draft: draftOf(line, start, end, r) });
+        // A copy: the chunk the line is in is read into again before the lead's last row arrives.
+        members.push({ row: r, line: Buffer.from(resolve(line, start, end, r)) });
         if (members.length < groups.sizes[group]!) return;
         open.delete(group);
-        for (const member of members) count(member.draft, -1);
-        const merged = mergeRows(members, groups);
-        count(merged, 1);
+        for (const member of members) count(member.line, -1);
+        const idRow = groups.idRows[group]!;
+        scratch.clear();
         // Merged values are sums, ORs, the earliest / latest date or one row's clean value, so a merged lead
         // passes the contract as its rows do (the tests check every imported lead, merged ones included).
+        mergeLines(plan, members, groups, idRow, scratch);
+        const merged = scratch.written();
+        count(merged, 1);
+        if (idRow < 0) return writeWithGeneratedId(merged);
         separate();
-        out.appendText(JSON.stringify(finalize(merged, members.find((m) => m.row === groups.idRows[group])?.draft.id)));
+        out.append(merged, 0, merged.length);
       };
       // Lines are read in place in 1 MiB chunks; only a line cut by a chunk's end is copied.
       let carry: Buffer | null = null;

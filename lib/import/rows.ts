@@ -24,7 +24,7 @@ import {
 } from './clean';
 import { CsvError, parseBlock, type CsvLayout } from './csv';
 import { fieldText, type FieldTable } from './csv-tokenizer';
-import { KeyTable, RowKeysWriter, isoJsonTime } from './dedupe';
+import { KeyTable, RowKeysWriter, isoJsonTime, mergeRuleOf, type LineLayout, type MergeRule } from './dedupe';
 import type { AttributeType, MappableField, Mapping } from './mapping';
 
 /**
@@ -111,6 +111,8 @@ export interface BoundTarget {
   attribute: boolean;
   /** Category-like text that gets one spelling per file. */
   category: boolean;
+  /** How a lead's rows combine in this value. */
+  merge: MergeRule;
   columns: { index: number; name: string }[];
   clean: Cleaner;
   fast: ByteCleaner | null;
@@ -141,7 +143,7 @@ function bindMapping(mapping: Mapping, header: readonly string[]) {
   });
   const used = new Set<number>();
   const missingColumns: string[] = [];
-  const bind = (key: string, prop: string, columns: string[], cleaning: Cleaning, kind: { attribute: boolean; category: boolean }): BoundTarget | null => {
+  const bind = (key: string, prop: string, columns: string[], cleaning: Cleaning, kind: Pick<BoundTarget, 'attribute' | 'category' | 'merge'>): BoundTarget | null => {
     const found = columns.flatMap((name) => {
       const index = positions.get(columnKey(name));
       return index === undefined ? [] : [{ index, name: header[index]!.trim() }];
@@ -155,16 +157,24 @@ function bindMapping(mapping: Mapping, header: readonly string[]) {
   };
   const targets: BoundTarget[] = [];
   for (const [field, columns] of Object.entries(mapping.fields) as [MappableField, string[]][]) {
-    const target = bind(field, field, columns, fieldCleaning(field, mapping.dateFormat), { attribute: false, category: CATEGORY_FIELDS.has(field) });
+    const target = bind(field, field, columns, fieldCleaning(field, mapping.dateFormat), {
+      attribute: false,
+      category: CATEGORY_FIELDS.has(field),
+      merge: mergeRuleOf(field, null),
+    });
     if (target) targets.push(target);
   }
   for (const [name, attribute] of Object.entries(mapping.attributes)) {
     const cleaning = attributeCleaning(attribute.type, mapping.dateFormat);
-    const target = bind(`attributes.${name}`, name, attribute.column, cleaning, { attribute: true, category: attribute.type === 'text' });
+    const target = bind(`attributes.${name}`, name, attribute.column, cleaning, {
+      attribute: true,
+      category: attribute.type === 'text',
+      merge: mergeRuleOf(name, { boolean: attribute.type === 'boolean' }),
+    });
     if (target) targets.push(target);
   }
   const outcome = mapping.outcome
-    ? bind('outcome', 'converted', [mapping.outcome.column], outcomeCleaning(mapping.outcome), { attribute: false, category: false })
+    ? bind('outcome', 'converted', [mapping.outcome.column], outcomeCleaning(mapping.outcome), { attribute: false, category: false, merge: mergeRuleOf('converted', null) })
     : null;
   if (targets.length === 0) {
     throw new AppError(
@@ -256,7 +266,7 @@ function isBlankRecord(table: FieldTable, first: number, end: number): boolean {
 }
 
 /** The mapping bound to a file's header, and how each accepted row's JSON line is written. */
-export interface RowPlan {
+export interface RowPlan extends LineLayout {
   layout: CsvLayout;
   /** Mapped fields and attributes present in the file, in mapping order. */
   targets: BoundTarget[];
@@ -267,8 +277,6 @@ export interface RowPlan {
   ignoredColumns: string[];
   /** Indexes into `all` of the category targets, each with a spelling table (see `SPELLING_MARK`). */
   spellingTargets: number[];
-  /** Attribute names in mapping order: a lead's attributes are written in this order. */
-  attributeOrder: string[];
   /**
    * How a row's JSON is written: lead fields in the contract's key order, then attributes in mapping
    * order, so a one-row lead's spill line, with its spellings put in, is its output line.
@@ -307,13 +315,13 @@ export function planRows(mapping: Mapping, layout: CsvLayout, leadFields: readon
     missingColumns,
     ignoredColumns,
     spellingTargets,
-    attributeOrder: targets.filter((t) => t.attribute).map((t) => t.prop),
     fieldOrder: all
       .map((_, i) => i)
       .filter((i) => !all[i]!.attribute)
       .sort((a, b) => leadFields.indexOf(all[a]!.prop) - leadFields.indexOf(all[b]!.prop)),
     attributeIndexes: all.map((_, i) => i).filter((i) => all[i]!.attribute),
     keyJson: all.map((t) => Buffer.from(`${JSON.stringify(t.prop)}:`)),
+    mergeRules: all.map((t) => t.merge),
     markers: all.map((_, i) => {
       const table = spellingTargets.indexOf(i);
       return table < 0 ? null : Buffer.from(`${String.fromCharCode(SPELLING_MARK)}${table}${String.fromCharCode(SPELLING_MARK)}`);

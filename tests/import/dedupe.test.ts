@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DedupeIndex, KeyTable, RowKeysWriter, mergeRows } from '@/lib/import/dedupe';
+import { ByteWriter } from '@/lib/import/byte-writer';
+import { DedupeIndex, KeyTable, LineValues, RowKeysWriter, mergeLines, mergeRuleOf, type DedupeGroups, type LineLayout } from '@/lib/import/dedupe';
 
 /** A row's keys as the row stage writes them (`RowKeysWriter`). */
 interface RowKeys {
@@ -38,45 +39,99 @@ describe('KeyTable', () => {
   });
 });
 
-describe('DedupeIndex + mergeRows', () => {
+/** A line layout as the row stage plans one: these lead fields in this order, then these attributes (name, boolean?). */
+function layoutOf(fields: string[], attributes: [name: string, boolean: boolean][]): LineLayout {
+  return {
+    keyJson: [...fields, ...attributes.map(([name]) => name)].map((key) => Buffer.from(`${JSON.stringify(key)}:`)),
+    fieldOrder: fields.map((_, i) => i),
+    attributeIndexes: attributes.map((_, i) => fields.length + i),
+    mergeRules: [...fields.map((field) => mergeRuleOf(field, null)), ...attributes.map(([name, boolean]) => mergeRuleOf(name, { boolean }))],
+  };
+}
+
+/** A row's JSON line: the draft's keys must already be in the layout's order, as the row stage writes them. */
+const lineOf = (row: number, draft: object) => ({ row, line: Buffer.from(JSON.stringify(draft)) });
+
+function merged(layout: LineLayout, rows: { row: number; line: Buffer }[], groups: DedupeGroups, idRow: number): string {
+  const out = new ByteWriter(64);
+  mergeLines(layout, rows, groups, idRow, out);
+  return out.toString();
+}
+
+describe('LineValues', () => {
+  it('finds each value of a line, strings with escaped quotes, commas and braces included, and nothing for a missing slot', () => {
+    const layout = layoutOf(['id', 'job_title', 'email_opens_30d', 'demo_requested'], [['note', false], ['vip', true]]);
+    const title = 'A "quoted", {braced} \\ title}';
+    const line = Buffer.from(JSON.stringify({ id: 'x', job_title: title, demo_requested: false, attributes: { vip: true } }));
+    const values = new LineValues(layout).read(line, 0, line.length);
+    const text = (slot: number) => (values.starts[slot]! < 0 ? undefined : line.toString('utf8', values.starts[slot], values.ends[slot]));
+    expect([0, 1, 2, 3, 4, 5].map(text)).toEqual(['"x"', JSON.stringify(title), undefined, 'false', undefined, 'true']);
+  });
+});
+
+describe('DedupeIndex + mergeLines', () => {
+  const t = (iso: string) => Date.parse(iso);
+  /** Adds rows' keys as the row stage writes them (`RowKeysWriter`); returns the first row's number. */
+  const add = (index: DedupeIndex, ...rows: RowKeys[]) => {
+    const writer = new RowKeysWriter();
+    for (const { id, email, name, time } of rows) {
+      writer.text(id);
+      writer.text(email);
+      writer.text(name);
+      writer.endRow(time);
+    }
+    const { keys, times } = writer.finish();
+    return index.addRows(keys, times);
+  };
+
   it('groups transitively and merges by the documented rules, whatever order the rows join in', () => {
     const index = new DedupeIndex();
-    const t = (iso: string) => Date.parse(iso);
-    const add = (...rows: RowKeys[]) => {
-      const writer = new RowKeysWriter();
-      for (const { id, email, name, time } of rows) {
-        writer.text(id);
-        writer.text(email);
-        writer.text(name);
-        writer.endRow(time);
-      }
-      const { keys, times } = writer.finish();
-      return index.addRows(keys, times);
-    };
-    expect(add({ id: 'a', email: 'ann@x.io', time: t('2024-01-01') }, { id: 'b', name: 'bob\u0000ray\u0000y.io', time: t('2024-02-01') })).toBe(0);
+    expect(add(index, { id: 'a', email: 'ann@x.io', time: t('2024-01-01') }, { id: 'b', name: 'bob\u0000ray\u0000y.io', time: t('2024-02-01') })).toBe(0);
     // A later block: rows go on numbering, and keys match across blocks.
-    expect(add({ id: 'c', email: 'ann@x.io', name: 'bob\u0000ray\u0000y.io', time: Number.NEGATIVE_INFINITY }, { id: 'd', email: 'other@x.io', time: t('2024-01-01') })).toBe(2);
+    expect(add(index, { id: 'c', email: 'ann@x.io', name: 'bob\u0000ray\u0000y.io', time: Number.NEGATIVE_INFINITY }, { id: 'd', email: 'other@x.io', time: t('2024-01-01') })).toBe(2);
     expect(index.stats).toEqual({ byEmail: 1, byName: 0, byId: 0, linked: 1 });
     const groups = index.finish();
     expect([...groups.groups()]).toEqual([0, 2]);
     expect(groups.sizes[0]).toBe(3);
     expect(groups.idRows[0]).toBe(0);
-    const merged = mergeRows(
-      [
-        { row: 0, draft: { email: 'ann@x.io', job_title: 'Analyst', email_opens_30d: 1, demo_requested: false, attributes: { tier: 'Free', partner: false } } },
-        { row: 1, draft: { job_title: 'Engineer', email_opens_30d: 2, created_at: '2024-01-05T00:00:00.000Z', attributes: { partner: true } } },
-        { row: 2, draft: { job_title: 'Undated', demo_requested: true, created_at: '2023-12-01T00:00:00.000Z', attributes: { tier: 'Pro' } } },
-      ],
-      groups,
-    );
+    const layout = layoutOf(['id', 'email', 'job_title', 'email_opens_30d', 'demo_requested', 'created_at'], [['tier', false], ['partner', true]]);
+    const rows = [
+      lineOf(0, { id: 'a', email: 'ann@x.io', job_title: 'Analyst', email_opens_30d: 1, demo_requested: false, attributes: { tier: 'Free', partner: false } }),
+      lineOf(1, { id: 'b', job_title: 'Engineer', email_opens_30d: 2, created_at: '2024-01-05T00:00:00.000Z', attributes: { partner: true } }),
+      lineOf(2, { id: 'c', job_title: 'Undated', demo_requested: true, created_at: '2023-12-01T00:00:00.000Z', attributes: { tier: 'Pro' } }),
+    ];
     // Row 1 is the newest dated row; the undated row 2 only fills what nobody else has, and ORs/sums/min apply.
-    expect(merged).toEqual({
-      email: 'ann@x.io',
-      job_title: 'Engineer',
-      email_opens_30d: 3,
-      demo_requested: true,
-      created_at: '2023-12-01T00:00:00.000Z',
-      attributes: { tier: 'Free', partner: true },
+    // The line is written as the row stage writes one: keys in the layout's order, no spaces.
+    expect(merged(layout, rows, groups, groups.idRows[0]!)).toBe(
+      JSON.stringify({
+        id: 'a',
+        email: 'ann@x.io',
+        job_title: 'Engineer',
+        email_opens_30d: 3,
+        demo_requested: true,
+        created_at: '2023-12-01T00:00:00.000Z',
+        attributes: { tier: 'Free', partner: true },
+      }),
+    );
+  });
+
+  it('takes the latest last activity, the later row on a tie of dates, and writes no id when the group has none', () => {
+    const index = new DedupeIndex();
+    const day = t('2024-03-01');
+    add(index, { email: 'a@x.io', time: day }, { email: 'a@x.io', time: day }, { email: 'a@x.io', time: t('2024-01-01') });
+    const groups = index.finish();
+    expect(groups.idRows[0]).toBe(-1);
+    const layout = layoutOf(['job_title', 'page_views_30d', 'last_activity_at'], [['seats', false]]);
+    const rows = [
+      lineOf(0, { job_title: 'First', page_views_30d: 0.5, last_activity_at: '2024-03-01T00:00:00.000Z', attributes: { seats: 10 } }),
+      lineOf(1, { job_title: 'Second', last_activity_at: '2024-03-01T00:00:00.000Z' }),
+      lineOf(2, { job_title: 'Older', page_views_30d: 2, last_activity_at: '2024-01-01T00:00:00.000Z', attributes: { seats: 99 } }),
+    ];
+    expect(JSON.parse(merged(layout, rows, groups, -1))).toEqual({
+      job_title: 'Second',
+      page_views_30d: 2.5,
+      last_activity_at: '2024-03-01T00:00:00.000Z',
+      attributes: { seats: 10 },
     });
   });
 });
