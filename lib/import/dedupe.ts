@@ -404,7 +404,7 @@ export class DedupeGroups {
 /** How one value of a lead combines across the lead's rows (see this module's comment). */
 export type MergeRule = 'id' | 'sum' | 'or' | 'earliest' | 'latest' | 'newest';
 
-/** The merge rule of a lead field, or of an attribute (`attribute`: its name) that is boolean or not. */
+/** The merge rule of lead field `prop`, or of an attribute (`attribute` given: whether it is boolean). */
 export function mergeRuleOf(prop: string, attribute: { boolean: boolean } | null): MergeRule {
   if (attribute) return attribute.boolean ? 'or' : 'newest';
   if (prop === 'id') return 'id';
@@ -434,7 +434,8 @@ const COMMA = 0x2c;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const TRUE_FIRST = 0x74;
-const ATTRIBUTES = Buffer.from('"attributes":{');
+/** What opens a JSON line's attributes. */
+export const ATTRIBUTES_JSON = Buffer.from('"attributes":{');
 
 /** Whether `bytes` has `text` at `at`, before `end`. */
 function hasAt(bytes: Uint8Array, at: number, end: number, text: Buffer): boolean {
@@ -471,7 +472,7 @@ export class LineValues {
   read(line: Uint8Array, start: number, end: number): this {
     this.starts.fill(-1);
     const at = this.members(this.layout.fieldOrder, line, start + 1, end);
-    if (hasAt(line, at, end, ATTRIBUTES)) this.members(this.layout.attributeIndexes, line, at + ATTRIBUTES.length, end);
+    if (hasAt(line, at, end, ATTRIBUTES_JSON)) this.members(this.layout.attributeIndexes, line, at + ATTRIBUTES_JSON.length, end);
     return this;
   }
 
@@ -576,7 +577,7 @@ export function mergeLines(layout: LineLayout, lines: readonly { row: number; li
     if (attributes === 0) {
       const mark = out.length;
       if (written > 0) out.appendByte(COMMA);
-      out.append(ATTRIBUTES, 0, ATTRIBUTES.length);
+      out.append(ATTRIBUTES_JSON, 0, ATTRIBUTES_JSON.length);
       if (writeMerged(layout, rows, slot, groups, idRow, 0, out)) attributes++;
       else out.length = mark;
     } else if (writeMerged(layout, rows, slot, groups, idRow, COMMA, out)) attributes++;

@@ -24,7 +24,7 @@ import {
 } from './clean';
 import { CsvError, parseBlock, type CsvLayout } from './csv';
 import { fieldText, type FieldTable } from './csv-tokenizer';
-import { KeyTable, RowKeysWriter, isoJsonTime, mergeRuleOf, type LineLayout, type MergeRule } from './dedupe';
+import { ATTRIBUTES_JSON, KeyTable, RowKeysWriter, isoJsonTime, mergeRuleOf, type LineLayout, type MergeRule } from './dedupe';
 import type { AttributeType, MappableField, Mapping } from './mapping';
 
 /**
@@ -375,7 +375,6 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const COMMA = 0x2c;
 const LINE_FEED = 0x0a;
-const ATTRIBUTES = Buffer.from('"attributes":{');
 const LEAD_PREFIX = Buffer.from('"lead_');
 
 /** Maps, cleans and serialises one block of whole records (see `splitCsv`). */
@@ -501,7 +500,7 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
       if (attributes === 0) {
         const mark = spill.length;
         if (members > 0) spill.appendByte(COMMA);
-        spill.append(ATTRIBUTES, 0, ATTRIBUTES.length);
+        spill.append(ATTRIBUTES_JSON, 0, ATTRIBUTES_JSON.length);
         if (member(i, 0, first, line)) attributes++;
         else spill.length = mark;
       } else if (member(i, COMMA, first, line)) attributes++;
