@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteWriter } from '@/lib/import/byte-writer';
-import { DedupeIndex, KeyTable, LineValues, RowKeysWriter, mergeLines, mergeRuleOf, type DedupeGroups, type LineLayout } from '@/lib/import/dedupe';
+import { DedupeGroups, DedupeIndex, KeyTable, LineValues, RowKeysWriter, mergeLines, mergeRuleOf, type LineLayout } from '@/lib/import/dedupe';
 
 /** A row's keys as the row stage writes them (`RowKeysWriter`). */
 interface RowKeys {
@@ -133,5 +134,79 @@ describe('DedupeIndex + mergeLines', () => {
       last_activity_at: '2024-03-01T00:00:00.000Z',
       attributes: { seats: 10 },
     });
+  });
+
+  /**
+   * The merge rules of dedupe.ts's comment, on objects: the reference `mergeLines` must agree with,
+   * whatever the values' JSON looks like (escapes, non-ASCII, numbers of any form).
+   */
+  function referenceMerge(rows: { row: number; draft: Record<string, unknown> }[], groups: DedupeGroups, idRow: number): Record<string, unknown> {
+    const summed = ['email_opens_30d', 'page_views_30d'];
+    const ored = ['demo_requested'];
+    const merged: Record<string, unknown> = {};
+    const attributes: Record<string, unknown> = {};
+    const source = new Map<string, number>();
+    const newest = (into: Record<string, unknown>, key: string, value: unknown, row: number) => {
+      if (into[key] === undefined || groups.newer(row, source.get(key)!)) {
+        into[key] = value;
+        source.set(key, row);
+      }
+    };
+    for (const { row, draft } of rows) {
+      for (const [key, value] of Object.entries(draft)) {
+        if (key === 'id') {
+          if (row === idRow) merged.id = value;
+        } else if (key === 'attributes') {
+          for (const [name, attribute] of Object.entries(value as Record<string, unknown>)) {
+            if (typeof attribute === 'boolean') attributes[name] = attributes[name] === true || attribute;
+            else newest(attributes, name, attribute, row);
+          }
+        } else if (summed.includes(key)) merged[key] = ((merged[key] as number | undefined) ?? 0) + (value as number);
+        else if (ored.includes(key)) merged[key] = merged[key] === true || value;
+        else if (key === 'created_at') merged[key] = merged[key] === undefined || (value as string) < (merged[key] as string) ? value : merged[key];
+        else if (key === 'last_activity_at') merged[key] = merged[key] === undefined || (value as string) > (merged[key] as string) ? value : merged[key];
+        else newest(merged, key, value, row);
+      }
+    }
+    if (Object.keys(attributes).length) merged.attributes = attributes;
+    return merged;
+  }
+
+  it('property: merges any rows as the documented rules do, and writes the merged line in the layout’s key order', () => {
+    const fields = ['id', 'job_title', 'email_opens_30d', 'page_views_30d', 'demo_requested', 'created_at', 'last_activity_at'];
+    const layout = layoutOf(fields, [['tier', false], ['seats', false], ['partner', true]]);
+    const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('a "quoted", {braced} \\ title}', 'line\nbreak', '\u2028', 'Zoë'));
+    const date = fc.date({ min: new Date('2000-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
+    const draft = fc.record(
+      {
+        id: fc.string({ minLength: 1 }),
+        job_title: text,
+        email_opens_30d: fc.nat(),
+        page_views_30d: fc.nat(),
+        demo_requested: fc.boolean(),
+        created_at: date,
+        last_activity_at: date,
+        attributes: fc.record({ tier: text, seats: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })), partner: fc.boolean() }, { requiredKeys: [] }),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.array(draft, { minLength: 1, maxLength: 4 }), fc.nat(), (drafts, pick) => {
+        // Drafts without attributes have no attributes member, as the row stage writes them.
+        const cleaned = drafts.map((d) => (d.attributes && Object.keys(d.attributes).length === 0 ? { ...d, attributes: undefined } : d));
+        const times = Float64Array.from(cleaned, (d) => (d.last_activity_at ?? d.created_at ? Date.parse((d.last_activity_at ?? d.created_at)!) : Number.NEGATIVE_INFINITY));
+        const withId = cleaned.flatMap((d, row) => (d.id === undefined ? [] : [row]));
+        const idRow = withId.length ? withId[pick % withId.length]! : -1;
+        const groups = new DedupeGroups(new Int32Array(cleaned.length), Int32Array.of(cleaned.length), Int32Array.of(idRow), times);
+        const rows = cleaned.map((d, row) => ({ row, draft: JSON.parse(JSON.stringify(d)) as Record<string, unknown> }));
+        const expected = referenceMerge(rows, groups, idRow);
+        const ordered = Object.fromEntries(fields.filter((f) => expected[f] !== undefined).map((f) => [f, expected[f]]));
+        const attributes = expected.attributes as Record<string, unknown> | undefined;
+        if (attributes) ordered.attributes = Object.fromEntries(['tier', 'seats', 'partner'].filter((a) => a in attributes).map((a) => [a, attributes[a]]));
+        const line = merged(layout, rows.map(({ row, draft }) => lineOf(row, draft)), groups, idRow);
+        expect(line).toBe(JSON.stringify(ordered));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
