@@ -500,8 +500,8 @@ function compareBytes(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array
   return aEnd - aStart - (bEnd - bStart);
 }
 
-/** A row of a lead being merged: its row number, JSON line, and where the line's values are. */
-interface MergedRow {
+/** A row of a lead being merged: its row number, JSON line, and where the line's values are (read once). */
+export interface MergedRow {
   row: number;
   line: Buffer;
   values: LineValues;
@@ -566,9 +566,7 @@ function writeMerged(layout: LineLayout, rows: readonly MergedRow[], slot: numbe
  * rules in this module's comment, and writes the lead's JSON line (no line break) to `out`, values copied
  * from the rows' texts. The id is row `idRow`'s (-1: the group has none, and the line none).
  */
-export function mergeLines(layout: LineLayout, lines: readonly { row: number; line: Buffer }[], groups: DedupeGroups, idRow: number, out: ByteWriter): void {
-  const rows: MergedRow[] = [];
-  for (const { row, line } of lines) rows.push({ row, line, values: new LineValues(layout).read(line, 0, line.length) });
+export function mergeLines(layout: LineLayout, rows: readonly MergedRow[], groups: DedupeGroups, idRow: number, out: ByteWriter): void {
   out.appendByte(OPEN_BRACE);
   let written = 0;
   for (const slot of layout.fieldOrder) if (writeMerged(layout, rows, slot, groups, idRow, written > 0 ? COMMA : 0, out)) written++;

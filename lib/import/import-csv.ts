@@ -8,7 +8,7 @@ import { LEAD_FIELDS, type Lead } from '../lead';
 import { MAX_TEXT_LENGTH, columnKey } from './clean';
 import { malformedCsv, splitCsv, type CsvSource, type Delimiter } from './csv';
 import { inlineRunner, processInOrder, workerRunner, type BlockRunner } from './block-pool';
-import { DedupeIndex, LineValues, mergeLines, nameKey, type DedupeGroups, type DedupeStats, type Draft } from './dedupe';
+import { DedupeIndex, LineValues, mergeLines, nameKey, type DedupeGroups, type DedupeStats, type Draft, type MergedRow } from './dedupe';
 import { ByteWriter } from './byte-writer';
 import type { Mapping } from './mapping';
 import { SPELLING_MARK, planRows, type RejectedValue } from './rows';
@@ -288,10 +288,8 @@ export async function importCsvTo(
 
     let ids: Set<string> | null = null;
     let generatedIds = 0;
-    const lineValues = new LineValues(plan);
-    /** Adds `delta` to the coverage and outcome counts for each value a lead's JSON line has. */
-    const count = (line: Buffer, delta: number) => {
-      const { starts } = lineValues.read(line, 0, line.length);
+    /** Adds `delta` to the coverage and outcome counts for each value a lead's JSON line has (`values`: where they are). */
+    const count = (line: Buffer, { starts }: LineValues, delta: number) => {
       for (let i = 0; i < targets.length; i++) if (starts[i]! >= 0) rowCoverage[i]! += delta;
       const converted = plan.slot.converted < 0 ? -1 : starts[plan.slot.converted]!;
       if (converted >= 0 && line[converted] === 0x74 /* true */) rowOutcomes.converted += delta;
@@ -320,7 +318,8 @@ export async function importCsvTo(
     async function* leadChunks(): AsyncGenerator<Buffer> {
       const out = new ByteWriter(LEAD_CHUNK_BYTES + (LEAD_CHUNK_BYTES >> 2));
       const scratch = new ByteWriter(1 << 12);
-      const open = new Map<number, { row: number; line: Buffer }[]>();
+      const open = new Map<number, MergedRow[]>();
+      const mergedValues = new LineValues(plan);
       let row = 0;
       let first = true;
       /** Starts the next lead in `out`. */
@@ -355,17 +354,18 @@ export async function importCsvTo(
         let members = open.get(group);
         if (!members) open.set(group, (members = []));
         // A copy: the chunk the line is in is read into again before the lead's last row arrives.
-        members.push({ row: r, line: Buffer.from(resolve(line, start, end, r)) });
+        const copy = Buffer.from(resolve(line, start, end, r));
+        members.push({ row: r, line: copy, values: new LineValues(plan).read(copy, 0, copy.length) });
         if (members.length < groups.sizes[group]!) return;
         open.delete(group);
-        for (const member of members) count(member.line, -1);
+        for (const member of members) count(member.line, member.values, -1);
         const idRow = groups.idRows[group]!;
         scratch.clear();
         // Merged values are sums, ORs, the earliest / latest date or one row's clean value, so a merged lead
         // passes the contract as its rows do (the tests check every imported lead, merged ones included).
         mergeLines(plan, members, groups, idRow, scratch);
         const merged = scratch.written();
-        count(merged, 1);
+        count(merged, mergedValues.read(merged, 0, merged.length), 1);
         if (idRow < 0) return writeWithGeneratedId(merged);
         separate();
         out.append(merged, 0, merged.length);

@@ -55,7 +55,7 @@ const lineOf = (row: number, draft: object) => ({ row, line: Buffer.from(JSON.st
 
 function merged(layout: LineLayout, rows: { row: number; line: Buffer }[], groups: DedupeGroups, idRow: number): string {
   const out = new ByteWriter(64);
-  mergeLines(layout, rows, groups, idRow, out);
+  mergeLines(layout, rows.map(({ row, line }) => ({ row, line, values: new LineValues(layout).read(line, 0, line.length) })), groups, idRow, out);
   return out.toString();
 }
 
