@@ -4,7 +4,7 @@ import nextTs from 'eslint-config-next/typescript';
 const config = [
   ...nextVitals,
   ...nextTs,
-  { ignores: ['.next/**', 'node_modules/**', 'test-results/**', 'next-env.d.ts'] },
+  { ignores: ['.next/**', 'node_modules/**', 'test-results/**', 'next-env.d.ts', 'assembly/**'] },
   {
     rules: {
       // `const { converted: _outcome, ...rest } = lead` is how the outcome is stripped.

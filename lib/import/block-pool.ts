@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { LEAD_FIELDS } from '../lead';
 import type { CsvLayout } from './csv';
 import type { Mapping } from './mapping';
+import { engineModule } from './row-engine';
 import { processBlock, type BlockResult, type RowPlan } from './rows';
 
 /** Processes blocks of records (`processBlock`), on this thread or on workers. */
@@ -42,7 +43,7 @@ export async function workerRunner(count: number, mapping: Mapping, layout: CsvL
     pending.clear();
   };
   const workers = Array.from({ length: count }, () => {
-    const worker = new Worker(file, { workerData: { mapping, layout, leadFields: LEAD_FIELDS } });
+    const worker = new Worker(file, { workerData: { mapping, layout, leadFields: LEAD_FIELDS, engine: engineModule() } });
     worker.on('message', ({ id, result }: { id: number; result: BlockResult }) => {
       pending.get(id)?.resolve(result);
       pending.delete(id);

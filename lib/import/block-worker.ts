@@ -1,10 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CsvLayout } from './csv';
 import type { Mapping } from './mapping';
+import { setEngineModule } from './row-engine';
 import { planRows, processBlock } from './rows';
 
 /** A worker thread of `workerRunner`: processes the blocks it is sent, with the plan built from workerData. */
-const { mapping, layout, leadFields } = workerData as { mapping: Mapping; layout: CsvLayout; leadFields: string[] };
+const { mapping, layout, leadFields, engine } = workerData as { mapping: Mapping; layout: CsvLayout; leadFields: string[]; engine: WebAssembly.Module };
+setEngineModule(engine);
 const plan = planRows(mapping, layout, leadFields);
 parentPort!.on('message', ({ id, bytes }: { id: number; bytes: Uint8Array }) => {
   const result = processBlock(plan, bytes);

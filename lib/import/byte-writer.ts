@@ -6,13 +6,21 @@
 export class ByteWriter {
   private bytes: Buffer;
   length = 0;
-  constructor(capacity: number) {
-    this.bytes = Buffer.allocUnsafeSlow(capacity);
+  /** Writing into a region the caller gave, which must not move. */
+  private readonly fixed: boolean;
+  /**
+   * A writer with a buffer of `capacity` bytes to start with, or one writing into `region` (the row
+   * engine's output), which never grows: there, the caller makes sure what is written fits.
+   */
+  constructor(capacityOrRegion: number | Buffer) {
+    this.fixed = typeof capacityOrRegion !== 'number';
+    this.bytes = typeof capacityOrRegion === 'number' ? Buffer.allocUnsafeSlow(capacityOrRegion) : capacityOrRegion;
   }
 
   /** The buffer, with room for `n` more bytes from `length` on: for writers that fill it byte by byte. */
   reserve(n: number): Buffer {
     if (this.length + n > this.bytes.length) {
+      if (this.fixed) throw new Error(`A fixed output region of ${this.bytes.length} bytes is full`);
       const grown = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.length + n));
       this.bytes.copy(grown, 0, 0, this.length);
       this.bytes = grown;

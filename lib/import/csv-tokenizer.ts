@@ -8,7 +8,7 @@
  *
  * Why it exists: csv-parse copies every field through its own byte buffer and decodes it into a string,
  * which made parsing about half of the import's CPU time. Here a block's fields are byte ranges of the
- * block (`FieldTable`); the row stage cleans most values straight from those bytes (`byte-cleaners.ts`)
+ * block (`FieldTable`); the row engine cleans most values straight from those bytes (`row-engine.ts`)
  * and makes a string only for the rest.
  *
  * csv-parse's rules, as implemented:

@@ -1,5 +1,4 @@
 import type { Lead } from '../lead';
-import { digitsValue, lowerAscii } from './byte-cleaners';
 import { ByteWriter } from './byte-writer';
 
 /**
@@ -39,6 +38,21 @@ export interface DedupeStats {
 
 const LINE_FEED = 10;
 const BACKSLASH = 0x5c;
+const ZERO = 0x30;
+
+/** An ASCII byte lowercased (other bytes as they are). */
+const lowerAscii = (byte: number) => (byte >= 0x41 && byte <= 0x5a ? byte + 0x20 : byte);
+
+/** The number written by the digits `bytes[from, to)`, or -1 if one is not a digit. */
+function digitsValue(bytes: Uint8Array, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const digit = bytes[i]! - ZERO;
+    if (digit < 0 || digit > 9) return -1;
+    n = n * 10 + digit;
+  }
+  return n;
+}
 
 /** Whether the inside of the JSON string text `bytes[start, end)` has an escape or, unless `nonAscii` is allowed, a non-ASCII byte. */
 function needsDecoding(bytes: Uint8Array, start: number, end: number, nonAscii: boolean): boolean {

@@ -1,6 +1,5 @@
 import v8 from 'node:v8';
 import { AppError } from '../errors';
-import { FALLBACK, PLACEHOLDER, WROTE, plainBoolean, plainDigits, plainDomain, plainEmail, plainIsoDate, plainLongText, plainText, type ByteCleaner } from './byte-cleaners';
 import { ByteWriter } from './byte-writer';
 import { CellMemo, type CellResult } from './cell-memo';
 import {
@@ -22,10 +21,29 @@ import {
   parseRevenue,
   type DateOrder,
 } from './clean';
-import { CsvError, parseBlock, type CsvLayout } from './csv';
+import { CsvError, parseBlock, type CsvLayout, type ParsedBlock } from './csv';
 import { fieldText, type FieldTable } from './csv-tokenizer';
 import { ATTRIBUTES_JSON, KeyTable, RowKeysWriter, isoJsonTime, mergeRuleOf, type LineLayout, type MergeRule } from './dedupe';
 import type { AttributeType, MappableField, Mapping } from './mapping';
+import {
+  OUTPUT_FULL,
+  PLACEHOLDER,
+  REJECTED,
+  UNKNOWN,
+  fastBoolean,
+  fastDigits,
+  fastDomain,
+  fastEmail,
+  fastIsoDate,
+  fastLongText,
+  fastText,
+  noFastPath,
+  rowEngine,
+  type EnginePlan,
+  type FastCleaning,
+  type RowCallbacks,
+  type RowEngine,
+} from './row-engine';
 
 /**
  * The row stage of the import: a block of CSV records → clean rows. Each record is mapped to lead fields
@@ -46,10 +64,10 @@ export interface RejectedValue {
 
 type Cleaner = (raw: string) => string | number | boolean | undefined;
 
-/** How a target's cells are cleaned: the string cleaner (clean.ts), and its fast path over bytes if it has one. */
+/** How a target's cells are cleaned: the string cleaner (clean.ts), and the row engine's fast path over bytes. */
 interface Cleaning {
   clean: Cleaner;
-  fast: ByteCleaner | null;
+  fast: FastCleaning;
 }
 
 const COUNTERS: ReadonlySet<MappableField> = new Set(['email_opens_30d', 'email_clicks_30d', 'page_views_30d', 'pricing_page_views_30d', 'content_downloads_30d']);
@@ -57,46 +75,46 @@ const COUNTERS: ReadonlySet<MappableField> = new Set(['email_opens_30d', 'email_
 const CATEGORY_FIELDS: ReadonlySet<string> = new Set(['industry', 'country', 'lead_source']);
 const ID_MAX_LENGTH = 200;
 
-const dateCleaning = (order: DateOrder): Cleaning => ({ clean: (raw) => parseDate(raw, order), fast: plainIsoDate });
+const dateCleaning = (order: DateOrder): Cleaning => ({ clean: (raw) => parseDate(raw, order), fast: fastIsoDate });
 
 function fieldCleaning(field: MappableField, order: DateOrder): Cleaning {
-  if (COUNTERS.has(field)) return { clean: parseCount, fast: plainDigits };
+  if (COUNTERS.has(field)) return { clean: parseCount, fast: fastDigits };
   switch (field) {
     case 'id':
-      return { clean: cleanId, fast: plainText(ID_MAX_LENGTH) };
+      return { clean: cleanId, fast: fastText(ID_MAX_LENGTH) };
     case 'email':
-      return { clean: cleanEmail, fast: plainEmail };
+      return { clean: cleanEmail, fast: fastEmail };
     case 'company_domain':
-      return { clean: cleanDomain, fast: plainDomain };
+      return { clean: cleanDomain, fast: fastDomain };
     case 'employee_count':
-      return { clean: parseEmployeeCount, fast: plainDigits };
+      return { clean: parseEmployeeCount, fast: fastDigits };
     case 'annual_revenue':
-      return { clean: parseRevenue, fast: plainDigits };
+      return { clean: parseRevenue, fast: fastDigits };
     case 'created_at':
     case 'last_activity_at':
       return dateCleaning(order);
     case 'webinar_attended':
     case 'demo_requested':
-      return { clean: parseBoolean, fast: plainBoolean };
+      return { clean: parseBoolean, fast: fastBoolean };
     case 'company_description':
-      return { clean: cleanLongText, fast: plainLongText };
+      return { clean: cleanLongText, fast: fastLongText };
     case 'industry':
     case 'country':
     case 'lead_source':
-      return { clean: cleanCategory, fast: plainLongText };
+      return { clean: cleanCategory, fast: fastLongText };
     default:
-      return { clean: cleanText, fast: plainLongText };
+      return { clean: cleanText, fast: fastLongText };
   }
 }
 
 function attributeCleaning(type: AttributeType, order: DateOrder): Cleaning {
   switch (type) {
     case 'text':
-      return { clean: cleanText, fast: plainLongText };
+      return { clean: cleanText, fast: fastLongText };
     case 'number':
-      return { clean: parseNumber, fast: plainDigits };
+      return { clean: parseNumber, fast: fastDigits };
     case 'boolean':
-      return { clean: parseBoolean, fast: plainBoolean };
+      return { clean: parseBoolean, fast: fastBoolean };
     case 'date':
       return dateCleaning(order);
   }
@@ -115,13 +133,13 @@ export interface BoundTarget {
   merge: MergeRule;
   columns: { index: number; name: string }[];
   clean: Cleaner;
-  fast: ByteCleaner | null;
+  fast: FastCleaning;
   /** The string cleaner's results for cells seen before (per thread: each has its own plan). */
   memo: CellMemo;
 }
 
 function outcomeCleaning(outcome: NonNullable<Mapping['outcome']>): Cleaning {
-  if (!outcome.positive) return { clean: parseBoolean, fast: plainBoolean };
+  if (!outcome.positive) return { clean: parseBoolean, fast: fastBoolean };
   const positive = new Set(outcome.positive.map(columnKey));
   const negative = outcome.negative && new Set(outcome.negative.map(columnKey));
   const listed = [...outcome.positive, ...(outcome.negative ?? [])].map((v) => `"${v}"`).join(', ');
@@ -132,7 +150,7 @@ function outcomeCleaning(outcome: NonNullable<Mapping['outcome']>): Cleaning {
     if (!negative || negative.has(value)) return false;
     throw new InvalidValueError(`"${raw.trim()}" is not one of the outcome values the mapping lists (${listed})`);
   };
-  return { clean, fast: null };
+  return { clean, fast: noFastPath };
 }
 
 function bindMapping(mapping: Mapping, header: readonly string[]) {
@@ -186,54 +204,6 @@ function bindMapping(mapping: Mapping, header: readonly string[]) {
   return { targets, outcome, missingColumns, ignoredColumns };
 }
 
-/**
- * Writes one target's value from a record (its fields numbered from `first`) to `out` as JSON text: the
- * first of its columns that holds a value. Returns whether there was one. A bad value is recorded in
- * `result.rejects` (and not masked by a later column); placeholders count as unknown.
- */
-function readTarget(target: BoundTarget, table: FieldTable, first: number, line: number, out: ByteWriter, result: BlockResult): boolean {
-  // Most targets read one column: no loop for them.
-  if (target.columns.length === 1) {
-    const cell = readCell(target, table, first + target.columns[0]!.index, line, target.columns[0]!.name, out, result);
-    if (cell === 'placeholder') result.placeholders++;
-    return cell === 'value';
-  }
-  let sawText = false;
-  for (const column of target.columns) {
-    const cell = readCell(target, table, first + column.index, line, column.name, out, result);
-    if (cell === 'value') return true;
-    if (cell === 'rejected') return false;
-    if (cell === 'placeholder') sawText = true;
-  }
-  if (sawText) result.placeholders++;
-  return false;
-}
-
-/** One cell, cleaned, its value written to `out`: by the fast path over its bytes, the target's memo, or the string cleaner. */
-function readCell(target: BoundTarget, table: FieldTable, f: number, line: number, column: string, out: ByteWriter, result: BlockResult): CellResult {
-  const decoded = table.decoded?.get(f);
-  if (decoded !== undefined) return cleanCell(target, decoded, line, column, out, result);
-  const { bytes } = table;
-  const start = table.starts[f]!;
-  const end = table.ends[f]!;
-  // An empty cell is unknown to every cleaner.
-  if (start === end) return 'unknown';
-  const fast = target.fast ? target.fast(bytes, start, end, out) : FALLBACK;
-  if (fast === WROTE) return 'value';
-  if (fast === PLACEHOLDER) return 'placeholder';
-  if (end - start > CellMemo.MAX_CELL_BYTES) return cleanCell(target, fieldText(table, f), line, column, out, result);
-  const entry = target.memo.find(bytes, start, end);
-  if (entry >= 0) {
-    const cell = target.memo.replay(entry, out);
-    if (cell === 'rejected') result.rejects.push({ line, column, value: fieldText(table, f), reason: target.memo.reason(entry) });
-    return cell;
-  }
-  const at = out.length;
-  const cell = cleanCell(target, fieldText(table, f), line, column, out, result);
-  target.memo.add(cell, out.buffer, at, out.length, cell === 'rejected' ? result.rejects.at(-1)!.reason : null);
-  return cell;
-}
-
 /** One cell's text through the target's string cleaner (clean.ts), the value written to `out` as JSON. */
 function cleanCell(target: BoundTarget, raw: string, line: number, column: string, out: ByteWriter, result: BlockResult): CellResult {
   let value: string | number | boolean | undefined;
@@ -254,17 +224,6 @@ function cleanCell(target: BoundTarget, raw: string, line: number, column: strin
   return 'value';
 }
 
-/** A record is blank when every cell is empty or whitespace; most records fail on their first cell. */
-function isBlankRecord(table: FieldTable, first: number, end: number): boolean {
-  for (let f = first; f < end; f++) {
-    const decoded = table.decoded?.get(f);
-    if (decoded === undefined ? table.starts[f] === table.ends[f] : decoded === '') continue;
-    if (decoded === undefined && table.bytes[table.starts[f]!]! > 32) return false;
-    if (fieldText(table, f).trim() !== '') return false;
-  }
-  return true;
-}
-
 /** The mapping bound to a file's header, and how each accepted row's JSON line is written. */
 export interface RowPlan extends LineLayout {
   layout: CsvLayout;
@@ -283,9 +242,12 @@ export interface RowPlan extends LineLayout {
    */
   fieldOrder: number[];
   attributeIndexes: number[];
-  /** Per target of `all`: its key as JSON text with the colon (`"email":`), and for a category target its spelling marker. */
+  /** Per target of `all`: its key as JSON text with the colon (`"email":`). */
   keyJson: Buffer[];
-  markers: (Buffer | null)[];
+  /** The plan as the row engine reads it: per target its fast path, spelling table, columns, key and spelling marker. */
+  engine: EnginePlan;
+  /** Per column of the file, its name as rejects report it. */
+  columnNames: string[];
   /** Where in `all` the fields deduplication and the report need are (-1: not mapped). */
   slot: Record<'id' | 'email' | 'first' | 'last' | 'domain' | 'created' | 'activity' | 'converted', number>;
 }
@@ -307,6 +269,28 @@ export function planRows(mapping: Mapping, layout: CsvLayout, leadFields: readon
   const all = outcome ? [...targets, outcome] : targets;
   const spellingTargets = all.flatMap((t, i) => (t.category ? [i] : []));
   const indexOf = (prop: string) => all.findIndex((t) => !t.attribute && t.prop === prop);
+  const fieldOrder = all
+    .map((_, i) => i)
+    .filter((i) => !all[i]!.attribute)
+    .sort((a, b) => leadFields.indexOf(all[a]!.prop) - leadFields.indexOf(all[b]!.prop));
+  const attributeIndexes = all.map((_, i) => i).filter((i) => all[i]!.attribute);
+  const keyJson = all.map((t) => Buffer.from(`${JSON.stringify(t.prop)}:`));
+  const engine: EnginePlan = {
+    targets: all.map((target, i) => {
+      const spelling = spellingTargets.indexOf(i);
+      return {
+        fast: target.fast,
+        spelling,
+        columns: target.columns.map((c) => c.index),
+        keyJson: keyJson[i]!,
+        marker: spelling < 0 ? null : Buffer.from(`${String.fromCharCode(SPELLING_MARK)}${spelling}${String.fromCharCode(SPELLING_MARK)}`),
+      };
+    }),
+    fieldOrder,
+    attributeIndexes,
+    attributesJson: ATTRIBUTES_JSON,
+    headerLength: layout.header.length,
+  };
   return {
     layout,
     targets,
@@ -315,17 +299,12 @@ export function planRows(mapping: Mapping, layout: CsvLayout, leadFields: readon
     missingColumns,
     ignoredColumns,
     spellingTargets,
-    fieldOrder: all
-      .map((_, i) => i)
-      .filter((i) => !all[i]!.attribute)
-      .sort((a, b) => leadFields.indexOf(all[a]!.prop) - leadFields.indexOf(all[b]!.prop)),
-    attributeIndexes: all.map((_, i) => i).filter((i) => all[i]!.attribute),
-    keyJson: all.map((t) => Buffer.from(`${JSON.stringify(t.prop)}:`)),
+    fieldOrder,
+    attributeIndexes,
+    keyJson,
     mergeRules: all.map((t) => t.merge),
-    markers: all.map((_, i) => {
-      const table = spellingTargets.indexOf(i);
-      return table < 0 ? null : Buffer.from(`${String.fromCharCode(SPELLING_MARK)}${table}${String.fromCharCode(SPELLING_MARK)}`);
-    }),
+    engine,
+    columnNames: layout.header.map((name) => name.trim()),
     slot: {
       id: indexOf('id'),
       email: indexOf('email'),
@@ -371,15 +350,15 @@ export interface BlockResult {
   error?: { code: string; message: string; lines?: number };
 }
 
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const COMMA = 0x2c;
-const LINE_FEED = 0x0a;
 const LEAD_PREFIX = Buffer.from('"lead_');
+const CELL_CODES: Record<Exclude<CellResult, 'value'>, number> = { unknown: UNKNOWN, placeholder: PLACEHOLDER, rejected: REJECTED };
 
-/** Maps, cleans and serialises one block of whole records (see `splitCsv`). */
-export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
-  const { all, targets, layout, spellingTargets } = plan;
+/**
+ * Maps, cleans and serialises one block of whole records (see `splitCsv`): the row engine
+ * (`row-engine.ts`) walks the records and writes the rows, calling back here for what JavaScript does.
+ * `outputBytes` is the room the rows' JSON gets to start with (doubled until it fits).
+ */
+export function processBlock(plan: RowPlan, bytes: Uint8Array, outputBytes = 4 * bytes.length + (64 << 10)): BlockResult {
   const result: BlockResult = {
     lines: 0,
     rowsRead: 0,
@@ -388,7 +367,7 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
     rejects: [],
     placeholders: 0,
     truncated: 0,
-    coverage: targets.map(() => 0),
+    coverage: plan.targets.map(() => 0),
     converted: 0,
     notConverted: 0,
     spill: new Uint8Array(0),
@@ -398,148 +377,171 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array): BlockResult {
     spellings: [],
     heapUsed: 0,
   };
-  let parsed;
+  let parsed: ParsedBlock;
   try {
-    parsed = parseBlock(bytes, layout);
+    parsed = parseBlock(bytes, plan.layout);
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
     result.error = { code: error.code, message: error.message, lines: typeof error.lines === 'number' ? error.lines : undefined };
     return result;
   }
   result.lines = parsed.lines;
+  const engine = rowEngine();
+  for (let capacity = outputBytes; ; capacity *= 2) {
+    const rows = new BlockRows(plan, parsed, result, engine);
+    const written = engine.run(plan.engine, parsed.fields, parsed.records, rows, capacity);
+    if (written === OUTPUT_FULL) continue;
+    Object.assign(result, engine.counts());
+    result.spill = new Uint8Array(engine.output.subarray(0, written));
+    ({ keys: result.keys, times: result.times } = rows.keys.finish());
+    result.spellings = rows.spellings.map(({ values, rows: numbers }) => ({ values, rows: Int32Array.from(numbers) }));
+    result.heapUsed = v8.getHeapStatistics().used_heap_size;
+    return result;
+  }
+}
 
-  const { fieldOrder, attributeIndexes, keyJson, markers, slot } = plan;
-  const table = parsed.fields;
-  // Rows are written straight into the spill as JSON, in the lead's key order; a value's bytes stay
-  // where they were written, so per target `valueStart`/`valueEnd` say where (start -1: unknown).
-  // A row's JSON, keys included, takes about twice its CSV bytes: sized so that it seldom has to grow.
-  const spill = new ByteWriter(2 * bytes.length + 1024);
-  const valueStart = new Int32Array(all.length);
-  const valueEnd = new Int32Array(all.length);
-  const spellingOf = all.map((_, i) => spellingTargets.indexOf(i));
-  const spellings = spellingTargets.map(() => ({ numbers: new KeyTable(512), values: [] as string[], rows: [] as number[] }));
-  /** Per spelling table, the row's value's number in the block (-1: none). */
-  const rowSpellings = new Int32Array(spellingTargets.length);
-  /** Per reject of the row, the index in `all` of its target: rejects are listed in mapping order. */
-  const rejectTargets: number[] = [];
-  const keys = new RowKeysWriter();
-  let accepted = 0;
+/** A cell's bytes through the target's string cleaner, or the cleaner's earlier result for the same bytes (`CellMemo`). */
+function cleanBytes(target: BoundTarget, table: FieldTable, f: number, line: number, column: string, out: ByteWriter, result: BlockResult): CellResult {
+  const { bytes } = table;
+  const start = table.starts[f]!;
+  const end = table.ends[f]!;
+  if (end - start > CellMemo.MAX_CELL_BYTES) return cleanCell(target, fieldText(table, f), line, column, out, result);
+  const entry = target.memo.find(bytes, start, end);
+  if (entry >= 0) {
+    const cell = target.memo.replay(entry, out);
+    if (cell === 'rejected') result.rejects.push({ line, column, value: fieldText(table, f), reason: target.memo.reason(entry) });
+    return cell;
+  }
+  const at = out.length;
+  const cell = cleanCell(target, fieldText(table, f), line, column, out, result);
+  target.memo.add(cell, out.buffer, at, out.length, cell === 'rejected' ? result.rejects.at(-1)!.reason : null);
+  return cell;
+}
 
-  /**
-   * Reads target `i` into the row's JSON as `"key":value` (a category as its spelling marker, its value
-   * numbered), after `separator` (0: none). Nothing is left written when it has no value.
-   */
-  const member = (i: number, separator: number, first: number, line: number): boolean => {
-    const mark = spill.length;
-    if (separator) spill.appendByte(separator);
-    spill.append(keyJson[i]!, 0, keyJson[i]!.length);
-    const start = spill.length;
-    const rejectsBefore = result.rejects.length;
-    const known = readTarget(all[i]!, table, first, line, spill, result);
-    if (result.rejects.length > rejectsBefore) rejectTargets.push(i);
-    if (!known) {
-      spill.length = mark;
-      valueStart[i] = -1;
-      return false;
-    }
-    valueStart[i] = start;
-    valueEnd[i] = spill.length;
-    const k = spellingOf[i]!;
-    if (k >= 0) {
-      const spelling = spellings[k]!;
-      const json = spill.buffer;
-      let n = spelling.numbers.get(json, start, spill.length);
-      if (n < 0) {
-        n = spelling.values.length;
-        spelling.numbers.set(n);
-        spelling.values.push(JSON.parse(json.toString('utf8', start, spill.length)) as string);
-      }
-      // (A row rejected later has its values numbered too: harmless, as a spelling no lead has never shows.)
-      rowSpellings[k] = n;
-      spill.length = start;
-      spill.append(markers[i]!, 0, markers[i]!.length);
-    }
-    return true;
-  };
+/**
+ * What JavaScript does while the row engine processes a block: cells for the string cleaners, category
+ * spellings, rejects in mapping order, and each accepted row's counts and dedupe keys. Made anew (with a
+ * clean result) when a run starts over with more room.
+ */
+class BlockRows implements RowCallbacks {
+  readonly keys = new RowKeysWriter();
+  /** Per spelling table: the block's distinct values, numbered by their JSON text, and per accepted row its value's number. */
+  readonly spellings: { numbers: KeyTable; values: string[]; rows: number[] }[];
+  /** Per spelling table, the current row's value's number (-1: none). */
+  private readonly rowSpellings: Int32Array;
+  /** The record whose rejects start at `rejectsStart`, and per reject the index in `all` of its target: a row's rejects are listed in mapping order. */
+  private rejectsRow = -1;
+  private rejectsStart = 0;
+  private readonly rejectTargets: number[] = [];
+  private accepted = 0;
+  /** Where the string cleaners write: the engine's output region (made at the first cell, once the run has placed it). */
+  private writer: ByteWriter | null = null;
 
-  /** Where target `i`'s value is in the row's JSON (-1: not mapped or unknown). */
-  const at = (i: number) => (i < 0 ? -1 : valueStart[i]!);
-  const to = (i: number) => (i < 0 ? -1 : valueEnd[i]!);
+  constructor(
+    private readonly plan: RowPlan,
+    private readonly parsed: ParsedBlock,
+    private readonly result: BlockResult,
+    private readonly engine: RowEngine,
+  ) {
+    result.rejects = [];
+    result.truncated = 0;
+    result.coverage.fill(0);
+    result.converted = 0;
+    result.notConverted = 0;
+    result.leadLikeIds = [];
+    this.spellings = plan.spellingTargets.map(() => ({ numbers: new KeyTable(512), values: [], rows: [] }));
+    this.rowSpellings = new Int32Array(plan.spellingTargets.length).fill(-1);
+  }
 
-  const header = layout.header;
-  for (let k = 0; k < parsed.records.length; k++) {
-    const record = parsed.records[k]!;
-    const first = table.recordFields[record]!;
-    const fieldCount = table.recordFields[record + 1]! - first;
+  slowCell(t: number, f: number, k: number, out: number): number {
+    const { plan, parsed, result } = this;
+    const table = parsed.fields;
     const line = parsed.starts[k]!;
-    result.rowsRead++;
-    if (isBlankRecord(table, first, first + fieldCount)) {
-      result.blankRows++;
-      continue;
-    }
-    if (fieldCount !== header.length) {
-      result.rowsRejected++;
-      result.rejects.push({
-        line,
-        column: '(row)',
-        value: `${fieldCount} fields`,
-        reason: `expected ${header.length} fields like the header, found ${fieldCount} (a missing or extra "${layout.delimiter}", or an unquoted value containing one?)`,
-      });
-      continue;
-    }
-    const rowStart = spill.length;
+    const column = plan.columnNames[f - table.recordFields[parsed.records[k]!]!]!;
+    const decoded = table.decoded?.get(f);
+    const writer = (this.writer ??= new ByteWriter(this.engine.output));
+    // Room for the longest JSON a cleaner makes of the cell: every character escaped, or a short date written out.
+    if (out + 6 * (decoded === undefined ? table.ends[f]! - table.starts[f]! : decoded.length) + 64 > writer.buffer.length) return OUTPUT_FULL;
+    writer.length = out;
     const rejectsBefore = result.rejects.length;
-    rejectTargets.length = 0;
-    rowSpellings.fill(-1);
-    // The row's JSON: lead fields in the contract's key order, then its attributes (see `RowPlan`).
-    spill.appendByte(OPEN_BRACE);
-    let members = 0;
-    for (const i of fieldOrder) if (member(i, members > 0 ? COMMA : 0, first, line)) members++;
-    let attributes = 0;
-    for (const i of attributeIndexes) {
-      if (attributes === 0) {
-        const mark = spill.length;
-        if (members > 0) spill.appendByte(COMMA);
-        spill.append(ATTRIBUTES_JSON, 0, ATTRIBUTES_JSON.length);
-        if (member(i, 0, first, line)) attributes++;
-        else spill.length = mark;
-      } else if (member(i, COMMA, first, line)) attributes++;
-    }
+    const target = plan.all[t]!;
+    const cell = decoded === undefined ? cleanBytes(target, table, f, line, column, writer, result) : cleanCell(target, decoded, line, column, writer, result);
     if (result.rejects.length > rejectsBefore) {
-      result.rowsRejected++;
-      spill.length = rowStart;
-      if (rejectTargets.length > 1) {
-        const rowRejects = result.rejects.splice(rejectsBefore);
-        const order = rowRejects.map((_, r) => r).sort((x, y) => rejectTargets[x]! - rejectTargets[y]!);
-        for (const r of order) result.rejects.push(rowRejects[r]!);
+      if (this.rejectsRow !== k) {
+        this.rejectsRow = k;
+        this.rejectsStart = rejectsBefore;
+        this.rejectTargets.length = 0;
       }
-      continue;
+      this.rejectTargets.push(t);
     }
-    if (attributes > 0) spill.appendByte(CLOSE_BRACE);
-    spill.appendByte(CLOSE_BRACE);
-    spill.appendByte(LINE_FEED);
+    return cell === 'value' ? writer.length : CELL_CODES[cell];
+  }
 
-    const json = spill.buffer;
-    for (let i = 0; i < targets.length; i++) if (valueStart[i]! >= 0) result.coverage[i]!++;
-    if (slot.converted >= 0 && valueStart[slot.converted]! >= 0) {
-      if (json[valueStart[slot.converted]!] === 0x74 /* true */) result.converted++;
+  isPlaceholder(start: number, end: number): number {
+    return isPlaceholder(this.parsed.fields.bytes.toString('latin1', start, end)) ? 1 : 0;
+  }
+
+  fieldIsBlank(f: number): number {
+    return fieldText(this.parsed.fields, f).trim() === '' ? 1 : 0;
+  }
+
+  category(_t: number, s: number, start: number, end: number): void {
+    const json = this.engine.output;
+    const spelling = this.spellings[s]!;
+    let n = spelling.numbers.get(json, start, end);
+    if (n < 0) {
+      n = spelling.values.length;
+      spelling.numbers.set(n);
+      spelling.values.push(JSON.parse(json.toString('utf8', start, end)) as string);
+    }
+    // (A row rejected later has its values numbered too: harmless, as a spelling no lead has never shows.)
+    this.rowSpellings[s] = n;
+  }
+
+  wrongFieldCount(k: number, fieldCount: number): void {
+    const { header, delimiter } = this.plan.layout;
+    this.result.rejects.push({
+      line: this.parsed.starts[k]!,
+      column: '(row)',
+      value: `${fieldCount} fields`,
+      reason: `expected ${header.length} fields like the header, found ${fieldCount} (a missing or extra "${delimiter}", or an unquoted value containing one?)`,
+    });
+  }
+
+  rowRejected(): void {
+    const { rejects } = this.result;
+    if (this.rejectTargets.length > 1) {
+      const rowRejects = rejects.splice(this.rejectsStart);
+      const order = rowRejects.map((_, r) => r).sort((x, y) => this.rejectTargets[x]! - this.rejectTargets[y]!);
+      for (const r of order) rejects.push(rowRejects[r]!);
+    }
+    this.rejectsRow = -1;
+    this.rowSpellings.fill(-1);
+  }
+
+  rowAccepted(): void {
+    const { result, keys } = this;
+    const { slot } = this.plan;
+    const { output: json, valueStarts: starts, valueEnds: ends } = this.engine;
+    for (let i = 0; i < result.coverage.length; i++) if (starts[i]! >= 0) result.coverage[i]!++;
+    if (slot.converted >= 0 && starts[slot.converted]! >= 0) {
+      if (json[starts[slot.converted]!] === 0x74 /* true */) result.converted++;
       else result.notConverted++;
     }
-    for (let s = 0; s < spellings.length; s++) spellings[s]!.rows.push(rowSpellings[s]!);
+    for (let s = 0; s < this.spellings.length; s++) this.spellings[s]!.rows.push(this.rowSpellings[s]!);
+    this.rowSpellings.fill(-1);
     const id = slot.id;
-    if (id >= 0 && valueStart[id]! >= 0 && json.compare(LEAD_PREFIX, 0, LEAD_PREFIX.length, valueStart[id]!, valueStart[id]! + LEAD_PREFIX.length) === 0) {
-      result.leadLikeIds.push([accepted, JSON.parse(json.toString('utf8', valueStart[id]!, valueEnd[id]!)) as string]);
+    if (id >= 0 && starts[id]! >= 0 && json.compare(LEAD_PREFIX, 0, LEAD_PREFIX.length, starts[id]!, starts[id]! + LEAD_PREFIX.length) === 0) {
+      result.leadLikeIds.push([this.accepted, JSON.parse(json.toString('utf8', starts[id]!, ends[id]!)) as string]);
     }
-    accepted++;
-    keys.json(json, at(slot.id), to(slot.id));
-    keys.json(json, at(slot.email), to(slot.email));
-    keys.nameJson(json, at(slot.first), to(slot.first), at(slot.last), to(slot.last), at(slot.domain), to(slot.domain));
-    const dated = at(slot.activity) >= 0 ? slot.activity : slot.created;
-    keys.endRow(isoJsonTime(json, at(dated), to(dated)));
+    this.accepted++;
+    keys.json(json, at(starts, slot.id), at(ends, slot.id));
+    keys.json(json, at(starts, slot.email), at(ends, slot.email));
+    keys.nameJson(json, at(starts, slot.first), at(ends, slot.first), at(starts, slot.last), at(ends, slot.last), at(starts, slot.domain), at(ends, slot.domain));
+    const dated = at(starts, slot.activity) >= 0 ? slot.activity : slot.created;
+    keys.endRow(isoJsonTime(json, at(starts, dated), at(ends, dated)));
   }
-  result.spill = spill.written();
-  ({ keys: result.keys, times: result.times } = keys.finish());
-  result.spellings = spellings.map(({ values: distinct, rows }) => ({ values: distinct, rows: Int32Array.from(rows) }));
-  result.heapUsed = v8.getHeapStatistics().used_heap_size;
-  return result;
 }
+
+/** Target `i`'s entry in a per-target array (-1 when the target is not mapped). */
+const at = (values: Int32Array, i: number) => (i < 0 ? -1 : values[i]!);

@@ -1,0 +1,500 @@
+/**
+ * The row stage's byte work, compiled to WebAssembly (AssemblyScript; built by `npm run engine:build`
+ * into lib/import/row-engine.wasm). For each record of a tokenized block it reads every mapped target's
+ * cell, cleans it when a fast path settles it, and writes the row's JSON line. Everything else calls
+ * back into JavaScript (lib/import/row-engine.ts): cells a fast path hands over (the string cleaners of
+ * clean.ts stay the definition of every rule), category spellings, rejects and each accepted row's
+ * dedupe keys. The fast paths are the ones documented in lib/import/row-engine.ts; a differential
+ * property test holds each to its string cleaner.
+ *
+ * Memory is laid out by the JavaScript side: `configure` reads the plan, `processRows` a block.
+ */
+
+/** A cell a fast path hands over to the string cleaner. */
+const FALLBACK: i32 = -1;
+/** A placeholder ("N/A", "Select"…): unknown, and counted. */
+const PLACEHOLDER: i32 = -2;
+/** What readCell/readTarget give besides a new output position (≥ 0: a value was written). */
+const UNKNOWN: i32 = -3;
+const REJECTED: i32 = -4;
+/** The output region is too small for the block: the caller grows it and runs the block again. */
+const OUTPUT_FULL: i32 = -5;
+
+// Fast path kinds (lib/import/row-engine.ts `FastPath`).
+const TEXT: i32 = 1;
+const EMAIL: i32 = 2;
+const DOMAIN: i32 = 3;
+const DIGITS: i32 = 4;
+const ISO_DATE: i32 = 5;
+const BOOLEAN: i32 = 6;
+
+const SPACE: u32 = 0x20;
+const QUOTE: u32 = 0x22;
+const BACKSLASH: u32 = 0x5c;
+const DOT: u32 = 0x2e;
+const DASH: u32 = 0x2d;
+const COMMA: u32 = 0x2c;
+const AT: u32 = 0x40;
+const APOSTROPHE: u32 = 0x27;
+const ZERO: u32 = 0x30;
+const NINE: u32 = 0x39;
+
+/** The string cleaner's result for target `t`'s cell, field `f` of record `k`, its value written at `out` (relative to the output): the new output end, or UNKNOWN / PLACEHOLDER / REJECTED / OUTPUT_FULL. */
+@external("env", "slowCell") declare function slowCell(t: i32, f: i32, k: i32, out: i32): i32;
+/** Whether the short ASCII cell `[start, end)` of the block is a placeholder (`isPlaceholder`). */
+@external("env", "isPlaceholder") declare function isPlaceholderAt(start: i32, end: i32): i32;
+/** Whether field `f`, which is not plainly empty or printable at its start, is blank once trimmed. */
+@external("env", "fieldIsBlank") declare function fieldIsBlank(f: i32): i32;
+/** Category target `t` (spelling table `s`) has the value `[start, end)` of the output. */
+@external("env", "category") declare function category(t: i32, s: i32, start: i32, end: i32): void;
+@external("env", "wrongFieldCount") declare function wrongFieldCount(k: i32, fields: i32): void;
+@external("env", "rowRejected") declare function rowRejected(k: i32): void;
+@external("env", "rowAccepted") declare function rowAccepted(k: i32, start: i32, end: i32): void;
+
+// The plan (`configure`): per target 16 i32s (TARGET_BYTES), of which: fast path kind, its byte limit,
+// spelling table (-1: none), column count, address of its column indexes, key JSON address and length,
+// marker address and length.
+const TARGET_SHIFT: i32 = 6;
+let targets: i32 = 0;
+let targetCount: i32 = 0;
+let fieldOrder: i32 = 0;
+let fieldOrderCount: i32 = 0;
+let attributeOrder: i32 = 0;
+let attributeCount: i32 = 0;
+let attributesJson: i32 = 0;
+let attributesJsonLength: i32 = 0;
+/** 256 bytes: 1 where a byte may start a placeholder (`mayStartPlaceholder`). */
+let placeholderStarts: i32 = 0;
+/** 256 bytes: 1 for UTF-8 lead bytes of non-ASCII whitespace and dashes (`SPACE_OR_DASH_LEAD`). */
+let spaceOrDashLead: i32 = 0;
+let headerLength: i32 = 0;
+
+export function configure(plan: i32, count: i32, order: i32, orderCount: i32, attributes: i32, attributesCount: i32, json: i32, jsonLength: i32, starts: i32, leads: i32, header: i32): void {
+  targets = plan;
+  targetCount = count;
+  fieldOrder = order;
+  fieldOrderCount = orderCount;
+  attributeOrder = attributes;
+  attributeCount = attributesCount;
+  attributesJson = json;
+  attributesJsonLength = jsonLength;
+  placeholderStarts = starts;
+  spaceOrDashLead = leads;
+  headerLength = header;
+}
+
+// The block being processed (`processRows`).
+let block: i32 = 0;
+let starts: i32 = 0;
+let ends: i32 = 0;
+/** 1 per field whose text is not its byte range (FieldTable.decoded); 0 when the block has none. */
+let decoded: i32 = 0;
+let outStart: i32 = 0;
+let outEnd: i32 = 0;
+let valueStarts: i32 = 0;
+let valueEnds: i32 = 0;
+let record: i32 = 0;
+let rowHasReject: bool = false;
+
+// Counts for the block, read back by the caller.
+let rowsRead: i32 = 0;
+let blankRows: i32 = 0;
+let rowsRejected: i32 = 0;
+let placeholders: i32 = 0;
+export function countRowsRead(): i32 { return rowsRead; }
+export function countBlankRows(): i32 { return blankRows; }
+export function countRowsRejected(): i32 { return rowsRejected; }
+export function countPlaceholders(): i32 { return placeholders; }
+
+@inline function byte(at: i32): u32 { return <u32>load<u8>(<usize>at); }
+@inline function put(at: i32, value: u32): void { store<u8>(<usize>at, <u8>value); }
+@inline function i32At(base: i32, index: i32): i32 { return load<i32>(<usize>(base + (index << 2))); }
+@inline function setI32(base: i32, index: i32, value: i32): void { store<i32>(<usize>(base + (index << 2)), value); }
+@inline function copy(to: i32, from: i32, length: i32): i32 { memory.copy(<usize>to, <usize>from, <usize>length); return to + length; }
+
+@inline function isDigit(b: u32): bool { return b - ZERO <= 9; }
+@inline function isLower(b: u32): bool { return b - 0x61 <= 25; }
+@inline function isUpper(b: u32): bool { return b - 0x41 <= 25; }
+@inline function isAlnum(b: u32): bool { return isLower(b) || isDigit(b); }
+@inline function lowerAscii(b: u32): u32 { return isUpper(b) ? b + 0x20 : b; }
+@inline function isLocalChar(b: u32): bool { return isAlnum(b) || b == 0x5f || b == APOSTROPHE || b == 0x2b || b == DASH; }
+
+/** Text whose only whitespace is the ASCII space, trimmed and runs of spaces made one (`plainText`). */
+function plainText(start: i32, end: i32, maxBytes: i32, out: i32): i32 {
+  if (end - start > maxBytes) return FALLBACK;
+  while (start < end && byte(start) == SPACE) start++;
+  while (end > start && byte(end - 1) == SPACE) end--;
+  if (start == end) return FALLBACK;
+  let at = out;
+  put(at++, QUOTE);
+  let ascii = true;
+  for (let i = start; i < end; i++) {
+    const b = byte(i);
+    if (b < SPACE || b == QUOTE || b == BACKSLASH) return FALLBACK;
+    if (b == SPACE) {
+      if (byte(i - 1) == SPACE) continue;
+    } else if (b >= 0x80) {
+      if (load<u8>(<usize>(spaceOrDashLead + b))) return FALLBACK;
+      ascii = false;
+    }
+    put(at++, b);
+  }
+  if (ascii && end - start <= 20 && load<u8>(<usize>(placeholderStarts + byte(start))) && isPlaceholderAt(start - block, end - block)) return PLACEHOLDER;
+  put(at++, QUOTE);
+  return at;
+}
+
+function writeQuotedLower(start: i32, end: i32, out: i32): i32 {
+  let at = out;
+  put(at++, QUOTE);
+  for (let i = start; i < end; i++) put(at++, lowerAscii(byte(i)));
+  put(at++, QUOTE);
+  return at;
+}
+
+/** An email in the lead contract's shape, trimmed, ASCII capitals lowercased (`plainEmail`). */
+function plainEmail(start: i32, end: i32, out: i32): i32 {
+  while (start < end && byte(start) == SPACE) start++;
+  while (end > start && byte(end - 1) == SPACE) end--;
+  let i = start;
+  let label = 0;
+  for (; i < end; i++) {
+    const b = byte(i);
+    if (b == AT) break;
+    if (b == DOT) {
+      if (label == 0) return FALLBACK;
+      label = 0;
+    } else if (isLocalChar(b) || isUpper(b)) label++;
+    else return FALLBACK;
+  }
+  if (i == end || label == 0 || byte(i - 1) == APOSTROPHE) return FALLBACK;
+  let dots = 0;
+  let letters = true;
+  label = 0;
+  for (i++; i < end; i++) {
+    const b = byte(i);
+    if (b == DOT) {
+      if (label == 0) return FALLBACK;
+      dots++;
+      label = 0;
+      letters = true;
+    } else if (isAlnum(b) || isUpper(b) || (b == DASH && label > 0)) {
+      letters = letters && !isDigit(b) && b != DASH;
+      label++;
+    } else return FALLBACK;
+  }
+  if (dots == 0 || label < 2 || !letters) return FALLBACK;
+  return writeQuotedLower(start, end, out);
+}
+
+/** Whether `[at, end)` starts with the lowercase ASCII `prefix` (given as bytes in a u64, first byte lowest), in any case. */
+function startsWithLower(at: i32, end: i32, prefix: u64, length: i32): bool {
+  if (end - at < length) return false;
+  for (let k = 0; k < length; k++) if (lowerAscii(byte(at + k)) != <u32>((prefix >> (<u64>k << 3)) & 0xff)) return false;
+  return true;
+}
+const HTTP: u64 = 0x2f2f3a70747468; // "http://"
+const HTTPS: u64 = 0x2f2f3a7370747468; // "https://"
+const WWW: u64 = 0x777777; // "www"
+
+/** A domain or plain website address, case folded, scheme, "www." and path dropped (`plainDomain`). */
+function plainDomain(start: i32, end: i32, maxBytes: i32, out: i32): i32 {
+  while (start < end && byte(start) == SPACE) start++;
+  while (end > start && byte(end - 1) == SPACE) end--;
+  if (end - start > maxBytes) return FALLBACK;
+  let host = start;
+  if (startsWithLower(host, end, HTTP, 7)) host += 7;
+  else if (startsWithLower(host, end, HTTPS, 8)) host += 8;
+  if (startsWithLower(host, end, WWW, 3)) {
+    if (host + 3 >= end || byte(host + 3) != DOT) return FALLBACK;
+    host += 4;
+  }
+  let dots = 0;
+  let label = 0;
+  let i = host;
+  for (; i < end; i++) {
+    const b = byte(i);
+    if (b == DOT) {
+      if (label == 0 || byte(i - 1) == DASH) return FALLBACK;
+      dots++;
+      label = 0;
+    } else if (isAlnum(b) || isUpper(b) || (b == DASH && label > 0)) label++;
+    else if (b == 0x2f || b == 0x3f || b == 0x23) break;
+    else return FALLBACK;
+  }
+  if (dots == 0 || label == 0 || byte(i - 1) == DASH) return FALLBACK;
+  for (let k = i; k < end; k++) if (byte(k) < SPACE || load<u8>(<usize>(spaceOrDashLead + byte(k)))) return FALLBACK;
+  return writeQuotedLower(host, i, out);
+}
+
+/** A whole number of 1 to 15 digits without a leading zero, plain or with US thousands commas (`plainDigits`). */
+function plainDigits(start: i32, end: i32, out: i32): i32 {
+  const length = end - start;
+  if (length > 20 || (length > 1 && byte(start) == ZERO)) return FALLBACK;
+  let i = start;
+  while (i < end && isDigit(byte(i))) i++;
+  if (i == end) {
+    if (length > 15) return FALLBACK;
+    return copy(out, start, length);
+  }
+  if (i == start || i - start > 3) return FALLBACK;
+  let digits = i - start;
+  for (; i < end; i += 4) {
+    if (byte(i) != COMMA || end - i < 4 || !isDigit(byte(i + 1)) || !isDigit(byte(i + 2)) || !isDigit(byte(i + 3))) return FALLBACK;
+    digits += 3;
+  }
+  if (digits > 15) return FALLBACK;
+  let at = out;
+  for (let k = start; k < end; k++) if (byte(k) != COMMA) put(at++, byte(k));
+  return at;
+}
+
+/** One-character booleans: 1, x, y, t → true; 0, n, f → false, in either case (`plainBoolean`). */
+function plainBoolean(start: i32, end: i32, out: i32): i32 {
+  const b = byte(start);
+  if (end - start != 1 || b < ZERO) return FALLBACK;
+  const lower = b | 0x20;
+  if (lower == 0x31 || lower == 0x78 || lower == 0x79 || lower == 0x74) {
+    store<u32>(<usize>out, 0x65757274); // "true"
+    return out + 4;
+  }
+  if (lower == 0x30 || lower == 0x6e || lower == 0x66) {
+    store<u32>(<usize>out, 0x736c6166); // "fals"
+    put(out + 4, 0x65);
+    return out + 5;
+  }
+  return FALLBACK;
+}
+
+/** The number written by the digits `[from, to)`, or -1 if one is not a digit. */
+function digitsValue(from: i32, to: i32): i32 {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const b = byte(i);
+    if (!isDigit(b)) return -1;
+    n = n * 10 + <i32>(b - ZERO);
+  }
+  return n;
+}
+
+function daysInMonth(year: i32, month: i32): i32 {
+  if (month == 2) return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28;
+  return month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
+}
+
+/** "2024-03-05", "2024-03-05 14:22", "…T14:22:07", "…T14:22:07.123", optionally with "Z" (`plainIsoDate`), written as "2024-03-05T14:22:07.123Z". */
+function plainIsoDate(start: i32, end: i32, out: i32): i32 {
+  const length = (byte(end - 1) == 0x5a ? end - 1 : end) - start;
+  if (length != 10 && length != 16 && length != 19 && length != 23) return FALLBACK;
+  const year = digitsValue(start, start + 4);
+  const month = digitsValue(start + 5, start + 7);
+  const day = digitsValue(start + 8, start + 10);
+  if (byte(start + 4) != DASH || byte(start + 7) != DASH || year < 1900 || year > 2100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return FALLBACK;
+  if (length > 10) {
+    const separator = byte(start + 10);
+    if ((separator != SPACE && separator != 0x54) || byte(start + 13) != 0x3a) return FALLBACK;
+    const hours = digitsValue(start + 11, start + 13);
+    const minutes = digitsValue(start + 14, start + 16);
+    if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) return FALLBACK;
+    if (length > 16) {
+      const seconds = digitsValue(start + 17, start + 19);
+      if (byte(start + 16) != 0x3a || seconds < 0 || seconds > 59) return FALLBACK;
+      if (length > 19 && (byte(start + 19) != DOT || digitsValue(start + 20, start + 23) < 0)) return FALLBACK;
+    }
+  }
+  let at = out;
+  put(at++, QUOTE);
+  at = copy(at, start, 10);
+  put(at++, 0x54);
+  // "00:00:00.000" for the parts the cell leaves out.
+  for (let i = 11; i < 23; i++) put(at++, i < length ? byte(start + i) : (i == 13 || i == 16 ? 0x3a : i == 19 ? DOT : ZERO));
+  put(at++, 0x5a);
+  put(at++, QUOTE);
+  return at;
+}
+
+function clean(kind: i32, maxBytes: i32, start: i32, end: i32, out: i32): i32 {
+  switch (kind) {
+    case TEXT: return plainText(start, end, maxBytes, out);
+    case EMAIL: return plainEmail(start, end, out);
+    case DOMAIN: return plainDomain(start, end, maxBytes, out);
+    case DIGITS: return plainDigits(start, end, out);
+    case ISO_DATE: return plainIsoDate(start, end, out);
+    case BOOLEAN: return plainBoolean(start, end, out);
+    default: return FALLBACK;
+  }
+}
+
+/**
+ * Fast path `kind` on its own, over `[start, end)`, writing at `out`: the new output end, FALLBACK or
+ * PLACEHOLDER (placeholder checks get absolute addresses). What the differential tests call.
+ */
+export function fastPath(kind: i32, maxBytes: i32, start: i32, end: i32, out: i32): i32 {
+  block = 0;
+  return clean(kind, maxBytes, start, end, out);
+}
+
+/** Field `f`'s cell for target `t`, written at `out` (see `slowCell` for the codes). */
+function readCell(t: i32, plan: i32, f: i32, out: i32): i32 {
+  if (decoded != 0 && load<u8>(<usize>(decoded + f))) return slow(t, f, out);
+  const start = block + i32At(starts, f);
+  const end = block + i32At(ends, f);
+  if (start == end) return UNKNOWN;
+  // Room for the longest value a cleaner makes of the cell (JSON escapes, or a short date written out).
+  if (out + 6 * (end - start) + 64 > outEnd) return OUTPUT_FULL;
+  const kind = load<i32>(<usize>plan);
+  if (kind != 0) {
+    const fast = clean(kind, load<i32>(<usize>plan, 4), start, end, out);
+    if (fast >= 0 || fast == PLACEHOLDER) return fast;
+  }
+  return slow(t, f, out);
+}
+
+/** The string cleaner (JavaScript) on field `f` for target `t`, its value written at `out`. */
+function slow(t: i32, f: i32, out: i32): i32 {
+  const result = slowCell(t, f, record, out - outStart);
+  return result >= 0 ? outStart + result : result;
+}
+
+/** Target `t`'s value: the first of its columns with one (record's fields numbered from `first`). */
+function readTarget(t: i32, plan: i32, first: i32, out: i32): i32 {
+  const columns = load<i32>(<usize>plan, 12);
+  const columnIndexes = load<i32>(<usize>plan, 16);
+  if (columns == 1) {
+    const cell = readCell(t, plan, first + load<i32>(<usize>columnIndexes), out);
+    if (cell == PLACEHOLDER) placeholders++;
+    return cell;
+  }
+  let sawText = false;
+  for (let c = 0; c < columns; c++) {
+    const cell = readCell(t, plan, first + i32At(columnIndexes, c), out);
+    if (cell >= 0 || cell == REJECTED || cell == OUTPUT_FULL) return cell;
+    if (cell == PLACEHOLDER) sawText = true;
+  }
+  if (sawText) placeholders++;
+  return UNKNOWN;
+}
+
+/**
+ * Writes target `t` as `"key":value` at `out` after `separator` (0: none): the new output end, or `out`
+ * when it has no value (nothing is left written). A category value is replaced by its spelling marker.
+ */
+function member(t: i32, separator: u32, first: i32, out: i32): i32 {
+  const plan = targets + (t << TARGET_SHIFT);
+  const keyLength = load<i32>(<usize>plan, 24);
+  if (out + 1 + keyLength + load<i32>(<usize>plan, 32) > outEnd) return OUTPUT_FULL;
+  let at = out;
+  if (separator) put(at++, separator);
+  at = copy(at, load<i32>(<usize>plan, 20), keyLength);
+  const start = at;
+  const end = readTarget(t, plan, first, at);
+  if (end == OUTPUT_FULL) return OUTPUT_FULL;
+  if (end < 0) {
+    if (end == REJECTED) rowHasReject = true;
+    setI32(valueStarts, t, -1);
+    return out;
+  }
+  setI32(valueStarts, t, start - outStart);
+  setI32(valueEnds, t, end - outStart);
+  const spelling = load<i32>(<usize>plan, 8);
+  if (spelling < 0) return end;
+  category(t, spelling, start - outStart, end - outStart);
+  return copy(start, load<i32>(<usize>plan, 28), load<i32>(<usize>plan, 32));
+}
+
+/** A record is blank when every cell is empty or whitespace; most records fail on their first cell. */
+function isBlankRecord(first: i32, end: i32): bool {
+  for (let f = first; f < end; f++) {
+    if (decoded != 0 && load<u8>(<usize>(decoded + f))) {
+      if (!fieldIsBlank(f)) return false;
+      continue;
+    }
+    const start = i32At(starts, f);
+    if (start == i32At(ends, f)) continue;
+    if (byte(block + start) > SPACE) return false;
+    if (!fieldIsBlank(f)) return false;
+  }
+  return true;
+}
+
+/**
+ * Maps, cleans and writes the records `records[0, count)` of a tokenized block (their numbers in the
+ * field table), each accepted row as one JSON line at `out` (capacity `capacity`). Returns the bytes
+ * written, or OUTPUT_FULL.
+ */
+export function processRows(blockAt: i32, startsAt: i32, endsAt: i32, recordFields: i32, decodedAt: i32, records: i32, count: i32, out: i32, capacity: i32, valueStartsAt: i32, valueEndsAt: i32): i32 {
+  block = blockAt;
+  starts = startsAt;
+  ends = endsAt;
+  decoded = decodedAt;
+  outStart = out;
+  outEnd = out + capacity;
+  valueStarts = valueStartsAt;
+  valueEnds = valueEndsAt;
+  rowsRead = 0;
+  blankRows = 0;
+  rowsRejected = 0;
+  placeholders = 0;
+  let at = out;
+  for (let k = 0; k < count; k++) {
+    record = k;
+    const r = i32At(records, k);
+    const first = i32At(recordFields, r);
+    const fieldCount = i32At(recordFields, r + 1) - first;
+    rowsRead++;
+    if (isBlankRecord(first, first + fieldCount)) {
+      blankRows++;
+      continue;
+    }
+    if (fieldCount != headerLength) {
+      rowsRejected++;
+      wrongFieldCount(k, fieldCount);
+      continue;
+    }
+    const rowStart = at;
+    rowHasReject = false;
+    // Lead fields in the contract's key order, then the attributes object, opened by its first value.
+    if (at + 2 > outEnd) return OUTPUT_FULL;
+    put(at++, 0x7b);
+    let members = 0;
+    for (let i = 0; i < fieldOrderCount; i++) {
+      const next = member(i32At(fieldOrder, i), members > 0 ? COMMA : 0, first, at);
+      if (next == OUTPUT_FULL) return OUTPUT_FULL;
+      if (next != at) members++;
+      at = next;
+    }
+    let attributes = 0;
+    for (let i = 0; i < attributeCount; i++) {
+      const t = i32At(attributeOrder, i);
+      if (attributes == 0) {
+        if (at + 1 + attributesJsonLength > outEnd) return OUTPUT_FULL;
+        let opened = at;
+        if (members > 0) put(opened++, COMMA);
+        opened = copy(opened, attributesJson, attributesJsonLength);
+        const next = member(t, 0, first, opened);
+        if (next == OUTPUT_FULL) return OUTPUT_FULL;
+        if (next != opened) {
+          attributes++;
+          at = next;
+        }
+      } else {
+        const next = member(t, COMMA, first, at);
+        if (next == OUTPUT_FULL) return OUTPUT_FULL;
+        if (next != at) attributes++;
+        at = next;
+      }
+    }
+    if (rowHasReject) {
+      rowsRejected++;
+      at = rowStart;
+      rowRejected(k);
+      continue;
+    }
+    if (at + 3 > outEnd) return OUTPUT_FULL;
+    if (attributes > 0) put(at++, 0x7d);
+    put(at++, 0x7d);
+    put(at++, 0x0a);
+    rowAccepted(k, rowStart - out, at - out);
+  }
+  return at - out;
+}

@@ -1,0 +1,286 @@
+import { readFileSync } from 'node:fs';
+import { MAX_TEXT_LENGTH, isPlaceholder, mayStartPlaceholder } from './clean';
+import type { FieldTable } from './csv-tokenizer';
+
+/**
+ * The row stage's byte work in WebAssembly (source: assembly/row-engine.ts, built into row-engine.wasm
+ * by `npm run engine:build`; a test checks the committed binary is what the source builds to). It walks
+ * a tokenized block's records, runs each mapped cell through its column's fast path and writes the rows'
+ * JSON lines, calling back into JavaScript (`RowCallbacks`, implemented by rows.ts) for everything else.
+ * The same loop in JavaScript cost about 8 µs a row, mostly in calls and bounds checks per cell; compiled,
+ * a block needs no warm-up on a new worker and no garbage collection.
+ *
+ * **Fast paths.** Most cells of an export are already clean, so each column's cleaner has a fast path over
+ * the cell's UTF-8 bytes that writes the value's JSON text directly. A fast path only takes cells whose
+ * clean value is the obvious one and never rejects or guesses; anything else goes to the string cleaner
+ * of clean.ts (`slowCell`), which stays the definition of every rule. A differential property test holds
+ * each fast path to its string cleaner (tests/import/row-engine.test.ts).
+ * - `text(maxBytes)` (`cleanText`, `cleanCategory`, `cleanLongText`, `cleanId`): text whose only
+ *   whitespace is the ASCII space, trimmed and runs of spaces made one, with nothing JSON must escape, no
+ *   control character, no non-ASCII space or dash, at most `maxBytes` bytes (nothing to cut). A short
+ *   ASCII cell that may be a placeholder is checked with `isPlaceholder` itself.
+ * - `email` (`cleanEmail`): spaces around it trimmed, ASCII capitals lowercased; dot-separated local labels
+ *   of letters, digits and `_'+-`, not ending in `'`; one `@`; two or more domain labels starting with a
+ *   letter or digit; a top-level label of two or more letters.
+ * - `domain` (`cleanDomain`): an optional "http://" or "https://", an optional "www." (dropped), two or
+ *   more labels of letters, digits and inner dashes, then nothing or a path, query or fragment (dropped)
+ *   free of control characters; case folded.
+ * - `digits` (`parseNumber`, `parseCount`, `parseEmployeeCount`, `parseRevenue`): 1 to 15 digits without
+ *   a leading zero, plain or with US thousands commas.
+ * - `isoDate` (`parseDate`): "2024-03-05", "2024-03-05 14:22", "…T14:22:07", "…T14:22:07.123", each
+ *   optionally ending in "Z", a real date in 1900–2100; written as "2024-03-05T14:22:07.123Z".
+ * - `boolean` (`parseBoolean`): one character, 1 x y t → true, 0 n f → false, in either case.
+ */
+
+export const FastPath = { none: 0, text: 1, email: 2, domain: 3, digits: 4, isoDate: 5, boolean: 6 } as const;
+
+/** A column's fast path, and for text and domains the most bytes it takes. */
+export interface FastCleaning {
+  kind: (typeof FastPath)[keyof typeof FastPath];
+  maxBytes: number;
+}
+
+export const fastText = (maxBytes: number): FastCleaning => ({ kind: FastPath.text, maxBytes });
+export const fastLongText = fastText(MAX_TEXT_LENGTH);
+export const fastEmail: FastCleaning = { kind: FastPath.email, maxBytes: 0 };
+export const fastDomain: FastCleaning = { kind: FastPath.domain, maxBytes: MAX_TEXT_LENGTH };
+export const fastDigits: FastCleaning = { kind: FastPath.digits, maxBytes: 0 };
+export const fastIsoDate: FastCleaning = { kind: FastPath.isoDate, maxBytes: 0 };
+export const fastBoolean: FastCleaning = { kind: FastPath.boolean, maxBytes: 0 };
+export const noFastPath: FastCleaning = { kind: FastPath.none, maxBytes: 0 };
+
+/** What a cell or a fast path came to, besides a value's output end (≥ 0). */
+export const FALLBACK = -1;
+export const PLACEHOLDER = -2;
+export const UNKNOWN = -3;
+export const REJECTED = -4;
+/** The block's rows did not fit in the output: run it again with more room. */
+export const OUTPUT_FULL = -5;
+
+/** What the engine hands to JavaScript while it processes a block; output positions are relative to `RowEngine.output`. */
+export interface RowCallbacks {
+  /** Target `t`'s cell, field `f` of record `k`, through the string cleaner, its value written at `out`: the new output end or a code. */
+  slowCell(t: number, f: number, k: number, out: number): number;
+  /** Whether the block's bytes `[start, end)` (short ASCII) are a placeholder: 1 or 0. */
+  isPlaceholder(start: number, end: number): number;
+  /** Whether field `f` is empty or whitespace: 1 or 0. */
+  fieldIsBlank(f: number): number;
+  /** Category target `t` (spelling table `s`) has the value `output[start, end)`; the engine then writes the spelling's marker. */
+  category(t: number, s: number, start: number, end: number): void;
+  wrongFieldCount(k: number, fields: number): void;
+  /** Record `k` had a rejected cell: its row was not written. */
+  rowRejected(k: number): void;
+  /** Record `k`'s row was written at `output[start, end)`; `valueStarts`/`valueEnds` say where each target's value is (-1: none). */
+  rowAccepted(k: number, start: number, end: number): void;
+}
+
+/** A row plan as the engine reads it (see `RowPlan`). */
+export interface EnginePlan {
+  targets: { fast: FastCleaning; spelling: number; columns: number[]; keyJson: Buffer; marker: Buffer | null }[];
+  fieldOrder: number[];
+  attributeIndexes: number[];
+  attributesJson: Buffer;
+  headerLength: number;
+}
+
+/**
+ * UTF-8 lead bytes of every non-ASCII character JavaScript counts as whitespace (U+00A0, U+1680,
+ * U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF), and of the dashes a placeholder may
+ * be wrapped in ("– none –"). A text cell holding one of these bytes goes to the string cleaner.
+ */
+const SPACE_OR_DASH_LEAD = new Uint8Array(256);
+for (const lead of [0xc2, 0xe1, 0xe2, 0xe3, 0xef]) SPACE_OR_DASH_LEAD[lead] = 1;
+const PLACEHOLDER_STARTS = Uint8Array.from({ length: 256 }, (_, code) => (mayStartPlaceholder(code) ? 1 : 0));
+
+/** Bytes per target in the plan (assembly/row-engine.ts `TARGET_SHIFT`). */
+const TARGET_BYTES = 64;
+/** Where the plan starts; below it, nothing (the module has no static data). */
+const PLAN_BASE = 1024;
+const PAGE = 65536;
+
+interface EngineExports {
+  memory: WebAssembly.Memory;
+  configure(plan: number, count: number, order: number, orderCount: number, attributes: number, attributeCount: number, json: number, jsonLength: number, starts: number, leads: number, header: number): void;
+  processRows(block: number, starts: number, ends: number, recordFields: number, decoded: number, records: number, count: number, out: number, capacity: number, valueStarts: number, valueEnds: number): number;
+  fastPath(kind: number, maxBytes: number, start: number, end: number, out: number): number;
+  countRowsRead(): number;
+  countBlankRows(): number;
+  countRowsRejected(): number;
+  countPlaceholders(): number;
+}
+
+let compiled: WebAssembly.Module | null = null;
+
+/** The compiled engine, compiled once per thread from row-engine.wasm, unless `setEngineModule` gave it. */
+export function engineModule(): WebAssembly.Module {
+  return (compiled ??= new WebAssembly.Module(readFileSync(new URL('./row-engine.wasm', import.meta.url))));
+}
+
+/** Hands a worker the main thread's compiled engine (the worker's bundle does not sit beside the .wasm file). */
+export function setEngineModule(module: WebAssembly.Module): void {
+  compiled = module;
+}
+
+const align = (n: number) => (n + 7) & ~7;
+
+/** Counts of a processed block. */
+export interface RowCounts {
+  rowsRead: number;
+  blankRows: number;
+  rowsRejected: number;
+  placeholders: number;
+}
+
+/** One instance of the engine (per thread), with its memory: the plan, then the current block's regions. */
+export class RowEngine {
+  private readonly exports: EngineExports;
+  private callbacks: RowCallbacks | null = null;
+  private plan: EnginePlan | null = null;
+  private planEnd = PLAN_BASE;
+  private bytes!: Buffer;
+  private ints!: Int32Array;
+  /** The current block's output region, and where each target's value is in the current row (relative to it). */
+  output!: Buffer;
+  valueStarts!: Int32Array;
+  valueEnds!: Int32Array;
+
+  constructor() {
+    const call = <K extends keyof RowCallbacks>(name: K) =>
+      ((...args: number[]) => (this.callbacks![name] as (...a: number[]) => number | void)(...args)) as RowCallbacks[K];
+    const env = {
+      slowCell: call('slowCell'),
+      isPlaceholder: call('isPlaceholder'),
+      fieldIsBlank: call('fieldIsBlank'),
+      category: call('category'),
+      wrongFieldCount: call('wrongFieldCount'),
+      rowRejected: call('rowRejected'),
+      rowAccepted: call('rowAccepted'),
+    };
+    this.exports = new WebAssembly.Instance(engineModule(), { env }).exports as unknown as EngineExports;
+    this.reserve(PLAN_BASE);
+  }
+
+  /** Grows the memory to at least `bytes`; views are made again (growing detaches the old ones). */
+  private reserve(bytes: number): void {
+    const { memory } = this.exports;
+    if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+    if (this.bytes?.buffer !== memory.buffer) {
+      this.bytes = Buffer.from(memory.buffer);
+      this.ints = new Int32Array(memory.buffer);
+    }
+  }
+
+  private configure(plan: EnginePlan): void {
+    const count = plan.targets.length;
+    let at = PLAN_BASE + count * TARGET_BYTES;
+    const size =
+      at +
+      plan.targets.reduce((n, t) => n + 4 * t.columns.length + align(t.keyJson.length) + align(t.marker?.length ?? 0), 0) +
+      4 * (plan.fieldOrder.length + plan.attributeIndexes.length) +
+      align(plan.attributesJson.length) +
+      512;
+    this.reserve(size);
+    const put = (source: Uint8Array) => {
+      const start = at;
+      this.bytes.set(source, at);
+      at = align(at + source.length);
+      return start;
+    };
+    const putInts = (values: readonly number[]) => put(new Uint8Array(Int32Array.from(values).buffer));
+    plan.targets.forEach((target, t) => {
+      const base = (PLAN_BASE + t * TARGET_BYTES) >> 2;
+      const { ints } = this;
+      ints[base] = target.fast.kind;
+      ints[base + 1] = target.fast.maxBytes;
+      ints[base + 2] = target.spelling;
+      ints[base + 3] = target.columns.length;
+      ints[base + 4] = putInts(target.columns);
+      ints[base + 5] = put(target.keyJson);
+      ints[base + 6] = target.keyJson.length;
+      ints[base + 7] = target.marker ? put(target.marker) : 0;
+      ints[base + 8] = target.marker?.length ?? 0;
+    });
+    const order = putInts(plan.fieldOrder);
+    const attributes = putInts(plan.attributeIndexes);
+    const json = put(plan.attributesJson);
+    const starts = put(PLACEHOLDER_STARTS);
+    const leads = put(SPACE_OR_DASH_LEAD);
+    this.exports.configure(PLAN_BASE, count, order, plan.fieldOrder.length, attributes, plan.attributeIndexes.length, json, plan.attributesJson.length, starts, leads, plan.headerLength);
+    this.plan = plan;
+    this.planEnd = at;
+  }
+
+  /**
+   * Processes the records `records` (record numbers of `table`) with `plan`, writing rows into an output
+   * region of `capacity` bytes and calling `callbacks` along the way. Returns the bytes written (the rows'
+   * JSON lines, at the start of `output`, valid until the next run), or OUTPUT_FULL.
+   */
+  run(plan: EnginePlan, table: FieldTable, records: readonly number[], callbacks: RowCallbacks, capacity: number): number {
+    if (this.plan !== plan) this.configure(plan);
+    const fields = table.recordFields[table.records]!;
+    const decoded = table.decoded && table.decoded.size > 0;
+    const blockAt = this.planEnd;
+    const startsAt = align(blockAt + table.bytes.length);
+    const endsAt = startsAt + 4 * fields;
+    const recordFieldsAt = endsAt + 4 * fields;
+    const decodedAt = recordFieldsAt + 4 * (table.records + 1);
+    const recordsAt = align(decodedAt + (decoded ? fields : 0));
+    const valueStartsAt = recordsAt + 4 * records.length;
+    const valueEndsAt = valueStartsAt + 4 * plan.targets.length;
+    const outAt = align(valueEndsAt + 4 * plan.targets.length);
+    this.reserve(outAt + capacity);
+    const { bytes, ints } = this;
+    bytes.set(table.bytes, blockAt);
+    ints.set(table.starts.subarray(0, fields), startsAt >> 2);
+    ints.set(table.ends.subarray(0, fields), endsAt >> 2);
+    ints.set(table.recordFields.subarray(0, table.records + 1), recordFieldsAt >> 2);
+    if (decoded) {
+      bytes.fill(0, decodedAt, decodedAt + fields);
+      for (const f of table.decoded!.keys()) bytes[decodedAt + f] = 1;
+    }
+    ints.set(records, recordsAt >> 2);
+    this.output = bytes.subarray(outAt, outAt + capacity);
+    this.valueStarts = ints.subarray(valueStartsAt >> 2, (valueStartsAt >> 2) + plan.targets.length);
+    this.valueEnds = ints.subarray(valueEndsAt >> 2, (valueEndsAt >> 2) + plan.targets.length);
+    this.callbacks = callbacks;
+    try {
+      return this.exports.processRows(blockAt, startsAt, endsAt, recordFieldsAt, decoded ? decodedAt : 0, recordsAt, records.length, outAt, capacity, valueStartsAt, valueEndsAt);
+    } finally {
+      this.callbacks = null;
+    }
+  }
+
+  counts(): RowCounts {
+    const e = this.exports;
+    return { rowsRead: e.countRowsRead(), blankRows: e.countBlankRows(), rowsRejected: e.countRowsRejected(), placeholders: e.countPlaceholders() };
+  }
+
+  /**
+   * One cell through a fast path on its own: its JSON text, or FALLBACK / PLACEHOLDER. What the
+   * differential tests hold to the string cleaners.
+   */
+  fastPath(fast: FastCleaning, cell: Buffer): string | typeof FALLBACK | typeof PLACEHOLDER {
+    if (this.plan === null) this.configure({ targets: [], fieldOrder: [], attributeIndexes: [], attributesJson: Buffer.alloc(0), headerLength: 0 });
+    // The cell sits between two quotes that are not part of it: a fast path must not read past its ends.
+    const cellAt = this.planEnd + 1;
+    const outAt = align(cellAt + cell.length + 1);
+    this.reserve(outAt + 6 * cell.length + 64);
+    this.bytes[cellAt - 1] = 0x22;
+    this.bytes.set(cell, cellAt);
+    this.bytes[cellAt + cell.length] = 0x22;
+    this.callbacks = { isPlaceholder: (start: number, end: number) => (isPlaceholder(this.bytes.toString('latin1', start, end)) ? 1 : 0) } as RowCallbacks;
+    try {
+      const end = this.exports.fastPath(fast.kind, fast.maxBytes, cellAt, cellAt + cell.length, outAt);
+      return end < 0 ? (end as typeof FALLBACK | typeof PLACEHOLDER) : this.bytes.toString('utf8', outAt, end);
+    } finally {
+      this.callbacks = null;
+    }
+  }
+}
+
+let engine: RowEngine | null = null;
+
+/** This thread's engine. */
+export function rowEngine(): RowEngine {
+  return (engine ??= new RowEngine());
+}

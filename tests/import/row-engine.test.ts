@@ -1,0 +1,209 @@
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  FALLBACK,
+  PLACEHOLDER,
+  fastBoolean,
+  fastDigits,
+  fastDomain,
+  fastEmail,
+  fastIsoDate,
+  fastLongText,
+  fastText,
+  rowEngine,
+  type FastCleaning,
+} from '@/lib/import/row-engine';
+import {
+  cleanCategory,
+  cleanDomain,
+  cleanEmail,
+  cleanId,
+  cleanLongText,
+  cleanText,
+  parseBoolean,
+  parseCount,
+  parseDate,
+  parseEmployeeCount,
+  parseNumber,
+  parseRevenue,
+} from '@/lib/import/clean';
+import { splitCsv } from '@/lib/import/csv';
+import { loadMapping } from '@/lib/import/mapping';
+import { planRows, processBlock, type BlockResult } from '@/lib/import/rows';
+import { LEAD_FIELDS } from '@/lib/lead';
+
+const ROOT = path.join(__dirname, '../..');
+
+describe('the row engine', () => {
+  it('is the committed row-engine.wasm, as built from assembly/ (npm run engine:build)', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'row-engine-'));
+    try {
+      const out = path.join(dir, 'row-engine.wasm');
+      execFileSync(process.execPath, [path.join(ROOT, 'node_modules/assemblyscript/bin/asc.js'), 'assembly/row-engine.ts', '--config', 'assembly/asconfig.json', '-o', out], { cwd: ROOT });
+      expect(Buffer.compare(await fs.readFile(out), await fs.readFile(path.join(ROOT, 'lib/import/row-engine.wasm')))).toBe(0);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  /** The HubSpot fixture's blocks (every kind of dirt, rejected rows among them) with two mappings' plans. */
+  async function dirtyBlocks() {
+    const csv = await fs.readFile(path.join(ROOT, 'tests/fixtures/hubspot_export.csv'), 'utf8');
+    const { layout, blocks } = await splitCsv(csv, { blockBytes: 8 << 10 });
+    const all: Buffer[] = [];
+    for await (const block of blocks) all.push(Buffer.from(block));
+    const example = planRows(await loadMapping(path.join(ROOT, 'examples/mapping.example.json')), layout, LEAD_FIELDS);
+    const preset = planRows(await loadMapping('hubspot'), layout, LEAD_FIELDS);
+    return { blocks: all, example, preset };
+  }
+  /** A block's result without the thread's heap figure, for comparing runs. */
+  const comparable = ({ heapUsed: _heap, ...result }: BlockResult) => result;
+
+  it('gives the same rows when the output must grow and the block is run again', async () => {
+    const { blocks, example } = await dirtyBlocks();
+    const roomy = blocks.map((block) => comparable(processBlock(example, block)));
+    expect(roomy.reduce((n, r) => n + r.rejects.length, 0)).toBeGreaterThan(5);
+    blocks.forEach((block, i) => expect(comparable(processBlock(example, block, 64))).toEqual(roomy[i]));
+  });
+
+  it('gives each plan its own rows when blocks of two mappings alternate on one thread', async () => {
+    const { blocks, example, preset } = await dirtyBlocks();
+    const first = blocks.map((block) => [comparable(processBlock(example, block)), comparable(processBlock(preset, block))]);
+    expect(first.some(([a, b]) => Buffer.compare(Buffer.from(a!.spill), Buffer.from(b!.spill)) !== 0)).toBe(true);
+    blocks.forEach((block, i) => {
+      expect(comparable(processBlock(preset, block))).toEqual(first[i]![1]);
+      expect(comparable(processBlock(example, block))).toEqual(first[i]![0]);
+    });
+  });
+});
+
+/** What a fast path makes of a cell: its JSON text, 'placeholder', or 'fallback'. */
+function fast(cleaner: FastCleaning, cell: string): string {
+  const result = rowEngine().fastPath(cleaner, Buffer.from(cell));
+  if (result === FALLBACK) return 'fallback';
+  if (result === PLACEHOLDER) return 'placeholder';
+  return result;
+}
+
+/** The string cleaner's result as the row stage writes it, or 'placeholder' / 'rejected'. */
+function slow(clean: (raw: string) => string | number | boolean | undefined, cell: string): string {
+  try {
+    const value = clean(cell);
+    if (value === undefined) return 'placeholder';
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    return 'rejected';
+  }
+}
+
+/** The fast path agrees with the string cleaner whenever it does not hand the cell over. */
+function expectAgrees(cleaner: FastCleaning, clean: (raw: string) => string | number | boolean | undefined, cell: string): void {
+  const result = fast(cleaner, cell);
+  if (result !== 'fallback') expect(result).toBe(slow(clean, cell));
+}
+
+// Tokens every cleaner's edge cases are made of: case, spaces of every kind, characters JSON escapes,
+// separators, placeholders and the prefixes cleaners strip.
+const TOKENS = [
+  'a', 'Z', 'é', '😀', '0', '1', '7', ' ', '  ', '\t', '\n', '\u00a0', '\u2003', '\u3000', '"', '\\', '\u0001', '\u007f',
+  '@', '.', '-', '–', ',', "'", '_', '+', ':', '/', '$', 'k', 'M', 'N/A', 'Select', 'none', 'n', 'null', 'unknown', '-- ',
+  'www.', 'WWW', 'mailto:', 'lead_', 'Yes', 'x', 'T', 'Z',
+];
+const cells = fc.array(fc.constantFrom(...TOKENS), { minLength: 1, maxLength: 12 }).map((parts) => parts.join(''));
+
+/** ISO-like dates, mostly well-formed, with every part at and past its limits and every separator swapped now and then. */
+const isoLikeDates = fc
+  .tuple(
+    fc.constantFrom('1899', '1900', '1999', '2024', '2100', '2101'),
+    fc.constantFrom('-', '-', '-', '/'),
+    fc.constantFrom('01', '02', '12', '13', '00'),
+    fc.constantFrom('-', '-', '-', '.'),
+    fc.constantFrom('01', '28', '29', '30', '31', '32'),
+    fc.constantFrom('', ' ', 'T', 'T', 'x', ':'),
+    fc.constantFrom('00', '09', '23', '24'),
+    fc.constantFrom(':', ':', ':', '.'),
+    fc.constantFrom('00', '59', '60'),
+    fc.constantFrom('', ':00', ':59', ':60', '.30', ':5'),
+    fc.constantFrom('', '.123', ',123', '.12', '.1234', ':123'),
+    fc.constantFrom('', 'Z', 'z', ' Z', '+02:00'),
+  )
+  .map(([y, s1, m, s2, d, t, h, s3, mi, sec, ms, z]) => (t === '' ? `${y}${s1}${m}${s2}${d}${z}` : `${y}${s1}${m}${s2}${d}${t}${h}${s3}${mi}${sec}${sec ? ms : ''}${z}`));
+
+const PAIRS: [string, FastCleaning, (raw: string) => string | number | boolean | undefined][] = [
+  ['text', fastLongText, cleanText],
+  ['category', fastLongText, cleanCategory],
+  ['long text', fastLongText, cleanLongText],
+  ['id', fastText(200), cleanId],
+  ['email', fastEmail, cleanEmail],
+  ['domain', fastDomain, cleanDomain],
+  ['number', fastDigits, parseNumber],
+  ['count', fastDigits, parseCount],
+  ['employees', fastDigits, parseEmployeeCount],
+  ['revenue', fastDigits, parseRevenue],
+  ['boolean', fastBoolean, parseBoolean],
+  ['date', fastIsoDate, (raw) => parseDate(raw)],
+];
+
+describe("the row engine's fast paths agree with the string cleaners", () => {
+  it.each(PAIRS)('%s: on random dirty cells', (_, cleaner, clean) => {
+    fc.assert(fc.property(cells, (cell) => expectAgrees(cleaner, clean, cell)), { numRuns: 4_000, seed: 20261127 });
+  });
+
+  it.each(PAIRS)('%s: on cells shaped like its own values', (_, cleaner, clean) => {
+    const shaped = fc.oneof(
+      fc.stringMatching(/^ ?[A-Za-z0-9._'+-]{1,8}@[A-Za-z0-9-]{1,6}(\.[A-Za-z0-9-]{1,4}){1,2} ?$/),
+      fc.stringMatching(/^ ?(www\d?\.)?[A-Za-z0-9-]{1,8}(\.[A-Za-z0-9-]{0,5}){1,3} ?$/),
+      fc.stringMatching(/^ ?((https?|HTTP|ftp):\/\/)?(www\d?\.|WWW\.|wwwx)?[A-Za-z0-9-]{1,8}(\.[A-Za-z0-9-]{0,5}){1,3}([/?#:@.][a-z\n\r é:/.]{0,6})? ?$/),
+      fc.stringMatching(/^[0-9]{1,4}(,[0-9]{2,4}){0,5}$/),
+      fc.stringMatching(/^[0-9]{1,17}$/),
+      fc.stringMatching(/^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{3})?)?)?Z?$/),
+      fc.stringMatching(/^ {0,2}[A-Za-z]{1,6}( {1,3}[A-Za-z&/-]{1,6}){0,3} {0,2}$/),
+      fc.constantFrom('1', '0', 'x', 'X', 'y', 'N', 't', 'F', '?', 'b', '\u0011', '\u0010'),
+    );
+    fc.assert(fc.property(shaped, (cell) => expectAgrees(cleaner, clean, cell)), { numRuns: 4_000, seed: 20261127 });
+  });
+
+  it('date: on ISO-like dates at and past every limit', () => {
+    fc.assert(fc.property(isoLikeDates, (cell) => expectAgrees(fastIsoDate, (raw) => parseDate(raw), cell)), { numRuns: 20_000, seed: 20261127 });
+  });
+});
+
+describe("the row engine's fast paths take the common clean cells", () => {
+  // Without these, a fast path that always fell back would pass the agreement tests above.
+  it.each([
+    [fastLongText, 'Acme Corp', '"Acme Corp"'],
+    [fastLongText, '  Marketing  & Advertising ', '"Marketing & Advertising"'],
+    [fastLongText, 'Müller', '"Müller"'],
+    [fastLongText, 'N/A', 'placeholder'],
+    [fastLongText, 'Sales Manager', '"Sales Manager"'],
+    [fastEmail, ' Ann.Lee@Acme.COM ', '"ann.lee@acme.com"'],
+    [fastDomain, 'Sub.Acme-Corp.io', '"sub.acme-corp.io"'],
+    [fastDomain, ' HTTPS://www.Acme.io/about?x=1 ', '"acme.io"'],
+    [fastDigits, '3,550,987,000', '3550987000'],
+    [fastDigits, '0', '0'],
+    [fastBoolean, 'X', 'true'],
+    [fastIsoDate, '2026-05-13 01:38', '"2026-05-13T01:38:00.000Z"'],
+    [fastIsoDate, '2024-02-29', '"2024-02-29T00:00:00.000Z"'],
+  ] as const)('%#: %j → %s', (cleaner, cell, expected) => expect(fast(cleaner, cell)).toBe(expected));
+
+  it.each([
+    [fastLongText, 'tab\there'],
+    [fastLongText, 'say "hi"'],
+    [fastLongText, 'non\u00a0breaking'],
+    [fastText(5), 'longer than five'],
+    [fastEmail, 'mailto:ann@acme.com'],
+    [fastDomain, 'www1.acme.com'],
+    [fastDomain, 'https://acme.com:8080/'],
+    [fastDomain, 'https://acme.com/a\nb'],
+    [fastDigits, '007'],
+    [fastDigits, '1,00'],
+    [fastDigits, '1234567890123456'],
+    [fastBoolean, 'yes'],
+    [fastIsoDate, '2023-02-29'],
+    [fastIsoDate, '03/05/2024'],
+  ] as const)('%#: %j goes to the string cleaner', (cleaner, cell) => expect(fast(cleaner, cell)).toBe('fallback'));
+});
