@@ -53,7 +53,7 @@ const NINE: u32 = 0x39;
 
 // The plan (`configure`): per target 16 i32s (TARGET_BYTES), of which: fast path kind, its byte limit,
 // spelling table (-1: none), column count, address of its column indexes, key JSON address and length,
-// marker address and length.
+// marker address and length, and its memo (below): slots, arena, arena size, entries, arena bytes used.
 const TARGET_SHIFT: i32 = 6;
 let targets: i32 = 0;
 let targetCount: i32 = 0;
@@ -334,6 +334,76 @@ export function fastPath(kind: i32, maxBytes: i32, start: i32, end: i32, out: i3
   return clean(kind, maxBytes, start, end, out);
 }
 
+/**
+ * The string cleaner's results for a target's short cells, by the cell's bytes. Exports repeat the same
+ * few spellings of yes/no, lifecycle stages, size bands, placeholders and dates thousands of times: a hit
+ * copies the value's JSON instead of calling JavaScript. Cleaners are pure functions of the cell's text,
+ * so a hit gives exactly what cleaning would. Rejected cells are not kept (JavaScript lists each one).
+ * Bounded: past MEMO_ENTRIES distinct cells, or once its arena is full, new cells are not added.
+ * Slots (MEMO_SLOTS of 16 bytes): hash, arena offset of the cell's bytes + 1 (0: empty), cell length |
+ * value length << 16, result (a value, UNKNOWN or PLACEHOLDER); the value's JSON follows the cell's bytes.
+ */
+const MEMO_CELL_BYTES: i32 = 64;
+const MEMO_ENTRIES: i32 = 1024;
+const MEMO_SLOTS: i32 = 2048;
+const VALUE: i32 = 0;
+
+@inline function hashOf(start: i32, end: i32): u32 {
+  let hash: u32 = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = (hash ^ byte(i)) * 0x01000193;
+  return hash;
+}
+
+/** The memo slot of the cell `[start, end)` for the target at `plan`: its entry, or the empty slot where it would go. */
+function memoSlot(plan: i32, hash: u32, start: i32, length: i32): i32 {
+  const slots = load<i32>(<usize>plan, 36);
+  const arena = load<i32>(<usize>plan, 40);
+  let slot = <i32>(hash & <u32>(MEMO_SLOTS - 1));
+  while (true) {
+    const at = slots + (slot << 4);
+    const offset = load<i32>(<usize>at, 4);
+    if (offset == 0) return at;
+    if (load<u32>(<usize>at) == hash && (load<i32>(<usize>at, 8) & 0xffff) == length && memory.compare(<usize>(arena + offset - 1), <usize>start, <usize>length) == 0) return at;
+    slot = (slot + 1) & (MEMO_SLOTS - 1);
+  }
+}
+
+/** Keeps the result of cleaning `[start, end)` (`value`: the JSON at `[out, valueEnd)`, else a code) in the empty slot `at`, if there is room. */
+function memoAdd(plan: i32, at: i32, hash: u32, start: i32, length: i32, result: i32, out: i32, valueEnd: i32): void {
+  const entries = load<i32>(<usize>plan, 48);
+  const used = load<i32>(<usize>plan, 52);
+  const valueLength = result == VALUE ? valueEnd - out : 0;
+  if (entries >= MEMO_ENTRIES || used + length + valueLength > load<i32>(<usize>plan, 44)) return;
+  const arena = load<i32>(<usize>plan, 40);
+  copy(arena + used, start, length);
+  copy(arena + used + length, out, valueLength);
+  store<u32>(<usize>at, hash);
+  store<i32>(<usize>at, used + 1, 4);
+  store<i32>(<usize>at, length | (valueLength << 16), 8);
+  store<i32>(<usize>at, result, 12);
+  store<i32>(<usize>plan, entries + 1, 48);
+  store<i32>(<usize>plan, used + length + valueLength, 52);
+}
+
+/** A cell no fast path settled: the memo's result for its bytes, else the string cleaner's (then kept). */
+function memoOrSlow(t: i32, plan: i32, f: i32, start: i32, end: i32, out: i32): i32 {
+  const length = end - start;
+  if (length > MEMO_CELL_BYTES) return slow(t, f, out);
+  const hash = hashOf(start, end);
+  const at = memoSlot(plan, hash, start, length);
+  const offset = load<i32>(<usize>at, 4);
+  if (offset != 0) {
+    const result = load<i32>(<usize>at, 12);
+    if (result != VALUE) return result;
+    const lengths = load<i32>(<usize>at, 8);
+    return copy(out, load<i32>(<usize>plan, 40) + offset - 1 + (lengths & 0xffff), lengths >>> 16);
+  }
+  const result = slow(t, f, out);
+  if (result >= 0) memoAdd(plan, at, hash, start, length, VALUE, out, result);
+  else if (result == UNKNOWN || result == PLACEHOLDER) memoAdd(plan, at, hash, start, length, result, out, out);
+  return result;
+}
+
 /** Field `f`'s cell for target `t`, written at `out` (see `slowCell` for the codes). */
 function readCell(t: i32, plan: i32, f: i32, out: i32): i32 {
   if (decoded != 0 && load<u8>(<usize>(decoded + f))) return slow(t, f, out);
@@ -347,7 +417,7 @@ function readCell(t: i32, plan: i32, f: i32, out: i32): i32 {
     const fast = clean(kind, load<i32>(<usize>plan, 4), start, end, out);
     if (fast >= 0 || fast == PLACEHOLDER) return fast;
   }
-  return slow(t, f, out);
+  return memoOrSlow(t, plan, f, start, end, out);
 }
 
 /** The string cleaner (JavaScript) on field `f` for target `t`, its value written at `out`. */

@@ -15,6 +15,11 @@ import type { FieldTable } from './csv-tokenizer';
  * clean value is the obvious one and never rejects or guesses; anything else goes to the string cleaner
  * of clean.ts (`slowCell`), which stays the definition of every rule. A differential property test holds
  * each fast path to its string cleaner (tests/import/row-engine.test.ts).
+ *
+ * **Memo.** A short cell (up to 64 bytes) that repeats — yes/no spellings, lifecycle stages, size bands,
+ * US dates, placeholders — replays the string cleaner's earlier result for the same bytes, kept per
+ * column and thread (up to 1,024 distinct cells), without calling JavaScript. Cleaners are pure functions
+ * of the cell's text, so a replay is exactly what cleaning would give; rejected cells are not kept.
  * - `text(maxBytes)` (`cleanText`, `cleanCategory`, `cleanLongText`, `cleanId`): text whose only
  *   whitespace is the ASCII space, trimmed and runs of spaces made one, with nothing JSON must escape, no
  *   control character, no non-ASCII space or dash, at most `maxBytes` bytes (nothing to cut). A short
@@ -94,6 +99,9 @@ const PLACEHOLDER_STARTS = Uint8Array.from({ length: 256 }, (_, code) => (maySta
 
 /** Bytes per target in the plan (assembly/row-engine.ts `TARGET_SHIFT`). */
 const TARGET_BYTES = 64;
+/** Per target, its memo's slots (2,048 of 16 bytes) and arena for cells and their values (assembly/row-engine.ts `MEMO_SLOTS`). */
+const MEMO_SLOTS_BYTES = 2048 * 16;
+const MEMO_ARENA_BYTES = 64 << 10;
 /** Where the plan starts; below it, nothing (the module has no static data). */
 const PLAN_BASE = 1024;
 const PAGE = 65536;
@@ -178,7 +186,8 @@ export class RowEngine {
       plan.targets.reduce((n, t) => n + 4 * t.columns.length + align(t.keyJson.length) + align(t.marker?.length ?? 0), 0) +
       4 * (plan.fieldOrder.length + plan.attributeIndexes.length) +
       align(plan.attributesJson.length) +
-      512;
+      512 +
+      count * (MEMO_SLOTS_BYTES + MEMO_ARENA_BYTES);
     this.reserve(size);
     const put = (source: Uint8Array) => {
       const start = at;
@@ -199,6 +208,17 @@ export class RowEngine {
       ints[base + 6] = target.keyJson.length;
       ints[base + 7] = target.marker ? put(target.marker) : 0;
       ints[base + 8] = target.marker?.length ?? 0;
+    });
+    // Each target's memo, empty: the results it keeps belong to this plan's cleaners.
+    plan.targets.forEach((_, t) => {
+      const base = (PLAN_BASE + t * TARGET_BYTES) >> 2;
+      this.bytes.fill(0, at, at + MEMO_SLOTS_BYTES);
+      this.ints[base + 9] = at;
+      this.ints[base + 10] = at + MEMO_SLOTS_BYTES;
+      this.ints[base + 11] = MEMO_ARENA_BYTES;
+      this.ints[base + 12] = 0;
+      this.ints[base + 13] = 0;
+      at += MEMO_SLOTS_BYTES + MEMO_ARENA_BYTES;
     });
     const order = putInts(plan.fieldOrder);
     const attributes = putInts(plan.attributeIndexes);

@@ -1,7 +1,6 @@
 import v8 from 'node:v8';
 import { AppError } from '../errors';
 import { ByteWriter } from './byte-writer';
-import { CellMemo, type CellResult } from './cell-memo';
 import {
   InvalidValueError,
   MAX_TEXT_LENGTH,
@@ -63,6 +62,9 @@ export interface RejectedValue {
 }
 
 type Cleaner = (raw: string) => string | number | boolean | undefined;
+
+/** What a cell turned out to be: a value (its JSON text written), unknown (empty or all whitespace), a placeholder ("N/A"), or rejected. */
+type CellResult = 'value' | 'unknown' | 'placeholder' | 'rejected';
 
 /** How a target's cells are cleaned: the string cleaner (clean.ts), and the row engine's fast path over bytes. */
 interface Cleaning {
@@ -134,8 +136,6 @@ export interface BoundTarget {
   columns: { index: number; name: string }[];
   clean: Cleaner;
   fast: FastCleaning;
-  /** The string cleaner's results for cells seen before (per thread: each has its own plan). */
-  memo: CellMemo;
 }
 
 function outcomeCleaning(outcome: NonNullable<Mapping['outcome']>): Cleaning {
@@ -171,7 +171,7 @@ function bindMapping(mapping: Mapping, header: readonly string[]) {
       return null;
     }
     found.forEach((c) => used.add(c.index));
-    return { key, prop, columns: found, ...cleaning, memo: new CellMemo(), ...kind };
+    return { key, prop, columns: found, ...cleaning, ...kind };
   };
   const targets: BoundTarget[] = [];
   for (const [field, columns] of Object.entries(mapping.fields) as [MappableField, string[]][]) {
@@ -400,24 +400,6 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array, outputBytes = 4 *
   }
 }
 
-/** A cell's bytes through the target's string cleaner, or the cleaner's earlier result for the same bytes (`CellMemo`). */
-function cleanBytes(target: BoundTarget, table: FieldTable, f: number, line: number, column: string, out: ByteWriter, result: BlockResult): CellResult {
-  const { bytes } = table;
-  const start = table.starts[f]!;
-  const end = table.ends[f]!;
-  if (end - start > CellMemo.MAX_CELL_BYTES) return cleanCell(target, fieldText(table, f), line, column, out, result);
-  const entry = target.memo.find(bytes, start, end);
-  if (entry >= 0) {
-    const cell = target.memo.replay(entry, out);
-    if (cell === 'rejected') result.rejects.push({ line, column, value: fieldText(table, f), reason: target.memo.reason(entry) });
-    return cell;
-  }
-  const at = out.length;
-  const cell = cleanCell(target, fieldText(table, f), line, column, out, result);
-  target.memo.add(cell, out.buffer, at, out.length, cell === 'rejected' ? result.rejects.at(-1)!.reason : null);
-  return cell;
-}
-
 /**
  * What JavaScript does while the row engine processes a block: cells for the string cleaners, category
  * spellings, rejects in mapping order, and each accepted row's counts and dedupe keys. Made anew (with a
@@ -465,7 +447,7 @@ class BlockRows implements RowCallbacks {
     writer.length = out;
     const rejectsBefore = result.rejects.length;
     const target = plan.all[t]!;
-    const cell = decoded === undefined ? cleanBytes(target, table, f, line, column, writer, result) : cleanCell(target, decoded, line, column, writer, result);
+    const cell = cleanCell(target, decoded ?? fieldText(table, f), line, column, writer, result);
     if (result.rejects.length > rejectsBefore) {
       if (this.rejectsRow !== k) {
         this.rejectsRow = k;

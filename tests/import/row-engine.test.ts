@@ -32,7 +32,7 @@ import {
   parseRevenue,
 } from '@/lib/import/clean';
 import { splitCsv } from '@/lib/import/csv';
-import { loadMapping } from '@/lib/import/mapping';
+import { loadMapping, parseMapping } from '@/lib/import/mapping';
 import { planRows, processBlock, type BlockResult } from '@/lib/import/rows';
 import { LEAD_FIELDS } from '@/lib/lead';
 
@@ -50,6 +50,54 @@ describe('the row engine', () => {
       await fs.rm(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it("replays a repeated cell's cleaning exactly, across blocks (memo): values, placeholders, unknowns and rejects", async () => {
+    // Short dirty cells that miss the fast paths, each repeated many times; rejects are never replayed.
+    const pools = {
+      Revenue: ['$5M', '€2.5m', '1.5k', 'N/A', '  ', 'lots', '10 000', '-'],
+      Demo: ['Yes', 'no', 'TRUE', 'Select', 'maybe', ' y '],
+      Created: ['3/5/2024', '12/31/2023 9:15', '2024-02-30', 'unknown', '05.03.2024'],
+      Seats: ['1,5', '12.0', '1e3', 'n/a', 'x'],
+    };
+    const columns = Object.keys(pools) as (keyof typeof pools)[];
+    const cleaners = { Revenue: parseRevenue, Demo: parseBoolean, Created: (raw: string) => parseDate(raw), Seats: parseNumber };
+    const keys = { Revenue: 'annual_revenue', Demo: 'demo_requested', Created: 'created_at', Seats: 'seats' };
+    const mapping = parseMapping({ fields: { id: 'ID', annual_revenue: 'Revenue', demo_requested: 'Demo', created_at: 'Created' }, attributes: { seats: { column: 'Seats', type: 'number' } } });
+    let seed = 7;
+    const pick = <T>(items: readonly T[]) => items[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % items.length]!;
+    const rows = Array.from({ length: 600 }, (_, i) => [String(i), ...columns.map((c) => pick(pools[c]))]);
+    const csv = `ID,${columns.join(',')}\n${rows.map((r) => r.map((cell) => (cell.includes(',') ? `"${cell}"` : cell)).join(',')).join('\n')}\n`;
+    const { layout, blocks } = await splitCsv(csv, { blockBytes: 2 << 10 });
+    const plan = planRows(mapping, layout, LEAD_FIELDS);
+    const written = new Map<string, Record<string, unknown>>();
+    const rejected = new Map<number, string[]>();
+    let firstLine = 2;
+    for await (const block of blocks) {
+      const result = processBlock(plan, block);
+      for (const line of Buffer.from(result.spill).toString().split('\n').filter(Boolean)) {
+        const { attributes, ...fields } = JSON.parse(line) as Record<string, unknown> & { attributes?: Record<string, unknown> };
+        written.set(fields.id as string, { ...fields, ...attributes });
+      }
+      for (const reject of result.rejects) rejected.set(firstLine + reject.line, [...(rejected.get(firstLine + reject.line) ?? []), reject.column]);
+      firstLine += result.lines;
+    }
+    expect(written.size + rejected.size).toBe(rows.length);
+    rows.forEach(([id, ...cells], i) => {
+      const expected: Record<string, unknown> = {};
+      const bad: string[] = [];
+      columns.forEach((column, c) => {
+        try {
+          const value = cleaners[column](cells[c]!);
+          if (value !== undefined) expected[keys[column]] = value;
+        } catch {
+          bad.push(column);
+        }
+      });
+      if (bad.length > 0) expect(rejected.get(i + 2)).toEqual(bad);
+      else expect(written.get(id!), `row ${id}`).toEqual({ id, ...expected });
+    });
+    expect(rejected.size).toBeGreaterThan(100);
+  });
 
   /** The HubSpot fixture's blocks (every kind of dirt, rejected rows among them) with two mappings' plans. */
   async function dirtyBlocks() {
