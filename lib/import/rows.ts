@@ -21,7 +21,7 @@ import {
   type DateOrder,
 } from './clean';
 import { CsvError, parseBlock, type CsvLayout, type ParsedBlock } from './csv';
-import { fieldText, type FieldTable } from './csv-tokenizer';
+import { fieldText } from './csv-tokenizer';
 import { ATTRIBUTES_JSON, KeyTable, RowKeysWriter, isoJsonTime, mergeRuleOf, type LineLayout, type MergeRule } from './dedupe';
 import type { AttributeType, MappableField, Mapping } from './mapping';
 import {
