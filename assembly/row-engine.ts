@@ -45,11 +45,16 @@ const NINE: u32 = 0x39;
 @external("env", "isPlaceholder") declare function isPlaceholderAt(start: i32, end: i32): i32;
 /** Whether field `f`, which is not plainly empty or printable at its start, is blank once trimmed. */
 @external("env", "fieldIsBlank") declare function fieldIsBlank(f: i32): i32;
-/** Category target `t` (spelling table `s`) has the value `[start, end)` of the output. */
-@external("env", "category") declare function category(t: i32, s: i32, start: i32, end: i32): void;
+/** Spelling table `s` has a new value in this block, `[start, end)` of the output (JSON text); it gets the next number. */
+@external("env", "newSpelling") declare function newSpelling(s: i32, start: i32, end: i32): void;
 @external("env", "wrongFieldCount") declare function wrongFieldCount(k: i32, fields: i32): void;
 @external("env", "rowRejected") declare function rowRejected(k: i32): void;
-@external("env", "rowAccepted") declare function rowAccepted(k: i32, start: i32, end: i32): void;
+/** Record `k`'s keys need JavaScript (escapes, or a non-ASCII name): written at `out` of the keys region, returning its new end or OUTPUT_FULL. */
+@external("env", "rowKeys") declare function rowKeys(k: i32, out: i32): i32;
+/** Epoch ms of a date value's JSON text `[start, end)` of the output that is not in the cleaners' own form. */
+@external("env", "parseTime") declare function parseTime(start: i32, end: i32): f64;
+/** Accepted row `row`'s id, `[start, end)` of the output, looks generated ("lead_…"). */
+@external("env", "leadLikeId") declare function leadLikeId(row: i32, start: i32, end: i32): void;
 
 // The plan (`configure`): per target 16 i32s (TARGET_BYTES), of which: fast path kind, its byte limit,
 // spelling table (-1: none), column count, address of its column indexes, key JSON address and length,
@@ -68,6 +73,32 @@ let placeholderStarts: i32 = 0;
 /** 256 bytes: 1 for UTF-8 lead bytes of non-ASCII whitespace and dashes (`SPACE_OR_DASH_LEAD`). */
 let spaceOrDashLead: i32 = 0;
 let headerLength: i32 = 0;
+
+// What each accepted row adds up to (`configureRows`): targets counted for coverage (all but the outcome),
+// and where the values deduplication and the counts read are (-1: not mapped).
+let coverageTargets: i32 = 0;
+let spellingTables: i32 = 0;
+let convertedSlot: i32 = -1;
+let idSlot: i32 = -1;
+let emailSlot: i32 = -1;
+let firstSlot: i32 = -1;
+let lastSlot: i32 = -1;
+let domainSlot: i32 = -1;
+let createdSlot: i32 = -1;
+let activitySlot: i32 = -1;
+
+export function configureRows(coverage: i32, spellings: i32, converted: i32, id: i32, email: i32, firstName: i32, lastName: i32, domain: i32, created: i32, activity: i32): void {
+  coverageTargets = coverage;
+  spellingTables = spellings;
+  convertedSlot = converted;
+  idSlot = id;
+  emailSlot = email;
+  firstSlot = firstName;
+  lastSlot = lastName;
+  domainSlot = domain;
+  createdSlot = created;
+  activitySlot = activity;
+}
 
 export function configure(plan: i32, count: i32, order: i32, orderCount: i32, attributes: i32, attributesCount: i32, json: i32, jsonLength: i32, starts: i32, leads: i32, header: i32): void {
   targets = plan;
@@ -94,6 +125,8 @@ let outEnd: i32 = 0;
 let valueStarts: i32 = 0;
 let valueEnds: i32 = 0;
 let record: i32 = 0;
+/** Records in the block: the most accepted rows it can have. */
+let maxRows: i32 = 0;
 let rowHasReject: bool = false;
 
 // Counts for the block, read back by the caller.
@@ -468,8 +501,187 @@ function member(t: i32, separator: u32, first: i32, out: i32): i32 {
   setI32(valueEnds, t, end - outStart);
   const spelling = load<i32>(<usize>plan, 8);
   if (spelling < 0) return end;
-  category(t, spelling, start - outStart, end - outStart);
+  const number = spellingNumber(spelling, start, end);
+  if (number == OUTPUT_FULL) return OUTPUT_FULL;
+  setI32(rowSpellings, spelling, number);
   return copy(start, load<i32>(<usize>plan, 28), load<i32>(<usize>plan, 32));
+}
+
+
+// Per block (`setBlockRegions`): coverage counts per target; per spelling table its numbering (slots,
+// values, arena) and each accepted row's value number; the accepted rows' dedupe keys and dates.
+let coverage: i32 = 0;
+let converted: i32 = 0;
+let notConverted: i32 = 0;
+let accepted: i32 = 0;
+let rowSpellings: i32 = 0;
+let spellingRows: i32 = 0;
+let spellingState: i32 = 0;
+let spellingSlots: i32 = 0;
+let spellingStateBytes: i32 = 0;
+let spellingArenaBytes: i32 = 0;
+let keysStart: i32 = 0;
+let keysAt: i32 = 0;
+let keysEnd: i32 = 0;
+let times: i32 = 0;
+export function countConverted(): i32 { return converted; }
+export function countNotConverted(): i32 { return notConverted; }
+export function countAccepted(): i32 { return accepted; }
+export function keysLength(): i32 { return keysAt - keysStart; }
+
+/**
+ * Where the block's per-row results go. Each spelling table's state is `stateBytes` long: `slots` i32
+ * slots (value number + 1, 0: empty; a power of two), then per value its arena offset and length, then
+ * its count and arena bytes used, then the arena (`arenaBytes`).
+ */
+export function setBlockRegions(coverageAt: i32, rowSpellingsAt: i32, spellingRowsAt: i32, stateAt: i32, slots: i32, stateBytes: i32, arenaBytes: i32, keys: i32, keysCapacity: i32, timesAt: i32): void {
+  coverage = coverageAt;
+  rowSpellings = rowSpellingsAt;
+  spellingRows = spellingRowsAt;
+  spellingState = stateAt;
+  spellingSlots = slots;
+  spellingStateBytes = stateBytes;
+  spellingArenaBytes = arenaBytes;
+  keysStart = keys;
+  keysAt = keys;
+  keysEnd = keys + keysCapacity;
+  times = timesAt;
+}
+
+/** The block's number for spelling table `s`'s value `[start, end)` of the output (its JSON text), or OUTPUT_FULL. */
+function spellingNumber(s: i32, start: i32, end: i32): i32 {
+  const state = spellingState + s * spellingStateBytes;
+  const values = state + (spellingSlots << 2);
+  const counts = values + (maxRows << 3);
+  const arena = counts + 8;
+  const length = end - start;
+  const hash = hashOf(start, end);
+  let slot = <i32>(hash & <u32>(spellingSlots - 1));
+  while (true) {
+    const entry = i32At(state, slot);
+    if (entry == 0) break;
+    const value = values + ((entry - 1) << 3);
+    if (load<i32>(<usize>value, 4) == length && memory.compare(<usize>(arena + load<i32>(<usize>value)), <usize>start, <usize>length) == 0) return entry - 1;
+    slot = (slot + 1) & (spellingSlots - 1);
+  }
+  const count = load<i32>(<usize>counts);
+  const used = load<i32>(<usize>counts, 4);
+  if (used + length > spellingArenaBytes) return OUTPUT_FULL;
+  copy(arena + used, start, length);
+  store<i32>(<usize>(values + (count << 3)), used);
+  store<i32>(<usize>(values + (count << 3)), length, 4);
+  store<i32>(<usize>counts, count + 1);
+  store<i32>(<usize>counts, used + length, 4);
+  setI32(state, slot, count + 1);
+  newSpelling(s, start - outStart, end - outStart);
+  return count;
+}
+
+/** Whether the JSON string text `[start, end)` has an escape or, unless `nonAscii` is allowed, a non-ASCII byte (then JavaScript reads it). */
+function needsDecoding(start: i32, end: i32, nonAscii: bool): bool {
+  for (let i = start + 1; i < end - 1; i++) {
+    const b = byte(i);
+    if (b == BACKSLASH || (!nonAscii && b >= 0x80)) return true;
+  }
+  return false;
+}
+
+@inline function valueAt(slot: i32): i32 { return slot < 0 ? -1 : i32At(valueStarts, slot); }
+@inline function valueEnd(slot: i32): i32 { return i32At(valueEnds, slot); }
+
+/**
+ * The row's dedupe keys (`RowKeysWriter`): its id, its email and its name key, each ended by a line
+ * feed, or OUTPUT_FULL. Values with escapes, and names with non-ASCII letters, are left to JavaScript.
+ */
+function writeKeys(k: i32, rowLength: i32): i32 {
+  const id = valueAt(idSlot);
+  const email = valueAt(emailSlot);
+  const firstName = valueAt(firstSlot);
+  const lastName = valueAt(lastSlot);
+  const domain = valueAt(domainSlot);
+  const named = firstName >= 0 && lastName >= 0 && domain >= 0;
+  if (
+    (id >= 0 && needsDecoding(outStart + id, outStart + valueEnd(idSlot), true)) ||
+    (email >= 0 && needsDecoding(outStart + email, outStart + valueEnd(emailSlot), true)) ||
+    (named &&
+      (needsDecoding(outStart + firstName, outStart + valueEnd(firstSlot), false) ||
+        needsDecoding(outStart + lastName, outStart + valueEnd(lastSlot), false) ||
+        needsDecoding(outStart + domain, outStart + valueEnd(domainSlot), true)))
+  ) {
+    const end = rowKeys(k, keysAt - keysStart);
+    if (end < 0) return end;
+    keysAt = keysStart + end;
+    return end;
+  }
+  // Each key is at most its value's JSON text, and the row's values fit in its output line.
+  if (keysAt + 3 + rowLength > keysEnd) return OUTPUT_FULL;
+  if (id >= 0) keysAt = copy(keysAt, outStart + id + 1, valueEnd(idSlot) - id - 2);
+  put(keysAt++, 0x0a);
+  if (email >= 0) keysAt = copy(keysAt, outStart + email + 1, valueEnd(emailSlot) - email - 2);
+  put(keysAt++, 0x0a);
+  // An empty name or domain ("") is no name key.
+  if (named && valueEnd(firstSlot) - firstName > 2 && valueEnd(lastSlot) - lastName > 2 && valueEnd(domainSlot) - domain > 2) {
+    for (let i = outStart + firstName + 1; i < outStart + valueEnd(firstSlot) - 1; i++) put(keysAt++, lowerAscii(byte(i)));
+    put(keysAt++, 0);
+    for (let i = outStart + lastName + 1; i < outStart + valueEnd(lastSlot) - 1; i++) put(keysAt++, lowerAscii(byte(i)));
+    put(keysAt++, 0);
+    keysAt = copy(keysAt, outStart + domain + 1, valueEnd(domainSlot) - domain - 2);
+  }
+  put(keysAt++, 0x0a);
+  return keysAt - keysStart;
+}
+
+/** Days from 1970-01-01 to a civil date (proleptic Gregorian; H. Hinnant's algorithm). */
+function daysFromCivil(year: i32, month: i32, day: i32): i32 {
+  const y = month <= 2 ? year - 1 : year;
+  const era = (y >= 0 ? y : y - 399) / 400;
+  const yearOfEra = y - era * 400;
+  const dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+  const dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
+/**
+ * Epoch ms of the row's date for "newest wins": its last activity, else its creation (-Infinity: none).
+ * The cleaners write "2024-03-05T14:22:07.123Z"; anything else is parsed by JavaScript.
+ */
+function rowTime(): f64 {
+  const slot = valueAt(activitySlot) >= 0 ? activitySlot : createdSlot;
+  const start = valueAt(slot);
+  if (start < 0) return -Infinity;
+  const at = outStart + start;
+  const end = outStart + valueEnd(slot);
+  if (end - at == 26 && byte(at + 5) == DASH && byte(at + 8) == DASH && byte(at + 11) == 0x54 && byte(at + 14) == 0x3a && byte(at + 17) == 0x3a && byte(at + 20) == DOT && byte(at + 24) == 0x5a) {
+    const year = digitsValue(at + 1, at + 5);
+    const month = digitsValue(at + 6, at + 8);
+    const day = digitsValue(at + 9, at + 11);
+    const hours = digitsValue(at + 12, at + 14);
+    const minutes = digitsValue(at + 15, at + 17);
+    const seconds = digitsValue(at + 18, at + 20);
+    const ms = digitsValue(at + 21, at + 24);
+    if (year >= 1900 && year <= 2100 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hours >= 0 && hours <= 23 && minutes >= 0 && minutes <= 59 && seconds >= 0 && seconds <= 59 && ms >= 0) {
+      return <f64>daysFromCivil(year, month, day) * 86400000 + <f64>(hours * 3600000 + minutes * 60000 + seconds * 1000 + ms);
+    }
+  }
+  return parseTime(start, valueEnd(slot));
+}
+
+/** What an accepted row adds: coverage, the outcome count, spelling numbers, a generated-looking id, keys and date. */
+function acceptRow(k: i32, rowLength: i32): i32 {
+  for (let t = 0; t < coverageTargets; t++) if (i32At(valueStarts, t) >= 0) setI32(coverage, t, i32At(coverage, t) + 1);
+  if (convertedSlot >= 0 && i32At(valueStarts, convertedSlot) >= 0) {
+    if (byte(outStart + i32At(valueStarts, convertedSlot)) == 0x74) converted++;
+    else notConverted++;
+  }
+  for (let s = 0; s < spellingTables; s++) store<i32>(<usize>(spellingRows + ((s * maxRows + accepted) << 2)), i32At(rowSpellings, s));
+  const id = valueAt(idSlot);
+  // "lead_ at the start of the id's JSON text.
+  if (id >= 0 && valueEnd(idSlot) - id >= 6 && load<u32>(<usize>(outStart + id)) == 0x61656c22 && load<u16>(<usize>(outStart + id + 4)) == 0x5f64) leadLikeId(accepted, id, valueEnd(idSlot));
+  const keys = writeKeys(k, rowLength);
+  if (keys < 0) return keys;
+  store<f64>(<usize>(times + (accepted << 3)), rowTime());
+  accepted++;
+  return 0;
 }
 
 /** A record is blank when every cell is empty or whitespace; most records fail on their first cell. */
@@ -501,10 +713,16 @@ export function processRows(blockAt: i32, startsAt: i32, endsAt: i32, recordFiel
   outEnd = out + capacity;
   valueStarts = valueStartsAt;
   valueEnds = valueEndsAt;
+  maxRows = count;
   rowsRead = 0;
   blankRows = 0;
   rowsRejected = 0;
   placeholders = 0;
+  converted = 0;
+  notConverted = 0;
+  accepted = 0;
+  memory.fill(<usize>coverage, 0, <usize>(coverageTargets << 2));
+  for (let s = 0; s < spellingTables; s++) memory.fill(<usize>(spellingState + s * spellingStateBytes), 0, <usize>((spellingSlots << 2) + (count << 3) + 8));
   let at = out;
   for (let k = 0; k < count; k++) {
     record = k;
@@ -523,6 +741,7 @@ export function processRows(blockAt: i32, startsAt: i32, endsAt: i32, recordFiel
     }
     const rowStart = at;
     rowHasReject = false;
+    for (let s = 0; s < spellingTables; s++) setI32(rowSpellings, s, -1);
     // Lead fields in the contract's key order, then the attributes object, opened by its first value.
     if (at + 2 > outEnd) return OUTPUT_FULL;
     put(at++, 0x7b);
@@ -564,7 +783,7 @@ export function processRows(blockAt: i32, startsAt: i32, endsAt: i32, recordFiel
     if (attributes > 0) put(at++, 0x7d);
     put(at++, 0x7d);
     put(at++, 0x0a);
-    rowAccepted(k, rowStart - out, at - out);
+    if (acceptRow(k, at - rowStart) == OUTPUT_FULL) return OUTPUT_FULL;
   }
   return at - out;
 }

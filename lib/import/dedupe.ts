@@ -64,11 +64,14 @@ function needsDecoding(bytes: Uint8Array, start: number, end: number, nonAscii: 
  * Rows' keys in the form they cross threads in and `DedupeIndex.addRows` reads: per row its id, email and
  * name key as UTF-8, each followed by a line feed (nothing before it: no such key), and the rows' dates.
  * Clean keys are never empty and never contain a line break. As bytes, the main thread hashes and
- * compares keys without a string per key. The row stage writes keys from its values' JSON texts.
+ * compares keys without a string per key. The row engine writes most rows' keys from their values' JSON
+ * texts itself (assembly/row-engine.ts `writeKeys`, the same rules); this writes the rest, and the tests'.
  */
 export class RowKeysWriter {
-  private readonly out = new ByteWriter(1 << 14);
   private readonly times: number[] = [];
+
+  /** `out`: where the keys go (the row engine's keys region, for rows whose keys need JavaScript). */
+  constructor(private readonly out = new ByteWriter(1 << 14)) {}
 
   /** The row's next key, or none. */
   text(key: string | undefined): void {

@@ -6,7 +6,10 @@ import type { FieldTable } from './csv-tokenizer';
  * The row stage's byte work in WebAssembly (source: assembly/row-engine.ts, built into row-engine.wasm
  * by `npm run engine:build`; a test checks the committed binary is what the source builds to). It walks
  * a tokenized block's records, runs each mapped cell through its column's fast path and writes the rows'
- * JSON lines, calling back into JavaScript (`RowCallbacks`, implemented by rows.ts) for everything else.
+ * JSON lines; for each accepted row it also counts coverage and outcomes, numbers category spellings
+ * and writes the row's dedupe keys and date. It calls back into JavaScript (`RowCallbacks`, implemented
+ * by rows.ts) for everything else: cells the fast paths and the memo leave, new spellings, rejects, and
+ * keys or dates that need decoding.
  * The same loop in JavaScript cost about 8 µs a row, mostly in calls and bounds checks per cell; compiled,
  * a block needs no warm-up on a new worker and no garbage collection.
  *
@@ -70,13 +73,20 @@ export interface RowCallbacks {
   isPlaceholder(start: number, end: number): number;
   /** Whether field `f` is empty or whitespace: 1 or 0. */
   fieldIsBlank(f: number): number;
-  /** Category target `t` (spelling table `s`) has the value `output[start, end)`; the engine then writes the spelling's marker. */
-  category(t: number, s: number, start: number, end: number): void;
+  /** Spelling table `s` has a new value in the block, `output[start, end)` (JSON text): it is numbered next. */
+  newSpelling(s: number, start: number, end: number): void;
   wrongFieldCount(k: number, fields: number): void;
   /** Record `k` had a rejected cell: its row was not written. */
   rowRejected(k: number): void;
-  /** Record `k`'s row was written at `output[start, end)`; `valueStarts`/`valueEnds` say where each target's value is (-1: none). */
-  rowAccepted(k: number, start: number, end: number): void;
+  /**
+   * Record `k`'s dedupe keys, which need JavaScript (escapes, or a non-ASCII name), written at `out` of
+   * `keys`: the new end, or OUTPUT_FULL. `valueStarts`/`valueEnds` say where each target's value is.
+   */
+  rowKeys(k: number, out: number): number;
+  /** Epoch ms of a date value's JSON text, `output[start, end)`, that is not in the cleaners' own form. */
+  parseTime(start: number, end: number): number;
+  /** Accepted row `row`'s id, `output[start, end)`, looks generated ("lead_…"). */
+  leadLikeId(row: number, start: number, end: number): void;
 }
 
 /** A row plan as the engine reads it (see `RowPlan`). */
@@ -86,6 +96,11 @@ export interface EnginePlan {
   attributeIndexes: number[];
   attributesJson: Buffer;
   headerLength: number;
+  /** Targets counted for coverage (the first ones: all but the outcome), and spelling tables. */
+  coverageTargets: number;
+  spellingTables: number;
+  /** Where the values the counts and deduplication read are (-1: not mapped). */
+  slot: Record<'id' | 'email' | 'first' | 'last' | 'domain' | 'created' | 'activity' | 'converted', number>;
 }
 
 /**
@@ -109,12 +124,18 @@ const PAGE = 65536;
 interface EngineExports {
   memory: WebAssembly.Memory;
   configure(plan: number, count: number, order: number, orderCount: number, attributes: number, attributeCount: number, json: number, jsonLength: number, starts: number, leads: number, header: number): void;
+  configureRows(coverage: number, spellings: number, converted: number, id: number, email: number, first: number, last: number, domain: number, created: number, activity: number): void;
+  setBlockRegions(coverage: number, rowSpellings: number, spellingRows: number, state: number, slots: number, stateBytes: number, arenaBytes: number, keys: number, keysCapacity: number, times: number): void;
   processRows(block: number, starts: number, ends: number, recordFields: number, decoded: number, records: number, count: number, out: number, capacity: number, valueStarts: number, valueEnds: number): number;
   fastPath(kind: number, maxBytes: number, start: number, end: number, out: number): number;
   countRowsRead(): number;
   countBlankRows(): number;
   countRowsRejected(): number;
   countPlaceholders(): number;
+  countConverted(): number;
+  countNotConverted(): number;
+  countAccepted(): number;
+  keysLength(): number;
 }
 
 let compiled: WebAssembly.Module | null = null;
@@ -131,12 +152,21 @@ export function setEngineModule(module: WebAssembly.Module): void {
 
 const align = (n: number) => (n + 7) & ~7;
 
-/** Counts of a processed block. */
-export interface RowCounts {
+/** What a processed block's rows add up to (views into the engine's memory: valid until its next run). */
+export interface RowTotals {
   rowsRead: number;
   blankRows: number;
   rowsRejected: number;
   placeholders: number;
+  converted: number;
+  notConverted: number;
+  /** Per coverage target, accepted rows with a value. */
+  coverage: Int32Array;
+  /** Per spelling table, per accepted row, its value's number in the block (-1: none). */
+  spellingRows: Int32Array[];
+  /** The accepted rows' dedupe keys (`RowKeysWriter`'s form) and dates. */
+  keys: Buffer;
+  times: Float64Array;
 }
 
 /** One instance of the engine (per thread), with its memory: the plan, then the current block's regions. */
@@ -151,6 +181,9 @@ export class RowEngine {
   output!: Buffer;
   valueStarts!: Int32Array;
   valueEnds!: Int32Array;
+  /** The current block's keys region (see `RowCallbacks.rowKeys`). */
+  keys!: Buffer;
+  private rowsRegions = { coverage: 0, spellingRows: 0, keys: 0, times: 0, records: 0 };
 
   constructor() {
     const call = <K extends keyof RowCallbacks>(name: K) =>
@@ -159,10 +192,12 @@ export class RowEngine {
       slowCell: call('slowCell'),
       isPlaceholder: call('isPlaceholder'),
       fieldIsBlank: call('fieldIsBlank'),
-      category: call('category'),
+      newSpelling: call('newSpelling'),
       wrongFieldCount: call('wrongFieldCount'),
       rowRejected: call('rowRejected'),
-      rowAccepted: call('rowAccepted'),
+      rowKeys: call('rowKeys'),
+      parseTime: call('parseTime'),
+      leadLikeId: call('leadLikeId'),
     };
     this.exports = new WebAssembly.Instance(engineModule(), { env }).exports as unknown as EngineExports;
     this.reserve(PLAN_BASE);
@@ -226,6 +261,8 @@ export class RowEngine {
     const starts = put(PLACEHOLDER_STARTS);
     const leads = put(SPACE_OR_DASH_LEAD);
     this.exports.configure(PLAN_BASE, count, order, plan.fieldOrder.length, attributes, plan.attributeIndexes.length, json, plan.attributesJson.length, starts, leads, plan.headerLength);
+    const { slot } = plan;
+    this.exports.configureRows(plan.coverageTargets, plan.spellingTables, slot.converted, slot.id, slot.email, slot.first, slot.last, slot.domain, slot.created, slot.activity);
     this.plan = plan;
     this.planEnd = at;
   }
@@ -247,7 +284,19 @@ export class RowEngine {
     const recordsAt = align(decodedAt + (decoded ? fields : 0));
     const valueStartsAt = recordsAt + 4 * records.length;
     const valueEndsAt = valueStartsAt + 4 * plan.targets.length;
-    const outAt = align(valueEndsAt + 4 * plan.targets.length);
+    const coverageAt = valueEndsAt + 4 * plan.targets.length;
+    const rowSpellingsAt = coverageAt + 4 * plan.targets.length;
+    const spellingRowsAt = rowSpellingsAt + 4 * plan.spellingTables;
+    // Per spelling table: slots for twice as many values as rows, per value its place in the arena, and
+    // an arena for the values' JSON text (a quarter of the output: more than a block's values take).
+    let slots = 16;
+    while (slots < 2 * records.length) slots *= 2;
+    const arenaBytes = align(capacity >> 2);
+    const stateBytes = align(4 * slots + 8 * records.length + 8) + arenaBytes;
+    const stateAt = align(spellingRowsAt + 4 * plan.spellingTables * records.length);
+    const timesAt = align(stateAt + plan.spellingTables * stateBytes);
+    const keysAt = timesAt + 8 * records.length;
+    const outAt = align(keysAt + capacity);
     this.reserve(outAt + capacity);
     const { bytes, ints } = this;
     bytes.set(table.bytes, blockAt);
@@ -260,6 +309,9 @@ export class RowEngine {
     }
     ints.set(records, recordsAt >> 2);
     this.output = bytes.subarray(outAt, outAt + capacity);
+    this.keys = bytes.subarray(keysAt, keysAt + capacity);
+    this.rowsRegions = { coverage: coverageAt, spellingRows: spellingRowsAt, keys: keysAt, times: timesAt, records: records.length };
+    this.exports.setBlockRegions(coverageAt, rowSpellingsAt, spellingRowsAt, stateAt, slots, stateBytes, arenaBytes, keysAt, capacity, timesAt);
     this.valueStarts = ints.subarray(valueStartsAt >> 2, (valueStartsAt >> 2) + plan.targets.length);
     this.valueEnds = ints.subarray(valueEndsAt >> 2, (valueEndsAt >> 2) + plan.targets.length);
     this.callbacks = callbacks;
@@ -270,9 +322,24 @@ export class RowEngine {
     }
   }
 
-  counts(): RowCounts {
+  /** What the last run's rows add up to, for `plan`. */
+  rows(plan: EnginePlan): RowTotals {
     const e = this.exports;
-    return { rowsRead: e.countRowsRead(), blankRows: e.countBlankRows(), rowsRejected: e.countRowsRejected(), placeholders: e.countPlaceholders() };
+    const { coverage, spellingRows, keys, times, records } = this.rowsRegions;
+    const accepted = e.countAccepted();
+    const { buffer } = e.memory;
+    return {
+      rowsRead: e.countRowsRead(),
+      blankRows: e.countBlankRows(),
+      rowsRejected: e.countRowsRejected(),
+      placeholders: e.countPlaceholders(),
+      converted: e.countConverted(),
+      notConverted: e.countNotConverted(),
+      coverage: new Int32Array(buffer, coverage, plan.coverageTargets),
+      spellingRows: Array.from({ length: plan.spellingTables }, (_, s) => new Int32Array(buffer, spellingRows + 4 * s * records, accepted)),
+      keys: this.bytes.subarray(keys, keys + e.keysLength()),
+      times: new Float64Array(buffer, times, accepted),
+    };
   }
 
   /**
@@ -280,7 +347,10 @@ export class RowEngine {
    * differential tests hold to the string cleaners.
    */
   fastPath(fast: FastCleaning, cell: Buffer): string | typeof FALLBACK | typeof PLACEHOLDER {
-    if (this.plan === null) this.configure({ targets: [], fieldOrder: [], attributeIndexes: [], attributesJson: Buffer.alloc(0), headerLength: 0 });
+    if (this.plan === null) {
+      const slot = { id: -1, email: -1, first: -1, last: -1, domain: -1, created: -1, activity: -1, converted: -1 };
+      this.configure({ targets: [], fieldOrder: [], attributeIndexes: [], attributesJson: Buffer.alloc(0), headerLength: 0, coverageTargets: 0, spellingTables: 0, slot });
+    }
     // The cell sits between two quotes that are not part of it: a fast path must not read past its ends.
     const cellAt = this.planEnd + 1;
     const outAt = align(cellAt + cell.length + 1);

@@ -22,7 +22,7 @@ import {
 } from './clean';
 import { CsvError, parseBlock, type CsvLayout, type ParsedBlock } from './csv';
 import { fieldText } from './csv-tokenizer';
-import { ATTRIBUTES_JSON, KeyTable, RowKeysWriter, isoJsonTime, mergeRuleOf, type LineLayout, type MergeRule } from './dedupe';
+import { ATTRIBUTES_JSON, RowKeysWriter, isoJsonTime, mergeRuleOf, type LineLayout, type MergeRule } from './dedupe';
 import type { AttributeType, MappableField, Mapping } from './mapping';
 import {
   OUTPUT_FULL,
@@ -275,6 +275,16 @@ export function planRows(mapping: Mapping, layout: CsvLayout, leadFields: readon
     .sort((a, b) => leadFields.indexOf(all[a]!.prop) - leadFields.indexOf(all[b]!.prop));
   const attributeIndexes = all.map((_, i) => i).filter((i) => all[i]!.attribute);
   const keyJson = all.map((t) => Buffer.from(`${JSON.stringify(t.prop)}:`));
+  const slot = {
+    id: indexOf('id'),
+    email: indexOf('email'),
+    first: indexOf('first_name'),
+    last: indexOf('last_name'),
+    domain: indexOf('company_domain'),
+    created: indexOf('created_at'),
+    activity: indexOf('last_activity_at'),
+    converted: indexOf('converted'),
+  };
   const engine: EnginePlan = {
     targets: all.map((target, i) => {
       const spelling = spellingTargets.indexOf(i);
@@ -290,6 +300,9 @@ export function planRows(mapping: Mapping, layout: CsvLayout, leadFields: readon
     attributeIndexes,
     attributesJson: ATTRIBUTES_JSON,
     headerLength: layout.header.length,
+    coverageTargets: targets.length,
+    spellingTables: spellingTargets.length,
+    slot,
   };
   return {
     layout,
@@ -305,16 +318,7 @@ export function planRows(mapping: Mapping, layout: CsvLayout, leadFields: readon
     mergeRules: all.map((t) => t.merge),
     engine,
     columnNames: layout.header.map((name) => name.trim()),
-    slot: {
-      id: indexOf('id'),
-      email: indexOf('email'),
-      first: indexOf('first_name'),
-      last: indexOf('last_name'),
-      domain: indexOf('company_domain'),
-      created: indexOf('created_at'),
-      activity: indexOf('last_activity_at'),
-      converted: indexOf('converted'),
-    },
+    slot,
   };
 }
 
@@ -350,7 +354,6 @@ export interface BlockResult {
   error?: { code: string; message: string; lines?: number };
 }
 
-const LEAD_PREFIX = Buffer.from('"lead_');
 const CELL_CODES: Record<Exclude<CellResult, 'value'>, number> = { unknown: UNKNOWN, placeholder: PLACEHOLDER, rejected: REJECTED };
 
 /**
@@ -388,36 +391,43 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array, outputBytes = 4 *
   result.lines = parsed.lines;
   const engine = rowEngine();
   for (let capacity = outputBytes; ; capacity *= 2) {
-    const rows = new BlockRows(plan, parsed, result, engine);
-    const written = engine.run(plan.engine, parsed.fields, parsed.records, rows, capacity);
+    const callbacks = new BlockCallbacks(plan, parsed, result, engine);
+    const written = engine.run(plan.engine, parsed.fields, parsed.records, callbacks, capacity);
     if (written === OUTPUT_FULL) continue;
-    Object.assign(result, engine.counts());
+    const rows = engine.rows(plan.engine);
+    result.rowsRead = rows.rowsRead;
+    result.blankRows = rows.blankRows;
+    result.rowsRejected = rows.rowsRejected;
+    result.placeholders = rows.placeholders;
+    result.converted = rows.converted;
+    result.notConverted = rows.notConverted;
+    result.coverage = Array.from(rows.coverage);
+    // Copies: the engine's memory is reused for the next block, and these may be sent to another thread.
     result.spill = new Uint8Array(engine.output.subarray(0, written));
-    ({ keys: result.keys, times: result.times } = rows.keys.finish());
-    result.spellings = rows.spellings.map(({ values, rows: numbers }) => ({ values, rows: Int32Array.from(numbers) }));
+    result.keys = new Uint8Array(rows.keys);
+    result.times = new Float64Array(rows.times);
+    result.spellings = callbacks.spellings.map((values, s) => ({ values, rows: new Int32Array(rows.spellingRows[s]!) }));
     result.heapUsed = v8.getHeapStatistics().used_heap_size;
     return result;
   }
 }
 
 /**
- * What JavaScript does while the row engine processes a block: cells for the string cleaners, category
- * spellings, rejects in mapping order, and each accepted row's counts and dedupe keys. Made anew (with a
- * clean result) when a run starts over with more room.
+ * What JavaScript does while the row engine processes a block: cells for the string cleaners, new
+ * category spellings, rejects in mapping order, and the dedupe keys and dates the engine leaves to it.
+ * Made anew (with a clean result) when a run starts over with more room.
  */
-class BlockRows implements RowCallbacks {
-  readonly keys = new RowKeysWriter();
-  /** Per spelling table: the block's distinct values, numbered by their JSON text, and per accepted row its value's number. */
-  readonly spellings: { numbers: KeyTable; values: string[]; rows: number[] }[];
-  /** Per spelling table, the current row's value's number (-1: none). */
-  private readonly rowSpellings: Int32Array;
+class BlockCallbacks implements RowCallbacks {
+  /** Per spelling table, the block's distinct values in the order the engine numbered them. */
+  readonly spellings: string[][];
   /** The record whose rejects start at `rejectsStart`, and per reject the index in `all` of its target: a row's rejects are listed in mapping order. */
   private rejectsRow = -1;
   private rejectsStart = 0;
   private readonly rejectTargets: number[] = [];
-  private accepted = 0;
-  /** Where the string cleaners write: the engine's output region (made at the first cell, once the run has placed it). */
+  /** Where the string cleaners and key writers write: the engine's regions (made at first use, once the run has placed them). */
   private writer: ByteWriter | null = null;
+  private keysWriter: ByteWriter | null = null;
+  private keys: RowKeysWriter | null = null;
 
   constructor(
     private readonly plan: RowPlan,
@@ -427,12 +437,8 @@ class BlockRows implements RowCallbacks {
   ) {
     result.rejects = [];
     result.truncated = 0;
-    result.coverage.fill(0);
-    result.converted = 0;
-    result.notConverted = 0;
     result.leadLikeIds = [];
-    this.spellings = plan.spellingTargets.map(() => ({ numbers: new KeyTable(512), values: [], rows: [] }));
-    this.rowSpellings = new Int32Array(plan.spellingTargets.length).fill(-1);
+    this.spellings = plan.spellingTargets.map(() => []);
   }
 
   slowCell(t: number, f: number, k: number, out: number): number {
@@ -467,17 +473,9 @@ class BlockRows implements RowCallbacks {
     return fieldText(this.parsed.fields, f).trim() === '' ? 1 : 0;
   }
 
-  category(_t: number, s: number, start: number, end: number): void {
-    const json = this.engine.output;
-    const spelling = this.spellings[s]!;
-    let n = spelling.numbers.get(json, start, end);
-    if (n < 0) {
-      n = spelling.values.length;
-      spelling.numbers.set(n);
-      spelling.values.push(JSON.parse(json.toString('utf8', start, end)) as string);
-    }
+  newSpelling(s: number, start: number, end: number): void {
     // (A row rejected later has its values numbered too: harmless, as a spelling no lead has never shows.)
-    this.rowSpellings[s] = n;
+    this.spellings[s]!.push(JSON.parse(this.engine.output.toString('utf8', start, end)) as string);
   }
 
   wrongFieldCount(k: number, fieldCount: number): void {
@@ -498,30 +496,30 @@ class BlockRows implements RowCallbacks {
       for (const r of order) rejects.push(rowRejects[r]!);
     }
     this.rejectsRow = -1;
-    this.rowSpellings.fill(-1);
   }
 
-  rowAccepted(): void {
-    const { result, keys } = this;
+  rowKeys(_k: number, out: number): number {
     const { slot } = this.plan;
     const { output: json, valueStarts: starts, valueEnds: ends } = this.engine;
-    for (let i = 0; i < result.coverage.length; i++) if (starts[i]! >= 0) result.coverage[i]!++;
-    if (slot.converted >= 0 && starts[slot.converted]! >= 0) {
-      if (json[starts[slot.converted]!] === 0x74 /* true */) result.converted++;
-      else result.notConverted++;
-    }
-    for (let s = 0; s < this.spellings.length; s++) this.spellings[s]!.rows.push(this.rowSpellings[s]!);
-    this.rowSpellings.fill(-1);
-    const id = slot.id;
-    if (id >= 0 && starts[id]! >= 0 && json.compare(LEAD_PREFIX, 0, LEAD_PREFIX.length, starts[id]!, starts[id]! + LEAD_PREFIX.length) === 0) {
-      result.leadLikeIds.push([this.accepted, JSON.parse(json.toString('utf8', starts[id]!, ends[id]!)) as string]);
-    }
-    this.accepted++;
-    keys.json(json, at(starts, slot.id), at(ends, slot.id));
-    keys.json(json, at(starts, slot.email), at(ends, slot.email));
-    keys.nameJson(json, at(starts, slot.first), at(ends, slot.first), at(starts, slot.last), at(ends, slot.last), at(starts, slot.domain), at(ends, slot.domain));
-    const dated = at(starts, slot.activity) >= 0 ? slot.activity : slot.created;
-    keys.endRow(isoJsonTime(json, at(starts, dated), at(ends, dated)));
+    const writer = (this.keysWriter ??= new ByteWriter(this.engine.keys));
+    this.keys ??= new RowKeysWriter(writer);
+    // Keys are the values decoded (never longer than their JSON text), names lowercased (which can lengthen a few letters).
+    let room = 3;
+    for (const i of [slot.id, slot.email, slot.first, slot.last, slot.domain]) if (i >= 0 && starts[i]! >= 0) room += 3 * (ends[i]! - starts[i]!);
+    if (out + room > writer.buffer.length) return OUTPUT_FULL;
+    writer.length = out;
+    this.keys.json(json, at(starts, slot.id), at(ends, slot.id));
+    this.keys.json(json, at(starts, slot.email), at(ends, slot.email));
+    this.keys.nameJson(json, at(starts, slot.first), at(ends, slot.first), at(starts, slot.last), at(ends, slot.last), at(starts, slot.domain), at(ends, slot.domain));
+    return writer.length;
+  }
+
+  parseTime(start: number, end: number): number {
+    return isoJsonTime(this.engine.output, start, end);
+  }
+
+  leadLikeId(row: number, start: number, end: number): void {
+    this.result.leadLikeIds.push([row, JSON.parse(this.engine.output.toString('utf8', start, end)) as string]);
   }
 }
 

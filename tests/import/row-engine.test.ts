@@ -33,10 +33,16 @@ import {
 } from '@/lib/import/clean';
 import { splitCsv } from '@/lib/import/csv';
 import { loadMapping, parseMapping } from '@/lib/import/mapping';
+import { nameKey, type Draft } from '@/lib/import/dedupe';
 import { planRows, processBlock, type BlockResult } from '@/lib/import/rows';
 import { LEAD_FIELDS } from '@/lib/lead';
 
 const ROOT = path.join(__dirname, '../..');
+
+/** Picks from a list, pseudo-randomly and repeatably (the high bits of a 31-bit LCG: its low bits repeat every few draws). */
+function seededPick(seed: number) {
+  return <T>(items: readonly T[]): T => items[Math.floor(((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * items.length)]!;
+}
 
 describe('the row engine', () => {
   it('is what assembly/ builds to: the committed .wasm files match their sources (npm run engine:build)', async () => {
@@ -63,8 +69,7 @@ describe('the row engine', () => {
     const cleaners = { Revenue: parseRevenue, Demo: parseBoolean, Created: (raw: string) => parseDate(raw), Seats: parseNumber };
     const keys = { Revenue: 'annual_revenue', Demo: 'demo_requested', Created: 'created_at', Seats: 'seats' };
     const mapping = parseMapping({ fields: { id: 'ID', annual_revenue: 'Revenue', demo_requested: 'Demo', created_at: 'Created' }, attributes: { seats: { column: 'Seats', type: 'number' } } });
-    let seed = 7;
-    const pick = <T>(items: readonly T[]) => items[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % items.length]!;
+    const pick = seededPick(7);
     const rows = Array.from({ length: 600 }, (_, i) => [String(i), ...columns.map((c) => pick(pools[c]))]);
     const csv = `ID,${columns.join(',')}\n${rows.map((r) => r.map((cell) => (cell.includes(',') ? `"${cell}"` : cell)).join(',')).join('\n')}\n`;
     const { layout, blocks } = await splitCsv(csv, { blockBytes: 2 << 10 });
@@ -97,6 +102,56 @@ describe('the row engine', () => {
       else expect(written.get(id!), `row ${id}`).toEqual({ id, ...expected });
     });
     expect(rejected.size).toBeGreaterThan(100);
+  });
+
+  it("gives each accepted row the dedupe keys and date of its values, and each category value its block's spelling", async () => {
+    // Ids and emails with escapes, names in other cases and scripts, category values that are prefixes of each other.
+    const names = ['ann', 'ANN', 'Ärger', 'İnce', 'o\'brien', 'x"y', 'Zoë', ''];
+    const industries = ['SaaS', 'saas', 'SaaS Platform', 'Saa', 'Retail', ' retail ', 'N/A', '', 'Über'];
+    const pick = seededPick(11);
+    const quote = (cell: string) => `"${cell.replaceAll('"', '""')}"`;
+    const rows = Array.from({ length: 500 }, (_, i) => [
+      pick([`id-${i}`, `id "${i}"`, `lead_${i}`, '']),
+      pick([`Ann.${i % 50}@Acme.io`, `ann+${i % 7}@acme.io`, '']),
+      pick(names),
+      pick(names),
+      pick(['acme.io', 'Acme.IO', 'müller.de', '']),
+      pick(industries),
+      pick(['2024-03-05 14:22', '3/5/2024', '2024-02-29T23:59:59.999Z', '']),
+      pick(['2024-03-06', '12/31/1999 1:00 PM', '']),
+    ]);
+    const header = 'ID,Email,First,Last,Domain,Industry,Created,Active';
+    const csv = `${header}\n${rows.map((r) => r.map(quote).join(',')).join('\n')}\n`;
+    const mapping = parseMapping({
+      fields: { id: 'ID', email: 'Email', first_name: 'First', last_name: 'Last', company_domain: 'Domain', industry: 'Industry', created_at: 'Created', last_activity_at: 'Active' },
+    });
+    const { layout, blocks } = await splitCsv(csv, { blockBytes: 4 << 10 });
+    const plan = planRows(mapping, layout, LEAD_FIELDS);
+    let checked = 0;
+    let spellingsChecked = 0;
+    for await (const block of blocks) {
+      const result = processBlock(plan, block);
+      const lines = Buffer.from(result.spill).toString().split('\n').filter(Boolean);
+      const keys = Buffer.from(result.keys).toString().split('\n');
+      lines.forEach((line, r) => {
+        const lead = JSON.parse(line.replace(/\0(\d+)\0/g, (_, s: string) => JSON.stringify(Number(s)))) as Draft & { id?: string; industry?: number };
+        expect(keys.slice(3 * r, 3 * r + 3)).toEqual([lead.id ?? '', lead.email ?? '', nameKey(lead) ?? '']);
+        const dated = lead.last_activity_at ?? lead.created_at;
+        expect(result.times[r]).toBe(dated === undefined ? Number.NEGATIVE_INFINITY : Date.parse(dated));
+        const spelling = result.spellings[0]!;
+        const number = spelling.rows[r]!;
+        const cell = rows[Number(/^id[- ]"?(\d+)/.exec(lead.id ?? '')?.[1] ?? -1)]?.[5];
+        if (lead.industry === undefined) expect(number).toBe(-1);
+        else if (cell !== undefined) {
+          expect(spelling.values[number]).toBe(cleanCategory(cell));
+          spellingsChecked++;
+        }
+        checked++;
+      });
+      expect(result.leadLikeIds.map(([, id]) => id)).toEqual(lines.map((line) => (JSON.parse(line.replace(/\0\d+\0/g, '0')) as { id?: string }).id).filter((id) => id?.startsWith('lead_')));
+    }
+    expect(checked).toBeGreaterThan(400);
+    expect(spellingsChecked).toBeGreaterThan(100);
   });
 
   /** The HubSpot fixture's blocks (every kind of dirt, rejected rows among them) with two mappings' plans. */
