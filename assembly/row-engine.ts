@@ -1,13 +1,15 @@
 /**
  * The row stage's byte work, compiled to WebAssembly (AssemblyScript; built by `npm run engine:build`
  * into lib/import/row-engine.wasm). For each record of a tokenized block it reads every mapped target's
- * cell, cleans it when a fast path settles it, and writes the row's JSON line. Everything else calls
- * back into JavaScript (lib/import/row-engine.ts): cells a fast path hands over (the string cleaners of
- * clean.ts stay the definition of every rule), category spellings, rejects and each accepted row's
- * dedupe keys. The fast paths are the ones documented in lib/import/row-engine.ts; a differential
- * property test holds each to its string cleaner.
+ * cell, cleans it when a fast path or the memo settles it, writes the row's JSON line, and for an
+ * accepted row counts coverage and outcomes, numbers category spellings and writes its dedupe keys and
+ * date. The rest calls back into JavaScript (lib/import/row-engine.ts, rows.ts): cells for the string
+ * cleaners of clean.ts, which stay the definition of every rule, new spellings, rejects, and keys or
+ * dates that need decoding. The fast paths are documented in lib/import/row-engine.ts; differential
+ * tests hold them, the memo and the row bookkeeping to the JavaScript rules.
  *
- * Memory is laid out by the JavaScript side: `configure` reads the plan, `processRows` a block.
+ * Memory is laid out by the JavaScript side: `configure` and `configureRows` read the plan,
+ * `setBlockRegions` and `processRows` a block.
  */
 
 /** A cell a fast path hands over to the string cleaner. */
@@ -37,7 +39,6 @@ const COMMA: u32 = 0x2c;
 const AT: u32 = 0x40;
 const APOSTROPHE: u32 = 0x27;
 const ZERO: u32 = 0x30;
-const NINE: u32 = 0x39;
 
 /** The string cleaner's result for target `t`'s cell, field `f` of record `k`, its value written at `out` (relative to the output): the new output end, or UNKNOWN / PLACEHOLDER / REJECTED / OUTPUT_FULL. */
 @external("env", "slowCell") declare function slowCell(t: i32, f: i32, k: i32, out: i32): i32;
@@ -61,7 +62,6 @@ const NINE: u32 = 0x39;
 // marker address and length, and its memo (below): slots, arena, arena size, entries, arena bytes used.
 const TARGET_SHIFT: i32 = 6;
 let targets: i32 = 0;
-let targetCount: i32 = 0;
 let fieldOrder: i32 = 0;
 let fieldOrderCount: i32 = 0;
 let attributeOrder: i32 = 0;
@@ -100,9 +100,8 @@ export function configureRows(coverage: i32, spellings: i32, converted: i32, id:
   activitySlot = activity;
 }
 
-export function configure(plan: i32, count: i32, order: i32, orderCount: i32, attributes: i32, attributesCount: i32, json: i32, jsonLength: i32, starts: i32, leads: i32, header: i32): void {
+export function configure(plan: i32, order: i32, orderCount: i32, attributes: i32, attributesCount: i32, json: i32, jsonLength: i32, starts: i32, leads: i32, header: i32): void {
   targets = plan;
-  targetCount = count;
   fieldOrder = order;
   fieldOrderCount = orderCount;
   attributeOrder = attributes;
@@ -152,7 +151,7 @@ export function countPlaceholders(): i32 { return placeholders; }
 @inline function lowerAscii(b: u32): u32 { return isUpper(b) ? b + 0x20 : b; }
 @inline function isLocalChar(b: u32): bool { return isAlnum(b) || b == 0x5f || b == APOSTROPHE || b == 0x2b || b == DASH; }
 
-/** Text whose only whitespace is the ASCII space, trimmed and runs of spaces made one (`plainText`). */
+/** Text whose only whitespace is the ASCII space, trimmed and runs of spaces made one (`cleanText`, `cleanId`…). */
 function plainText(start: i32, end: i32, maxBytes: i32, out: i32): i32 {
   if (end - start > maxBytes) return FALLBACK;
   while (start < end && byte(start) == SPACE) start++;
@@ -185,7 +184,7 @@ function writeQuotedLower(start: i32, end: i32, out: i32): i32 {
   return at;
 }
 
-/** An email in the lead contract's shape, trimmed, ASCII capitals lowercased (`plainEmail`). */
+/** An email in the lead contract's shape, trimmed, ASCII capitals lowercased (`cleanEmail`). */
 function plainEmail(start: i32, end: i32, out: i32): i32 {
   while (start < end && byte(start) == SPACE) start++;
   while (end > start && byte(end - 1) == SPACE) end--;
@@ -230,7 +229,7 @@ const HTTP: u64 = 0x2f2f3a70747468; // "http://"
 const HTTPS: u64 = 0x2f2f3a7370747468; // "https://"
 const WWW: u64 = 0x777777; // "www"
 
-/** A domain or plain website address, case folded, scheme, "www." and path dropped (`plainDomain`). */
+/** A domain or plain website address, case folded, scheme, "www." and path dropped (`cleanDomain`). */
 function plainDomain(start: i32, end: i32, maxBytes: i32, out: i32): i32 {
   while (start < end && byte(start) == SPACE) start++;
   while (end > start && byte(end - 1) == SPACE) end--;
@@ -260,7 +259,7 @@ function plainDomain(start: i32, end: i32, maxBytes: i32, out: i32): i32 {
   return writeQuotedLower(host, i, out);
 }
 
-/** A whole number of 1 to 15 digits without a leading zero, plain or with US thousands commas (`plainDigits`). */
+/** A whole number of 1 to 15 digits without a leading zero, plain or with US thousands commas (`parseNumber`…). */
 function plainDigits(start: i32, end: i32, out: i32): i32 {
   const length = end - start;
   if (length > 20 || (length > 1 && byte(start) == ZERO)) return FALLBACK;
@@ -282,7 +281,7 @@ function plainDigits(start: i32, end: i32, out: i32): i32 {
   return at;
 }
 
-/** One-character booleans: 1, x, y, t → true; 0, n, f → false, in either case (`plainBoolean`). */
+/** One-character booleans: 1, x, y, t → true; 0, n, f → false, in either case (`parseBoolean`). */
 function plainBoolean(start: i32, end: i32, out: i32): i32 {
   const b = byte(start);
   if (end - start != 1 || b < ZERO) return FALLBACK;
@@ -315,7 +314,7 @@ function daysInMonth(year: i32, month: i32): i32 {
   return month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
 }
 
-/** "2024-03-05", "2024-03-05 14:22", "…T14:22:07", "…T14:22:07.123", optionally with "Z" (`plainIsoDate`), written as "2024-03-05T14:22:07.123Z". */
+/** "2024-03-05", "2024-03-05 14:22", "…T14:22:07", "…T14:22:07.123", optionally with "Z" (`parseDate`), written as "2024-03-05T14:22:07.123Z". */
 function plainIsoDate(start: i32, end: i32, out: i32): i32 {
   const length = (byte(end - 1) == 0x5a ? end - 1 : end) - start;
   if (length != 10 && length != 16 && length != 19 && length != 23) return FALLBACK;

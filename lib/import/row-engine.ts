@@ -123,7 +123,7 @@ const PAGE = 65536;
 
 interface EngineExports {
   memory: WebAssembly.Memory;
-  configure(plan: number, count: number, order: number, orderCount: number, attributes: number, attributeCount: number, json: number, jsonLength: number, starts: number, leads: number, header: number): void;
+  configure(plan: number, order: number, orderCount: number, attributes: number, attributeCount: number, json: number, jsonLength: number, starts: number, leads: number, header: number): void;
   configureRows(coverage: number, spellings: number, converted: number, id: number, email: number, first: number, last: number, domain: number, created: number, activity: number): void;
   setBlockRegions(coverage: number, rowSpellings: number, spellingRows: number, state: number, slots: number, stateBytes: number, arenaBytes: number, keys: number, keysCapacity: number, times: number): void;
   processRows(block: number, starts: number, ends: number, recordFields: number, decoded: number, records: number, count: number, out: number, capacity: number, valueStarts: number, valueEnds: number): number;
@@ -216,13 +216,16 @@ export class RowEngine {
   private configure(plan: EnginePlan): void {
     const count = plan.targets.length;
     let at = PLAN_BASE + count * TARGET_BYTES;
+    // Everything `put` below places, each piece aligned to 8 bytes.
     const size =
       at +
-      plan.targets.reduce((n, t) => n + 4 * t.columns.length + align(t.keyJson.length) + align(t.marker?.length ?? 0), 0) +
-      4 * (plan.fieldOrder.length + plan.attributeIndexes.length) +
+      plan.targets.reduce((n, t) => n + align(4 * t.columns.length) + align(t.keyJson.length) + align(t.marker?.length ?? 0), 0) +
+      count * (MEMO_SLOTS_BYTES + MEMO_ARENA_BYTES) +
+      align(4 * plan.fieldOrder.length) +
+      align(4 * plan.attributeIndexes.length) +
       align(plan.attributesJson.length) +
-      512 +
-      count * (MEMO_SLOTS_BYTES + MEMO_ARENA_BYTES);
+      PLACEHOLDER_STARTS.length +
+      SPACE_OR_DASH_LEAD.length;
     this.reserve(size);
     const put = (source: Uint8Array) => {
       const start = at;
@@ -260,7 +263,8 @@ export class RowEngine {
     const json = put(plan.attributesJson);
     const starts = put(PLACEHOLDER_STARTS);
     const leads = put(SPACE_OR_DASH_LEAD);
-    this.exports.configure(PLAN_BASE, count, order, plan.fieldOrder.length, attributes, plan.attributeIndexes.length, json, plan.attributesJson.length, starts, leads, plan.headerLength);
+    if (at !== size) throw new Error(`The row engine's plan took ${at - PLAN_BASE} bytes, not the ${size - PLAN_BASE} reserved`);
+    this.exports.configure(PLAN_BASE, order, plan.fieldOrder.length, attributes, plan.attributeIndexes.length, json, plan.attributesJson.length, starts, leads, plan.headerLength);
     const { slot } = plan;
     this.exports.configureRows(plan.coverageTargets, plan.spellingTables, slot.converted, slot.id, slot.email, slot.first, slot.last, slot.domain, slot.created, slot.activity);
     this.plan = plan;
