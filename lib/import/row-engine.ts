@@ -326,8 +326,9 @@ export class RowEngine {
     }
   }
 
-  /** What the last run's rows add up to, for `plan`. */
-  rows(plan: EnginePlan): RowTotals {
+  /** What the last run's rows add up to. */
+  rows(): RowTotals {
+    const plan = this.plan!;
     const e = this.exports;
     const { coverage, spellingRows, keys, times, records } = this.rowsRegions;
     const accepted = e.countAccepted();

@@ -394,7 +394,7 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array, outputBytes = 4 *
     const callbacks = new BlockCallbacks(plan, parsed, result, engine);
     const written = engine.run(plan.engine, parsed.fields, parsed.records, callbacks, capacity);
     if (written === OUTPUT_FULL) continue;
-    const rows = engine.rows(plan.engine);
+    const rows = engine.rows();
     result.rowsRead = rows.rowsRead;
     result.blankRows = rows.blankRows;
     result.rowsRejected = rows.rowsRejected;
