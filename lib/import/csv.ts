@@ -58,7 +58,8 @@ export async function* validatedUtf8(source: CsvSource): AsyncGenerator<Buffer> 
   let lines = 1;
   let first = true;
   let carry: Buffer | null = null;
-  for await (const chunk of source) {
+  // A string is one chunk (iterated, it would give one character at a time).
+  for await (const chunk of typeof source === 'string' ? [source] : source) {
     if (typeof chunk === 'string') {
       yield Buffer.from(first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk);
       first = false;

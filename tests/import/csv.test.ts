@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvError, lastRecordEnd, malformedCsv, parseBlock, recordValues, sniffDelimiter, splitCsv, type CsvReadOptions, type CsvSource } from '@/lib/import/csv';
+import { CsvError, lastRecordEnd, malformedCsv, parseBlock, recordValues, sniffDelimiter, splitCsv, validatedUtf8, type CsvReadOptions, type CsvSource } from '@/lib/import/csv';
 import { largeExport } from '@/lib/import/dirty-export';
 
 interface CsvRecord {
@@ -106,6 +106,14 @@ describe('lastRecordEnd', () => {
     expect(end('1,a\r\n2,b\nstill 2\r\n3', { delimiter: ',', recordDelimiter: '\r\n' })).toBe('1,a\r\n2,b\nstill 2\r\n'.length);
     expect(end('1,a\r2,b\r3', { delimiter: ',', recordDelimiter: '\r' })).toBe('1,a\r2,b\r'.length);
     expect(end('1;"a;b\n";c\n2', { delimiter: ';', recordDelimiter: '\n' })).toBe('1;"a;b\n";c\n'.length);
+  });
+});
+
+describe('validatedUtf8', () => {
+  it('reads a string as one chunk, not one character at a time (which made a long record cost quadratic time)', async () => {
+    const chunks: string[] = [];
+    for await (const chunk of validatedUtf8('ID,Notes\n1,"é long"\n')) chunks.push(chunk.toString());
+    expect(chunks).toEqual(['ID,Notes\n1,"é long"\n']);
   });
 });
 
