@@ -62,16 +62,14 @@ function needsDecoding(bytes: Uint8Array, start: number, end: number, nonAscii: 
 
 /**
  * Rows' keys in the form they cross threads in and `DedupeIndex.addRows` reads: per row its id, email and
- * name key as UTF-8, each followed by a line feed (nothing before it: no such key), and the rows' dates.
- * Clean keys are never empty and never contain a line break. As bytes, the main thread hashes and
- * compares keys without a string per key. The row engine writes most rows' keys from their values' JSON
- * texts itself (assembly/row-engine.ts `writeKeys`, the same rules); this writes the rest, and the tests'.
+ * name key as UTF-8, each followed by a line feed (nothing before it: no such key). Clean keys are never
+ * empty and never contain a line break. As bytes, the main thread hashes and compares keys without a
+ * string per key. The row engine writes most rows' keys from their values' JSON texts itself
+ * (assembly/row-engine.ts `writeKeys`, the same rules); this writes the keys of rows with escaped values
+ * or non-ASCII names, into the engine's keys region.
  */
 export class RowKeysWriter {
-  private readonly times: number[] = [];
-
-  /** `out`: where the keys go (the row engine's keys region, for rows whose keys need JavaScript). */
-  constructor(private readonly out = new ByteWriter(1 << 14)) {}
+  constructor(private readonly out: ByteWriter) {}
 
   /** The row's next key, or none. */
   text(key: string | undefined): void {
@@ -108,15 +106,6 @@ export class RowKeysWriter {
     bytes[at++] = LINE_FEED;
     this.out.length = at;
   }
-
-  /** Ends the row, with its date: epoch ms of its `last_activity_at`, else `created_at`; -Infinity when undated. */
-  endRow(time: number): void {
-    this.times.push(time);
-  }
-
-  finish(): { keys: Uint8Array; times: Float64Array } {
-    return { keys: this.out.written(), times: Float64Array.from(this.times) };
-  }
 }
 
 const SUMMED = new Set(['email_opens_30d', 'email_clicks_30d', 'page_views_30d', 'pricing_page_views_30d', 'content_downloads_30d']);
@@ -130,7 +119,7 @@ export function nameKey(draft: Pick<Draft, 'first_name' | 'last_name' | 'company
 
 /**
  * Epoch ms of a clean date's JSON text, `json[start, end)` (start < 0: none, -Infinity), for ordering rows
- * by "newest wins" (`RowKeysWriter.endRow`). The cleaners write dates as "2024-03-05T14:22:07.123Z".
+ * by "newest wins" (for the row engine's `parseTime`). The cleaners write dates as "2024-03-05T14:22:07.123Z".
  */
 export function isoJsonTime(json: Buffer, start: number, end: number): number {
   if (start < 0) return Number.NEGATIVE_INFINITY;
