@@ -57,10 +57,23 @@ const ZERO: u32 = 0x30;
 /** Accepted row `row`'s id, `[start, end)` of the output, looks generated ("lead_…"). */
 @external("env", "leadLikeId") declare function leadLikeId(row: i32, start: i32, end: i32): void;
 
-// The plan (`configure`): per target 16 i32s (TARGET_BYTES), of which: fast path kind, its byte limit,
-// spelling table (-1: none), column count, address of its column indexes, key JSON address and length,
-// marker address and length, and its memo (below): slots, arena, arena size, entries, arena bytes used.
+// The plan (`configure`): per target 64 bytes (TARGET_SHIFT), i32s at these byte offsets (the same
+// order as `TargetField` in lib/import/row-engine.ts, which writes them).
 const TARGET_SHIFT: i32 = 6;
+const KIND: i32 = 0; // fast path kind
+const MAX_BYTES: i32 = 4; // the fast path's byte limit
+const SPELLING: i32 = 8; // spelling table, -1: none
+const COLUMNS: i32 = 12; // how many columns feed the target
+const COLUMN_INDEXES: i32 = 16; // address of their indexes
+const KEY: i32 = 20; // address of the key's JSON text ("email":)
+const KEY_LENGTH: i32 = 24;
+const MARKER: i32 = 28; // address of the spelling marker
+const MARKER_LENGTH: i32 = 32;
+const MEMO_SLOTS_AT: i32 = 36; // the memo (below): its slots, arena, arena size, entries, arena bytes used
+const MEMO_ARENA: i32 = 40;
+const MEMO_ARENA_SIZE: i32 = 44;
+const MEMO_USED_ENTRIES: i32 = 48;
+const MEMO_USED_BYTES: i32 = 52;
 let targets: i32 = 0;
 let fieldOrder: i32 = 0;
 let fieldOrderCount: i32 = 0;
@@ -388,8 +401,8 @@ const VALUE: i32 = 0;
 
 /** The memo slot of the cell `[start, end)` for the target at `plan`: its entry, or the empty slot where it would go. */
 function memoSlot(plan: i32, hash: u32, start: i32, length: i32): i32 {
-  const slots = load<i32>(<usize>plan, 36);
-  const arena = load<i32>(<usize>plan, 40);
+  const slots = load<i32>(<usize>plan, MEMO_SLOTS_AT);
+  const arena = load<i32>(<usize>plan, MEMO_ARENA);
   let slot = <i32>(hash & <u32>(MEMO_SLOTS - 1));
   while (true) {
     const at = slots + (slot << 4);
@@ -402,19 +415,19 @@ function memoSlot(plan: i32, hash: u32, start: i32, length: i32): i32 {
 
 /** Keeps the result of cleaning `[start, end)` (`value`: the JSON at `[out, valueEnd)`, else a code) in the empty slot `at`, if there is room. */
 function memoAdd(plan: i32, at: i32, hash: u32, start: i32, length: i32, result: i32, out: i32, valueEnd: i32): void {
-  const entries = load<i32>(<usize>plan, 48);
-  const used = load<i32>(<usize>plan, 52);
+  const entries = load<i32>(<usize>plan, MEMO_USED_ENTRIES);
+  const used = load<i32>(<usize>plan, MEMO_USED_BYTES);
   const valueLength = result == VALUE ? valueEnd - out : 0;
-  if (entries >= MEMO_ENTRIES || used + length + valueLength > load<i32>(<usize>plan, 44)) return;
-  const arena = load<i32>(<usize>plan, 40);
+  if (entries >= MEMO_ENTRIES || used + length + valueLength > load<i32>(<usize>plan, MEMO_ARENA_SIZE)) return;
+  const arena = load<i32>(<usize>plan, MEMO_ARENA);
   copy(arena + used, start, length);
   copy(arena + used + length, out, valueLength);
   store<u32>(<usize>at, hash);
   store<i32>(<usize>at, used + 1, 4);
   store<i32>(<usize>at, length | (valueLength << 16), 8);
   store<i32>(<usize>at, result, 12);
-  store<i32>(<usize>plan, entries + 1, 48);
-  store<i32>(<usize>plan, used + length + valueLength, 52);
+  store<i32>(<usize>plan, entries + 1, MEMO_USED_ENTRIES);
+  store<i32>(<usize>plan, used + length + valueLength, MEMO_USED_BYTES);
 }
 
 /** A cell no fast path settled: the memo's result for its bytes, else the string cleaner's (then kept). */
@@ -428,7 +441,7 @@ function memoOrSlow(t: i32, plan: i32, f: i32, start: i32, end: i32, out: i32): 
     const result = load<i32>(<usize>at, 12);
     if (result != VALUE) return result;
     const lengths = load<i32>(<usize>at, 8);
-    return copy(out, load<i32>(<usize>plan, 40) + offset - 1 + (lengths & 0xffff), lengths >>> 16);
+    return copy(out, load<i32>(<usize>plan, MEMO_ARENA) + offset - 1 + (lengths & 0xffff), lengths >>> 16);
   }
   const result = slow(t, f, out);
   if (result >= 0) memoAdd(plan, at, hash, start, length, VALUE, out, result);
@@ -444,9 +457,9 @@ function readCell(t: i32, plan: i32, f: i32, out: i32): i32 {
   if (start == end) return UNKNOWN;
   // Room for the longest value a cleaner makes of the cell (JSON escapes, or a short date written out).
   if (out + 6 * (end - start) + 64 > outEnd) return OUTPUT_FULL;
-  const kind = load<i32>(<usize>plan);
+  const kind = load<i32>(<usize>plan, KIND);
   if (kind != 0) {
-    const fast = clean(kind, load<i32>(<usize>plan, 4), start, end, out);
+    const fast = clean(kind, load<i32>(<usize>plan, MAX_BYTES), start, end, out);
     if (fast >= 0 || fast == PLACEHOLDER) return fast;
   }
   return memoOrSlow(t, plan, f, start, end, out);
@@ -460,8 +473,8 @@ function slow(t: i32, f: i32, out: i32): i32 {
 
 /** Target `t`'s value: the first of its columns with one (record's fields numbered from `first`). */
 function readTarget(t: i32, plan: i32, first: i32, out: i32): i32 {
-  const columns = load<i32>(<usize>plan, 12);
-  const columnIndexes = load<i32>(<usize>plan, 16);
+  const columns = load<i32>(<usize>plan, COLUMNS);
+  const columnIndexes = load<i32>(<usize>plan, COLUMN_INDEXES);
   if (columns == 1) {
     const cell = readCell(t, plan, first + load<i32>(<usize>columnIndexes), out);
     if (cell == PLACEHOLDER) placeholders++;
@@ -483,11 +496,11 @@ function readTarget(t: i32, plan: i32, first: i32, out: i32): i32 {
  */
 function member(t: i32, separator: u32, first: i32, out: i32): i32 {
   const plan = targets + (t << TARGET_SHIFT);
-  const keyLength = load<i32>(<usize>plan, 24);
-  if (out + 1 + keyLength + load<i32>(<usize>plan, 32) > outEnd) return OUTPUT_FULL;
+  const keyLength = load<i32>(<usize>plan, KEY_LENGTH);
+  if (out + 1 + keyLength + load<i32>(<usize>plan, MARKER_LENGTH) > outEnd) return OUTPUT_FULL;
   let at = out;
   if (separator) put(at++, separator);
-  at = copy(at, load<i32>(<usize>plan, 20), keyLength);
+  at = copy(at, load<i32>(<usize>plan, KEY), keyLength);
   const start = at;
   const end = readTarget(t, plan, first, at);
   if (end == OUTPUT_FULL) return OUTPUT_FULL;
@@ -498,12 +511,12 @@ function member(t: i32, separator: u32, first: i32, out: i32): i32 {
   }
   setI32(valueStarts, t, start - outStart);
   setI32(valueEnds, t, end - outStart);
-  const spelling = load<i32>(<usize>plan, 8);
+  const spelling = load<i32>(<usize>plan, SPELLING);
   if (spelling < 0) return end;
   const number = spellingNumber(spelling, start, end);
   if (number == OUTPUT_FULL) return OUTPUT_FULL;
   setI32(rowSpellings, spelling, number);
-  return copy(start, load<i32>(<usize>plan, 28), load<i32>(<usize>plan, 32));
+  return copy(start, load<i32>(<usize>plan, MARKER), load<i32>(<usize>plan, MARKER_LENGTH));
 }
 
 

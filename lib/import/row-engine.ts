@@ -112,8 +112,24 @@ const SPACE_OR_DASH_LEAD = new Uint8Array(256);
 for (const lead of [0xc2, 0xe1, 0xe2, 0xe3, 0xef]) SPACE_OR_DASH_LEAD[lead] = 1;
 const PLACEHOLDER_STARTS = Uint8Array.from({ length: 256 }, (_, code) => (mayStartPlaceholder(code) ? 1 : 0));
 
-/** Bytes per target in the plan (assembly/row-engine.ts `TARGET_SHIFT`). */
+/** Bytes per target in the plan (assembly/row-engine.ts `TARGET_SHIFT`), and the i32s in it (there, their byte offsets). */
 const TARGET_BYTES = 64;
+const TargetField = {
+  kind: 0,
+  maxBytes: 1,
+  spelling: 2,
+  columns: 3,
+  columnIndexes: 4,
+  key: 5,
+  keyLength: 6,
+  marker: 7,
+  markerLength: 8,
+  memoSlots: 9,
+  memoArena: 10,
+  memoArenaSize: 11,
+  memoUsedEntries: 12,
+  memoUsedBytes: 13,
+} as const;
 /** Per target, its memo's slots (2,048 of 16 bytes) and arena for cells and their values (assembly/row-engine.ts `MEMO_SLOTS`). */
 const MEMO_SLOTS_BYTES = 2048 * 16;
 const MEMO_ARENA_BYTES = 64 << 10;
@@ -235,27 +251,23 @@ export class RowEngine {
     };
     const putInts = (values: readonly number[]) => put(new Uint8Array(Int32Array.from(values).buffer));
     plan.targets.forEach((target, t) => {
-      const base = (PLAN_BASE + t * TARGET_BYTES) >> 2;
-      const { ints } = this;
-      ints[base] = target.fast.kind;
-      ints[base + 1] = target.fast.maxBytes;
-      ints[base + 2] = target.spelling;
-      ints[base + 3] = target.columns.length;
-      ints[base + 4] = putInts(target.columns);
-      ints[base + 5] = put(target.keyJson);
-      ints[base + 6] = target.keyJson.length;
-      ints[base + 7] = target.marker ? put(target.marker) : 0;
-      ints[base + 8] = target.marker?.length ?? 0;
-    });
-    // Each target's memo, empty: the results it keeps belong to this plan's cleaners.
-    plan.targets.forEach((_, t) => {
-      const base = (PLAN_BASE + t * TARGET_BYTES) >> 2;
+      const fields = this.ints.subarray((PLAN_BASE + t * TARGET_BYTES) >> 2);
+      fields[TargetField.kind] = target.fast.kind;
+      fields[TargetField.maxBytes] = target.fast.maxBytes;
+      fields[TargetField.spelling] = target.spelling;
+      fields[TargetField.columns] = target.columns.length;
+      fields[TargetField.columnIndexes] = putInts(target.columns);
+      fields[TargetField.key] = put(target.keyJson);
+      fields[TargetField.keyLength] = target.keyJson.length;
+      fields[TargetField.marker] = target.marker ? put(target.marker) : 0;
+      fields[TargetField.markerLength] = target.marker?.length ?? 0;
+      // The target's memo, empty: the results it keeps belong to this plan's cleaners.
       this.bytes.fill(0, at, at + MEMO_SLOTS_BYTES);
-      this.ints[base + 9] = at;
-      this.ints[base + 10] = at + MEMO_SLOTS_BYTES;
-      this.ints[base + 11] = MEMO_ARENA_BYTES;
-      this.ints[base + 12] = 0;
-      this.ints[base + 13] = 0;
+      fields[TargetField.memoSlots] = at;
+      fields[TargetField.memoArena] = at + MEMO_SLOTS_BYTES;
+      fields[TargetField.memoArenaSize] = MEMO_ARENA_BYTES;
+      fields[TargetField.memoUsedEntries] = 0;
+      fields[TargetField.memoUsedBytes] = 0;
       at += MEMO_SLOTS_BYTES + MEMO_ARENA_BYTES;
     });
     const order = putInts(plan.fieldOrder);
