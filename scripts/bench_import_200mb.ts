@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { largeExport } from '../lib/import/dirty-export';
-import { defaultRejectsPath, importCsvToFiles } from '../lib/import/import-csv';
+import { defaultRejectsPath, importCsvToFiles, threadsLabel } from '../lib/import/import-csv';
 import { loadMapping } from '../lib/import/mapping';
 import { collectGarbage, mebibytes, withMemorySampling } from '../lib/import/memory-sampler';
 import { runMain } from './cli';
@@ -50,7 +50,7 @@ runMain('bench:import-200mb', async () => {
     console.log(`Leads written: ${r.leads.toLocaleString('en-US')} (${r.merged.toLocaleString('en-US')} duplicate rows merged, ${r.rowsRejected} rejected)`);
     console.log(`Peak RSS:      ${mebibytes(peak.rssBytes)}`);
     const t = result.timings;
-    console.log(`Passes:        rows ${(t.rowsMs / 1000).toFixed(1)} s on ${t.workers} worker threads, merging + writing leads ${(t.leadsMs / 1000).toFixed(1)} s`);
+    console.log(`Passes:        rows ${(t.rowsMs / 1000).toFixed(1)} s on ${threadsLabel(t)}, merging + writing leads ${(t.leadsMs / 1000).toFixed(1)} s`);
     console.log(`Peak JS heap:  main thread ${mebibytes(peak.heapUsedBytes)}, largest worker ${mebibytes(t.blockHeapPeakBytes)} (file: ${mebibytes(size)}; buffers and typed arrays outside the main heap peak ${mebibytes(peak.externalBytes)})`);
   } finally {
     if (values.keep) console.log(`Kept ${file}`);

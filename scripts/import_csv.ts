@@ -5,12 +5,12 @@
  * export never sits in memory. The source must be a file path (it is read once; rows are spilled to a temp
  * file). Rejected rows go to the rejects report (default `<out>.rejects.csv`, or JSON for a .json path); the
  * good rows still import. With `--rules`, also says which fields the rule set reads that no imported lead has.
- * Files of 8 MiB and more are parsed and cleaned on one worker thread per core; `--workers 0` keeps it on one.
+ * Files of 8 MiB and more are parsed and cleaned on worker threads (one per core but one) and the main thread; `--workers 0` keeps it on one.
  */
 import { parseArgs } from 'node:util';
 import { AppError } from '../lib/errors';
 import type { Delimiter } from '../lib/import/csv';
-import { defaultRejectsPath, formatImportSummary, importCsvToFiles, type ImportReport } from '../lib/import/import-csv';
+import { defaultRejectsPath, formatImportSummary, importCsvToFiles, threadsLabel, type ImportReport } from '../lib/import/import-csv';
 import { loadMapping } from '../lib/import/mapping';
 import { loadRuleSet } from '../lib/rules-file';
 import type { RuleSet } from '../lib/rules';
@@ -65,10 +65,10 @@ runMain('import', async () => {
     paths,
   );
   console.log(formatImportSummary(result.report, paths));
-  const { workers: threads, rowsMs, leadsMs } = result.timings;
+  const { rowsMs, leadsMs } = result.timings;
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   console.log(
-    `  took ${seconds(performance.now() - started)}: rows ${seconds(rowsMs)} (${threads ? `${threads} worker threads` : 'one thread'}), merging + writing leads ${seconds(leadsMs)}`,
+    `  took ${seconds(performance.now() - started)}: rows ${seconds(rowsMs)} (${threadsLabel(result.timings)}), merging + writing leads ${seconds(leadsMs)}`,
   );
   if (rules) {
     const unread = unreadFields(rules, result.report);

@@ -34,8 +34,8 @@ export interface ImportOptions {
   /** Called every `PROGRESS_EVERY` data rows with the count so far. */
   onProgress?: (rowsRead: number) => void;
   /**
-   * Worker threads that parse, map and clean blocks of the file in parallel (0: all on this thread).
-   * Results are folded in file order, so the output does not depend on it.
+   * Worker threads that parse, map and clean blocks of the file alongside this thread (0: all on this
+   * thread). Results are folded in file order, so the output does not depend on it.
    */
   workers?: number;
   /** Block size (bytes) the file is cut into (default `DEFAULT_BLOCK_BYTES` in csv.ts); tests make it small to get many blocks. */
@@ -43,6 +43,12 @@ export interface ImportOptions {
 }
 
 export const PROGRESS_EVERY = 50_000;
+
+/**
+ * Blocks read ahead of the one being folded (about 3 MiB): room for this thread to process blocks of its
+ * own while a worker's older block is still on its way.
+ */
+const READ_AHEAD_BLOCKS = 32;
 
 export interface ImportReport {
   mapping: string;
@@ -74,14 +80,19 @@ export interface ImportReport {
 
 /** How the import ran: for the CLI summary and the benchmarks. */
 export interface ImportTimings {
-  /** Worker threads used for parsing, mapping and cleaning (0: this thread). */
+  /** Worker threads that parsed, mapped and cleaned blocks besides this thread. */
   workers: number;
   /** Pass 1: parse → map → clean → find duplicates (ms). */
   rowsMs: number;
   /** Pass 2: merge duplicates → write the leads (ms). */
   leadsMs: number;
-  /** The largest JS heap a worker (or, without workers, this thread) had in use with a block's records alive. */
+  /** The largest JS heap a thread (a worker, or this one) had in use with a block's records alive. */
   blockHeapPeakBytes: number;
+}
+
+/** The threads an import's pass 1 ran on, for summaries: "one thread" or "main thread + N workers". */
+export function threadsLabel({ workers }: ImportTimings): string {
+  return workers ? `main thread + ${workers} worker${workers === 1 ? '' : 's'}` : 'one thread';
 }
 
 /** What an import found, apart from the leads themselves (which stream to their consumer). */
@@ -252,11 +263,11 @@ export async function importCsvTo(
     const handle = await fs.open(spillPath, 'w');
     let runner: BlockRunner | null = null;
     try {
-      runner = workers > 0 ? await workerRunner(workers, mapping, layout, dir) : inlineRunner(plan);
+      runner = workers > 0 ? workerRunner(workers, plan, mapping, dir) : inlineRunner(plan);
       // Blocks are folded in file order, so row numbers, spill lines and rejects come out as if one
       // thread had read the file.
       let firstLine = 1 + layout.headerLines;
-      for await (const block of processInOrder(blocks, runner, Math.max(2, 2 * workers))) {
+      for await (const block of processInOrder(blocks, runner, READ_AHEAD_BLOCKS)) {
         if (block.error) throw malformedCsv(block.error, firstLine);
         blockHeapPeakBytes = Math.max(blockHeapPeakBytes, block.heapUsed);
         for (const reject of block.rejects) rejects.push({ ...reject, line: firstLine + reject.line });
@@ -463,9 +474,9 @@ async function openCsv(file: string): Promise<{ source: CsvSource; bytes: number
 /** Below this size a file is imported on one thread: starting workers (~0.2 s) would cost more than they save. */
 const PARALLEL_MIN_BYTES = 8 << 20;
 
-/** Workers for a file of `bytes`, unless the caller chose: one per core (up to 8) for large files. */
+/** Workers for a file of `bytes`, unless the caller chose: for large files, one per core besides this thread's (up to 8). */
 function defaultWorkers(bytes: number): number {
-  return bytes < PARALLEL_MIN_BYTES ? 0 : Math.min(8, os.availableParallelism());
+  return bytes < PARALLEL_MIN_BYTES ? 0 : Math.min(8, os.availableParallelism() - 1);
 }
 
 /** Imports a CSV file, streamed from disk, into memory. */

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { inlineRunner, processInOrder, workerRunner } from '@/lib/import/block-pool';
+import { inlineRunner, processInOrder, workerRunner, type BlockRunner } from '@/lib/import/block-pool';
 import { splitCsv, type CsvLayout } from '@/lib/import/csv';
 import { largeExport } from '@/lib/import/dirty-export';
 import { importCsv } from '@/lib/import/import-csv';
@@ -12,7 +12,7 @@ import { LEAD_FIELDS } from '@/lib/lead';
 
 const EXAMPLES = path.join(__dirname, '../../examples');
 
-async function* fromArray(blocks: string[]): AsyncGenerator<Buffer> {
+async function* fromArray(blocks: (string | Buffer)[]): AsyncGenerator<Buffer> {
   for (const block of blocks) yield Buffer.from(block);
 }
 
@@ -46,14 +46,49 @@ describe('processInOrder', () => {
 });
 
 describe('workerRunner', () => {
-  it('fails the pending blocks when a worker fails, instead of waiting forever', async () => {
+  const mapping = parseMapping({ fields: { email: 'Email' } });
+  const layout: CsvLayout = { delimiter: ',', recordDelimiter: '\n', header: ['Email'], headerLines: 1 };
+
+  it('hands blocks to its workers once they are ready, with the results this thread would get', async () => {
+    const csv = [...largeExport({ flavor: 'hubspot', rows: 1_500, seed: 4, duplicateRate: 0.2 })].join('');
+    const exampleMapping = await loadMapping(path.join(EXAMPLES, 'mapping.example.json'));
+    const split = await splitCsv(csv, { blockBytes: 8_192 });
+    const blocks: Buffer[] = [];
+    for await (const block of split.blocks) blocks.push(Buffer.from(block));
+    const plan = planRows(exampleMapping, split.layout, LEAD_FIELDS);
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'block-pool-'));
-    // The worker builds its plan on start; a header without the mapping's columns makes it throw there.
-    const layout: CsvLayout = { delimiter: ',', recordDelimiter: '\n', header: ['unrelated'], headerLines: 1 };
-    const runner = await workerRunner(1, parseMapping({ fields: { email: 'Email' } }), layout, dir);
+    const runner = workerRunner(2, plan, exampleMapping, dir);
+    let offered = 0;
+    const counted: BlockRunner = {
+      ...runner,
+      offer: (bytes) => {
+        const result = runner.offer(bytes);
+        if (result) offered++;
+        return result;
+      },
+    };
     try {
-      await expect(runner.run(Buffer.from('a@x.io\n'))).rejects.toThrow(/None of the columns the mapping/);
-      await expect(runner.run(Buffer.from('b@x.io\n'))).rejects.toThrow(/None of the columns the mapping/);
+      await runner.ready;
+      const parallel = await collect(processInOrder(fromArray(blocks), counted, 8));
+      const inline = await collect(processInOrder(fromArray(blocks), inlineRunner(plan), 8));
+      expect(offered).toBeGreaterThan(0);
+      const withoutHeap = (results: BlockResult[]) => results.map((result) => ({ ...result, heapUsed: 0 }));
+      expect(withoutHeap(parallel)).toEqual(withoutHeap(inline));
+      expect(inline.reduce((n, result) => n + result.rowsRead, 0)).toBe(1_500);
+    } finally {
+      await runner.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('fails with the cause when a worker cannot start, instead of waiting forever', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'block-pool-'));
+    const plan = planRows(mapping, layout, LEAD_FIELDS);
+    // A worker builds its own plan from the layout; a header without the mapping's columns makes it throw there.
+    const runner = workerRunner(1, { ...plan, layout: { ...layout, header: ['unrelated'] } }, mapping, dir);
+    try {
+      await expect(runner.ready).rejects.toThrow(/None of the columns the mapping/);
+      await expect(runner.offer(Buffer.from('a@x.io\n'))).rejects.toThrow(/None of the columns the mapping/);
     } finally {
       await runner.close();
       await fs.rm(dir, { recursive: true, force: true });
@@ -61,7 +96,7 @@ describe('workerRunner', () => {
   });
 });
 
-describe('importing on worker threads', () => {
+describe('importing with worker threads (the main thread may take any block)', () => {
   it.each([
     ['hubspot', ','],
     ['salesforce', ';'],
