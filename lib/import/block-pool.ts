@@ -1,11 +1,10 @@
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
 import { LEAD_FIELDS } from '../lead';
 import type { Mapping } from './mapping';
 import { engineModule } from './row-engine';
 import { processBlock, type BlockResult, type RowPlan } from './rows';
+import { workerBundle } from './worker-bundle';
 
 /**
  * Processes blocks of records (`processBlock`): on worker threads while they have room, otherwise on this
@@ -36,11 +35,14 @@ export interface WorkerRunner extends BlockRunner {
   ready: Promise<void>;
 }
 
+/** Where the workers' bundle is kept between imports (see `workerBundle`). */
+const BUNDLE_CACHE = fileURLToPath(new URL('../../node_modules/.cache/leadsignal', import.meta.url));
+
 /**
  * Processes blocks on `count` worker threads, and on this thread when they are all busy (see `BlockRunner`).
- * The worker's modules are first bundled into one plain-JS file in `dir` (esbuild, tens of milliseconds):
- * loading TypeScript through tsx in every worker would cost about 0.4 s of startup each. A worker builds
- * its own plan from `mapping` and the plan's layout. A worker that fails fails every pending block.
+ * Workers run the bundle of `block-worker.ts` (`workerBundle`; built into `dir` if the cache cannot be
+ * written). A worker builds its own plan from `mapping` and the plan's layout. A worker that fails fails
+ * every pending block.
  */
 export function workerRunner(count: number, plan: RowPlan, mapping: Mapping, dir: string): WorkerRunner {
   const pending = new Map<number, { resolve: (result: BlockResult) => void; reject: (error: unknown) => void }>();
@@ -51,17 +53,8 @@ export function workerRunner(count: number, plan: RowPlan, mapping: Mapping, dir
     pending.clear();
   };
   const workers: { worker: Worker; queued: number; ready: boolean }[] = [];
-  const file = path.join(dir, 'block-worker.mjs');
-  const bundled = build({
-    entryPoints: [fileURLToPath(new URL('./block-worker.ts', import.meta.url))],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'silent',
-  });
-  const ready = bundled.then(() =>
+  const bundled = workerBundle(fileURLToPath(new URL('./block-worker.ts', import.meta.url)), BUNDLE_CACHE, dir);
+  const ready = bundled.then((file) =>
     Promise.all(
       Array.from({ length: count }, () => {
         const entry = { worker: new Worker(file, { workerData: { mapping, layout: plan.layout, leadFields: LEAD_FIELDS, engine: engineModule() } }), queued: 0, ready: false };
