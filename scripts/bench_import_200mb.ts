@@ -51,7 +51,7 @@ runMain('bench:import-200mb', async () => {
     console.log(`Peak RSS:      ${mebibytes(peak.rssBytes)}`);
     const t = result.timings;
     console.log(`Passes:        rows ${(t.rowsMs / 1000).toFixed(1)} s on ${threadsLabel(t)}, merging + writing leads ${(t.leadsMs / 1000).toFixed(1)} s`);
-    console.log(`Peak JS heap:  main thread ${mebibytes(peak.heapUsedBytes)}, largest worker ${mebibytes(t.blockHeapPeakBytes)} (file: ${mebibytes(size)}; buffers and typed arrays outside the main heap peak ${mebibytes(peak.externalBytes)})`);
+    console.log(`Peak JS heap:  main thread ${mebibytes(peak.heapUsedBytes)}, any thread while processing a block ${mebibytes(t.blockHeapPeakBytes)} (file: ${mebibytes(size)}; buffers and typed arrays outside the main heap peak ${mebibytes(peak.externalBytes)})`);
   } finally {
     if (values.keep) console.log(`Kept ${file}`);
     else await fs.rm(dir, { recursive: true, force: true });
