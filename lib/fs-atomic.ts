@@ -14,8 +14,10 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
 
 /**
  * `writeFileAtomic` for content produced piece by piece (e.g. a large export streamed out): the chunks go
- * to the temp file as they come, so the whole content is never in memory. If the source throws, the temp
- * file is removed and the target keeps its previous content.
+ * to the temp file as they come, so the whole content is never in memory. A chunk is written while the
+ * next one is produced, so a producer that reuses its buffers must alternate two: a chunk stays in use
+ * until the one after the next is asked for. If the source throws, the temp file is removed and the
+ * target keeps its previous content.
  */
 export async function writeStreamAtomic(target: string, chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<void> {
   await fs.mkdir(path.dirname(target), { recursive: true });
@@ -24,7 +26,19 @@ export async function writeStreamAtomic(target: string, chunks: AsyncIterable<st
   try {
     try {
       // writeFile on a handle appends at the current position and loops until every byte is written.
-      for await (const chunk of chunks) await handle.writeFile(chunk);
+      let writing: Promise<void> = Promise.resolve();
+      try {
+        for await (const chunk of chunks) {
+          await writing;
+          writing = handle.writeFile(chunk);
+          // Awaited before the next write; until then a failure must not count as unhandled.
+          writing.catch(() => {});
+        }
+      } finally {
+        // Settled before the handle closes, also when the source throws.
+        await writing.catch(() => {});
+      }
+      await writing;
       await handle.sync();
     } finally {
       await handle.close();

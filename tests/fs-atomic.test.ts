@@ -45,6 +45,33 @@ describe('writeStreamAtomic', () => {
     expect(await tempFiles(dir)).toEqual([]);
   });
 
+  it('writes a chunk while the next is made: a producer that alternates two buffers gets every chunk written as it was', async () => {
+    const target = path.join(dir, 'two-buffers.bin');
+    const buffers = [Buffer.alloc(256 << 10), Buffer.alloc(256 << 10)];
+    async function* alternating() {
+      for (let i = 0; i < 64; i++) {
+        const buffer = buffers[i % 2]!.fill(i);
+        yield buffer;
+      }
+    }
+    await writeStreamAtomic(target, alternating());
+    const written = await fs.readFile(target);
+    expect(written.length).toBe(64 * (256 << 10));
+    for (let i = 0; i < 64; i++) expect(written.subarray(i * (256 << 10), (i + 1) * (256 << 10)).every((byte) => byte === i)).toBe(true);
+  });
+
+  it('fails with a write error and removes the temp file, even with more chunks coming', async () => {
+    const target = path.join(dir, 'bad-chunk.txt');
+    async function* withBadChunk() {
+      yield 'fine';
+      yield 42 as unknown as string;
+      yield 'never written';
+    }
+    await expect(writeStreamAtomic(target, withBadChunk())).rejects.toThrow(/must be of type string or an instance of/);
+    await expect(fs.stat(target)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await tempFiles(dir)).toEqual([]);
+  });
+
   it('writeFileAtomic keeps its contract on top of it', async () => {
     const target = path.join(dir, 'single.json');
     await writeFileAtomic(target, '{"a":1}\n');
