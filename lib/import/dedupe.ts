@@ -388,15 +388,22 @@ export class DedupeGroups {
     readonly times: Float64Array,
   ) {}
 
+  private surviving: Int32Array | null = null;
+
   /** Surviving groups (= leads), in order of their first row. */
-  *groups(): Generator<number> {
-    for (let group = 0; group < this.sizes.length; group++) if (this.sizes[group]! > 0) yield group;
+  get leadGroups(): Int32Array {
+    if (!this.surviving) {
+      let n = 0;
+      for (const size of this.sizes) if (size > 0) n++;
+      this.surviving = new Int32Array(n);
+      n = 0;
+      for (let group = 0; group < this.sizes.length; group++) if (this.sizes[group]! > 0) this.surviving[n++] = group;
+    }
+    return this.surviving;
   }
 
   get leadCount(): number {
-    let n = 0;
-    for (const size of this.sizes) if (size > 0) n++;
-    return n;
+    return this.leadGroups.length;
   }
 
   /** Whether row `a` is newer than row `b` for "newest non-empty value wins" (ties: the later row). */

@@ -85,7 +85,7 @@ describe('DedupeIndex + mergeLines', () => {
     expect(add(index, { id: 'c', email: 'ann@x.io', name: 'bob\u0000ray\u0000y.io', time: Number.NEGATIVE_INFINITY }, { id: 'd', email: 'other@x.io', time: t('2024-01-01') })).toBe(2);
     expect(index.stats).toEqual({ byEmail: 1, byName: 0, byId: 0, linked: 1 });
     const groups = index.finish();
-    expect([...groups.groups()]).toEqual([0, 2]);
+    expect([...groups.leadGroups]).toEqual([0, 2]);
     expect(groups.sizes[0]).toBe(3);
     expect(groups.idRows[0]).toBe(0);
     const layout = layoutOf(['id', 'email', 'job_title', 'email_opens_30d', 'demo_requested', 'created_at'], [['tier', false], ['partner', true]]);
