@@ -8,8 +8,11 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-/** Each module, and the AssemblyScript runtime it needs (the row engine allocates nothing: its caller lays out its memory). */
-const MODULES = [{ name: 'row-engine', runtime: 'stub' }];
+/** Each module, and the AssemblyScript runtime it needs (neither allocates: its caller lays out its memory). */
+const MODULES = [
+  { name: 'row-engine', runtime: 'stub' },
+  { name: 'leads-writer', runtime: 'stub' },
+];
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: 'lib/import' } } });
 // The compiler's own command line, in plain Node: loaded through tsx, its 10 MB of JavaScript take seconds more.

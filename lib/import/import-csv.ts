@@ -11,6 +11,7 @@ import { inlineRunner, processInOrder, workerRunner, type BlockRunner } from './
 import { DedupeIndex, LineValues, mergeLines, nameKey, type DedupeGroups, type DedupeStats, type Draft, type MergedRow } from './dedupe';
 import { ByteWriter } from './byte-writer';
 import type { Mapping } from './mapping';
+import { LeadsWriter, type WriterSpellings } from './leads-writer';
 import { SPELLING_MARK, planRows, type RejectedValue } from './rows';
 
 export type { RejectedValue } from './rows';
@@ -109,7 +110,8 @@ export interface ImportResult extends ImportRun {
 /**
  * Receives the leads, in output order, as the body of the leads file in chunks of whole leads: UTF-8
  * JSON texts separated by ",\n" (a chunk after the first starts with that separator). Must read them all.
- * A chunk is valid only until the next one is asked for: its buffer is then reused.
+ * A chunk is valid until the one after the next is asked for (two buffers take turns), so it can be
+ * written while the next one is made.
  */
 export type LeadConsumer = (chunks: AsyncIterable<Buffer>) => Promise<void>;
 
@@ -164,13 +166,18 @@ class SpellingTable {
     const values = this.spellings.values;
     const leads = new Int32Array(values.length);
     const seen: number[] = [];
-    for (const group of groups.groups()) {
+    for (const group of groups.leadGroups) {
       if (winner[group]! < 0) continue;
       const spelling = this.rows[winner[group]!]!;
       if (leads[spelling]!++ === 0) seen.push(spelling);
     }
     const chosen = canonicalSpellings(seen.map((spelling) => [values[spelling]!, leads[spelling]!] as const));
     this.canonicalJson = values.map((value) => Buffer.from(JSON.stringify(chosen.get(columnKey(value)) ?? value)));
+  }
+
+  /** Per row its spelling's number (-1: none), and per spelling the file's spelling of it: for `LeadsWriter`. */
+  forWriter(): WriterSpellings {
+    return { rows: this.rows.subarray(0, this.length), json: this.canonicalJson };
   }
 
   /** The file's spelling of the row's value, as JSON text (only called for rows that have a value). */
@@ -195,9 +202,8 @@ function appendResolved(out: ByteWriter, line: Buffer, start: number, end: numbe
 
 /**
  * A file in chunks of up to `size` bytes, read ahead into three buffers in turn: a chunk stays valid
- * while the next one is used (pass 2 keeps a line cut by a chunk's end as a view until the next chunk
- * completes it), and is read into again after that. Reusing the buffers, instead of a new one per read
- * as a read stream makes, spares pass 2 about 150 MB of fresh memory per 200k rows.
+ * while the next one is used, and is read into again after that. Reusing the buffers, instead of a new
+ * one per read as a read stream makes, spares pass 2 about 150 MB of fresh memory per 200k rows.
  */
 export async function* fileChunks(file: string, size: number): AsyncGenerator<Buffer> {
   const handle = await fs.open(file, 'r');
@@ -327,47 +333,36 @@ export async function importCsvTo(
 
     /** The leads file's body in chunks of about `LEAD_CHUNK_BYTES` (see `LeadConsumer`). */
     async function* leadChunks(): AsyncGenerator<Buffer> {
-      const out = new ByteWriter(LEAD_CHUNK_BYTES + (LEAD_CHUNK_BYTES >> 2));
+      // Leads of one row with their id are written by the WebAssembly writer; the rest by `leadOf`.
+      const simple = new Uint8Array(groups.groupOf.length);
+      for (let r = 0; r < simple.length; r++) {
+        const group = groups.groupOf[r]!;
+        if (groups.sizes[group] === 1 && groups.idRows[group] === r) simple[r] = 1;
+      }
+      const writer = new LeadsWriter(simple, tables.map((table) => table.forWriter()), LEAD_CHUNK_BYTES, 2 * SPILL_READ_BYTES);
       const scratch = new ByteWriter(1 << 12);
       const open = new Map<number, MergedRow[]>();
       const mergedValues = new LineValues(plan);
-      let row = 0;
-      let first = true;
-      /** Starts the next lead in `out`. */
-      const separate = () => {
-        if (!first) out.append(SEPARATOR, 0, SEPARATOR.length);
-        first = false;
-      };
+      /** Value positions of merged rows already written, for reuse: typed arrays are slow to make. */
+      const spareValues: LineValues[] = [];
       /** A spill line with its spellings put in, in `scratch`. */
       const resolve = (line: Buffer, start: number, end: number, r: number): Buffer => {
         scratch.clear();
         appendResolved(scratch, line, start, end, r, tables);
         return scratch.written();
       };
-      /** Writes a lead's JSON line that has no id, with a generated one. */
-      const writeWithGeneratedId = (line: Buffer) => {
-        separate();
-        out.appendText(JSON.stringify(withGeneratedId(JSON.parse(line.toString()) as Draft)));
-      };
-      const readLine = (line: Buffer, start: number, end: number) => {
-        const r = row++;
+      /** The JSON line of a lead that has no id, with a generated one. */
+      const withId = (line: Buffer) => Buffer.from(JSON.stringify(withGeneratedId(JSON.parse(line.toString()) as Draft)));
+      /** The lead row `r`'s spill line completes, as JSON text, or null while rows of its group are still to come. */
+      const leadOf = (line: Buffer, start: number, end: number, r: number): Buffer | null => {
         const group = groups.groupOf[r]!;
-        if (groups.sizes[group] === 1) {
-          // A one-row lead's resolved spill line is its output line unless it needs a generated id.
-          if (groups.idRows[group] === r) {
-            separate();
-            appendResolved(out, line, start, end, r, tables);
-          } else {
-            writeWithGeneratedId(resolve(line, start, end, r));
-          }
-          return;
-        }
+        if (groups.sizes[group] === 1) return groups.idRows[group] === r ? resolve(line, start, end, r) : withId(resolve(line, start, end, r));
         let members = open.get(group);
         if (!members) open.set(group, (members = []));
-        // A copy: the chunk the line is in is read into again before the lead's last row arrives.
+        // A copy: the input region is read into again before the lead's last row arrives.
         const copy = Buffer.from(resolve(line, start, end, r));
-        members.push({ row: r, line: copy, values: new LineValues(plan).read(copy, 0, copy.length) });
-        if (members.length < groups.sizes[group]!) return;
+        members.push({ row: r, line: copy, values: (spareValues.pop() ?? new LineValues(plan)).read(copy, 0, copy.length) });
+        if (members.length < groups.sizes[group]!) return null;
         open.delete(group);
         for (const member of members) count(member.line, member.values, -1);
         const idRow = groups.idRows[group]!;
@@ -377,38 +372,10 @@ export async function importCsvTo(
         mergeLines(plan, members, groups, idRow, scratch);
         const merged = scratch.written();
         count(merged, mergedValues.read(merged, 0, merged.length), 1);
-        if (idRow < 0) return writeWithGeneratedId(merged);
-        separate();
-        out.append(merged, 0, merged.length);
+        for (const member of members) spareValues.push(member.values);
+        return idRow < 0 ? withId(merged) : merged;
       };
-      // Lines are read in place in 1 MiB chunks; only a line cut by a chunk's end is copied.
-      let carry: Buffer | null = null;
-      for await (const chunk of fileChunks(spillPath, 1 << 20)) {
-        let start = 0;
-        if (carry) {
-          const end = chunk.indexOf(10);
-          if (end < 0) {
-            carry = Buffer.concat([carry, chunk]);
-            continue;
-          }
-          const line = Buffer.concat([carry, chunk.subarray(0, end)]);
-          readLine(line, 0, line.length);
-          carry = null;
-          start = end + 1;
-        }
-        for (let end = chunk.indexOf(10, start); end >= 0; end = chunk.indexOf(10, start)) {
-          readLine(chunk, start, end);
-          start = end + 1;
-        }
-        if (start < chunk.length) carry = chunk.subarray(start);
-        if (out.length >= LEAD_CHUNK_BYTES) {
-          yield out.written();
-          out.clear();
-        }
-      }
-      // Every spill line ends with a line break, so nothing is left over.
-      if (carry) throw new AppError('INTERNAL', 'The import spill file ends in the middle of a row');
-      if (out.length) yield out.written();
+      yield* writer.leads(fileChunks(spillPath, SPILL_READ_BYTES), leadOf);
     }
     await consume(leadChunks());
 
@@ -526,8 +493,10 @@ function generatedId(draft: Draft): string {
 
 const OPEN = Buffer.from('[\n');
 const SEPARATOR = Buffer.from(',\n');
-/** Pass 2 hands leads over in chunks of about this size. */
+/** Pass 2 hands leads over in chunks of up to this size. */
 const LEAD_CHUNK_BYTES = 1 << 20;
+/** Pass 2 reads the spill in chunks of this size. */
+const SPILL_READ_BYTES = 1 << 20;
 
 /** The leads file: a JSON array, one lead per line (diff-friendly), around the body `LeadConsumer` receives. */
 async function* leadsFile(body: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<Buffer> {
