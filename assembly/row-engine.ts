@@ -29,6 +29,7 @@ const DOMAIN: i32 = 3;
 const DIGITS: i32 = 4;
 const ISO_DATE: i32 = 5;
 const BOOLEAN: i32 = 6;
+const LINES: i32 = 7;
 
 const SPACE: u32 = 0x20;
 const QUOTE: u32 = 0x22;
@@ -164,6 +165,18 @@ export function countPlaceholders(): i32 { return placeholders; }
 @inline function lowerAscii(b: u32): u32 { return isUpper(b) ? b + 0x20 : b; }
 @inline function isLocalChar(b: u32): bool { return isAlnum(b) || b == 0x5f || b == APOSTROPHE || b == 0x2b || b == DASH; }
 
+/** Writes a text value's byte `b` at `at` as JSON does (a quote or backslash escaped); returns the new end. */
+@inline function putText(at: i32, b: u32): i32 {
+  if (b == QUOTE || b == BACKSLASH) put(at++, BACKSLASH);
+  put(at, b);
+  return at + 1;
+}
+
+/** Whether the short ASCII text `[start, end)` is a placeholder (`isPlaceholder`, asked only when its first byte can start one). */
+@inline function isShortPlaceholder(start: i32, end: i32, ascii: bool): bool {
+  return ascii && end - start <= 20 && load<u8>(<usize>(placeholderStarts + byte(start))) != 0 && isPlaceholderAt(start - block, end - block) != 0;
+}
+
 /** Text whose only whitespace is the ASCII space, trimmed and runs of spaces made one (`cleanText`, `cleanId`…). */
 function plainText(start: i32, end: i32, maxBytes: i32, out: i32): i32 {
   if (end - start > maxBytes) return FALLBACK;
@@ -175,16 +188,70 @@ function plainText(start: i32, end: i32, maxBytes: i32, out: i32): i32 {
   let ascii = true;
   for (let i = start; i < end; i++) {
     const b = byte(i);
-    if (b < SPACE || b == QUOTE || b == BACKSLASH) return FALLBACK;
+    if (b < SPACE) return FALLBACK;
     if (b == SPACE) {
       if (byte(i - 1) == SPACE) continue;
     } else if (b >= 0x80) {
       if (load<u8>(<usize>(spaceOrDashLead + b))) return FALLBACK;
       ascii = false;
     }
-    put(at++, b);
+    at = putText(at, b);
   }
-  if (ascii && end - start <= 20 && load<u8>(<usize>(placeholderStarts + byte(start))) && isPlaceholderAt(start - block, end - block)) return PLACEHOLDER;
+  if (isShortPlaceholder(start, end, ascii)) return PLACEHOLDER;
+  put(at++, QUOTE);
+  return at;
+}
+
+/**
+ * Multi-line text (`cleanLongText`): line breaks (LF, CRLF or CR) written as "\n", at most two in a row
+ * (one blank line), spaces made one within a line and trimmed from each line and from the whole.
+ */
+function plainLines(start: i32, end: i32, maxBytes: i32, out: i32): i32 {
+  if (end - start > maxBytes) return FALLBACK;
+  let at = out;
+  put(at++, QUOTE);
+  let ascii = true;
+  let broken = false;
+  // Line breaks and whether a space came since the last visible character, and the first and last visible ones.
+  let breaks = 0;
+  let space = false;
+  let first = -1;
+  let last = -1;
+  for (let i = start; i < end; i++) {
+    const b = byte(i);
+    if (b == 0x0a || b == 0x0d) {
+      if (b == 0x0d && i + 1 < end && byte(i + 1) == 0x0a) i++;
+      breaks++;
+      broken = true;
+      space = false;
+      continue;
+    }
+    if (b == SPACE) {
+      space = true;
+      continue;
+    }
+    if (b < SPACE) return FALLBACK;
+    if (b >= 0x80) {
+      if (load<u8>(<usize>(spaceOrDashLead + b))) return FALLBACK;
+      ascii = false;
+    }
+    if (first < 0) first = i;
+    else if (breaks > 0) {
+      put(at++, BACKSLASH);
+      put(at++, 0x6e);
+      if (breaks > 1) {
+        put(at++, BACKSLASH);
+        put(at++, 0x6e);
+      }
+    } else if (space) put(at++, SPACE);
+    breaks = 0;
+    space = false;
+    last = i;
+    at = putText(at, b);
+  }
+  if (first < 0) return FALLBACK;
+  // A short cell with a line break might be a placeholder spelled over lines: the string cleaner decides.
+  if (broken ? last - first < 20 : isShortPlaceholder(first, last + 1, ascii)) return broken ? FALLBACK : PLACEHOLDER;
   put(at++, QUOTE);
   return at;
 }
@@ -366,6 +433,7 @@ function clean(kind: i32, maxBytes: i32, start: i32, end: i32, out: i32): i32 {
     case DIGITS: return plainDigits(start, end, out);
     case ISO_DATE: return plainIsoDate(start, end, out);
     case BOOLEAN: return plainBoolean(start, end, out);
+    case LINES: return plainLines(start, end, maxBytes, out);
     default: return FALLBACK;
   }
 }

@@ -23,10 +23,13 @@ import type { FieldTable } from './csv-tokenizer';
  * US dates, placeholders — replays the string cleaner's earlier result for the same bytes, kept per
  * column and thread (up to 1,024 distinct cells), without calling JavaScript. Cleaners are pure functions
  * of the cell's text, so a replay is exactly what cleaning would give; rejected cells are not kept.
- * - `text(maxBytes)` (`cleanText`, `cleanCategory`, `cleanLongText`, `cleanId`): text whose only
- *   whitespace is the ASCII space, trimmed and runs of spaces made one, with nothing JSON must escape, no
- *   control character, no non-ASCII space or dash, at most `maxBytes` bytes (nothing to cut). A short
+ * - `text(maxBytes)` (`cleanText`, `cleanCategory`, `cleanId`): text whose only whitespace is the ASCII
+ *   space, trimmed and runs of spaces made one, with no control character and no non-ASCII space or
+ *   dash, at most `maxBytes` bytes (nothing to cut); quotes and backslashes escaped as JSON does. A short
  *   ASCII cell that may be a placeholder is checked with `isPlaceholder` itself.
+ * - `lines` (`cleanLongText`): the same, over several lines: LF, CRLF and CR become "\n", each line is
+ *   trimmed, at most one blank line is kept in a row, and the whole is trimmed. A short cell with a line
+ *   break goes to the string cleaner (it might be a placeholder written over lines).
  * - `email` (`cleanEmail`): spaces around it trimmed, ASCII capitals lowercased; dot-separated local labels
  *   of letters, digits and `_'+-`, not ending in `'`; one `@`; two or more domain labels starting with a
  *   letter or digit; a top-level label of two or more letters.
@@ -40,7 +43,7 @@ import type { FieldTable } from './csv-tokenizer';
  * - `boolean` (`parseBoolean`): one character, 1 x y t → true, 0 n f → false, in either case.
  */
 
-export const FastPath = { none: 0, text: 1, email: 2, domain: 3, digits: 4, isoDate: 5, boolean: 6 } as const;
+export const FastPath = { none: 0, text: 1, email: 2, domain: 3, digits: 4, isoDate: 5, boolean: 6, lines: 7 } as const;
 
 /** A column's fast path, and for text and domains the most bytes it takes. */
 export interface FastCleaning {
@@ -50,6 +53,7 @@ export interface FastCleaning {
 
 export const fastText = (maxBytes: number): FastCleaning => ({ kind: FastPath.text, maxBytes });
 export const fastLongText = fastText(MAX_TEXT_LENGTH);
+export const fastLines: FastCleaning = { kind: FastPath.lines, maxBytes: MAX_TEXT_LENGTH };
 export const fastEmail: FastCleaning = { kind: FastPath.email, maxBytes: 0 };
 export const fastDomain: FastCleaning = { kind: FastPath.domain, maxBytes: MAX_TEXT_LENGTH };
 export const fastDigits: FastCleaning = { kind: FastPath.digits, maxBytes: 0 };

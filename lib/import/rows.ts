@@ -34,6 +34,7 @@ import {
   fastDomain,
   fastEmail,
   fastIsoDate,
+  fastLines,
   fastLongText,
   fastText,
   noFastPath,
@@ -99,7 +100,7 @@ function fieldCleaning(field: MappableField, order: DateOrder): Cleaning {
     case 'demo_requested':
       return { clean: parseBoolean, fast: fastBoolean };
     case 'company_description':
-      return { clean: cleanLongText, fast: fastLongText };
+      return { clean: cleanLongText, fast: fastLines };
     case 'industry':
     case 'country':
     case 'lead_source':

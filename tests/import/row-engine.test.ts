@@ -12,6 +12,7 @@ import {
   fastDomain,
   fastEmail,
   fastIsoDate,
+  fastLines,
   fastLongText,
   fastText,
   rowEngine,
@@ -213,7 +214,7 @@ function expectAgrees(cleaner: FastCleaning, clean: (raw: string) => string | nu
 // Tokens every cleaner's edge cases are made of: case, spaces of every kind, characters JSON escapes,
 // separators, placeholders and the prefixes cleaners strip.
 const TOKENS = [
-  'a', 'Z', 'é', '😀', '0', '1', '7', ' ', '  ', '\t', '\n', '\u00a0', '\u2003', '\u3000', '"', '\\', '\u0001', '\u007f',
+  'a', 'Z', 'é', '😀', '0', '1', '7', ' ', '  ', '\t', '\n', '\r', '\r\n', '\n\n\n', '\u00a0', '\u2003', '\u3000', '"', '\\', '\u0001', '\u007f',
   '@', '.', '-', '–', ',', "'", '_', '+', ':', '/', '$', 'k', 'M', 'N/A', 'Select', 'none', 'n', 'null', 'unknown', '-- ',
   'www.', 'WWW', 'mailto:', 'lead_', 'Yes', 'x', 'T', 'Z',
 ];
@@ -240,7 +241,7 @@ const isoLikeDates = fc
 const PAIRS: [string, FastCleaning, (raw: string) => string | number | boolean | undefined][] = [
   ['text', fastLongText, cleanText],
   ['category', fastLongText, cleanCategory],
-  ['long text', fastLongText, cleanLongText],
+  ['long text', fastLines, cleanLongText],
   ['id', fastText(200), cleanId],
   ['email', fastEmail, cleanEmail],
   ['domain', fastDomain, cleanDomain],
@@ -284,6 +285,9 @@ describe("the row engine's fast paths take the common clean cells", () => {
     [fastLongText, 'Müller', '"Müller"'],
     [fastLongText, 'N/A', 'placeholder'],
     [fastLongText, 'Sales Manager', '"Sales Manager"'],
+    [fastLongText, ' say "hi" \\ bye ', '"say \\"hi\\" \\\\ bye"'],
+    [fastLines, 'Acme  builds\r\n  rockets. \n\n\n\nSince "1999".\rMore ', '"Acme builds\\nrockets.\\n\\nSince \\"1999\\".\\nMore"'],
+    [fastLines, ' N/A ', 'placeholder'],
     [fastEmail, ' Ann.Lee@Acme.COM ', '"ann.lee@acme.com"'],
     [fastDomain, 'Sub.Acme-Corp.io', '"sub.acme-corp.io"'],
     [fastDomain, ' HTTPS://www.Acme.io/about?x=1 ', '"acme.io"'],
@@ -296,8 +300,10 @@ describe("the row engine's fast paths take the common clean cells", () => {
 
   it.each([
     [fastLongText, 'tab\there'],
-    [fastLongText, 'say "hi"'],
     [fastLongText, 'non\u00a0breaking'],
+    [fastLongText, 'two\nlines'],
+    [fastLines, 'N/A\n'],
+    [fastLines, 'tab\there\nand there'],
     [fastText(5), 'longer than five'],
     [fastEmail, 'mailto:ann@acme.com'],
     [fastDomain, 'www1.acme.com'],
