@@ -131,8 +131,14 @@ export function configure(plan: i32, order: i32, orderCount: i32, attributes: i3
 let block: i32 = 0;
 let starts: i32 = 0;
 let ends: i32 = 0;
-/** 1 per field whose text is not its byte range (FieldTable.decoded); 0 when the block has none. */
+/**
+ * Per field, how its text differs from its byte range (0 when the block has no such field): PLAIN not at
+ * all, DECODED in ways only JavaScript reads (FieldTable.decoded), DOUBLED_QUOTES by `""` escapes only.
+ */
 let decoded: i32 = 0;
+const PLAIN: u32 = 0;
+const DECODED: u32 = 1;
+const DOUBLED_QUOTES: u32 = 2;
 let outStart: i32 = 0;
 let outEnd: i32 = 0;
 let valueStarts: i32 = 0;
@@ -177,9 +183,15 @@ export function countPlaceholders(): i32 { return placeholders; }
   return ascii && end - start <= 20 && load<u8>(<usize>(placeholderStarts + byte(start))) != 0 && isPlaceholderAt(start - block, end - block) != 0;
 }
 
+/**
+ * Whether the text paths read a quoted field whose quotes are doubled (`""` is one quote). Such a cell
+ * that is short goes to the string cleaner: its bytes are not its text, for the placeholder check.
+ */
+let doubledQuotes = false;
+
 /** Text whose only whitespace is the ASCII space, trimmed and runs of spaces made one (`cleanText`, `cleanId`…). */
 function plainText(start: i32, end: i32, maxBytes: i32, out: i32): i32 {
-  if (end - start > maxBytes) return FALLBACK;
+  if (end - start > maxBytes || (doubledQuotes && end - start <= 20)) return FALLBACK;
   while (start < end && byte(start) == SPACE) start++;
   while (end > start && byte(end - 1) == SPACE) end--;
   if (start == end) return FALLBACK;
@@ -194,7 +206,7 @@ function plainText(start: i32, end: i32, maxBytes: i32, out: i32): i32 {
     } else if (b >= 0x80) {
       if (load<u8>(<usize>(spaceOrDashLead + b))) return FALLBACK;
       ascii = false;
-    }
+    } else if (b == QUOTE && doubledQuotes) i++;
     at = putText(at, b);
   }
   if (isShortPlaceholder(start, end, ascii)) return PLACEHOLDER;
@@ -207,7 +219,7 @@ function plainText(start: i32, end: i32, maxBytes: i32, out: i32): i32 {
  * (one blank line), spaces made one within a line and trimmed from each line and from the whole.
  */
 function plainLines(start: i32, end: i32, maxBytes: i32, out: i32): i32 {
-  if (end - start > maxBytes) return FALLBACK;
+  if (end - start > maxBytes || (doubledQuotes && end - start <= 20)) return FALLBACK;
   let at = out;
   put(at++, QUOTE);
   let ascii = true;
@@ -246,6 +258,7 @@ function plainLines(start: i32, end: i32, maxBytes: i32, out: i32): i32 {
     } else if (space) put(at++, SPACE);
     breaks = 0;
     space = false;
+    if (b == QUOTE && doubledQuotes) i++;
     last = i;
     at = putText(at, b);
   }
@@ -442,9 +455,12 @@ function clean(kind: i32, maxBytes: i32, start: i32, end: i32, out: i32): i32 {
  * Fast path `kind` on its own, over `[start, end)`, writing at `out`: the new output end, FALLBACK or
  * PLACEHOLDER (placeholder checks get absolute addresses). What the differential tests call.
  */
-export function fastPath(kind: i32, maxBytes: i32, start: i32, end: i32, out: i32): i32 {
+export function fastPath(kind: i32, maxBytes: i32, start: i32, end: i32, out: i32, doubled: bool): i32 {
   block = 0;
-  return clean(kind, maxBytes, start, end, out);
+  doubledQuotes = doubled;
+  const result = clean(kind, maxBytes, start, end, out);
+  doubledQuotes = false;
+  return result;
 }
 
 /**
@@ -519,13 +535,22 @@ function memoOrSlow(t: i32, plan: i32, f: i32, start: i32, end: i32, out: i32): 
 
 /** Field `f`'s cell for target `t`, written at `out` (see `slowCell` for the codes). */
 function readCell(t: i32, plan: i32, f: i32, out: i32): i32 {
-  if (decoded != 0 && load<u8>(<usize>(decoded + f))) return slow(t, f, out);
+  const how = decoded != 0 ? <u32>load<u8>(<usize>(decoded + f)) : PLAIN;
+  if (how == DECODED) return slow(t, f, out);
   const start = block + i32At(starts, f);
   const end = block + i32At(ends, f);
   if (start == end) return UNKNOWN;
   // Room for the longest value a cleaner makes of the cell (JSON escapes, or a short date written out).
   if (out + 6 * (end - start) + 64 > outEnd) return OUTPUT_FULL;
   const kind = load<i32>(<usize>plan, KIND);
+  if (how == DOUBLED_QUOTES) {
+    // Only the text paths read doubled quotes; the memo is keyed by bytes, which here are not the text.
+    if (kind != TEXT && kind != LINES) return slow(t, f, out);
+    doubledQuotes = true;
+    const fast = clean(kind, load<i32>(<usize>plan, MAX_BYTES), start, end, out);
+    doubledQuotes = false;
+    return fast >= 0 ? fast : slow(t, f, out);
+  }
   if (kind != 0) {
     const fast = clean(kind, load<i32>(<usize>plan, MAX_BYTES), start, end, out);
     if (fast >= 0 || fast == PLACEHOLDER) return fast;

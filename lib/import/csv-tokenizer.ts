@@ -47,6 +47,11 @@ export interface FieldTable {
    * escape, text after a closing quote (null: none). Every field, when csv-parse read the block (`tableOf`).
    */
   decoded: Map<number, string> | null;
+  /**
+   * Quoted fields with `""` escapes and nothing else to decode (null: none): their text is their byte
+   * range with each `""` read as one quote (`fieldText` does; the row engine reads the bytes so).
+   */
+  doubledQuotes: Set<number> | null;
   /** Per record, the line breaks inside its fields (CRLF counting once). */
   breaks: Int32Array;
 }
@@ -59,8 +64,15 @@ export function fieldText(table: FieldTable, f: number): string {
   const start = table.starts[f]!;
   const end = table.ends[f]!;
   // Latin-1 is the cheap reading of ASCII; only a field holding a non-ASCII byte needs UTF-8 decoding.
-  for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) return bytes.toString('utf8', start, end);
-  return bytes.toString('latin1', start, end);
+  let text: string | null = null;
+  for (let i = start; i < end; i++) {
+    if (bytes[i]! >= 0x80) {
+      text = bytes.toString('utf8', start, end);
+      break;
+    }
+  }
+  text ??= bytes.toString('latin1', start, end);
+  return table.doubledQuotes?.has(f) ? text.replaceAll('""', '"') : text;
 }
 
 /** The field texts of record `r`. */
@@ -80,6 +92,7 @@ export function tableOf(records: readonly (readonly string[])[], breaks: readonl
     starts: new Int32Array(count),
     ends: new Int32Array(count),
     decoded: null,
+    doubledQuotes: null,
     breaks: Int32Array.from(breaks),
   };
   let f = 0;
@@ -102,6 +115,7 @@ export function tokenizeFields(bytes: Buffer, delimiter: string, recordDelimiter
   const breakCode2 = recordDelimiter.length === 2 ? recordDelimiter.charCodeAt(1) : -1;
   const ascii = isAscii(bytes);
   let decoded: Map<number, string> | null = null;
+  let doubledQuotes: Set<number> | null = null;
   const text = (start: number, end: number) => bytes.toString(ascii ? 'latin1' : 'utf8', start, end);
 
   let capacity = Math.max(64, length >> 3);
@@ -114,7 +128,7 @@ export function tokenizeFields(bytes: Buffer, delimiter: string, recordDelimiter
   let records = 0;
   const table = (): FieldTable => {
     recordFields[records] = fields;
-    return { bytes, records, recordFields, starts, ends, decoded, breaks };
+    return { bytes, records, recordFields, starts, ends, decoded, doubledQuotes, breaks };
   };
   const addField = (start: number, end: number): number => {
     if (fields === capacity) {
@@ -189,7 +203,7 @@ export function tokenizeFields(bytes: Buffer, delimiter: string, recordDelimiter
       const closes = code < 0 || code === delimiterCode || (code === breakCode && (breakCode2 < 0 || bytes[next + 1] === breakCode2));
       if (closes) {
         const f = addField(pos + 1, close);
-        if (escaped) (decoded ??= new Map()).set(f, text(pos + 1, close).replaceAll('""', '"'));
+        if (escaped) (doubledQuotes ??= new Set()).add(f);
         // A delimiter, the common case, is handled in line: the record goes on.
         if (code === delimiterCode) pos = next + 1;
         else if ((pos = closeRecord(next)) < 0) return table();

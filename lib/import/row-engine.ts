@@ -116,6 +116,10 @@ const SPACE_OR_DASH_LEAD = new Uint8Array(256);
 for (const lead of [0xc2, 0xe1, 0xe2, 0xe3, 0xef]) SPACE_OR_DASH_LEAD[lead] = 1;
 const PLACEHOLDER_STARTS = Uint8Array.from({ length: 256 }, (_, code) => (mayStartPlaceholder(code) ? 1 : 0));
 
+/** Per field of a block, how its text differs from its bytes (assembly/row-engine.ts `readCell`): 0 not at all. */
+const DECODED = 1;
+const DOUBLED_QUOTES = 2;
+
 /** Bytes per target in the plan (assembly/row-engine.ts `TARGET_SHIFT`), and the i32s in it (there, their byte offsets). */
 const TARGET_BYTES = 64;
 const TargetField = {
@@ -147,7 +151,7 @@ interface EngineExports {
   configureRows(coverage: number, spellings: number, converted: number, id: number, email: number, first: number, last: number, domain: number, created: number, activity: number): void;
   setBlockRegions(coverage: number, rowSpellings: number, spellingRows: number, state: number, slots: number, stateBytes: number, arenaBytes: number, keys: number, keysCapacity: number, times: number): void;
   processRows(block: number, starts: number, ends: number, recordFields: number, decoded: number, records: number, count: number, out: number, capacity: number, valueStarts: number, valueEnds: number): number;
-  fastPath(kind: number, maxBytes: number, start: number, end: number, out: number): number;
+  fastPath(kind: number, maxBytes: number, start: number, end: number, out: number, doubledQuotes: number): number;
   countRowsRead(): number;
   countBlankRows(): number;
   countRowsRejected(): number;
@@ -295,7 +299,7 @@ export class RowEngine {
   run(plan: EnginePlan, table: FieldTable, records: readonly number[], callbacks: RowCallbacks, capacity: number): number {
     if (this.plan !== plan) this.configure(plan);
     const fields = table.recordFields[table.records]!;
-    const decoded = table.decoded && table.decoded.size > 0;
+    const decoded = (table.decoded?.size ?? 0) + (table.doubledQuotes?.size ?? 0) > 0;
     const blockAt = this.planEnd;
     const startsAt = align(blockAt + table.bytes.length);
     const endsAt = startsAt + 4 * fields;
@@ -325,7 +329,8 @@ export class RowEngine {
     ints.set(table.recordFields.subarray(0, table.records + 1), recordFieldsAt >> 2);
     if (decoded) {
       bytes.fill(0, decodedAt, decodedAt + fields);
-      for (const f of table.decoded!.keys()) bytes[decodedAt + f] = 1;
+      for (const f of table.decoded?.keys() ?? []) bytes[decodedAt + f] = DECODED;
+      for (const f of table.doubledQuotes ?? []) bytes[decodedAt + f] = DOUBLED_QUOTES;
     }
     ints.set(records, recordsAt >> 2);
     this.output = bytes.subarray(outAt, outAt + capacity);
@@ -365,9 +370,10 @@ export class RowEngine {
 
   /**
    * One cell through a fast path on its own: its JSON text, or FALLBACK / PLACEHOLDER. What the
-   * differential tests hold to the string cleaners.
+   * differential tests hold to the string cleaners. `doubledQuotes`: the cell's bytes are a quoted
+   * field's, each quote doubled.
    */
-  fastPath(fast: FastCleaning, cell: Buffer): string | typeof FALLBACK | typeof PLACEHOLDER {
+  fastPath(fast: FastCleaning, cell: Buffer, doubledQuotes = false): string | typeof FALLBACK | typeof PLACEHOLDER {
     if (this.plan === null) {
       const slot = { id: -1, email: -1, first: -1, last: -1, domain: -1, created: -1, activity: -1, converted: -1 };
       this.configure({ targets: [], fieldOrder: [], attributeIndexes: [], attributesJson: Buffer.alloc(0), headerLength: 0, coverageTargets: 0, spellingTables: 0, slot });
@@ -381,7 +387,7 @@ export class RowEngine {
     this.bytes[cellAt + cell.length] = 0x22;
     this.callbacks = { isPlaceholder: (start: number, end: number) => (isPlaceholder(this.bytes.toString('latin1', start, end)) ? 1 : 0) } as RowCallbacks;
     try {
-      const end = this.exports.fastPath(fast.kind, fast.maxBytes, cellAt, cellAt + cell.length, outAt);
+      const end = this.exports.fastPath(fast.kind, fast.maxBytes, cellAt, cellAt + cell.length, outAt, doubledQuotes ? 1 : 0);
       return end < 0 ? (end as typeof FALLBACK | typeof PLACEHOLDER) : this.bytes.toString('utf8', outAt, end);
     } finally {
       this.callbacks = null;

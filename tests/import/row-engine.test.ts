@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   FALLBACK,
+  FastPath,
   PLACEHOLDER,
   fastBoolean,
   fastDigits,
@@ -186,9 +187,12 @@ describe('the row engine', () => {
   });
 });
 
-/** What a fast path makes of a cell: its JSON text, 'placeholder', or 'fallback'. */
-function fast(cleaner: FastCleaning, cell: string): string {
-  const result = rowEngine().fastPath(cleaner, Buffer.from(cell));
+/**
+ * What a fast path makes of a cell: its JSON text, 'placeholder', or 'fallback'. `doubledQuotes`: the
+ * cell is read as a quoted CSV field gives it, each quote doubled.
+ */
+function fast(cleaner: FastCleaning, cell: string, doubledQuotes = false): string {
+  const result = rowEngine().fastPath(cleaner, Buffer.from(doubledQuotes ? cell.replaceAll('"', '""') : cell), doubledQuotes);
   if (result === FALLBACK) return 'fallback';
   if (result === PLACEHOLDER) return 'placeholder';
   return result;
@@ -206,8 +210,8 @@ function slow(clean: (raw: string) => string | number | boolean | undefined, cel
 }
 
 /** The fast path agrees with the string cleaner whenever it does not hand the cell over. */
-function expectAgrees(cleaner: FastCleaning, clean: (raw: string) => string | number | boolean | undefined, cell: string): void {
-  const result = fast(cleaner, cell);
+function expectAgrees(cleaner: FastCleaning, clean: (raw: string) => string | number | boolean | undefined, cell: string, doubledQuotes = false): void {
+  const result = fast(cleaner, cell, doubledQuotes);
   if (result !== 'fallback') expect(result).toBe(slow(clean, cell));
 }
 
@@ -272,6 +276,10 @@ describe("the row engine's fast paths agree with the string cleaners", () => {
     fc.assert(fc.property(shaped, (cell) => expectAgrees(cleaner, clean, cell)), { numRuns: 4_000, seed: 20261127 });
   });
 
+  it.each(PAIRS.filter(([, cleaner]) => cleaner.kind === FastPath.text || cleaner.kind === FastPath.lines))('%s: on quoted fields with doubled quotes', (_, cleaner, clean) => {
+    fc.assert(fc.property(cells, (cell) => expectAgrees(cleaner, clean, cell, true)), { numRuns: 4_000, seed: 20261127 });
+  });
+
   it('date: on ISO-like dates at and past every limit', () => {
     fc.assert(fc.property(isoLikeDates, (cell) => expectAgrees(fastIsoDate, (raw) => parseDate(raw), cell)), { numRuns: 20_000, seed: 20261127 });
   });
@@ -288,6 +296,11 @@ describe("the row engine's fast paths take the common clean cells", () => {
     [fastLongText, ' say "hi" \\ bye ', '"say \\"hi\\" \\\\ bye"'],
     [fastLines, 'Acme  builds\r\n  rockets. \n\n\n\nSince "1999".\rMore ', '"Acme builds\\nrockets.\\n\\nSince \\"1999\\".\\nMore"'],
     [fastLines, ' N/A ', 'placeholder'],
+  ] as const)('%#: %j → %s', (cleaner, cell, expected) => expect(fast(cleaner, cell)).toBe(expected));
+
+  it.each([
+    [fastLongText, 'They said ""we ship"" and did.', '"They said \\"we ship\\" and did."'],
+    [fastLines, 'Line one says ""hi"".\nLine two, a bit longer.', '"Line one says \\"hi\\".\\nLine two, a bit longer."'],
     [fastEmail, ' Ann.Lee@Acme.COM ', '"ann.lee@acme.com"'],
     [fastDomain, 'Sub.Acme-Corp.io', '"sub.acme-corp.io"'],
     [fastDomain, ' HTTPS://www.Acme.io/about?x=1 ', '"acme.io"'],
@@ -296,7 +309,7 @@ describe("the row engine's fast paths take the common clean cells", () => {
     [fastBoolean, 'X', 'true'],
     [fastIsoDate, '2026-05-13 01:38', '"2026-05-13T01:38:00.000Z"'],
     [fastIsoDate, '2024-02-29', '"2024-02-29T00:00:00.000Z"'],
-  ] as const)('%#: %j → %s', (cleaner, cell, expected) => expect(fast(cleaner, cell)).toBe(expected));
+  ] as const)('%#: quoted field %j → %s', (cleaner, field, expected) => expect(rowEngine().fastPath(cleaner, Buffer.from(field), true)).toBe(expected));
 
   it.each([
     [fastLongText, 'tab\there'],
