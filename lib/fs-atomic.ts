@@ -13,8 +13,9 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
 }
 
 /**
- * A large stream is flushed to disk every this many bytes (string chunks: characters) while it is written, in the background, so the
- * fsync before the rename has little left to do: on a 144 MB leads file, 110 ms → 10 ms at the end.
+ * A large stream is flushed to disk every this many bytes (of a string chunk: characters) while it is
+ * written, in the background, so the fsync before the rename has little left to do: on a 144 MB leads
+ * file, 110 ms → 10 ms at the end.
  */
 const SYNC_EVERY_BYTES = 16 << 20;
 
