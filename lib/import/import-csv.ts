@@ -11,7 +11,7 @@ import { inlineRunner, processInOrder, workerRunner, type BlockRunner } from './
 import { DedupeIndex, LineValues, mergeLines, nameKey, type DedupeGroups, type DedupeStats, type Draft, type MergedRow } from './dedupe';
 import { ByteWriter } from './byte-writer';
 import type { Mapping } from './mapping';
-import { LeadsWriter, type WriterSpellings } from './leads-writer';
+import { LeadsWriter, SEPARATOR, type WriterSpellings } from './leads-writer';
 import { SPELLING_MARK, planRows, type RejectedValue } from './rows';
 
 export type { RejectedValue } from './rows';
@@ -492,7 +492,6 @@ function generatedId(draft: Draft): string {
 }
 
 const OPEN = Buffer.from('[\n');
-const SEPARATOR = Buffer.from(',\n');
 /** Pass 2 hands leads over in chunks of up to this size. */
 const LEAD_CHUNK_BYTES = 1 << 20;
 /** Pass 2 reads the spill in chunks of this size. */

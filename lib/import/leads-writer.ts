@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { AppError } from '../errors';
+import { align, growMemory } from './wasm-memory';
 
 /**
  * Pass 2's leads file body, written mostly in WebAssembly (source: assembly/leads-writer.ts, built into
@@ -40,12 +41,11 @@ export type LeadOf = (line: Buffer, start: number, end: number, row: number) => 
 
 let compiled: WebAssembly.Module | null = null;
 
-const PAGE = 65536;
 /** Bytes past the end of the input that the line scan may read (8 at a time). */
 const SCAN_SLACK = 8;
 const LINE_FEED = 0x0a;
-const SEPARATOR = Buffer.from(',\n');
-const align = (n: number) => (n + 7) & ~7;
+/** Between two leads of the leads file. */
+export const SEPARATOR = Buffer.from(',\n');
 
 /** One instance of the writer, with its memory: the rows' data, two output regions, then the input region. */
 export class LeadsWriter {
@@ -92,7 +92,7 @@ export class LeadsWriter {
     this.outputBytes = outputBytes;
     this.inputStart = align(at + 2 * outputBytes);
     const { memory } = this.exports;
-    memory.grow(Math.ceil((this.inputStart + inputBytes + SCAN_SLACK) / PAGE));
+    growMemory(memory, this.inputStart + inputBytes + SCAN_SLACK);
     this.output = this.outputRegion();
     this.input = Buffer.from(memory.buffer, this.inputStart, inputBytes);
 

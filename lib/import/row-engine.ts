@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { MAX_TEXT_LENGTH, isPlaceholder, mayStartPlaceholder } from './clean';
 import type { FieldTable } from './csv-tokenizer';
+import { align, growMemory } from './wasm-memory';
 
 /**
  * The row stage's byte work in WebAssembly (source: assembly/row-engine.ts, built into row-engine.wasm
@@ -143,7 +144,6 @@ const MEMO_SLOTS_BYTES = 2048 * 16;
 const MEMO_ARENA_BYTES = 64 << 10;
 /** Where the plan starts; below it, nothing (the module has no static data). */
 const PLAN_BASE = 1024;
-const PAGE = 65536;
 
 interface EngineExports {
   memory: WebAssembly.Memory;
@@ -173,8 +173,6 @@ export function engineModule(): WebAssembly.Module {
 export function setEngineModule(module: WebAssembly.Module): void {
   compiled = module;
 }
-
-const align = (n: number) => (n + 7) & ~7;
 
 /** What a processed block's rows add up to (views into the engine's memory: valid until its next run). */
 export interface RowTotals {
@@ -230,7 +228,7 @@ export class RowEngine {
   /** Grows the memory to at least `bytes`; views are made again (growing detaches the old ones). */
   private reserve(bytes: number): void {
     const { memory } = this.exports;
-    if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE));
+    growMemory(memory, bytes);
     if (this.bytes?.buffer !== memory.buffer) {
       this.bytes = Buffer.from(memory.buffer);
       this.ints = new Int32Array(memory.buffer);
