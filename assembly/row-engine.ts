@@ -184,42 +184,15 @@ export function countPlaceholders(): i32 { return placeholders; }
 }
 
 /**
- * Whether the text paths read a quoted field whose quotes are doubled (`""` is one quote). Such a cell
- * that is short goes to the string cleaner: its bytes are not its text, for the placeholder check.
+ * Text whose only whitespace is the ASCII space, trimmed and runs of spaces made one (`cleanText`,
+ * `cleanCategory`, `cleanId`). With `lines` (`cleanLongText`), line breaks (LF, CRLF or CR) are kept,
+ * written as "\n", at most two in a row (one blank line), and each line is trimmed too; without, a line
+ * break hands the cell over. `doubled`: the bytes are a quoted field's, each quote doubled (`""` is one
+ * quote); such a cell that is short goes to the string cleaner, as its bytes are not its text for the
+ * placeholder check.
  */
-let doubledQuotes = false;
-
-/** Text whose only whitespace is the ASCII space, trimmed and runs of spaces made one (`cleanText`, `cleanId`…). */
-function plainText(start: i32, end: i32, maxBytes: i32, out: i32): i32 {
-  if (end - start > maxBytes || (doubledQuotes && end - start <= 20)) return FALLBACK;
-  while (start < end && byte(start) == SPACE) start++;
-  while (end > start && byte(end - 1) == SPACE) end--;
-  if (start == end) return FALLBACK;
-  let at = out;
-  put(at++, QUOTE);
-  let ascii = true;
-  for (let i = start; i < end; i++) {
-    const b = byte(i);
-    if (b < SPACE) return FALLBACK;
-    if (b == SPACE) {
-      if (byte(i - 1) == SPACE) continue;
-    } else if (b >= 0x80) {
-      if (load<u8>(<usize>(spaceOrDashLead + b))) return FALLBACK;
-      ascii = false;
-    } else if (b == QUOTE && doubledQuotes) i++;
-    at = putText(at, b);
-  }
-  if (isShortPlaceholder(start, end, ascii)) return PLACEHOLDER;
-  put(at++, QUOTE);
-  return at;
-}
-
-/**
- * Multi-line text (`cleanLongText`): line breaks (LF, CRLF or CR) written as "\n", at most two in a row
- * (one blank line), spaces made one within a line and trimmed from each line and from the whole.
- */
-function plainLines(start: i32, end: i32, maxBytes: i32, out: i32): i32 {
-  if (end - start > maxBytes || (doubledQuotes && end - start <= 20)) return FALLBACK;
+function plainText(start: i32, end: i32, maxBytes: i32, out: i32, lines: bool, doubled: bool): i32 {
+  if (end - start > maxBytes || (doubled && end - start <= 20)) return FALLBACK;
   let at = out;
   put(at++, QUOTE);
   let ascii = true;
@@ -232,6 +205,7 @@ function plainLines(start: i32, end: i32, maxBytes: i32, out: i32): i32 {
   for (let i = start; i < end; i++) {
     const b = byte(i);
     if (b == 0x0a || b == 0x0d) {
+      if (!lines) return FALLBACK;
       if (b == 0x0d && i + 1 < end && byte(i + 1) == 0x0a) i++;
       breaks++;
       broken = true;
@@ -258,7 +232,7 @@ function plainLines(start: i32, end: i32, maxBytes: i32, out: i32): i32 {
     } else if (space) put(at++, SPACE);
     breaks = 0;
     space = false;
-    if (b == QUOTE && doubledQuotes) i++;
+    if (b == QUOTE && doubled) i++;
     last = i;
     at = putText(at, b);
   }
@@ -438,15 +412,16 @@ function plainIsoDate(start: i32, end: i32, out: i32): i32 {
   return at;
 }
 
-function clean(kind: i32, maxBytes: i32, start: i32, end: i32, out: i32): i32 {
+/** Fast path `kind` over `[start, end)`, written at `out`; `doubled` as for `plainText` (only the text paths read such cells). */
+function clean(kind: i32, maxBytes: i32, start: i32, end: i32, out: i32, doubled: bool): i32 {
   switch (kind) {
-    case TEXT: return plainText(start, end, maxBytes, out);
+    case TEXT: return plainText(start, end, maxBytes, out, false, doubled);
     case EMAIL: return plainEmail(start, end, out);
     case DOMAIN: return plainDomain(start, end, maxBytes, out);
     case DIGITS: return plainDigits(start, end, out);
     case ISO_DATE: return plainIsoDate(start, end, out);
     case BOOLEAN: return plainBoolean(start, end, out);
-    case LINES: return plainLines(start, end, maxBytes, out);
+    case LINES: return plainText(start, end, maxBytes, out, true, doubled);
     default: return FALLBACK;
   }
 }
@@ -457,10 +432,7 @@ function clean(kind: i32, maxBytes: i32, start: i32, end: i32, out: i32): i32 {
  */
 export function fastPath(kind: i32, maxBytes: i32, start: i32, end: i32, out: i32, doubled: bool): i32 {
   block = 0;
-  doubledQuotes = doubled;
-  const result = clean(kind, maxBytes, start, end, out);
-  doubledQuotes = false;
-  return result;
+  return clean(kind, maxBytes, start, end, out, doubled);
 }
 
 /**
@@ -546,13 +518,11 @@ function readCell(t: i32, plan: i32, f: i32, out: i32): i32 {
   if (how == DOUBLED_QUOTES) {
     // Only the text paths read doubled quotes; the memo is keyed by bytes, which here are not the text.
     if (kind != TEXT && kind != LINES) return slow(t, f, out);
-    doubledQuotes = true;
-    const fast = clean(kind, load<i32>(<usize>plan, MAX_BYTES), start, end, out);
-    doubledQuotes = false;
+    const fast = clean(kind, load<i32>(<usize>plan, MAX_BYTES), start, end, out, true);
     return fast >= 0 ? fast : slow(t, f, out);
   }
   if (kind != 0) {
-    const fast = clean(kind, load<i32>(<usize>plan, MAX_BYTES), start, end, out);
+    const fast = clean(kind, load<i32>(<usize>plan, MAX_BYTES), start, end, out, false);
     if (fast >= 0 || fast == PLACEHOLDER) return fast;
   }
   return memoOrSlow(t, plan, f, start, end, out);
