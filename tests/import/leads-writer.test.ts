@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { createRng } from '@/lib/import/dirty-export';
 import { LeadsWriter, type LeadOf, type WriterSpellings } from '@/lib/import/leads-writer';
 import { SPELLING_MARK } from '@/lib/import/rows';
 
-/** A repeatable pseudo-random integer in [0, n). */
+/** Repeatable pseudo-random integers in [0, n). */
 function seeded(seed: number) {
-  return (n: number) => Math.floor(((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * n);
+  const rng = createRng(seed);
+  return (n: number) => Math.floor(rng() * n);
 }
 
 const TABLES = 12; // two-digit table numbers too

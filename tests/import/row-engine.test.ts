@@ -34,6 +34,7 @@ import {
   parseRevenue,
 } from '@/lib/import/clean';
 import { splitCsv } from '@/lib/import/csv';
+import { createRng } from '@/lib/import/dirty-export';
 import { loadMapping, parseMapping } from '@/lib/import/mapping';
 import { nameKey, type Draft } from '@/lib/import/dedupe';
 import { planRows, processBlock, type BlockResult } from '@/lib/import/rows';
@@ -41,9 +42,10 @@ import { LEAD_FIELDS } from '@/lib/lead';
 
 const ROOT = path.join(__dirname, '../..');
 
-/** Picks from a list, pseudo-randomly and repeatably (the high bits of a 31-bit LCG: its low bits repeat every few draws). */
+/** Picks from a list, pseudo-randomly and repeatably. */
 function seededPick(seed: number) {
-  return <T>(items: readonly T[]): T => items[Math.floor(((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * items.length)]!;
+  const rng = createRng(seed);
+  return <T>(items: readonly T[]): T => items[Math.floor(rng() * items.length)]!;
 }
 
 describe('the row engine', () => {
