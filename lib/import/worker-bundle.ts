@@ -42,14 +42,18 @@ async function bundle(entry: string): Promise<{ code: Uint8Array; inputs: string
   return { code: result.outputFiles[0]!.contents, inputs: Object.keys(result.metafile.inputs).map((input) => path.resolve(workingDir, input)) };
 }
 
+const shortHash = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex').slice(0, 16);
+
 /**
  * `entry` and the modules it imports as one plain-JS file for a worker thread: loading TypeScript through
  * tsx in every worker would cost about 0.4 s of startup each, and bundling (esbuild) takes 0.15–0.35 s.
  * The bundle is therefore kept in `cacheDir` and built again only when one of its source files changes
  * (size or modification time). Where `cacheDir` cannot be written, it is built into `fallbackDir` each time.
+ * Bundles and their manifest are named after the entry's full path too, so checkouts that share a cache
+ * (one node_modules linked into two) each keep their own.
  */
 export async function workerBundle(entry: string, cacheDir: string, fallbackDir: string): Promise<string> {
-  const name = path.basename(entry, path.extname(entry));
+  const name = `${path.basename(entry, path.extname(entry))}-${shortHash(path.resolve(entry))}`;
   const manifestPath = path.join(cacheDir, `${name}.json`);
   try {
     const manifest = JSON.parse(await fs.readFile(manifestPath, 'utf8')) as Manifest;
@@ -62,7 +66,7 @@ export async function workerBundle(entry: string, cacheDir: string, fallbackDir:
   const { code, inputs } = await bundle(entry);
   try {
     const stamps = await Promise.all(inputs.map(stamp));
-    const bundleName = `${name}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`;
+    const bundleName = `${name}-${shortHash(code)}.mjs`;
     const file = path.join(cacheDir, bundleName);
     await writeFileAtomic(file, code);
     // A source saved while esbuild read it may be newer than the bundle: use the bundle, do not keep it as current.

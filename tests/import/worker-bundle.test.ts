@@ -39,12 +39,24 @@ describe('workerBundle', () => {
     expect(path.dirname(first)).toBe(cache);
     expect(await answerOf(first)).toBe(42);
     const built = (await fs.stat(first)).mtimeMs;
-    const manifest = (await fs.stat(path.join(cache, 'entry.json'))).mtimeMs;
+    const [manifestName] = (await fs.readdir(cache)).filter((file) => file.endsWith('.json'));
+    const manifest = (await fs.stat(path.join(cache, manifestName!))).mtimeMs;
 
     const second = await workerBundle(entry, cache, fallback);
     expect(second).toBe(first);
     expect((await fs.stat(second)).mtimeMs).toBe(built);
-    expect((await fs.stat(path.join(cache, 'entry.json'))).mtimeMs).toBe(manifest);
+    expect((await fs.stat(path.join(cache, manifestName!))).mtimeMs).toBe(manifest);
+  });
+
+  it('keeps a bundle per checkout when two share the cache (an entry of the same name elsewhere)', async () => {
+    const otherEntry = path.join(root, 'other', 'src', 'entry.ts');
+    await fs.mkdir(path.dirname(otherEntry), { recursive: true });
+    await fs.writeFile(otherEntry, 'export const answer: number = 7;\n');
+    const mine = await workerBundle(entry, cache, fallback);
+    const theirs = await workerBundle(otherEntry, cache, fallback);
+    expect(await answerOf(theirs)).toBe(7);
+    expect(await workerBundle(entry, cache, fallback)).toBe(mine);
+    expect(await answerOf(mine)).toBe(42);
   });
 
   it('builds again when an imported file changes', async () => {
