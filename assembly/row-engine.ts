@@ -9,8 +9,10 @@
  * tests hold them, the memo and the row bookkeeping to the JavaScript rules.
  *
  * Memory is laid out by the JavaScript side: `configure` and `configureRows` read the plan,
- * `setBlockRegions` and `processRows` a block.
+ * `tokenize` (assembly/tokenizer.ts), `setBlockRegions` and `processRows` a block.
  */
+
+export { tokenize, tokenizedFields, tokenizedDoubled } from './tokenizer';
 
 /** A cell a fast path hands over to the string cleaner. */
 const FALLBACK: i32 = -1;

@@ -228,15 +228,19 @@ export function csvParseRecords(bytes: Uint8Array, layout: Pick<CsvLayout, 'deli
   }) as string[][];
 }
 
+/** A tokenizer with `tokenizeFields`' contract (the row engine's compiled one): a field table, or null for a block it leaves. */
+export type Tokenizer = (bytes: Buffer, delimiter: string, recordDelimiter: string) => FieldTable | null;
+
 /**
  * Parses a block of whole records: with the fast tokenizer, which reads like csv-parse (see
- * csv-tokenizer.ts), else with csv-parse itself (a quote that never closes, a block over the record
- * size limit). Empty lines are left out (but still counted, so line numbers stay physical). Throws
- * csv-parse's `CsvError` when the block is malformed.
+ * csv-tokenizer.ts; `tokenize`, if given, is tried first), else with csv-parse itself (a quote that never
+ * closes, a block over the record size limit). Empty lines are left out (but still counted, so line
+ * numbers stay physical). Throws csv-parse's `CsvError` when the block is malformed.
  */
-export function parseBlock(bytes: Uint8Array, layout: Pick<CsvLayout, 'delimiter' | 'recordDelimiter'>): ParsedBlock {
+export function parseBlock(bytes: Uint8Array, layout: Pick<CsvLayout, 'delimiter' | 'recordDelimiter'>, tokenize?: Tokenizer): ParsedBlock {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const fast = bytes.length <= MAX_RECORD_BYTES ? tokenizeFields(buffer, layout.delimiter, layout.recordDelimiter) : null;
+  const fast =
+    bytes.length <= MAX_RECORD_BYTES ? (tokenize?.(buffer, layout.delimiter, layout.recordDelimiter) ?? tokenizeFields(buffer, layout.delimiter, layout.recordDelimiter)) : null;
   const fields = fast ?? csvParseTable(buffer, layout);
   const records: number[] = [];
   const starts: number[] = [];

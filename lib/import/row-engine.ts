@@ -152,6 +152,9 @@ interface EngineExports {
   setBlockRegions(coverage: number, rowSpellings: number, spellingRows: number, state: number, slots: number, stateBytes: number, arenaBytes: number, keys: number, keysCapacity: number, times: number): void;
   processRows(block: number, starts: number, ends: number, recordFields: number, decoded: number, records: number, count: number, out: number, capacity: number, valueStarts: number, valueEnds: number): number;
   fastPath(kind: number, maxBytes: number, start: number, end: number, out: number, doubledQuotes: number): number;
+  tokenize(block: number, length: number, delimiter: number, breakFirst: number, breakSecond: number, starts: number, ends: number, recordFields: number, breaks: number, doubled: number): number;
+  tokenizedFields(): number;
+  tokenizedDoubled(): number;
   countRowsRead(): number;
   countBlankRows(): number;
   countRowsRejected(): number;
@@ -206,6 +209,10 @@ export class RowEngine {
   /** The current block's keys region (see `RowCallbacks.rowKeys`). */
   keys!: Buffer;
   private rowsRegions = { coverage: 0, spellingRows: 0, keys: 0, times: 0, records: 0 };
+  /** The field table of the block `tokenize` left in memory (views of it), while it is there. */
+  private tokenized: FieldTable | null = null;
+  /** Every table `tokenize` made: one of them that is no longer in memory must not be run. */
+  private readonly madeTables = new WeakSet<FieldTable>();
 
   constructor() {
     const call = <K extends keyof RowCallbacks>(name: K) =>
@@ -236,6 +243,8 @@ export class RowEngine {
   }
 
   private configure(plan: EnginePlan): void {
+    // The block regions start where the plan ends, so a block left in memory is gone.
+    this.tokenized = null;
     const count = plan.targets.length;
     let at = PLAN_BASE + count * TARGET_BYTES;
     // Everything `put` below places, each piece aligned to 8 bytes.
@@ -290,19 +299,71 @@ export class RowEngine {
   }
 
   /**
+   * Where a block of `length` bytes and its field table go: right after the plan. Each table region has
+   * room for an i32 per field or record (a block of n bytes has at most n + 1 of either); the tokenizer's
+   * 16-byte loads read (and ignore) up to 15 bytes past the block.
+   */
+  private blockLayout(length: number) {
+    const blockAt = this.planEnd;
+    const ints = 4 * (length + 2);
+    const startsAt = align(blockAt + length + 16);
+    const endsAt = startsAt + ints;
+    const recordFieldsAt = endsAt + ints;
+    const breaksAt = recordFieldsAt + ints;
+    const doubledAt = breaksAt + ints;
+    return { blockAt, startsAt, endsAt, recordFieldsAt, breaksAt, doubledAt, end: doubledAt + ints };
+  }
+
+  /**
+   * Tokenizes a block of whole records exactly as `tokenizeFields` does (assembly/tokenizer.ts), into this
+   * engine's memory, where `run` with the same plan reads it without a copy. The table's arrays are views
+   * of that memory, valid until the next `tokenize` (`run` keeps them valid if it grows the memory). Null
+   * when the block needs `tokenizeFields` (a quote that never closes, text after a closing quote).
+   */
+  tokenize(plan: EnginePlan, bytes: Buffer, delimiter: string, recordDelimiter: string): FieldTable | null {
+    if (this.plan !== plan) this.configure(plan);
+    const layout = this.blockLayout(bytes.length);
+    this.reserve(layout.end);
+    this.bytes.set(bytes, layout.blockAt);
+    const second = recordDelimiter.length === 2 ? recordDelimiter.charCodeAt(1) : -1;
+    const records = this.exports.tokenize(layout.blockAt, bytes.length, delimiter.charCodeAt(0), recordDelimiter.charCodeAt(0), second, layout.startsAt, layout.endsAt, layout.recordFieldsAt, layout.breaksAt, layout.doubledAt);
+    if (records < 0) {
+      this.tokenized = null;
+      return null;
+    }
+    const doubled = this.exports.tokenizedDoubled();
+    const table: FieldTable = {
+      bytes,
+      records,
+      ...this.tableViews(layout, this.exports.tokenizedFields(), records),
+      decoded: null,
+      doubledQuotes: doubled > 0 ? new Set(this.ints.subarray(layout.doubledAt >> 2, (layout.doubledAt >> 2) + doubled)) : null,
+    };
+    this.madeTables.add(table);
+    this.tokenized = table;
+    return table;
+  }
+
+  private tableViews(layout: ReturnType<RowEngine['blockLayout']>, fields: number, records: number): Pick<FieldTable, 'starts' | 'ends' | 'recordFields' | 'breaks'> {
+    const view = (at: number, length: number) => this.ints.subarray(at >> 2, (at >> 2) + length);
+    return { starts: view(layout.startsAt, fields), ends: view(layout.endsAt, fields), recordFields: view(layout.recordFieldsAt, records + 1), breaks: view(layout.breaksAt, records) };
+  }
+
+  /**
    * Processes the records `records` (record numbers of `table`) with `plan`, writing rows into an output
    * region of `capacity` bytes and calling `callbacks` along the way. Returns the bytes written (the rows'
-   * JSON lines, at the start of `output`, valid until the next run), or OUTPUT_FULL.
+   * JSON lines, at the start of `output`, valid until the next run), or OUTPUT_FULL. `table` is the last
+   * one `tokenize` made with this plan, or any table not made by this engine (copied in).
    */
   run(plan: EnginePlan, table: FieldTable, records: readonly number[], callbacks: RowCallbacks, capacity: number): number {
     if (this.plan !== plan) this.configure(plan);
+    const inPlace = table === this.tokenized;
+    if (!inPlace && this.madeTables.has(table)) throw new Error('RowEngine.run: the table is no longer in the engine (another block was tokenized since)');
     const fields = table.recordFields[table.records]!;
     const decoded = (table.decoded?.size ?? 0) + (table.doubledQuotes?.size ?? 0) > 0;
-    const blockAt = this.planEnd;
-    const startsAt = align(blockAt + table.bytes.length);
-    const endsAt = startsAt + 4 * fields;
-    const recordFieldsAt = endsAt + 4 * fields;
-    const decodedAt = recordFieldsAt + 4 * (table.records + 1);
+    const layout = this.blockLayout(table.bytes.length);
+    const { blockAt, startsAt, endsAt, recordFieldsAt } = layout;
+    const decodedAt = layout.end;
     const recordsAt = align(decodedAt + (decoded ? fields : 0));
     const valueStartsAt = recordsAt + 4 * records.length;
     const valueEndsAt = valueStartsAt + 4 * plan.targets.length;
@@ -321,10 +382,15 @@ export class RowEngine {
     const outAt = align(keysAt + capacity);
     this.reserve(outAt + capacity);
     const { bytes, ints } = this;
-    bytes.set(table.bytes, blockAt);
-    ints.set(table.starts.subarray(0, fields), startsAt >> 2);
-    ints.set(table.ends.subarray(0, fields), endsAt >> 2);
-    ints.set(table.recordFields.subarray(0, table.records + 1), recordFieldsAt >> 2);
+    if (!inPlace) {
+      bytes.set(table.bytes, blockAt);
+      ints.set(table.starts.subarray(0, fields), startsAt >> 2);
+      ints.set(table.ends.subarray(0, fields), endsAt >> 2);
+      ints.set(table.recordFields.subarray(0, table.records + 1), recordFieldsAt >> 2);
+    } else if (table.starts.buffer !== ints.buffer) {
+      // The memory grew: the table's views were of the old buffer; the callbacks read them again.
+      Object.assign(table, this.tableViews(layout, fields, table.records));
+    }
     if (decoded) {
       bytes.fill(0, decodedAt, decodedAt + fields);
       for (const f of table.decoded?.keys() ?? []) bytes[decodedAt + f] = DECODED;
@@ -376,6 +442,8 @@ export class RowEngine {
       const slot = { id: -1, email: -1, first: -1, last: -1, domain: -1, created: -1, activity: -1, converted: -1 };
       this.configure({ targets: [], fieldOrder: [], attributeIndexes: [], attributesJson: Buffer.alloc(0), headerLength: 0, coverageTargets: 0, spellingTables: 0, slot });
     }
+    // It writes where a tokenized block would be.
+    this.tokenized = null;
     // The cell sits between two quotes that are not part of it: a fast path must not read past its ends.
     const cellAt = this.planEnd + 1;
     const outAt = align(cellAt + cell.length + 1);

@@ -355,6 +355,12 @@ export interface BlockResult {
   error?: { code: string; message: string; lines?: number };
 }
 
+/** Parses a block as the import does (`parseBlock`): tokenized by this thread's row engine, into the memory where it then processes the block. */
+export function parseBlockInEngine(plan: RowPlan, bytes: Uint8Array): ParsedBlock {
+  const engine = rowEngine();
+  return parseBlock(bytes, plan.layout, (block, delimiter, recordDelimiter) => engine.tokenize(plan.engine, block, delimiter, recordDelimiter));
+}
+
 const CELL_CODES: Record<Exclude<CellResult, 'value'>, number> = { unknown: UNKNOWN, placeholder: PLACEHOLDER, rejected: REJECTED };
 
 /**
@@ -383,7 +389,7 @@ export function processBlock(plan: RowPlan, bytes: Uint8Array, outputBytes = 4 *
   };
   let parsed: ParsedBlock;
   try {
-    parsed = parseBlock(bytes, plan.layout);
+    parsed = parseBlockInEngine(plan, bytes);
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
     result.error = { code: error.code, message: error.message, lines: typeof error.lines === 'number' ? error.lines : undefined };

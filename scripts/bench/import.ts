@@ -4,10 +4,12 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ByteWriter } from '../../lib/import/byte-writer';
-import { parseBlock, splitCsv } from '../../lib/import/csv';
+import { splitCsv } from '../../lib/import/csv';
 import { largeExport } from '../../lib/import/dirty-export';
 import { defaultRejectsPath, fileChunks, importCsvToFiles, threadsLabel, writeAll, type ImportRun } from '../../lib/import/import-csv';
-import { loadMapping } from '../../lib/import/mapping';
+import { loadMapping, type Mapping } from '../../lib/import/mapping';
+import { parseBlockInEngine, planRows } from '../../lib/import/rows';
+import { LEAD_FIELDS } from '../../lib/lead';
 import { collectGarbage, mebibytes, withMemorySampling, type MemoryPeak } from '../../lib/import/memory-sampler';
 import { fmt, percentile, type BenchModule, type BenchRow } from './types';
 
@@ -54,8 +56,8 @@ async function run(): Promise<BenchRow[]> {
     const perSecond = report.rowsRead / typical.seconds;
     const pass1PerSecond = report.rowsRead / (timings.rowsMs / 1000);
     const heapPeak = Math.max(...runs.map((m) => Math.max(m.peak.heapUsedBytes, m.run.timings.blockHeapPeakBytes)));
-    const parseSeconds = await parseOnlySeconds(file);
-    const floor = await copyFloor(file, dir);
+    const parseSeconds = await parseOnlySeconds(file, mapping);
+    const floor = await copyFloor(file, mapping, dir);
     const { size: leadsBytes } = await fs.stat(out);
     return [
       {
@@ -108,13 +110,19 @@ async function run(): Promise<BenchRow[]> {
   }
 }
 
+/** The file's blocks as the import reads them, each parsed by the import's tokenizer (valid until the next one). */
+async function* parsedBlocks(file: string, mapping: Mapping) {
+  const { layout, blocks } = await splitCsv(createReadStream(file, { highWaterMark: 1 << 20 }));
+  const plan = planRows(mapping, layout, LEAD_FIELDS);
+  for await (const block of blocks) yield { layout, parsed: parseBlockInEngine(plan, block) };
+}
+
 /** Seconds to read, cut and tokenize the file on this thread, fastest of three: the parser's share of the import. */
-async function parseOnlySeconds(file: string): Promise<number> {
+async function parseOnlySeconds(file: string, mapping: Mapping): Promise<number> {
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < RUNS; i++) {
     const started = performance.now();
-    const { layout, blocks } = await splitCsv(createReadStream(file, { highWaterMark: 1 << 20 }));
-    for await (const block of blocks) parseBlock(block, layout);
+    for await (const _ of parsedBlocks(file, mapping));
     best = Math.min(best, (performance.now() - started) / 1000);
   }
   return best;
@@ -122,25 +130,25 @@ async function parseOnlySeconds(file: string): Promise<number> {
 
 /**
  * The least work an import to this leads-file format does, timed on this thread (fastest of three): read
- * and tokenize the file, write every non-empty field as a JSON member (its header as key) to a spill file,
+ * and tokenize the file (with the import's tokenizer), write every non-empty field as a JSON member (its header as key) to a spill file,
  * then read the spill back line by line into an output file, as pass 2 does. No mapping, cleaning, dedupe
  * or workers. The import cannot beat this on the same machine, so the two figures side by side tell a
  * slow machine from slow code.
  */
-async function copyFloor(file: string, dir: string): Promise<{ seconds: number; bytes: number }> {
+async function copyFloor(file: string, mapping: Mapping, dir: string): Promise<{ seconds: number; bytes: number }> {
   const spillPath = path.join(dir, 'floor.ndjson');
   const outPath = path.join(dir, 'floor.json');
   let best = Number.POSITIVE_INFINITY;
   let bytes = 0;
   for (let i = 0; i < RUNS; i++) {
     const started = performance.now();
-    const { layout, blocks } = await splitCsv(createReadStream(file, { highWaterMark: 1 << 20 }));
-    const keys = layout.header.map((name) => Buffer.from(`${JSON.stringify(name)}:`));
     const spill = openSync(spillPath, 'w');
+    let keys: Buffer[] | null = null;
     bytes = 0;
-    for await (const block of blocks) {
-      const { fields } = parseBlock(block, layout);
-      const rows = new ByteWriter(2 * block.length + 1024);
+    for await (const { layout, parsed } of parsedBlocks(file, mapping)) {
+      keys ??= layout.header.map((name) => Buffer.from(`${JSON.stringify(name)}:`));
+      const fields = parsed.fields;
+      const rows = new ByteWriter(2 * fields.bytes.length + 1024);
       for (let r = 0; r < fields.records; r++) {
         rows.appendByte(0x7b);
         const first = fields.recordFields[r]!;

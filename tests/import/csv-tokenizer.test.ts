@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { csvParseRecords, parseBlock, type CsvLayout } from '@/lib/import/csv';
-import { tokenizeRecords } from '@/lib/import/csv-tokenizer';
+import { csvParseRecords, parseBlock, splitCsv, type CsvLayout } from '@/lib/import/csv';
+import { tokenizeFields, tokenizeRecords, type FieldTable } from '@/lib/import/csv-tokenizer';
 import { largeExport } from '@/lib/import/dirty-export';
+import { rowEngine, type EnginePlan } from '@/lib/import/row-engine';
 
 type Layout = Pick<CsvLayout, 'delimiter' | 'recordDelimiter'>;
 
@@ -78,5 +79,79 @@ describe('tokenizeRecords (fast path) against csv-parse: records and the line br
       expect(tokenizeRecords(bytes, layout.delimiter, layout.recordDelimiter)).toEqual(reference(text, layout));
       expect(parseBlock(bytes, layout).records.length).toBeGreaterThan(1_000);
     }
+  });
+});
+
+/** A plan with nothing mapped: all the engine needs to place a block. */
+const NO_TARGETS: EnginePlan = {
+  targets: [],
+  fieldOrder: [],
+  attributeIndexes: [],
+  attributesJson: Buffer.alloc(0),
+  headerLength: 0,
+  coverageTargets: 0,
+  spellingTables: 0,
+  slot: { id: -1, email: -1, first: -1, last: -1, domain: -1, created: -1, activity: -1, converted: -1 },
+};
+
+/** A field table's content as plain data (its arrays may be longer than what is in use). */
+function contentOf(table: FieldTable) {
+  const fields = table.recordFields[table.records]!;
+  return {
+    records: table.records,
+    recordFields: Array.from(table.recordFields.subarray(0, table.records + 1)),
+    starts: Array.from(table.starts.subarray(0, fields)),
+    ends: Array.from(table.ends.subarray(0, fields)),
+    breaks: Array.from(table.breaks.subarray(0, table.records)),
+    doubledQuotes: [...(table.doubledQuotes ?? [])].sort((a, b) => a - b),
+    decoded: table.decoded ? [...table.decoded] : null,
+  };
+}
+
+/**
+ * The compiled tokenizer gives `tokenizeFields`' table, and hands over exactly the blocks that need a
+ * decoded string or never close a quote. Returns which of the two happened.
+ */
+function expectCompiledAgrees(text: string, layout: Layout): 'compiled' | 'handed over' {
+  const bytes = Buffer.from(text);
+  const reference = tokenizeFields(bytes, layout.delimiter, layout.recordDelimiter);
+  const compiled = rowEngine().tokenize(NO_TARGETS, bytes, layout.delimiter, layout.recordDelimiter);
+  if (compiled === null) {
+    expect(reference === null || reference.decoded !== null).toBe(true);
+    return 'handed over';
+  }
+  expect(reference).not.toBeNull();
+  expect(contentOf(compiled)).toEqual(contentOf(reference!));
+  return 'compiled';
+}
+
+describe("the row engine's compiled tokenizer reads as tokenizeFields", () => {
+  it('on random dirty input, with fields long and short across its 16-byte steps', () => {
+    // The tokens above, plus runs longer than one 16-byte step, in and out of quotes.
+    const tokens = ['a', 'é', '😀', ' ', ',', ';', '\t', '"', '""', '\r', '\n', '\r\n', '\u0000', 'abcdefghijklmnopq', '0123456789abcdef', '"quoted text, 16+ bytes"', '"a ""b"" \r\n c"'];
+    const seen = { compiled: 0, 'handed over': 0 };
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...tokens), { maxLength: 40 }), fc.constantFrom(...LAYOUTS), (parts, layout) => {
+        seen[expectCompiledAgrees(parts.join(''), layout)]++;
+      }),
+      { numRuns: 10_000, seed: 20261128 },
+    );
+    // Both ways are exercised: the comparison is not vacuous.
+    expect(seen.compiled).toBeGreaterThan(3_000);
+    expect(seen['handed over']).toBeGreaterThan(500);
+  });
+
+  it.each([
+    ['comma, CRLF', ',', '\r\n'],
+    ['semicolon, LF', ';', '\n'],
+  ] as const)('takes every block of a dirty export (%s)', async (_, delimiter, lineEnding) => {
+    const text = [...largeExport({ flavor: 'hubspot', rows: 2_000, seed: 9, delimiter, lineEnding })].join('');
+    const { layout, blocks } = await splitCsv(text, { blockBytes: 16 << 10 });
+    let count = 0;
+    for await (const block of blocks) {
+      expect(expectCompiledAgrees(block.toString(), layout)).toBe('compiled');
+      count++;
+    }
+    expect(count).toBeGreaterThan(20);
   });
 });

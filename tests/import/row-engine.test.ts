@@ -16,8 +16,10 @@ import {
   fastLines,
   fastLongText,
   fastText,
+  RowEngine,
   rowEngine,
   type FastCleaning,
+  type RowCallbacks,
 } from '@/lib/import/row-engine';
 import {
   cleanCategory,
@@ -176,6 +178,24 @@ describe('the row engine', () => {
     const roomy = blocks.map((block) => comparable(processBlock(example, block)));
     expect(roomy.reduce((n, r) => n + r.rejects.length, 0)).toBeGreaterThan(5);
     blocks.forEach((block, i) => expect(comparable(processBlock(example, block, 64))).toEqual(roomy[i]));
+  });
+
+  it('keeps a block it tokenized readable when a run grows its memory (the cleaners read the field table then)', async () => {
+    const { blocks, example } = await dirtyBlocks();
+    const roomy = blocks.map((block) => comparable(processBlock(example, block)));
+    // Far more room than any run so far: the memory grows between tokenizing the block and cleaning it.
+    const last = blocks.length - 1;
+    expect(comparable(processBlock(example, blocks[last]!, 32 << 20))).toEqual(roomy[last]);
+    expect(roomy[last]!.rejects.length + roomy[last]!.placeholders).toBeGreaterThan(0);
+  });
+
+  it('refuses to run a block it tokenized once another block has taken its place', async () => {
+    const { blocks, example } = await dirtyBlocks();
+    const engine = new RowEngine();
+    const { delimiter, recordDelimiter } = example.layout;
+    const first = engine.tokenize(example.engine, blocks[0]!, delimiter, recordDelimiter)!;
+    engine.tokenize(example.engine, blocks[1]!, delimiter, recordDelimiter);
+    expect(() => engine.run(example.engine, first, [0], {} as RowCallbacks, 1 << 16)).toThrow(/no longer in the engine/);
   });
 
   it('gives each plan its own rows when blocks of two mappings alternate on one thread', async () => {
