@@ -302,6 +302,23 @@ describe("the row engine's fast paths agree with the string cleaners", () => {
     fc.assert(fc.property(cells, (cell) => expectAgrees(cleaner, clean, cell, true)), { numRuns: 4_000, seed: 20261127 });
   });
 
+  // Long cells of mostly plain words: the text paths copy 16 plain bytes at a time, so every special byte
+  // (a space run, a quote, a break, a trailing space) must be found wherever it falls in a 16-byte step.
+  const inLine = ['word', 'Lorem', 'ipsum-dolor', 'x', ' ', ' ', '  ', '"', '\\', 'é', '0123456789abcdef'];
+  const longCell = (tokens: string[]) => fc.array(fc.constantFrom(...tokens), { minLength: 8, maxLength: 60 }).map((parts) => parts.join(''));
+  const longCells = fc.oneof(longCell(inLine), longCell([...inLine, '\n', '\r\n', '\r', '\n\n\n', '\u00a0', '\t']));
+  it.each(PAIRS.filter(([, cleaner]) => cleaner.kind === FastPath.text || cleaner.kind === FastPath.lines))('%s: on long cells, plain and quoted with doubled quotes', (_, cleaner, clean) => {
+    let taken = 0;
+    fc.assert(
+      fc.property(longCells, fc.boolean(), (cell, doubled) => {
+        expectAgrees(cleaner, clean, cell, doubled);
+        if (fast(cleaner, cell, doubled) !== 'fallback') taken++;
+      }),
+      { numRuns: 3_000, seed: 20261128 },
+    );
+    expect(taken).toBeGreaterThan(300);
+  });
+
   it('date: on ISO-like dates at and past every limit', () => {
     fc.assert(fc.property(isoLikeDates, (cell) => expectAgrees(fastIsoDate, (raw) => parseDate(raw), cell)), { numRuns: 20_000, seed: 20261127 });
   });
