@@ -17,9 +17,6 @@ const OUT_FULL: i32 = 2;
 
 const LINE_FEED: u32 = 0x0a;
 const COMMA: u8 = 0x2c;
-const ONES: u64 = 0x0101010101010101;
-const HIGH_BITS: u64 = 0x8080808080808080;
-const LINE_FEEDS: u64 = 0x0a0a0a0a0a0a0a0a;
 
 /** Per row, 1 if it is a lead of its own with its id. */
 let simpleRows: usize = 0;
@@ -51,18 +48,13 @@ export function row(): i32 { return rowAt; }
 export function lineEnd(): usize { return lineEndAt; }
 export function anyLeadWritten(): i32 { return leadsWritten; }
 
-/** Bytes of `x` that are 0 have their high bit set (and only those below the first such byte are exact, which is all that is read). */
-@inline function zeroBytes(x: u64): u64 {
-  return (x - ONES) & ~x & HIGH_BITS;
-}
-
-/** The first line feed or NUL in `[at, end)`, else `end`. Reads up to 7 bytes past `end`: the caller leaves them readable. */
+/** The first line feed or NUL in `[at, end)`, else `end`: 16 bytes at a time (SIMD), then byte by byte. */
 function nextStop(at: usize, end: usize): usize {
-  while (at + 8 <= end) {
-    const x = load<u64>(at);
-    const found = zeroBytes(x) | zeroBytes(x ^ LINE_FEEDS);
-    if (found != 0) return at + <usize>(ctz(found) >> 3);
-    at += 8;
+  while (at + 16 <= end) {
+    const chunk = v128.load(at);
+    const found = i8x16.bitmask(v128.or(i8x16.eq(chunk, i8x16.splat(0)), i8x16.eq(chunk, i8x16.splat(<i8>LINE_FEED))));
+    if (found != 0) return at + <usize>ctz(found);
+    at += 16;
   }
   while (at < end) {
     const byte = <u32>load<u8>(at);

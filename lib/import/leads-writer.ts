@@ -41,8 +41,6 @@ export type LeadOf = (line: Buffer, start: number, end: number, row: number) => 
 
 let compiled: WebAssembly.Module | null = null;
 
-/** Bytes past the end of the input that the line scan may read (8 at a time). */
-const SCAN_SLACK = 8;
 const LINE_FEED = 0x0a;
 /** Between two leads of the leads file. */
 export const SEPARATOR = Buffer.from(',\n');
@@ -92,7 +90,7 @@ export class LeadsWriter {
     this.outputBytes = outputBytes;
     this.inputStart = align(at + 2 * outputBytes);
     const { memory } = this.exports;
-    growMemory(memory, this.inputStart + inputBytes + SCAN_SLACK);
+    growMemory(memory, this.inputStart + inputBytes);
     this.output = this.outputRegion();
     this.input = Buffer.from(memory.buffer, this.inputStart, inputBytes);
 
