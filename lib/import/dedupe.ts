@@ -177,9 +177,11 @@ export class KeyTable {
   private slots: Int32Array;
   private mask: number;
   private count = 0;
-  /** The key last missed by `get` and where it would go, so `set` does not probe again (fields, not an object per miss). */
-  private missedSource: Uint8Array | null = null;
-  private missedStart = 0;
+  /**
+   * The key last missed by `get` (its bytes already copied to the end of `bytes`) and where it would go,
+   * so `set` neither probes nor copies again (fields, not an object per miss).
+   */
+  private missed = false;
   private missedLength = 0;
   private missedSlot = 0;
   private missedHash = 0;
@@ -199,18 +201,28 @@ export class KeyTable {
   get(source: Uint8Array, start: number, end: number): number {
     const length = end - start;
     let hash = 0x811c9dc5;
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ source[i]!, 0x01000193);
+    // Copied as it is hashed, to where `set` keeps a new key (most keys are new).
+    if (this.used + length > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + length));
+      this.bytes.copy(grown, 0, 0, this.used);
+      this.bytes = grown;
+    }
+    const { bytes, used } = this;
+    for (let i = 0; i < length; i++) {
+      const byte = source[start + i]!;
+      bytes[used + i] = byte;
+      hash = Math.imul(hash ^ byte, 0x01000193);
+    }
     const { slots, mask } = this;
     let slot = hash & mask;
     for (let offset = slots[slot * 4 + 1]!; offset !== 0; offset = slots[slot * 4 + 1]!) {
       if (slots[slot * 4] === hash && slots[slot * 4 + 2] === length && sameBytes(source, start, this.bytes, offset - 1, length)) {
-        this.missedSource = null;
+        this.missed = false;
         return slots[slot * 4 + 3]!;
       }
       slot = (slot + 1) & mask;
     }
-    this.missedSource = source;
-    this.missedStart = start;
+    this.missed = true;
     this.missedLength = length;
     this.missedSlot = slot;
     this.missedHash = hash;
@@ -219,17 +231,10 @@ export class KeyTable {
 
   /** Adds the key `get` just reported missing (no other key looked up in between). */
   set(value: number): void {
-    const source = this.missedSource;
-    if (!source) throw new Error('KeyTable.set: no key was just reported missing');
-    this.missedSource = null;
-    const { missedStart: start, missedLength: length, missedSlot: slot, missedHash: hash } = this;
-    if (this.used + length > this.bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + length));
-      this.bytes.copy(grown, 0, 0, this.used);
-      this.bytes = grown;
-    }
-    const { bytes, used, slots } = this;
-    for (let i = 0; i < length; i++) bytes[used + i] = source[start + i]!;
+    if (!this.missed) throw new Error('KeyTable.set: no key was just reported missing');
+    this.missed = false;
+    const { missedLength: length, missedSlot: slot, missedHash: hash } = this;
+    const { used, slots } = this;
     slots[slot * 4] = hash;
     slots[slot * 4 + 1] = used + 1;
     slots[slot * 4 + 2] = length;
