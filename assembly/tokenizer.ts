@@ -12,6 +12,8 @@
 
 /** The block needs the JavaScript tokenizer. */
 const TOKENIZE_FALLBACK: i32 = -1;
+/** The block has more fields than the regions have room for: the caller gives more and runs it again. */
+const TOKENIZE_FULL: i32 = -2;
 
 const QUOTE: u32 = 0x22;
 const LF: u32 = 0x0a;
@@ -45,10 +47,12 @@ export function tokenizedDoubled(): i32 { return doubledFound; }
  * Tokenizes the block `[block, block + length)`: per field its start and end (relative to the block; the
  * quotes of a quoted field excluded) in `starts` / `ends`, per record its first field in `recordFields`
  * (one more at the end) and the line breaks inside its fields in `breaks` (CRLF counting once), and the
- * quoted fields with `""` escapes in `doubled`. Each region needs room for `length + 2` i32s. Returns the
- * number of records, or TOKENIZE_FALLBACK. `breakSecond` is the record delimiter's second byte (CRLF), or -1.
+ * quoted fields with `""` escapes in `doubled`. Each region has room for `capacity` i32s (`recordFields`
+ * one more): a record has at least one field, so only fields are counted against it. Returns the number
+ * of records, TOKENIZE_FALLBACK or TOKENIZE_FULL. `breakSecond` is the record delimiter's second byte
+ * (CRLF), or -1.
  */
-export function tokenize(block: i32, length: i32, delimiter: u32, breakFirst: u32, breakSecond: i32, starts: i32, ends: i32, recordFields: i32, breaks: i32, doubled: i32): i32 {
+export function tokenize(block: i32, length: i32, delimiter: u32, breakFirst: u32, breakSecond: i32, starts: i32, ends: i32, recordFields: i32, breaks: i32, doubled: i32, capacity: i32): i32 {
   const end = block + length;
   const breakLength = breakSecond < 0 ? 1 : 2;
   const delimiters = i8x16.splat(<i8>delimiter);
@@ -65,6 +69,7 @@ export function tokenize(block: i32, length: i32, delimiter: u32, breakFirst: u3
   while (length > 0) {
     // `pos` starts a field (at the block's end: an empty one after a final delimiter); `at` ends up where
     // it stops (its delimiter, record delimiter or the block's end).
+    if (fields == capacity) return TOKENIZE_FULL;
     let at: i32;
     if (pos < end && byteAt(pos) == QUOTE) {
       let close = pos + 1;

@@ -144,6 +144,19 @@ const MEMO_SLOTS_BYTES = 2048 * 16;
 const MEMO_ARENA_BYTES = 64 << 10;
 /** Where the plan starts; below it, nothing (the module has no static data). */
 const PLAN_BASE = 1024;
+/** What the compiled tokenizer returns besides a record count (assembly/tokenizer.ts). */
+const TOKENIZE_FULL = -2;
+
+/** Where a block and its field table are in the engine's memory (`RowEngine.blockLayout`). */
+interface BlockLayout {
+  blockAt: number;
+  startsAt: number;
+  endsAt: number;
+  recordFieldsAt: number;
+  breaksAt: number;
+  doubledAt: number;
+  end: number;
+}
 
 interface EngineExports {
   memory: WebAssembly.Memory;
@@ -152,7 +165,7 @@ interface EngineExports {
   setBlockRegions(coverage: number, rowSpellings: number, spellingRows: number, state: number, slots: number, stateBytes: number, arenaBytes: number, keys: number, keysCapacity: number, times: number): void;
   processRows(block: number, starts: number, ends: number, recordFields: number, decoded: number, records: number, count: number, out: number, capacity: number, valueStarts: number, valueEnds: number): number;
   fastPath(kind: number, maxBytes: number, start: number, end: number, out: number, doubledQuotes: number): number;
-  tokenize(block: number, length: number, delimiter: number, breakFirst: number, breakSecond: number, starts: number, ends: number, recordFields: number, breaks: number, doubled: number): number;
+  tokenize(block: number, length: number, delimiter: number, breakFirst: number, breakSecond: number, starts: number, ends: number, recordFields: number, breaks: number, doubled: number, capacity: number): number;
   tokenizedFields(): number;
   tokenizedDoubled(): number;
   countRowsRead(): number;
@@ -209,8 +222,9 @@ export class RowEngine {
   /** The current block's keys region (see `RowCallbacks.rowKeys`). */
   keys!: Buffer;
   private rowsRegions = { coverage: 0, spellingRows: 0, keys: 0, times: 0, records: 0 };
-  /** The field table of the block `tokenize` left in memory (views of it), while it is there. */
+  /** The field table of the block `tokenize` left in memory (views of it), while it is there, and where it is. */
   private tokenized: FieldTable | null = null;
+  private tokenizedLayout: BlockLayout | null = null;
   /** Every table `tokenize` made: one of them that is no longer in memory must not be run. */
   private readonly madeTables = new WeakSet<FieldTable>();
 
@@ -299,13 +313,12 @@ export class RowEngine {
   }
 
   /**
-   * Where a block of `length` bytes and its field table go: right after the plan. Each table region has
-   * room for an i32 per field or record (a block of n bytes has at most n + 1 of either); the tokenizer's
-   * 16-byte loads read (and ignore) up to 15 bytes past the block.
+   * Where a block of `length` bytes and its field table go: right after the plan, with room for `fields`
+   * fields (records: one more). The tokenizer's 16-byte loads read (and ignore) up to 15 bytes past the block.
    */
-  private blockLayout(length: number) {
+  private blockLayout(length: number, fields: number): BlockLayout {
     const blockAt = this.planEnd;
-    const ints = 4 * (length + 2);
+    const ints = 4 * (fields + 1);
     const startsAt = align(blockAt + length + 16);
     const endsAt = startsAt + ints;
     const recordFieldsAt = endsAt + ints;
@@ -322,15 +335,23 @@ export class RowEngine {
    */
   tokenize(plan: EnginePlan, bytes: Buffer, delimiter: string, recordDelimiter: string): FieldTable | null {
     if (this.plan !== plan) this.configure(plan);
-    const layout = this.blockLayout(bytes.length);
+    this.tokenized = null;
+    const second = recordDelimiter.length === 2 ? recordDelimiter.charCodeAt(1) : -1;
+    // Room for a field per 8 bytes to start with, as tokenizeFields; a block of n bytes has at most n + 1.
+    let capacity = (bytes.length >> 3) + 64;
+    let layout = this.blockLayout(bytes.length, capacity);
     this.reserve(layout.end);
     this.bytes.set(bytes, layout.blockAt);
-    const second = recordDelimiter.length === 2 ? recordDelimiter.charCodeAt(1) : -1;
-    const records = this.exports.tokenize(layout.blockAt, bytes.length, delimiter.charCodeAt(0), recordDelimiter.charCodeAt(0), second, layout.startsAt, layout.endsAt, layout.recordFieldsAt, layout.breaksAt, layout.doubledAt);
-    if (records < 0) {
-      this.tokenized = null;
-      return null;
+    let records: number;
+    for (;;) {
+      records = this.exports.tokenize(layout.blockAt, bytes.length, delimiter.charCodeAt(0), recordDelimiter.charCodeAt(0), second, layout.startsAt, layout.endsAt, layout.recordFieldsAt, layout.breaksAt, layout.doubledAt, capacity);
+      if (records !== TOKENIZE_FULL) break;
+      capacity = Math.min(2 * capacity, bytes.length + 1);
+      layout = this.blockLayout(bytes.length, capacity);
+      // Growing keeps the memory's contents: the block is still in place.
+      this.reserve(layout.end);
     }
+    if (records < 0) return null;
     const doubled = this.exports.tokenizedDoubled();
     const table: FieldTable = {
       bytes,
@@ -341,10 +362,11 @@ export class RowEngine {
     };
     this.madeTables.add(table);
     this.tokenized = table;
+    this.tokenizedLayout = layout;
     return table;
   }
 
-  private tableViews(layout: ReturnType<RowEngine['blockLayout']>, fields: number, records: number): Pick<FieldTable, 'starts' | 'ends' | 'recordFields' | 'breaks'> {
+  private tableViews(layout: BlockLayout, fields: number, records: number): Pick<FieldTable, 'starts' | 'ends' | 'recordFields' | 'breaks'> {
     const view = (at: number, length: number) => this.ints.subarray(at >> 2, (at >> 2) + length);
     return { starts: view(layout.startsAt, fields), ends: view(layout.endsAt, fields), recordFields: view(layout.recordFieldsAt, records + 1), breaks: view(layout.breaksAt, records) };
   }
@@ -361,7 +383,7 @@ export class RowEngine {
     if (!inPlace && this.madeTables.has(table)) throw new Error('RowEngine.run: the table is no longer in the engine (another block was tokenized since)');
     const fields = table.recordFields[table.records]!;
     const decoded = (table.decoded?.size ?? 0) + (table.doubledQuotes?.size ?? 0) > 0;
-    const layout = this.blockLayout(table.bytes.length);
+    const layout = inPlace ? this.tokenizedLayout! : this.blockLayout(table.bytes.length, fields);
     const { blockAt, startsAt, endsAt, recordFieldsAt } = layout;
     const decodedAt = layout.end;
     const recordsAt = align(decodedAt + (decoded ? fields : 0));

@@ -141,6 +141,14 @@ describe("the row engine's compiled tokenizer reads as tokenizeFields", () => {
     expect(seen['handed over']).toBeGreaterThan(500);
   });
 
+  it('takes blocks with more fields than its first guess (one per 8 bytes): it makes room and goes on', () => {
+    for (const layout of LAYOUTS) {
+      const text = `a${layout.delimiter.repeat(30)}""${layout.recordDelimiter}`.repeat(400);
+      expect(expectCompiledAgrees(text, layout)).toBe('compiled');
+      expect(expectCompiledAgrees(layout.delimiter.repeat(5_000), layout)).toBe('compiled');
+    }
+  });
+
   it.each([
     ['comma, CRLF', ',', '\r\n'],
     ['semicolon, LF', ';', '\n'],
