@@ -308,7 +308,7 @@ describe('fileChunks', () => {
       let previous: { chunk: Buffer; bytes: Buffer } | null = null;
       let offset = 0;
       for await (const chunk of fileChunks(file, 1_000)) {
-        // Time for the read-ahead to land: it must not land in the chunk before this one.
+        // Time for any read-ahead to land: it must not land in the chunk before this one.
         await sleep(5);
         if (previous) expect(previous.chunk.equals(previous.bytes)).toBe(true);
         const expected = bytes.subarray(offset, offset + chunk.length);
