@@ -31,6 +31,22 @@ describe('KeyTable', () => {
     for (const absent of ['', 'k', 'k30000', 'jürgen.müller0@example.co', `${'x'.repeat(300)}`]) expect(table.get(...at(absent))).toBe(-1);
   });
 
+  it('keeps a key longer than a page of key bytes (1 MiB), and the keys after it', () => {
+    const table = new KeyTable();
+    const long = Buffer.alloc(1_500_000, 'x');
+    long[long.length - 1] = 0x79;
+    const short = Buffer.from('after');
+    expect(table.get(short, 0, short.length)).toBe(-1);
+    table.set(0);
+    expect(table.get(long, 0, long.length)).toBe(-1);
+    table.set(1);
+    const next = Buffer.from('next');
+    expect(table.get(next, 0, next.length)).toBe(-1);
+    table.set(2);
+    expect([table.get(short, 0, short.length), table.get(Buffer.from(long), 0, long.length), table.get(next, 0, next.length)]).toEqual([0, 1, 2]);
+    expect(table.get(long, 0, long.length - 1)).toBe(-1);
+  });
+
   it('only sets a key that was just reported missing', () => {
     const table = new KeyTable();
     const a = Buffer.from('a');
