@@ -145,12 +145,15 @@ class Growable<T extends Int32Array | Float64Array> {
     private readonly make: (size: number) => T,
   ) {}
   push(value: number): void {
-    if (this.length === this.data.length) {
-      const grown = this.make(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
+    if (this.length === this.data.length) this.reserve(this.data.length * 2);
     this.data[this.length++] = value;
+  }
+  /** Makes room for `size` values in all. */
+  reserve(size: number): void {
+    if (size <= this.data.length) return;
+    const grown = this.make(size);
+    grown.set(this.data);
+    this.data = grown;
   }
 }
 const int32s = () => new Growable(new Int32Array(1024), (n) => new Int32Array(n));
@@ -250,8 +253,14 @@ export class KeyTable {
     slots[slot * 4 + 2] = length;
     slots[slot * 4 + 3] = value;
     this.used += length;
-    // Keep the load under 3/4 so probes stay short.
-    if (++this.count * 4 > (this.mask + 1) * 3) this.grow();
+    if (++this.count * 4 > (this.mask + 1) * 3) this.resize((this.mask + 1) * 2);
+  }
+
+  /** Makes room for `keys` keys in all (one resize, where adding them would double the table step by step). */
+  reserve(keys: number): void {
+    let size = this.mask + 1;
+    while (keys * 4 > size * 3) size *= 2;
+    if (size > this.mask + 1) this.resize(size);
   }
 
   /** Starts a new page (of its own for a key longer than a page). */
@@ -262,9 +271,9 @@ export class KeyTable {
     this.used = 0;
   }
 
-  private grow(): void {
+  /** Moves every key to a table of `size` slots (a power of two). The load is kept under 3/4 so probes stay short. */
+  private resize(size: number): void {
     const old = this.slots;
-    const size = (this.mask + 1) * 2;
     const slots = new Int32Array(size * 4);
     const mask = size - 1;
     for (let i = 0; i < old.length; i += 4) {
@@ -298,6 +307,18 @@ export class DedupeIndex {
 
   get rows(): number {
     return this.rowGroup.length;
+  }
+
+  /**
+   * Sizes the index for `rows` accepted rows in all, at the keys per row seen so far: each table and
+   * array is then allocated once, instead of doubling as rows come (every doubling rehashed and touched
+   * fresh memory, at a page fault per 4 KiB). A hint: more rows than expected still fit.
+   */
+  expect(rows: number): void {
+    const seen = this.rowGroup.length;
+    if (seen === 0 || rows <= seen) return;
+    for (const table of [this.byEmail, this.byName, this.byId]) table.reserve(Math.ceil((table.size * rows) / seen));
+    for (const array of [this.parent, this.idRows, this.rowGroup, this.times]) array.reserve(rows);
   }
 
   /**

@@ -41,6 +41,8 @@ export interface ImportOptions {
   workers?: number;
   /** Block size (bytes) the file is cut into (default `DEFAULT_BLOCK_BYTES` in csv.ts); tests make it small to get many blocks. */
   blockBytes?: number;
+  /** The source's size in bytes, when known (a file): after the first block, the dedupe index is sized for the whole of it. */
+  sourceBytes?: number;
 }
 
 export const PROGRESS_EVERY = 50_000;
@@ -228,7 +230,7 @@ export async function* fileChunks(file: string, size: number): AsyncGenerator<Bu
  */
 export async function importCsvTo(
   source: CsvSource,
-  { mapping, delimiter, onProgress, workers = 0, blockBytes }: ImportOptions,
+  { mapping, delimiter, onProgress, workers = 0, blockBytes, sourceBytes }: ImportOptions,
   consume: LeadConsumer,
 ): Promise<ImportRun> {
   const { layout, blocks } = await splitCsv(source, { delimiter, blockBytes });
@@ -279,6 +281,7 @@ export async function importCsvTo(
         writeAll(handle.fd, block.spill);
         block.spellings.forEach((spellings, k) => tables[k]!.addBlock(spellings));
         const firstRow = index.addRows(block.keys, block.times);
+        if (firstRow === 0 && sourceBytes) index.expect(Math.ceil((index.rows * sourceBytes) / block.bytes));
         for (const [r, id] of block.leadLikeIds) leadLikeIds.set(firstRow + r, id);
       }
     } finally {
@@ -437,7 +440,7 @@ function defaultWorkers(bytes: number): number {
 /** Imports a CSV file, streamed from disk, into memory. */
 export async function importCsvFile(file: string, options: ImportOptions): Promise<ImportResult> {
   const { source, bytes } = await openCsv(file);
-  return importCsv(source, { ...options, workers: options.workers ?? defaultWorkers(bytes) });
+  return importCsv(source, { ...options, workers: options.workers ?? defaultWorkers(bytes), sourceBytes: bytes });
 }
 
 /**
@@ -446,7 +449,7 @@ export async function importCsvFile(file: string, options: ImportOptions): Promi
  */
 export async function importCsvToFiles(file: string, options: ImportOptions, paths: { out: string; rejects: string }): Promise<ImportRun> {
   const { source, bytes } = await openCsv(file);
-  const run = await importCsvTo(source, { ...options, workers: options.workers ?? defaultWorkers(bytes) }, (chunks) =>
+  const run = await importCsvTo(source, { ...options, workers: options.workers ?? defaultWorkers(bytes), sourceBytes: bytes }, (chunks) =>
     writeStreamAtomic(paths.out, leadsFile(chunks)),
   );
   await writeRejects(run.rejects, paths.rejects);

@@ -325,6 +325,8 @@ export function planRows(mapping: Mapping, layout: CsvLayout, leadFields: readon
 
 /** What one block of records gave; line numbers are counted from the block's first line (0). */
 export interface BlockResult {
+  /** The block's size in bytes. */
+  bytes: number;
   /** Physical lines the block spans. */
   lines: number;
   rowsRead: number;
@@ -370,6 +372,7 @@ const CELL_CODES: Record<Exclude<CellResult, 'value'>, number> = { unknown: UNKN
  */
 export function processBlock(plan: RowPlan, bytes: Uint8Array, outputBytes = 4 * bytes.length + (64 << 10)): BlockResult {
   const result: BlockResult = {
+    bytes: bytes.length,
     lines: 0,
     rowsRead: 0,
     blankRows: 0,
