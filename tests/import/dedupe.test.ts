@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteWriter } from '@/lib/import/byte-writer';
+import { createRng } from '@/lib/import/dirty-export';
 import { DedupeGroups, DedupeIndex, KeyTable, LineValues, mergeLines, mergeRuleOf, type LineLayout } from '@/lib/import/dedupe';
 
 /** A row's keys as the row stage writes them (`RowKeysWriter`). */
@@ -125,6 +126,30 @@ describe('DedupeIndex + mergeLines', () => {
         attributes: { tier: 'Free', partner: true },
       }),
     );
+  });
+
+  it('groups the same when sized up front, for fewer or more rows than come', () => {
+    const rng = createRng(7);
+    const pick = (n: number) => Math.floor(rng() * n);
+    const rows: RowKeys[] = Array.from({ length: 6_000 }, (_, i) => ({
+      id: rng() < 0.9 ? `id${pick(5_500)}` : undefined,
+      email: rng() < 0.8 ? `p${pick(4_000)}@x.io` : undefined,
+      name: rng() < 0.7 ? `n${pick(3_000)}\u0000l\u0000x.io` : undefined,
+      time: i,
+    }));
+    const grouped = (expected: number | null) => {
+      const index = new DedupeIndex();
+      add(index, ...rows.slice(0, 500));
+      if (expected !== null) index.expect(expected);
+      add(index, ...rows.slice(500));
+      const { groupOf, sizes, idRows } = index.finish();
+      return { stats: index.stats, groupOf: [...groupOf], sizes: [...sizes], idRows: [...idRows] };
+    };
+    const grown = grouped(null);
+    expect(grown.stats.linked).toBeGreaterThan(0);
+    expect(grouped(rows.length)).toEqual(grown);
+    expect(grouped(1_000)).toEqual(grown);
+    expect(grouped(200_000)).toEqual(grown);
   });
 
   it('takes the latest last activity, the later row on a tie of dates, and writes no id when the group has none', () => {
