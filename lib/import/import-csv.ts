@@ -254,6 +254,8 @@ export async function importCsvTo(
   const started = performance.now();
   let blockHeapPeakBytes = 0;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'leadsignal-import-'));
+  // The workers stop while pass 2 runs (they are done by then); they are waited for before `dir` goes.
+  let closing: Promise<void> = Promise.resolve();
   try {
     const spillPath = path.join(dir, 'rows.ndjson');
     const handle = await fs.open(spillPath, 'w');
@@ -285,7 +287,9 @@ export async function importCsvTo(
         for (const [r, id] of block.leadLikeIds) leadLikeIds.set(firstRow + r, id);
       }
     } finally {
-      await runner?.close();
+      closing = runner?.close() ?? closing;
+      // Awaited at the end; until then a failure must not count as unhandled.
+      closing.catch(() => {});
       await handle.close();
     }
 
@@ -400,6 +404,7 @@ export async function importCsvTo(
       },
     };
   } finally {
+    await closing;
     await fs.rm(dir, { recursive: true, force: true });
   }
 }
