@@ -185,8 +185,8 @@ export class KeyTable {
   private used = 0;
   /**
    * Per slot, four numbers side by side: the key's hash, its position (page × KEY_PAGE_BYTES + offset)
-   * + 1 (0 = empty slot), byte length, and value. Side by side, a probe reads one cache line instead of one per array, which
-   * matters once the table outgrows the CPU caches (hundreds of thousands of keys).
+   * + 1 (0 = empty slot), byte length, and value. Side by side, a probe reads one cache line instead of
+   * one per array, which matters once the table outgrows the CPU caches (hundreds of thousands of keys).
    */
   private slots: Int32Array;
   private mask: number;
@@ -287,6 +287,9 @@ export class KeyTable {
   }
 }
 
+/** The most keys a table is sized for ahead of them (`DedupeIndex.expect`): 2^22 slots, 64 MiB. */
+const MAX_EXPECTED_KEYS = 3 << 20;
+
 /**
  * Pass 1: rows (clean and accepted, in file order) → groups. Holds per row 12 bytes, per group 8, plus one
  * `KeyTable` entry per distinct key: no strings on the JS heap. Group numbers are assigned in order of each
@@ -312,12 +315,13 @@ export class DedupeIndex {
   /**
    * Sizes the index for `rows` accepted rows in all, at the keys per row seen so far: each table and
    * array is then allocated once, instead of doubling as rows come (every doubling rehashed and touched
-   * fresh memory, at a page fault per 4 KiB). A hint: more rows than expected still fit.
+   * fresh memory, at a page fault per 4 KiB). A hint: more rows than expected still fit. A table takes at
+   * most `MAX_EXPECTED_KEYS` from it, since a wrong guess would cost memory its keys touch all over.
    */
   expect(rows: number): void {
     const seen = this.rowGroup.length;
     if (seen === 0 || rows <= seen) return;
-    for (const table of [this.byEmail, this.byName, this.byId]) table.reserve(Math.ceil((table.size * rows) / seen));
+    for (const table of [this.byEmail, this.byName, this.byId]) table.reserve(Math.min(MAX_EXPECTED_KEYS, Math.ceil((table.size * rows) / seen)));
     for (const array of [this.parent, this.idRows, this.rowGroup, this.times]) array.reserve(rows);
   }
 
