@@ -134,10 +134,10 @@ async function parseOnlySeconds(file: string, mapping: Mapping): Promise<number>
 
 /**
  * The least work an import to this leads-file format does, timed on this thread (fastest of three): read
- * and tokenize the file (with the import's tokenizer), write every non-empty field as a JSON member (its header as key) to a spill file,
- * then read the spill back line by line into an output file, as pass 2 does. No mapping, cleaning, dedupe
- * or workers. The import cannot beat this on the same machine, so the two figures side by side tell a
- * slow machine from slow code.
+ * and tokenize the file (with the import's tokenizer), write every non-empty field as a JSON member (its
+ * header as key) to a spill file, then read the spill back line by line into an output file, as pass 2
+ * does. No mapping, cleaning, dedupe or workers. The import cannot beat this on the same machine, so the
+ * two figures side by side tell a slow machine from slow code.
  */
 async function copyFloor(file: string, mapping: Mapping, dir: string): Promise<{ seconds: number; bytes: number }> {
   const spillPath = path.join(dir, 'floor.ndjson');
