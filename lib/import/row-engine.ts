@@ -108,6 +108,18 @@ export interface EnginePlan {
   slot: Record<'id' | 'email' | 'first' | 'last' | 'domain' | 'created' | 'activity' | 'converted', number>;
 }
 
+/** A plan with nothing mapped: enough for the engine to place a block or a single cell (tests, `fastPath`). */
+export const NO_TARGETS: EnginePlan = {
+  targets: [],
+  fieldOrder: [],
+  attributeIndexes: [],
+  attributesJson: Buffer.alloc(0),
+  headerLength: 0,
+  coverageTargets: 0,
+  spellingTables: 0,
+  slot: { id: -1, email: -1, first: -1, last: -1, domain: -1, created: -1, activity: -1, converted: -1 },
+};
+
 /**
  * UTF-8 lead bytes of every non-ASCII character JavaScript counts as whitespace (U+00A0, U+1680,
  * U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF), and of the dashes a placeholder may
@@ -460,10 +472,7 @@ export class RowEngine {
    * field's, each quote doubled.
    */
   fastPath(fast: FastCleaning, cell: Buffer, doubledQuotes = false): string | typeof FALLBACK | typeof PLACEHOLDER {
-    if (this.plan === null) {
-      const slot = { id: -1, email: -1, first: -1, last: -1, domain: -1, created: -1, activity: -1, converted: -1 };
-      this.configure({ targets: [], fieldOrder: [], attributeIndexes: [], attributesJson: Buffer.alloc(0), headerLength: 0, coverageTargets: 0, spellingTables: 0, slot });
-    }
+    if (this.plan === null) this.configure(NO_TARGETS);
     // It writes where a tokenized block would be.
     this.tokenized = null;
     // The cell sits between two quotes that are not part of it: a fast path must not read past its ends.

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { csvParseRecords, parseBlock, splitCsv, type CsvLayout } from '@/lib/import/csv';
 import { tokenizeFields, tokenizeRecords, type FieldTable } from '@/lib/import/csv-tokenizer';
 import { largeExport } from '@/lib/import/dirty-export';
-import { rowEngine, type EnginePlan } from '@/lib/import/row-engine';
+import { NO_TARGETS, rowEngine } from '@/lib/import/row-engine';
 
 type Layout = Pick<CsvLayout, 'delimiter' | 'recordDelimiter'>;
 
@@ -81,18 +81,6 @@ describe('tokenizeRecords (fast path) against csv-parse: records and the line br
     }
   });
 });
-
-/** A plan with nothing mapped: all the engine needs to place a block. */
-const NO_TARGETS: EnginePlan = {
-  targets: [],
-  fieldOrder: [],
-  attributeIndexes: [],
-  attributesJson: Buffer.alloc(0),
-  headerLength: 0,
-  coverageTargets: 0,
-  spellingTables: 0,
-  slot: { id: -1, email: -1, first: -1, last: -1, domain: -1, created: -1, activity: -1, converted: -1 },
-};
 
 /** A field table's content as plain data (its arrays may be longer than what is in use). */
 function contentOf(table: FieldTable) {
