@@ -139,7 +139,7 @@ export async function readCsv(sql: Sql, dir: string, source: NumberedSource, kee
     await sql.run('DROP TABLE IF EXISTS rej; DROP TABLE IF EXISTS rej_scan');
     await sql.run(`INSERT INTO src SELECT ${select} FROM read_csv(${literal(file)}, ${readOptions(quote)})`);
     const range = lines ? `WHERE line BETWEEN ${lines[0]} AND ${lines[1]}` : '';
-    const good = (await sql.connection.runAndReadAll(`SELECT line FROM src ${range} ORDER BY line`)).getColumns()[0] as number[];
+    const good = ((await sql.connection.runAndReadAll(`SELECT line FROM src ${range} ORDER BY line`)).getColumns()[0] ?? []) as number[];
     const rejected = await sql.rows<{ line: string | null; type: string; found: bigint | null; text: string }>(
       `SELECT regexp_extract(csv_line, '^[\\r\\n]*-?([0-9]+)', 1) AS line, first(error_type ORDER BY column_idx) AS type,
          CASE WHEN first(error_type) = 'TOO MANY COLUMNS' THEN max(found) ELSE min(found) END AS found, left(first(csv_line), 300) AS text
@@ -206,8 +206,14 @@ export async function readCsv(sql: Sql, dir: string, source: NumberedSource, kee
         counts.blankLines++;
         continue;
       }
-      const strayQuote = rejected.type === 'UNQUOTED VALUE' || (last > line && (rejected.type === 'TOO MANY COLUMNS' || rejected.type === 'MISSING COLUMNS'));
-      if (!strayQuote) {
+      // A record over several lines that does not read, whose later lines read as rows of their own, is a
+      // stray quote that swallowed them; so is a quote not closing where a field ends, on one line.
+      let swallowed: Scanned | null = null;
+      if (last > line && rejected.type !== 'LINE SIZE OVER MAXIMUM') {
+        swallowed = await scan(linesFile(line + 1, last), true, [line + 1, last]);
+        if (swallowed.good.length === 0 && rejected.type !== 'UNQUOTED VALUE') swallowed = null;
+      }
+      if (!swallowed && (rejected.type !== 'UNQUOTED VALUE' || last > line)) {
         counts.rowsRead++;
         counts.rowLines += last - line + 1;
         if (rejected.type === 'LINE SIZE OVER MAXIMUM') row(line, rejected.text.slice(0, 60), 'the row is larger than 2 MB, the most DuckDB reads as one row (a field this large is not a CRM value)');
@@ -215,18 +221,18 @@ export async function readCsv(sql: Sql, dir: string, source: NumberedSource, kee
         else row(line, rejected.text.slice(0, 60), rejected.type.toLowerCase());
         continue;
       }
-      // A stray quote: its line with quotes as text, then the lines it swallowed as CSV on their own.
+      // The stray quote's line, with quotes read as text; then the lines it swallowed, as CSV on their own.
       counts.rowsRead++;
       counts.rowLines++;
       const literalRead = await scan(linesFile(line, line), false, [line, line]);
       if (literalRead.good.length === 1) literalQuotes.push(line);
       else {
         const found = literalRead.rejected[0]?.found ?? 0;
-        const swallowed = last > line ? `; it swallowed line${last > line + 1 ? `s ${line + 1}–${last}` : ` ${last}`}, read again on their own` : '';
+        const lines = last > line ? `; it swallowed line${last > line + 1 ? `s ${line + 1}–${last}` : ` ${last}`}, read again on their own` : '';
         const closes = last === to && rejected.type === 'UNQUOTED VALUE' && last > line ? ' and never closes' : '';
-        row(line, rejected.text.split(/\r?\n/)[0]!.slice(0, 60), `unbalanced quote opened on line ${line}${closes}${swallowed}; with the quote read as text, the line has ${found} fields, not ${header.length}`);
+        row(line, rejected.text.split(/\r?\n/)[0]!.slice(0, 60), `unbalanced quote opened on line ${line}${closes}${lines}; with the quote read as text, the line has ${found} fields, not ${header.length}`);
       }
-      if (last > line) await account(line + 1, last, await scan(linesFile(line + 1, last), true, [line + 1, last]));
+      if (swallowed) await account(line + 1, last, swallowed);
     }
     for (; at <= to; at++) {
       if (source.blank[at - 1] !== EMPTY) throw new AppError('INTERNAL', `Line ${at} was not read as part of any record`);
