@@ -15,7 +15,7 @@ const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const HUBSPOT = path.join(ROOT, 'tests/fixtures/hubspot_export.csv');
 const SALESFORCE = path.join(ROOT, 'tests/fixtures/salesforce_export.csv');
 
-function runImport(args: string[], { input, env = {} }: { input?: string; env?: NodeJS.ProcessEnv } = {}) {
+function runImport(args: string[], { input, env = {} }: { input?: string; env?: Record<string, string> } = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(TSX, ['--conditions=react-server', path.join(ROOT, 'scripts/import_csv.ts'), ...args], { cwd: ROOT, env: { ...process.env, LEAD_STORE: 'file', ...env } });
     let stdout = '';
