@@ -234,14 +234,17 @@ const PLAIN = String.raw`(NOT @ODD@ OR NOT regexp_matches(@X@, '[\x00-\x1F\x7F-\
 /** `textValue` of a PLAIN value: trimmed, runs of spaces made one (`@T@` in the paths, computed once per cell). */
 export const TEXT = `CASE WHEN starts_with(@X@, ' ') OR ends_with(@X@, ' ') OR contains(@X@, '  ') THEN regexp_replace(trim(@X@), ' {2,}', ' ', 'g') ELSE @X@ END`;
 const PLACEHOLDER_LIST = PLACEHOLDER_WORDS.map(literal).join(', ');
+const codes = (chars: string) => [...chars].map((c) => c.charCodeAt(0)).join(', ');
 /**
  * `t` (a trimmed PLAIN text) is not a placeholder (`isPlaceholder`): longer than any, or starting with a
  * character none starts with, or its lowercase form is not one of the words, nor one with dashes or
- * brackets around it.
+ * brackets around it. Plain string functions rather than patterns: this runs for most text cells.
  */
 const notPlaceholder = (t: string) =>
-  String.raw`${t} <> '' AND (strlen(${t}) > 20 OR NOT contains('-[(<])>#?sSnNuUbB', left(${t}, 1)) OR NOT (lower(${t}) IN (${PLACEHOLDER_LIST})
-    OR (regexp_matches(${t}, '^[-\[(<]|[-\])>]$') AND regexp_replace(lower(${t}), '^[ \-\[(<]+|[ \-\])>]+$', '', 'g') IN (${PLACEHOLDER_LIST}))))`;
+  `${t} <> '' AND (strlen(${t}) > 20 OR ascii(${t}) NOT IN (${codes('-[(<])>#?sSnNuUbB')})
+    OR ((strlen(${t}) > 13 OR lower(${t}) NOT IN (${PLACEHOLDER_LIST}))
+      AND (NOT (ascii(${t}) IN (${codes('-[(<')}) OR ends_with(${t}, '-') OR ends_with(${t}, ']') OR ends_with(${t}, ')') OR ends_with(${t}, '>'))
+        OR ${String.raw`regexp_replace(lower(${t}), '^[ \-\[(<]+|[ \-\])>]+$', '', 'g')`} NOT IN (${PLACEHOLDER_LIST}))))`;
 const EMAIL = regexes.email.source.replace(/^\^|\$$/g, '');
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
 /** A bare domain or a plain http(s) URL of one: the host is group 1 (`www.` and the path dropped, as cleanDomain does). */
@@ -322,7 +325,7 @@ export function fastSql(
       .replaceAll('@X@', x)
       .replaceAll('@ODD@', odd)
       .replaceAll('@K@', memberKey(target));
-  return path && { test: `coalesce(${fill(path[0])}, false)`, member: fill(path[1]) };
+  return path && { test: fill(path[0]), member: fill(path[1]) };
 }
 
 /**

@@ -56,7 +56,13 @@ export interface SourceRead {
 
 /** A SQL expression: the cell is empty or whitespace (JavaScript's `\s`, which is what `trim()` removes). */
 export const JS_SPACE_CLASS = String.raw`[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]`;
-const blankCell = (column: string) => `(${column} IS NULL OR regexp_full_match(${column}, '${JS_SPACE_CLASS}*'))`;
+/**
+ * Whether every one of `cells` is empty or whitespace, as a CASE so the first cell with something in it
+ * (usually the first) settles it; a cell starting with a printable ASCII character is settled without a
+ * pattern.
+ */
+const allBlank = (cells: string[]) =>
+  `CASE ${cells.map((c) => `WHEN ${c} IS NOT NULL AND (ascii(${c}) BETWEEN 33 AND 126 OR NOT regexp_full_match(${c}, '${JS_SPACE_CLASS}*')) THEN false`).join(' ')} ELSE true END`;
 
 const DELIMITER_NAMES: Record<Delimiter, string> = { ',': '","', ';': '";"', '\t': 'tab', '|': '"|"' };
 
@@ -120,7 +126,7 @@ export async function readCsv(sql: Sql, dir: string, source: NumberedSource, kee
     'abs(CAST(c0 AS INTEGER)) AS line',
     // Its line holds a byte outside printable ASCII (source.ts); with `breaks`, whether its values may.
     `starts_with(c0, '-') AS odd`,
-    `(${allColumns.map(blankCell).join(' AND ')}) AS blank`,
+    `${allBlank(allColumns)} AS blank`,
     // Line breaks inside the record's values, for the check in `checkLostLines`.
     `CAST(${allColumns.map((c) => `CASE WHEN contains(${c}, chr(${breakCode})) THEN strlen(${c}) - strlen(replace(${c}, chr(${breakCode}), '')) ELSE 0 END`).join(' + ')} AS INTEGER) AS breaks`,
     ...kept.map((k) => `${strip(`c${k + 1}`)} AS c${k + 1}`),
@@ -284,7 +290,7 @@ export async function readTable(sql: Sql, file: string, format: 'parquet' | 'jso
   const text = header.map((name) => `CAST(${quoted(name)} AS VARCHAR)`);
   const kept = keep(header);
   await sql.run(
-    `CREATE TABLE src AS SELECT CAST(rowid + 1 AS INTEGER) AS line, true AS odd, (${text.map(blankCell).join(' AND ')}) AS blank, 0 AS breaks, ${kept.map((k) => `${text[k]} AS c${k + 1}`).join(', ')} FROM records`,
+    `CREATE TABLE src AS SELECT CAST(rowid + 1 AS INTEGER) AS line, true AS odd, ${allBlank(text)} AS blank, 0 AS breaks, ${kept.map((k) => `${text[k]} AS c${k + 1}`).join(', ')} FROM records`,
   );
   await sql.run('DROP TABLE records');
   const [{ n }] = (await sql.rows<{ n: bigint }>('SELECT count(*) AS n FROM src')) as [{ n: bigint }];
