@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
-import { loadStore } from '@/app/_lib/data';
+import { loadRules, loadStore } from '@/app/_lib/data';
+import { leadColumns } from '@/app/_lib/lead-columns';
 import { leadsHref, parseLeadSearch, toLeadQuery, type RawSearchParams } from '@/app/_lib/lead-search';
 import { LeadFilters } from '@/components/lead-filters';
 import { LeadTable } from '@/components/lead-table';
@@ -10,8 +11,11 @@ export const metadata: Metadata = { title: 'Leads' };
 
 export default async function LeadsPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const state = parseLeadSearch(await searchParams);
-  const store = await loadStore();
-  const [page, summary] = await Promise.all([store.listLeads(toLeadQuery(state)), store.summary()]);
+  const [store, rules] = await Promise.all([loadStore(), loadRules()]);
+  // The table's columns follow the data (see leadColumns), so the summary is read first.
+  const summary = await store.summary();
+  const columns = leadColumns(summary, rules);
+  const page = await store.listLeads({ ...toLeadQuery(state), attributes: columns.attributes });
 
   return (
     <div className="flex flex-col gap-5">
@@ -21,7 +25,7 @@ export default async function LeadsPage({ searchParams }: { searchParams: Promis
       </div>
       <SummaryStrip summary={summary} tierHref={(tier) => leadsHref(state, { tiers: [tier] })} />
       <LeadFilters state={state} industries={summary.industries} />
-      <LeadTable page={page} state={state} />
+      <LeadTable page={page} state={state} columns={columns} namesKnown={summary.columns.name} />
       <Pagination page={page} state={state} />
     </div>
   );

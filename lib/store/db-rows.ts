@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { CONFIDENCES, ENRICHMENT_SOURCES, ENRICHMENT_STATUSES, enrichmentSchema, type Enrichment } from '../enrichment/schema';
 import { AppError, formatIssues, type FieldIssue } from '../errors';
-import { fullName, leadSchema, safeParseLead } from '../lead';
+import { attributeValueSchema, fullName, leadSchema, safeParseLead } from '../lead';
 import { TIERS, topReason, type Tier } from '../scoring';
-import { validateEnrichments, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
+import { pickAttributes, validateEnrichments, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
 import { type LeadQuery, type LeadRow, type ScoredLead, type SortKey, type StoreSummary } from './types';
 
 /**
@@ -49,7 +49,10 @@ export const ENRICHMENT_COLUMNS = [
   'enriched_at',
 ] as const;
 
-/** What the lead table shows, and nothing more, so list queries stay small. */
+/**
+ * What the lead table shows, and nothing more, so list queries stay small; the record's attributes are
+ * read beside them (`LIST_ATTRIBUTES`) when the table shows attribute columns.
+ */
 export const LIST_COLUMNS = [
   'id',
   'first_name',
@@ -195,6 +198,7 @@ const listRowSchema = z.object({
   top_reason_points: z.number().nullable(),
   enrichment_status: z.enum(ENRICHMENT_STATUSES),
   confidence: z.enum(CONFIDENCES).nullable(),
+  attributes: z.record(z.string(), attributeValueSchema).nullable().optional(),
 });
 
 const enrichmentColumnsSchema = z.object({
@@ -238,7 +242,8 @@ function rowId(raw: unknown): unknown {
   return (raw as { id?: unknown } | null)?.id;
 }
 
-export function fromListRow(raw: unknown): LeadRow {
+/** A table row from a list query's row; `attributes`: the names the query asked for (read from the row's `attributes`). */
+export function fromListRow(raw: unknown, attributes: readonly string[] = []): LeadRow {
   const parsed = listRowSchema.safeParse(raw);
   if (!parsed.success) throw rowError('lead table row', rowId(raw), parsed.error);
   const r = parsed.data;
@@ -254,6 +259,7 @@ export function fromListRow(raw: unknown): LeadRow {
     topReason: r.top_reason_label === null || r.top_reason_points === null ? null : { label: r.top_reason_label, points: r.top_reason_points },
     enrichmentStatus: r.enrichment_status,
     confidence: r.confidence,
+    attributes: pickAttributes(r.attributes, attributes),
   };
 }
 
@@ -349,8 +355,8 @@ export function searchRegex(search: string | undefined): string | null {
   return needle.replace(/[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]/g, '\\$&');
 }
 
-/** The columns search looks in. */
-export const SEARCH_COLUMNS = ['name_key', 'company_key', 'email_key'] as const;
+/** The columns search looks in (`attributes_key`: the text attributes, one per line). */
+export const SEARCH_COLUMNS = ['name_key', 'company_key', 'email_key', 'id_key', 'attributes_key'] as const;
 
 /** An empty filter list filters nothing, like an absent one. */
 export function activeFilter<T>(values: readonly T[] | undefined): readonly T[] | null {
@@ -367,6 +373,10 @@ export interface SummaryRow {
   mock: number;
   stale: number;
   rules_version: string | null;
+  with_name: number;
+  with_title: number;
+  with_company: number;
+  with_industry: number;
 }
 
 /**
@@ -382,5 +392,6 @@ export async function toStoreSummary(row: SummaryRow, industries: string[], conf
     stale: row.stale,
     rulesVersion: row.rules_version ?? (await configuredRulesVersion()),
     industries,
+    columns: { name: row.with_name > 0, title: row.with_title > 0, company: row.with_company > 0, industry: row.with_industry > 0 },
   };
 }

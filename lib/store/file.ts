@@ -6,11 +6,11 @@ import { enrichmentSchema, type Confidence, type Enrichment, type EnrichmentStat
 import { AppError, formatIssues, type FieldIssue } from '../errors';
 import { withFileLock, writeFileAtomic } from '../fs-atomic';
 import { readOptionalJsonFile } from '../json-file';
-import { fullName, safeParseLead, type Lead } from '../lead';
+import { safeParseLead, type Lead } from '../lead';
 import { loadLeadsFile } from '../leads-file';
 import type { RuleSet } from '../rules';
 import { rulesVersion, TIERS, type Tier } from '../scoring';
-import { compareCodePoints, compareRows, scoreForStore, toLeadRow, validateEnrichments, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
+import { compareCodePoints, compareRows, pickAttributes, scoreForStore, searchTextOf, toLeadRow, validateEnrichments, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
 import { type LeadPage, type LeadRow, type LeadStore, type OutcomeRow, type ScoredLead, type SortDirection, type SortKey, type StoreSummary } from './types';
 
 /**
@@ -99,7 +99,7 @@ interface LeadsSnapshot {
   positionById: Map<string, number>;
   /** Each lead's table row as if it had no enrichment; views copy only the rows of enriched leads. */
   baseRows: LeadRow[];
-  /** Lower-cased "name \0 company \0 email" per lead, for search. */
+  /** Per lead, what search looks in (`searchTextOf`). */
   searchText: string[];
   orders: Map<string, Int32Array>;
 }
@@ -157,7 +157,7 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     }
     const now = resolveAsOf(leads, asOf);
     const scored = leads.map((lead) => scoreForStore(lead, { rules, now }));
-    const searchText = leads.map((lead) => `${fullName(lead) ?? ''}\0${lead.company_name ?? ''}\0${lead.email ?? ''}`.toLowerCase());
+    const searchText = leads.map(searchTextOf);
     const positionById = new Map(leads.map((lead, i) => [lead.id, i]));
     const baseRows = scored.map((s) => toLeadRow(withEnrichment(s, null)));
     return { scored, positionById, baseRows, searchText, orders: new Map() };
@@ -204,10 +204,15 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     const byTier = Object.fromEntries(TIERS.map((t) => [t, 0])) as Record<Tier, number>;
     const byStatus: Record<EnrichmentStatus, number> = { claude: 0, mock: 0, stale: 0, none: 0 };
     const industries = new Set<string>();
+    const columns = { name: false, title: false, company: false, industry: false };
     for (const row of v.rows) {
       byTier[row.tier]++;
       byStatus[row.enrichmentStatus]++;
       if (row.industry !== null) industries.add(row.industry);
+      columns.name ||= row.name !== null;
+      columns.title ||= row.jobTitle !== null;
+      columns.company ||= row.company !== null;
+      columns.industry ||= row.industry !== null;
     }
     return {
       total: v.rows.length,
@@ -217,6 +222,7 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
       stale: byStatus.stale,
       rulesVersion: version,
       industries: [...industries].sort((a, b) => compareCodePoints(a.toLowerCase(), b.toLowerCase()) || compareCodePoints(a, b)),
+      columns,
     };
   }
 
@@ -237,9 +243,12 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
       const confidences = filterSet<Confidence>(query.confidence);
       const search = query.search?.trim().toLowerCase() || null;
       const page: LeadRow[] = [];
+      // Attribute values are only read for the rows of the page.
+      const wanted = query.attributes ?? [];
+      const shown = (i: number): LeadRow => (wanted.length ? { ...rows[i]!, attributes: pickAttributes(v.leads.scored[i]!.lead.attributes, wanted) } : rows[i]!);
 
       if (!tiers && !industries && !statuses && !confidences && !search) {
-        for (let k = start; k < Math.min(end, order.length); k++) page.push(rows[order[k]!]!);
+        for (let k = start; k < Math.min(end, order.length); k++) page.push(shown(order[k]!));
         return { rows: page, total: rows.length, page: query.page, pageSize: query.pageSize } satisfies LeadPage;
       }
       let total = 0;
@@ -251,7 +260,7 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
         if (industries && (row.industry === null || !industries.has(row.industry))) continue;
         if (confidences && (row.confidence === null || !confidences.has(row.confidence))) continue;
         if (search && !searchText[i]!.includes(search)) continue;
-        if (total >= start && total < end) page.push(row);
+        if (total >= start && total < end) page.push(shown(i));
         total++;
       }
       return { rows: page, total, page: query.page, pageSize: query.pageSize };

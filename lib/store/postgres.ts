@@ -81,7 +81,7 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
       ${industries ? sql`and industry in ${sql(industries)}` : sql``}
       ${statuses ? sql`and enrichment_status in ${sql(statuses)}` : sql``}
       ${confidences ? sql`and confidence in ${sql(confidences)}` : sql``}
-      ${searchRegex ? sql`and (${sql.unsafe(SEARCH_COLUMNS[0])} ~ ${searchRegex} or ${sql.unsafe(SEARCH_COLUMNS[1])} ~ ${searchRegex} or ${sql.unsafe(SEARCH_COLUMNS[2])} ~ ${searchRegex})` : sql``}`;
+      ${searchRegex ? sql`and (${SEARCH_COLUMNS.reduce((either, column, i) => (i === 0 ? sql`${sql(column)} ~ ${searchRegex}` : sql`${either} or ${sql(column)} ~ ${searchRegex}`), sql``)})` : sql``}`;
   }
 
   return {
@@ -96,12 +96,12 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
       return run('listing leads', async () => {
         const filter = where(parsed);
         const [rows, [count]] = await Promise.all([
-          sql`select ${sql(LIST_COLUMNS)} from public.leads ${filter}
+          sql`select ${sql(LIST_COLUMNS)}${query.attributes?.length ? sql`, record -> 'attributes' as attributes` : sql``} from public.leads ${filter}
               order by ${column} ${direction} ${nulls}, ${query.sort === 'score' ? sql`` : sql`score desc,`} id asc
               limit ${query.pageSize} offset ${offset}`,
           sql<{ total: number }[]>`select count(*)::integer as total from public.leads ${filter}`,
         ]);
-        return { rows: rows.map(fromListRow), total: count!.total, page: query.page, pageSize: query.pageSize };
+        return { rows: rows.map((row) => fromListRow(row, query.attributes)), total: count!.total, page: query.page, pageSize: query.pageSize };
       });
     },
 

@@ -27,7 +27,7 @@ export function withEnrichment(scored: StoredScore, enrichment: Enrichment | nul
   };
 }
 
-export function toLeadRow(scored: ScoredLead): LeadRow {
+export function toLeadRow(scored: ScoredLead, attributes: readonly string[] = []): LeadRow {
   const { lead } = scored;
   const reason = topReason(scored.breakdown);
   return {
@@ -42,7 +42,22 @@ export function toLeadRow(scored: ScoredLead): LeadRow {
     topReason: reason ? { label: reason.label, points: reason.points } : null,
     enrichmentStatus: scored.enrichmentStatus,
     confidence: scored.enrichment?.confidence ?? null,
+    attributes: pickAttributes(lead.attributes, attributes),
   };
+}
+
+/** The values of `names` a lead's attributes have (for a table row's attribute columns). */
+export function pickAttributes(values: Lead['attributes'] | null | undefined, names: readonly string[]): LeadRow['attributes'] {
+  const picked: LeadRow['attributes'] = {};
+  if (values) for (const name of names) if (Object.hasOwn(values, name)) picked[name] = values[name]!;
+  return picked;
+}
+
+/** What search matches a lead on, lower-cased, one value per line: name, company, email, id, text attributes. */
+export function searchTextOf(lead: Lead): string {
+  const texts = [fullName(lead) ?? '', lead.company_name ?? '', lead.email ?? '', lead.id];
+  for (const [, value] of Object.entries(lead.attributes ?? {}).sort(([a], [b]) => compareCodePoints(a, b))) if (typeof value === 'string') texts.push(value);
+  return texts.join('\n').toLowerCase();
 }
 
 const TIER_RANK: Record<Tier, number> = { COLD: 0, WARM: 1, HOT: 2 };
@@ -133,6 +148,7 @@ const leadQuerySchema = z.object({
   enrichment: z.array(z.enum(ENRICHMENT_STATUSES)).optional(),
   confidence: z.array(z.enum(CONFIDENCES)).optional(),
   search: z.string().optional(),
+  attributes: z.array(z.string()).optional(),
   page: z.number().int().min(1),
   pageSize: z.number().int().min(1),
 });

@@ -114,7 +114,8 @@ export function createSupabaseStore(
       const { query, offset } = parsed;
       if (query.pageSize > API_MAX_ROWS) throw new AppError('INVALID_INPUT', `Invalid lead query: pageSize must be at most ${API_MAX_ROWS} on Supabase`);
       const nullable = sortNullable(query.sort);
-      let request = filtered(client.from('leads').select(LIST_COLUMNS.join(','), { count: 'exact' }), parsed).order(SORT_COLUMN[query.sort], {
+      const columns = query.attributes?.length ? [...LIST_COLUMNS, 'attributes:record->attributes'] : LIST_COLUMNS;
+      let request = filtered(client.from('leads').select(columns.join(','), { count: 'exact' }), parsed).order(SORT_COLUMN[query.sort], {
         ascending: query.direction === 'asc',
         ...(nullable ? { nullsFirst: false } : {}),
       });
@@ -128,7 +129,7 @@ export function createSupabaseStore(
         return { rows: [], total: total ?? 0, page: query.page, pageSize: query.pageSize };
       }
       if (error) throw storeError('listing leads', error);
-      return { rows: (data ?? []).map(fromListRow), total: count ?? 0, page: query.page, pageSize: query.pageSize };
+      return { rows: (data ?? []).map((row) => fromListRow(row, query.attributes)), total: count ?? 0, page: query.page, pageSize: query.pageSize };
     },
 
     async getLead(id) {

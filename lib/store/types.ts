@@ -1,5 +1,5 @@
 import type { Confidence, Enrichment, EnrichmentStatus } from '../enrichment/schema';
-import type { Lead } from '../lead';
+import type { AttributeValue, Lead } from '../lead';
 import type { BreakdownItem, Tier } from '../scoring';
 
 /**
@@ -34,7 +34,13 @@ export interface LeadRow {
   topReason: { label: string; points: number } | null;
   enrichmentStatus: EnrichmentStatus;
   confidence: Confidence | null;
+  /** The lead's values of the custom attributes the query asked for (`LeadQuery.attributes`), where it has them. */
+  attributes: Record<string, AttributeValue>;
 }
+
+/** The lead table's standard text columns, which a lead may leave empty. */
+export const STANDARD_COLUMNS = ['name', 'title', 'company', 'industry'] as const;
+export type StandardColumn = (typeof STANDARD_COLUMNS)[number];
 
 /**
  * Sorting is defined here so every store returns the same order:
@@ -54,8 +60,10 @@ export interface LeadQuery {
   industries?: string[];
   enrichment?: EnrichmentStatus[];
   confidence?: Confidence[];
-  /** Case-insensitive substring of full name, company name or email. */
+  /** Case-insensitive substring of the full name, company name, email, id, or the value of a text attribute. */
   search?: string;
+  /** Custom attributes whose values the rows should carry (for columns of the lead table). */
+  attributes?: string[];
   /** 1-based. */
   page: number;
   pageSize: number;
@@ -78,6 +86,8 @@ export interface StoreSummary {
   rulesVersion: string;
   /** Distinct industries, for the filter. */
   industries: string[];
+  /** Per standard column of the lead table, whether any lead fills it. */
+  columns: Record<StandardColumn, boolean>;
 }
 
 /** What the backtest needs, and nothing else: the outcome only travels this way. */

@@ -70,7 +70,7 @@ function fixtureLeads(): Lead[] {
       demo_requested: i % 4 === 0 ? true : i % 4 === 1 ? false : undefined,
       last_activity_at: i % 13 === 12 ? undefined : daysAgo((i * 5) % 45),
       converted: i % 3 === 0 ? true : i % 3 === 1 ? false : undefined,
-      attributes: i % 10 === 3 ? { plan: 'pro', seats: 5 + i, trial: i % 20 === 3 } : undefined,
+      attributes: i % 10 === 3 ? { plan: i % 20 === 3 ? 'Pro Annual' : 'Starter', region: `Zone ${i}`, seats: 5 + i, trial: i % 20 === 3 } : undefined,
     };
     return parseLead(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
   });
@@ -126,6 +126,8 @@ interface Expected {
   status: EnrichmentStatus;
   confidence: Confidence | null;
   topReason: { label: string; points: number } | null;
+  /** The lead's text attribute values, as search sees them. */
+  texts: string[];
 }
 
 function expectedTopReason(breakdown: readonly BreakdownItem[]): Expected['topReason'] {
@@ -149,6 +151,7 @@ function expectedRow(scored: StoredScore, enrichment: Enrichment | null): Expect
     status: !enrichment ? 'none' : current ? enrichment.source : 'stale',
     confidence: enrichment?.confidence ?? null,
     topReason: expectedTopReason(scored.breakdown),
+    texts: Object.values(lead.attributes ?? {}).filter((v): v is string => typeof v === 'string'),
   };
 }
 
@@ -212,6 +215,7 @@ function toExpectedShape(row: LeadRow): Expected {
     status: row.enrichmentStatus,
     confidence: row.confidence,
     topReason: row.topReason,
+    texts: [],
   };
 }
 
@@ -245,6 +249,17 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
       expect(leads.some((l) => !l.first_name && !l.last_name)).toBe(true);
       expect(leads.some((l) => !l.industry) && leads.some((l) => !l.company_name) && leads.some((l) => !l.email)).toBe(true);
       expect(new Set(leads.map((l) => l.converted)).size).toBe(3);
+    });
+
+    it('says which standard columns of the lead table no lead fills (imported data that is not B2B)', async () => {
+      const other = await setup();
+      try {
+        await other.store.upsertLeads([score(parseLead({ id: 'x-1', attributes: { plan: 'a' } })), score(parseLead({ id: 'x-2', job_title: 'CEO' }))]);
+        expect((await other.store.summary()).columns).toEqual({ name: false, title: true, company: false, industry: false });
+      } finally {
+        await other.store.close?.();
+        await other.cleanup();
+      }
     });
 
     it('returns each lead as upserted, with its score and no enrichment', async () => {
@@ -339,7 +354,8 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
 
       it('shows every lead as a row with its name, fields, top reason, status and confidence', async () => {
         const page = await store.listLeads({ ...ALL, sort: 'score', direction: 'desc' });
-        expect(page.rows.map(toExpectedShape).sort(byId)).toEqual([...expected].sort(byId));
+        expect(page.rows.map(toExpectedShape).sort(byId)).toEqual(expected.map((e) => ({ ...e, texts: [] })).sort(byId));
+        expect(page.rows.every((row) => Object.keys(row.attributes).length === 0)).toBe(true);
         expect(new Set(expected.map((e) => e.status))).toEqual(new Set(['claude', 'mock', 'stale', 'none']));
       });
 
@@ -369,10 +385,13 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
           query: { search: 'acme' },
           keep: (e) => [e.name, e.company, e.email].some((v) => v?.toLowerCase().includes('acme')),
         },
+        { name: 'search an id, any case', query: { search: 'LEAD-01' }, keep: (e) => e.id.toLowerCase().includes('lead-01') },
+        { name: 'search a text attribute', query: { search: 'pro ann' }, keep: (e) => e.texts.some((t) => t.toLowerCase().includes('pro ann')) },
+        { name: 'search another text attribute, not a number one', query: { search: 'zone 1' }, keep: (e) => e.texts.some((t) => t.toLowerCase().includes('zone 1')) },
         {
           name: 'filters combined',
           query: { tiers: ['WARM', 'COLD'], enrichment: ['none', 'claude'], search: 'a' },
-          keep: (e) => e.tier !== 'HOT' && (e.status === 'none' || e.status === 'claude') && [e.name, e.company, e.email].some((v) => v?.toLowerCase().includes('a')),
+          keep: (e) => e.tier !== 'HOT' && (e.status === 'none' || e.status === 'claude') && [e.name, e.company, e.email, e.id, ...e.texts].some((v) => v?.toLowerCase().includes('a')),
         },
       ];
       for (const filter of filters) {
@@ -385,6 +404,16 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
           expect(page.total).toBe(want.length);
         });
       }
+
+      it('gives each row the values of the attributes asked for, where the lead has them', async () => {
+        const page = await store.listLeads({ ...ALL, sort: 'score', direction: 'desc', attributes: ['plan', 'seats', 'no_such'] });
+        const lead = (id: string) => scored.find((s) => s.lead.id === id)!.lead;
+        for (const row of page.rows) {
+          const attributes = lead(row.id).attributes;
+          expect(row.attributes).toEqual(attributes ? { plan: attributes.plan, seats: attributes.seats } : {});
+        }
+        expect(page.rows.filter((r) => Object.keys(r.attributes).length > 0)).toHaveLength(8);
+      });
 
       it('answers a search with no match with an empty page and a total of 0', async () => {
         const page = await store.listLeads({ sort: 'name', direction: 'asc', search: 'zzz-no-such-lead', page: 1, pageSize: 25 });
@@ -424,6 +453,7 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
           mock: count((e) => e.status === 'mock'),
           stale: count((e) => e.status === 'stale'),
           rulesVersion: rulesVersion(CONTRACT_RULES),
+          columns: { name: true, title: true, company: true, industry: true },
         });
         const industries = new Set(expected.flatMap((e) => (e.industry === null ? [] : [e.industry])));
         expect(new Set(summary.industries)).toEqual(industries);

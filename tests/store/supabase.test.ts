@@ -227,6 +227,13 @@ describe('supabase store: reads (PostgREST contract)', () => {
     });
   });
 
+  it('reads the record\'s attributes beside the table columns when the table shows attribute columns', async () => {
+    respond = () => ({ status: 200, body: rows.map((r, i) => ({ ...pick(r, LIST_COLUMNS), attributes: i === 0 ? { plan: 'Pro', seats: 4, other: 'x' } : null })), headers: { 'content-range': '0-2/3' } });
+    const page = await store.listLeads({ sort: 'score', direction: 'desc', page: 1, pageSize: 25, attributes: ['plan', 'seats'] });
+    expect(requests[0]!.url.searchParams.get('select')).toBe(`${LIST_COLUMNS.join(',')},attributes:record->attributes`);
+    expect(page.rows.map((row) => row.attributes)).toEqual([{ plan: 'Pro', seats: 4 }, {}, {}]);
+  });
+
   it('filters, searches and pages in the query string, quoting values so PostgREST reads them as data', async () => {
     respond = () => ({ status: 200, body: [], headers: { 'content-range': '*/0' } });
     await store.listLeads({
@@ -248,7 +255,7 @@ describe('supabase store: reads (PostgREST contract)', () => {
     expect(params.get('confidence')).toBe('in.("low","medium")');
     const regex = 'acme\\,\\ inc\\.\\ 50\\%\\*';
     const quoted = `"${regex.replace(/\\/g, '\\\\')}"`;
-    expect(params.get('or')).toBe(`(name_key.match.${quoted},company_key.match.${quoted},email_key.match.${quoted})`);
+    expect(params.get('or')).toBe(`(${['name_key', 'company_key', 'email_key', 'id_key', 'attributes_key'].map((c) => `${c}.match.${quoted}`).join(',')})`);
     expect([params.get('offset'), params.get('limit')]).toEqual(['40', '20']);
   });
 
@@ -313,7 +320,7 @@ describe('supabase store: reads (PostgREST contract)', () => {
   it('summarises from the lead_summary and lead_industries views', async () => {
     respond = (r) =>
       r.url.pathname === '/rest/v1/lead_summary'
-        ? { status: 200, body: { total: 3, hot: 1, warm: 1, cold: 1, enriched: 1, mock: 0, stale: 1, rules_version: 'r_abc' } }
+        ? { status: 200, body: { total: 3, hot: 1, warm: 1, cold: 1, enriched: 1, mock: 0, stale: 1, rules_version: 'r_abc', with_name: 2, with_title: 0, with_company: 3, with_industry: 1 } }
         : { status: 200, body: [{ industry: 'Fintech' }, { industry: 'software' }] };
     expect(await store.summary()).toEqual({
       total: 3,
@@ -323,6 +330,7 @@ describe('supabase store: reads (PostgREST contract)', () => {
       stale: 1,
       rulesVersion: 'r_abc',
       industries: ['Fintech', 'software'],
+      columns: { name: true, title: false, company: true, industry: true },
     });
     const industries = requests.find((r) => r.url.pathname === '/rest/v1/lead_industries')!;
     expect(industries.url.searchParams.get('order')).toBe('industry_key.asc,industry.asc');

@@ -46,6 +46,12 @@ export function createMemoryStore(leads: readonly Lead[], { rules = DEFAULT_RULE
         stale: all.filter((s) => s.enrichmentStatus === 'stale').length,
         rulesVersion: rulesVersion(rules),
         industries: [...new Set(all.flatMap((s) => (s.lead.industry ? [s.lead.industry] : [])))].sort(),
+        columns: {
+          name: all.some((s) => s.lead.first_name || s.lead.last_name),
+          title: all.some((s) => s.lead.job_title),
+          company: all.some((s) => s.lead.company_name),
+          industry: all.some((s) => s.lead.industry),
+        },
       };
     },
     async outcomes(): Promise<OutcomeRow[]> {

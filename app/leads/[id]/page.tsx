@@ -3,9 +3,10 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { liveEnrichInfo, loadRules, loadStore } from '@/app/_lib/data';
+import { attributeLabel, ruleAttributes } from '@/app/_lib/lead-columns';
 import { EnrichmentBadge, TierBadge } from '@/components/badges';
 import { EnrichmentPanel } from '@/components/enrichment-panel';
-import { formatInt } from '@/components/format';
+import { formatAttribute, formatInt } from '@/components/format';
 import { ReEnrichButton } from '@/components/re-enrich-button';
 import { ScoreBreakdown } from '@/components/score-breakdown';
 import { fullName } from '@/lib/lead';
@@ -54,6 +55,8 @@ export default async function LeadPage({ params }: Props) {
   const name = fullName(lead);
   const seniority = scored.breakdown.find((b) => b.category === 'seniority' && !b.unknown)?.value ?? deriveSeniority(lead.job_title, rules);
   const live = liveEnrichInfo();
+  const attributes = Object.entries(lead.attributes ?? {});
+  const scoredAttributes = new Set(ruleAttributes(rules));
 
   return (
     <div className="flex flex-col gap-5">
@@ -119,6 +122,20 @@ export default async function LeadPage({ params }: Props) {
           <ScoreBreakdown breakdown={scored.breakdown} rules={rules} score={scored.score} />
         </div>
       </Card>
+
+      {attributes.length > 0 && (
+        <Card title="Custom attributes" testId="attributes-card">
+          {/* Every attribute the import kept, whether a rule reads it or not. */}
+          <dl className="grid gap-x-8 sm:grid-cols-2">
+            {attributes.map(([name, value]) => (
+              <Field key={name} label={attributeLabel(name)}>
+                <span data-testid={`attribute-${name}`}>{formatAttribute(value)}</span>
+                {scoredAttributes.has(name) && <span className="ml-2 rounded bg-indigo-50 px-1.5 py-0.5 text-[11px] font-medium text-indigo-700">scored</span>}
+              </Field>
+            ))}
+          </dl>
+        </Card>
+      )}
 
       <Card title="Company description" testId="description-card">
         {lead.company_description ? (
