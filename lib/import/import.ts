@@ -400,7 +400,8 @@ export async function runImport(source: ImportSource, options: ImportOptions, ou
     await db.run('UPDATE merged SET gen = generated.id FROM generated WHERE generated.line = merged.last_line');
     const mergedJson = new Map((await db.rows<{ line: number; json: string }>(`SELECT last_line AS line, ${leadJson('merged')} AS json FROM merged`)).map((r) => [r.line, r.json]));
     db.connection.registerScalarFunction(scalarFunction('ls_merged', 'number', (_text, line) => mergedJson.get(line!) ?? null));
-    const outputSql = `SELECT CASE WHEN role = 1 THEN ls_merged(line) ELSE ${leadJson('vals')} END AS json FROM vals WHERE role IN (0, 1)`;
+    // ORDER BY: past one row group (122,880 rows) DuckDB does not keep the table's order here.
+    const outputSql = `SELECT CASE WHEN role = 1 THEN ls_merged(line) ELSE ${leadJson('vals')} END AS json FROM vals WHERE role IN (0, 1) ORDER BY line`;
 
     const coverageRow = (await db.rows<Record<string, bigint>>(
       `SELECT ${targets.map((_, t) => `count(${v(t)}) AS ${v(t)}`).join(', ')} FROM (SELECT ${targets.map((_, t) => v(t)).join(', ')} FROM vals WHERE role = 0 UNION ALL SELECT ${targets.map((_, t) => v(t)).join(', ')} FROM merged)`,

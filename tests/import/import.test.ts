@@ -26,6 +26,14 @@ const cases = [
 const importText = (csv: string, options: ImportOptions) => importLeads({ text: csv }, { maxRejectRate: 1, ...options });
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** A file of `text` in the OS temp directory. */
+async function writeTemp(name: string, text: string): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'import-src-'));
+  const file = path.join(dir, name);
+  await fs.writeFile(file, text);
+  return file;
+}
+
 /** The leads file an import writes, as text. */
 async function leadsFileOf(source: string, options: ImportOptions): Promise<{ text: string; run: ImportRun }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'import-file-'));
@@ -435,6 +443,18 @@ describe('large dirty exports', () => {
     expect(parsed.issues).toEqual([]);
     expect(parsed.leads).toEqual(leads);
   });
+});
+
+describe('output order', () => {
+  it('writes leads in the order of their last row, also past one DuckDB row group (122,880 rows)', async () => {
+    const rows = 130_000;
+    const csv = `ID,Email\n${Array.from({ length: rows }, (_, i) => `${i},${i === rows - 1 ? 'dup@x.io' : i === 5 ? 'dup@x.io' : `p${i}@x.io`}`).join('\n')}\n`;
+    const mapping = parseMapping({ fields: { id: 'ID', email: 'Email' } });
+    const { text } = await leadsFileOf((await writeTemp('order.csv', csv)), { mapping });
+    const ids = text.split('\n').slice(1, -2).map((line) => (JSON.parse(line.replace(/,$/, '')) as Lead).id);
+    // Row 5 merges into the lead of its last row, the file's last: written there, with row 5's id.
+    expect(ids).toEqual([...Array.from({ length: rows - 1 }, (_, i) => String(i)).filter((id) => id !== '5'), '5']);
+  }, 120_000);
 });
 
 describe('writeLeadsFile', () => {
