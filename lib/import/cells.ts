@@ -250,9 +250,13 @@ const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
 /** A bare domain or a plain http(s) URL of one: the host is group 1 (`www.` and the path dropped, as cleanDomain does). */
 const WEBSITE = String.raw`(?:[Hh][Tt][Tt][Pp][Ss]?://)?(?:[Ww][Ww][Ww][0-9]?\.)?((?:${LABEL}\.)+${LABEL})(?:[/?#][\x21-\x7E]*)?`;
 const ISO_DAY = '[0-9]{4}-[0-9]{2}-[0-9]{2}';
+/** A whole number as `parseNumber` reads it without a doubt: digits, or thousands groups of three. */
+const WHOLE = '[0-9]{1,15}|[0-9]{1,3}(?:,[0-9]{3}){1,4}';
+/** Such a number's value, as text (or as `type`). */
+const whole = (x: string, type: 'VARCHAR' | 'BIGINT' = 'VARCHAR') => (type === 'BIGINT' ? `TRY_CAST(replace(${x}, ',', '') AS BIGINT)` : `CAST(CAST(replace(${x}, ',', '') AS BIGINT) AS VARCHAR)`);
 const CLOCK = '(?:[01][0-9]|2[0-3]):[0-5][0-9]';
 
-function fastPath(kind: CleanerKind, outcome: Mapping['outcome']): [test: string, member: string] | null {
+function fastPath(kind: CleanerKind, outcome: Mapping['outcome'], dateOrder: DateOrder): [test: string, member: string] | null {
   const text = (maxLength: number): [string, string] => [`${PLAIN} AND strlen(@X@) <= ${maxLength} AND ${notPlaceholder('@T@')}`, `'@K@"' || @T@ || '"'`];
   switch (kind) {
     case 'id':
@@ -273,17 +277,25 @@ function fastPath(kind: CleanerKind, outcome: Mapping['outcome']): [test: string
       ];
     }
     case 'count':
-    case 'employees':
-    case 'revenue':
     case 'number':
-      return [`regexp_full_match(@X@, '[0-9]{1,15}|[0-9]{1,3}(,[0-9]{3}){1,4}')`, `'@K@' || CAST(CAST(replace(@X@, ',', '') AS BIGINT) AS VARCHAR)`];
+      return [`regexp_full_match(@X@, '${WHOLE}')`, `'@K@' || ${whole('@X@')}`];
+    case 'employees':
+    case 'revenue': {
+      // A whole number, an open band ("1,000+") or a band ("51-200"): its lower bound, the upper one not below it.
+      const lower = `split_part(rtrim(@X@, '+'), '-', 1)`;
+      const upper = `split_part(@X@, '-', 2)`;
+      return [
+        `regexp_full_match(@X@, '(${WHOLE})(\\+|-(${WHOLE}))?') AND (NOT contains(@X@, '-') OR ${whole(lower, 'BIGINT')} <= ${whole(upper, 'BIGINT')})`,
+        `'@K@' || ${whole(lower)}`,
+      ];
+    }
     case 'boolean':
       return [
         `lower(@X@) IN (${[...TRUE_WORDS, ...FALSE_WORDS].map(literal).join(', ')})`,
         `CASE WHEN lower(@X@) IN (${TRUE_WORDS.map(literal).join(', ')}) THEN '@K@true' ELSE '@K@false' END`,
       ];
     case 'outcome': {
-      if (!outcome?.positive) return fastPath('boolean', outcome);
+      if (!outcome?.positive) return fastPath('boolean', outcome, dateOrder);
       const listed = (values: string[]) => `lower(@X@) IN (${values.map((value) => literal(columnKey(value))).join(', ')})`;
       const readable = outcome.negative ? `(${listed(outcome.positive)} OR ${listed(outcome.negative)})` : 'true';
       return [
@@ -291,12 +303,17 @@ function fastPath(kind: CleanerKind, outcome: Mapping['outcome']): [test: string
         `CASE WHEN ${listed(outcome.positive)} THEN '@K@true' ELSE '@K@false' END`,
       ];
     }
-    case 'date':
+    case 'date': {
       // 2024-03-05, 2024-03-05 14:22 and the canonical 2024-03-05T14:22:07.123Z; TRY_CAST checks the day exists.
+      const iso = `regexp_full_match(@X@, '${ISO_DAY}(?: ${CLOCK}|T${CLOCK}:[0-5][0-9]\\.[0-9]{3}Z)?') AND TRY_CAST(left(@X@, 10) AS DATE) IS NOT NULL AND left(@X@, 4) BETWEEN '1900' AND '2100'`;
+      // 3/5/2024 and 03/05/2024: month first or day first as the mapping says (dateFormat).
+      const [m, d] = dateOrder === 'DMY' ? [2, 1] : [1, 2];
+      const numeric = `split_part(@X@, '/', 3) || '-' || lpad(split_part(@X@, '/', ${m}), 2, '0') || '-' || lpad(split_part(@X@, '/', ${d}), 2, '0')`;
       return [
-        `regexp_full_match(@X@, '${ISO_DAY}(?: ${CLOCK}|T${CLOCK}:[0-5][0-9]\\.[0-9]{3}Z)?') AND TRY_CAST(left(@X@, 10) AS DATE) IS NOT NULL AND left(@X@, 4) BETWEEN '1900' AND '2100'`,
-        `'@K@"' || CASE strlen(@X@) WHEN 10 THEN @X@ || 'T00:00:00.000Z' WHEN 16 THEN left(@X@, 10) || 'T' || right(@X@, 5) || ':00.000Z' ELSE @X@ END || '"'`,
+        `(${iso}) OR (regexp_full_match(@X@, '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}') AND TRY_CAST(${numeric} AS DATE) IS NOT NULL AND split_part(@X@, '/', 3) BETWEEN '1900' AND '2100')`,
+        `'@K@"' || CASE WHEN contains(@X@, '/') THEN ${numeric} || 'T00:00:00.000Z' WHEN strlen(@X@) = 10 THEN @X@ || 'T00:00:00.000Z' WHEN strlen(@X@) = 16 THEN left(@X@, 10) || 'T' || right(@X@, 5) || ':00.000Z' ELSE @X@ END || '"'`,
       ];
+    }
     default:
       return null;
   }
@@ -316,9 +333,9 @@ const READS_TEXT = new Set<CleanerKind>(['id', 'text', 'category', 'long', 'outc
 export function fastSql(
   target: Pick<Target, 'kind' | 'options' | 'prop'>,
   x: string,
-  { outcome, odd = 'true', text }: { outcome?: Mapping['outcome']; odd?: string; text?: string } = {},
+  { outcome, dateOrder = 'MDY', odd = 'true', text }: { outcome?: Mapping['outcome']; dateOrder?: DateOrder; odd?: string; text?: string } = {},
 ): { test: string; member: string } | null {
-  const path = target.options ? null : fastPath(target.kind, outcome);
+  const path = target.options ? null : fastPath(target.kind, outcome, dateOrder);
   const fill = (sql: string) =>
     sql
       .replaceAll('@T@', text ?? `(${TEXT})`)
@@ -404,7 +421,7 @@ export class Cleaning {
   cellValue(t: number, j: number, s = 's'): string {
     const target = this.targets[t]!;
     const c = `${s}.c${target.columns[j]!.index + 1}`;
-    const fast = fastSql(target, c, { outcome: this.mapping.outcome, odd: `${s}.maybe_odd`, text: `${s}.text${t}_${j}` });
+    const fast = fastSql(target, c, { outcome: this.mapping.outcome, dateOrder: this.mapping.dateFormat, odd: `${s}.maybe_odd`, text: `${s}.text${t}_${j}` });
     return fast ? `CASE WHEN ${c} IS NULL THEN NULL WHEN ${fast.test} THEN ${fast.member} ELSE ls_value(${t}, ${c}) END` : `ls_value(${t}, ${c})`;
   }
 
