@@ -1,14 +1,18 @@
-import os from 'node:os';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 
 /**
  * An embedded DuckDB (`@duckdb/node-api`, prebuilt binaries) for one import: in memory, spilling to the
- * import's temp directory past `MEMORY_LIMIT` (so a large export stays within about 1 GB of RSS), one
- * thread per core. Closed, with its spill files, when the import ends.
+ * import's temp directory past `MEMORY_LIMIT`, on one thread. Closed, with its spill files, when the
+ * import ends.
+ *
+ * One thread, because building the wide `vals` table needs working memory per thread that DuckDB cannot
+ * spill (measured: a 200 MB export with 2 threads runs out of a 400 MB limit, with 4 threads out of
+ * 640 MB; with 1 thread 300 MB is enough), and the process's RSS runs about 500 MB above DuckDB's limit
+ * (Node, the JS heap, the CSV reader's buffers). On the 2-core bench machine one thread was also no
+ * slower end to end. 1 thread and 400 MB keep a 200 MB export at about 0.9 GB of RSS.
  */
-
-/** DuckDB's own memory limit; the process needs about 150 MB more (Node, the JS heap, DuckDB's caches). */
-const MEMORY_LIMIT = '640MB';
+const MEMORY_LIMIT = '400MB';
+const THREADS = '1';
 
 export interface Sql {
   readonly connection: DuckDBConnection;
@@ -20,7 +24,7 @@ export interface Sql {
 
 export async function openSql(tempDir: string): Promise<Sql> {
   const instance = await DuckDBInstance.create(':memory:', {
-    threads: String(Math.max(1, os.availableParallelism())),
+    threads: THREADS,
     memory_limit: MEMORY_LIMIT,
     temp_directory: tempDir,
     // Nothing an import runs needs the network; extensions are not fetched behind the user's back.

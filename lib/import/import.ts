@@ -463,6 +463,8 @@ export async function runImport(source: ImportSource, options: ImportOptions, ou
       failures.unshift(dataRows === 0 ? 'The file has no data rows: there is nothing to import.' : `No row could be imported as a lead. Rejected rows by cause: ${causes}.`);
     }
     const failure = failures.length ? failures.join('\n') : null;
+    // The raw cells are not read again: their memory goes to writing the leads.
+    await db.run('DROP TABLE src');
     stage('merge');
 
     const report: ImportReport = {
