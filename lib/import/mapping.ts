@@ -28,8 +28,7 @@ import { PRESETS, type PresetName } from './presets';
  *   with a value wins, e.g. a domain column, then the website), or `{ "column": …, …options }`. Column
  *   names match case- and whitespace-insensitively.
  * - `attributes`: every other column you want kept, under a snake_case name, typed `text`, `number`,
- *   `boolean` or `date` (stored as an ISO string). Rules score them as `attributes.<name>`; `"show": true`
- *   gives it a column in the dashboard's lead table.
+ *   `boolean` or `date` (stored as an ISO string). Rules score them as `attributes.<name>`.
  * - Options of a field or attribute (`ColumnOptions`): `"builtInPlaceholders": false`, `"placeholders":
  *   ["tbd"]`, `"recode": {"unknown": "untracked"}`.
  * - `outcome`: the optional conversion column, which becomes the hidden `converted` flag that only the
@@ -91,7 +90,7 @@ export const mappingSchema = z
     attributes: z
       .record(
         z.string().regex(/^[a-z][a-z0-9_]*$/, 'attribute names must be snake_case (a–z, 0–9, _), as rules name them "attributes.<name>"'),
-        z.object({ column: columns, type: z.enum(ATTRIBUTE_TYPES), show: z.boolean().optional(), ...columnOptions }).strict(),
+        z.object({ column: columns, type: z.enum(ATTRIBUTE_TYPES), ...columnOptions }).strict(),
       )
       .optional(),
     outcome: z
@@ -127,7 +126,7 @@ export interface Mapping {
   name: string;
   dateFormat: 'MDY' | 'DMY';
   fields: Partial<Record<MappableField, string[]>>;
-  attributes: Record<string, { column: string[]; type: AttributeType; show?: boolean }>;
+  attributes: Record<string, { column: string[]; type: AttributeType }>;
   outcome?: { column: string; positive?: string[]; negative?: string[] };
   /** Per target key (`lead_source`, `attributes.plan_tier`) with options set: see `ColumnOptions`. */
   options: Record<string, ColumnOptions>;
@@ -166,7 +165,7 @@ export function parseMapping(raw: unknown, source = 'mapping'): Mapping {
   }
   const attributes: Mapping['attributes'] = { ...base?.attributes };
   for (const [name, entry] of Object.entries(file.attributes ?? {})) {
-    attributes[name] = { column: entry.column, type: entry.type, ...(entry.show ? { show: true } : {}) };
+    attributes[name] = { column: entry.column, type: entry.type };
     const set = columnOptionsOf(entry);
     if (set) options[`attributes.${name}`] = set;
     else delete options[`attributes.${name}`];
