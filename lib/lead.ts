@@ -216,6 +216,18 @@ export function leadInputHash(lead: ScorableLead | Lead): string {
   return hashString(lead.attributes ? `${fields}${canonicalJson(lead.attributes)}` : fields);
 }
 
+/** A rule's or profile's field value: a contract field or a custom attribute; undefined when missing. */
+export type FieldValue = string | number | boolean | undefined;
+
+/** Reads a field by name (`industry`, or `attributes.<name>` for a custom column). */
+export function fieldReader(field: string): (lead: ScorableLead) => FieldValue {
+  if (field.startsWith('attributes.')) {
+    const name = field.slice('attributes.'.length);
+    return (lead) => lead.attributes?.[name];
+  }
+  return (lead) => (lead as unknown as Record<string, FieldValue>)[field];
+}
+
 export function fullName(lead: Pick<Lead, 'first_name' | 'last_name'>): string | undefined {
   const name = [lead.first_name, lead.last_name].filter(Boolean).join(' ');
   return name || undefined;

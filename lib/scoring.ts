@@ -1,5 +1,5 @@
 import { DEFAULT_RULES } from './default-rules';
-import type { AttributeValue, ScorableLead } from './lead';
+import { fieldReader, type FieldValue, type ScorableLead } from './lead';
 import { stableHash } from './hash';
 import { compilePattern } from './pattern';
 import { conditionText, counterRate, fieldName, pts } from './rules-doc';
@@ -47,7 +47,6 @@ export interface ScoreOptions {
 const DAY_MS = 86_400_000;
 const FLOAT_SLACK = 1e-9;
 
-type FieldValue = string | number | boolean | AttributeValue | undefined;
 type PresentValue = Exclude<FieldValue, undefined>;
 type Evaluation = { points: number; value: string | null; detail: string };
 type Evaluator = (value: PresentValue, nowMs: number | undefined) => Evaluation | typeof UNREADABLE;
@@ -77,14 +76,6 @@ interface CompiledRuleSet {
 
 const UNKNOWN_TEXT = 'unknown (not provided)';
 const MEMO_LIMIT = 10_000;
-
-function fieldReader(field: string): (lead: ScorableLead) => FieldValue {
-  if (field.startsWith('attributes.')) {
-    const name = field.slice('attributes.'.length);
-    return (lead) => lead.attributes?.[name];
-  }
-  return (lead) => (lead as unknown as Record<string, FieldValue>)[field];
-}
 
 /** Parses the canonical `YYYY-MM-DDTHH:mm:ss.sssZ` that `parseLead` stores without Date.parse (3× faster). */
 function parseCanonicalIso(s: string): number {
@@ -216,7 +207,8 @@ function compileCondition(condition: Condition): (value: FieldValue) => boolean 
 const showValue = (value: PresentValue) => (typeof value === 'boolean' ? (value ? 'yes' : 'no') : typeof value === 'number' ? formatNumber(value) : value);
 
 const formatNumber = (n: number) => (Number.isInteger(n) ? String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',') : String(n));
-const normalizeKey = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
+/** How category values are matched: case- and whitespace-insensitive. */
+export const normalizeKey = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
 const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
 
 /** Title-style text is matched with punctuation folded to spaces, so "Sr. Dir." and "Co-Founder & CEO" parse. */
