@@ -259,7 +259,7 @@ export function twoProportionZ(c1: number, n1: number, c2: number, n2: number): 
 /**
  * Words and phrases with support, tested with vs without; significant when |z| passes a Bonferroni bound
  * for every term tried (two-sided 5%), so a long vocabulary does not throw up chance words. Terms that hold
- * exactly the same leads (the words of one set phrase) are listed once, by the most specific of them.
+ * exactly the same leads (the words of one set phrase) are listed once, by the simplest of them.
  */
 export function testTerms(stats: FieldStats, total: FoldCounts, minTermShare: number): { tested: KeywordStats[]; minLeads: number; bound: number } {
   const texts = leadsOf(stats.kinds.text);
@@ -267,12 +267,11 @@ export function testTerms(stats: FieldStats, total: FoldCounts, minTermShare: nu
   const n = leadsOf(total);
   const c = conversionsOf(total);
   const candidates = [...stats.terms.map.entries()].filter(([, counts]) => leadsOf(counts) >= minLeads && n - leadsOf(counts) > 0);
-  const wordLeads = (term: string) => term.split(' ').reduce((s, w) => s + leadsOf(stats.terms.map.get(w) ?? zeroCounts()), 0);
   const byCounts = new Map<string, [string, FoldCounts]>();
   for (const entry of candidates) {
     const key = entry[1].join(',');
     const seen = byCounts.get(key);
-    if (!seen || moreSpecific(entry[0], seen[0], wordLeads)) byCounts.set(key, entry);
+    if (!seen || simpler(entry[0], seen[0])) byCounts.set(key, entry);
   }
   const bound = probit(1 - 0.025 / Math.max(1, candidates.length));
   const tested = [...byCounts.values()].map(([term, counts]): KeywordStats => {
@@ -294,13 +293,11 @@ export function testTerms(stats: FieldStats, total: FoldCounts, minTermShare: nu
   return { tested, minLeads, bound };
 }
 
-function moreSpecific(a: string, b: string, wordLeads: (t: string) => number): boolean {
+/** Of terms holding the same leads, the one with fewer words (then the first alphabetically) is listed. */
+function simpler(a: string, b: string): boolean {
   const wa = a.split(' ').length;
   const wb = b.split(' ').length;
-  if (wa !== wb) return wa > wb;
-  const la = wordLeads(a);
-  const lb = wordLeads(b);
-  return la !== lb ? la < lb : a < b;
+  return wa !== wb ? wa < wb : a < b;
 }
 
 function keywordProfile(stats: FieldStats, total: FoldCounts, o: Required<ProfileOptions>): NonNullable<FieldProfile['keywords']> {
