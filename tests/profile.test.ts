@@ -93,7 +93,7 @@ describe('field profile on a hand-computed fixture', () => {
   it('finds words and phrases whose presence lifts or lowers conversion, with counts', () => {
     const texts = [
       ...repeat(40, (i) => [{}, i < 30, { company_description: `Acme ${i} recently raised a Series B.` }] as const),
-      ...repeat(40, (i) => [{}, i < 2, { company_description: `Student ${i} project for a class.` }] as const),
+      ...repeat(40, (i) => [{}, i < 2, { company_description: `Student ${i} ${i % 2 ? "project" : "thesis"}.` }] as const),
       ...repeat(120, (i) => [{}, i % 5 === 0, { company_description: `Company number ${i} sells things.` }] as const),
     ] as unknown as [Record<string, string>, boolean, Partial<Lead>][];
     const description = profileLeads(statsOf(texts)).fields.find((f) => f.field === 'company_description')!;
