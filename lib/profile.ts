@@ -293,11 +293,12 @@ export function testTerms(stats: FieldStats, total: FoldCounts, minTermShare: nu
   return { tested, minLeads, bound };
 }
 
-/** Of terms holding the same leads, the one with fewer words (then the first alphabetically) is listed. */
+/** Of terms holding the same leads, the one with fewer words, then the longer (a word, not "a"), then the first alphabetically. */
 function simpler(a: string, b: string): boolean {
   const wa = a.split(' ').length;
   const wb = b.split(' ').length;
-  return wa !== wb ? wa < wb : a < b;
+  if (wa !== wb) return wa < wb;
+  return a.length !== b.length ? a.length > b.length : a < b;
 }
 
 function keywordProfile(stats: FieldStats, total: FoldCounts, o: Required<ProfileOptions>): NonNullable<FieldProfile['keywords']> {
