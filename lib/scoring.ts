@@ -182,7 +182,8 @@ function compileCombination(rule: Extract<Rule, { kind: 'combination' }>, base: 
   };
 }
 
-function compileCondition(condition: Condition): (value: FieldValue) => boolean {
+/** One condition of a combination rule as a test of a field value (a missing field fails all but `is: unknown`). */
+export function compileCondition(condition: Condition): (value: FieldValue) => boolean {
   if (condition.is !== undefined) {
     const is = condition.is;
     return (value) => (is === 'unknown' ? value === undefined : is === 'known' ? value !== undefined : value === (is === 'yes'));
