@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LEAD_FIELDS, WHOLE_NUMBER_FIELDS } from './lead';
 import { patternProblem } from './pattern';
+import { splitSchema } from './split';
 import type { FieldIssue } from './errors';
 
 /**
@@ -154,6 +155,35 @@ export function bandGap(bands: readonly { label: string; min?: number; max?: num
   return null;
 }
 
+const share = z.number().min(0).max(1);
+
+/**
+ * What `npm run tune` knew when it wrote the rule set, for checking it later (issue: drift). Optional,
+ * ignored by scoring (the rules version hashes it like any other content). `model` is the fitted logistic
+ * model behind the points: its intercept and, per rule id, one log-odds weight per bucket of that rule
+ * (`ruleBucketLabels` order), so the model can be run beside the rules on new leads.
+ */
+export const tuningSchema = z
+  .object({
+    method: z.literal('scorecard'),
+    split: splitSchema,
+    /** The reference date recency was measured against (from the data unless given). */
+    asOf: z.iso.datetime(),
+    design: z.object({ leads: z.number().int().min(1), conversions: z.number().int().min(0) }).strict(),
+    /** Design-half leads per score 0…100 under these rules. */
+    scoreHistogram: z.array(z.number().int().min(0)).length(101),
+    tierShares: z.object({ hot: share, warm: share, cold: share }).strict(),
+    model: z
+      .object({
+        intercept: z.number(),
+        lambda: z.number().positive(),
+        weights: z.record(z.string(), z.array(z.number())),
+      })
+      .strict(),
+  })
+  .strict();
+export type Tuning = z.infer<typeof tuningSchema>;
+
 export const ruleSetSchema = z
   .object({
     name: z.string().min(1),
@@ -163,9 +193,23 @@ export const ruleSetSchema = z
       .array(z.object({ id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be snake_case'), label: z.string().min(1), cap: points }).strict())
       .min(1),
     rules: z.array(ruleSchema).min(1),
+    tuning: tuningSchema.optional(),
   })
   .strict()
   .superRefine((set, ctx) => {
+    if (set.tuning) {
+      for (const [id, weights] of Object.entries(set.tuning.model.weights)) {
+        const rule = set.rules.find((r) => r.id === id);
+        if (!rule) ctx.addIssue({ code: 'custom', path: ['tuning', 'model', 'weights', id], message: `no rule "${id}" in the rule set` });
+        else if (weights.length !== ruleBucketLabels(rule).length) {
+          ctx.addIssue({ code: 'custom', path: ['tuning', 'model', 'weights', id], message: `needs ${ruleBucketLabels(rule).length} weights, one per bucket of the rule (has ${weights.length})` });
+        }
+      }
+      const histogramLeads = set.tuning.scoreHistogram.reduce((a, b) => a + b, 0);
+      if (histogramLeads !== set.tuning.design.leads) {
+        ctx.addIssue({ code: 'custom', path: ['tuning', 'scoreHistogram'], message: `holds ${histogramLeads} leads, the design half ${set.tuning.design.leads}` });
+      }
+    }
     const capTotal = set.categories.reduce((sum, c) => sum + c.cap, 0);
     if (capTotal !== 100) {
       ctx.addIssue({ code: 'custom', path: ['categories'], message: `category caps must add up to 100 (they add up to ${capTotal})` });
@@ -236,4 +280,29 @@ function knownMaxPoints(rule: Rule): number {
 /** Every field a rule reads: one, or a combination's two to four. */
 export function ruleFields(rule: Rule): string[] {
   return rule.kind === 'combination' ? [...new Set(rule.conditions.map((c) => c.field))] : [rule.field];
+}
+
+/**
+ * The buckets of a rule: every distinct outcome it can pay for, in a fixed order per kind (see
+ * lib/tune/rule-buckets.ts, which places leads in them). A tuned rule set stores one model weight per bucket.
+ */
+export function ruleBucketLabels(rule: Rule): string[] {
+  switch (rule.kind) {
+    case 'category_map':
+      return [...Object.keys(rule.points), 'any other value', 'unknown'];
+    case 'numeric_bands':
+      return [...rule.bands.map((b) => b.label), 'outside every band', 'unknown'];
+    case 'keyword_tiers':
+      return [...rule.tiers.map((t) => t.label), rule.otherwise.label, 'unknown'];
+    case 'counter':
+      return [...Array.from({ length: rule.cap + 1 }, (_, k) => `${k} pts`), 'unknown'];
+    case 'boolean_flag':
+      return ['yes', 'no', 'unknown'];
+    case 'recency': {
+      const bands = [...rule.bands].sort((a, b) => a.withinDays - b.withinDays);
+      return [...bands.map((b) => `within ${b.withinDays} days`), 'older', 'unknown'];
+    }
+    case 'combination':
+      return ['all hold', 'not all hold'];
+  }
 }

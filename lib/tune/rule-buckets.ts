@@ -1,6 +1,6 @@
 import { fieldReader, type FieldValue, type ScorableLead } from '../lead';
 import { compilePattern } from '../pattern';
-import type { Rule } from '../rules';
+import { ruleBucketLabels as bucketLabels, type Rule } from '../rules';
 import { compileCondition, normalizeKey, normalizeTitle } from '../scoring';
 
 /**
@@ -25,26 +25,7 @@ import { compileCondition, normalizeKey, normalizeTitle } from '../scoring';
 const DAY_MS = 86_400_000;
 const FLOAT_SLACK = 1e-9;
 
-export function bucketLabels(rule: Rule): string[] {
-  switch (rule.kind) {
-    case 'category_map':
-      return [...Object.keys(rule.points), 'any other value', 'unknown'];
-    case 'numeric_bands':
-      return [...rule.bands.map((b) => b.label), 'outside every band', 'unknown'];
-    case 'keyword_tiers':
-      return [...rule.tiers.map((t) => t.label), rule.otherwise.label, 'unknown'];
-    case 'counter':
-      return [...Array.from({ length: rule.cap + 1 }, (_, k) => `${k} pts`), 'unknown'];
-    case 'boolean_flag':
-      return ['yes', 'no', 'unknown'];
-    case 'recency': {
-      const bands = [...rule.bands].sort((a, b) => a.withinDays - b.withinDays);
-      return [...bands.map((b) => `within ${b.withinDays} days`), 'older', 'unknown'];
-    }
-    case 'combination':
-      return ['all hold', 'not all hold'];
-  }
-}
+export { bucketLabels };
 
 /** The points a rule awards per bucket (before its category cap). */
 export function bucketPoints(rule: Rule): number[] {
