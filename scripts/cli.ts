@@ -38,7 +38,7 @@ export const booleanFlag = (help: string): Flag<z.ZodDefault<z.ZodBoolean>> => (
 
 /** A whole-number value; its bounds are in its messages. */
 export function wholeNumber({ min, max }: { min?: number; max?: number } = {}) {
-  let n = z.number().int('is too large');
+  let n = z.number().int('is too large a number');
   if (min !== undefined) n = n.min(min, `must be at least ${min}`);
   if (max !== undefined) n = n.max(max, `must be at most ${max}`);
   return z.string().trim().regex(/^[-+]?\d+$/, 'must be a whole number').transform(Number).pipe(n);
@@ -116,7 +116,8 @@ export function parseCommandLine<F extends Flags>(
     if (token.kind !== 'option') continue;
     const flag = token.rawName.startsWith('--') && Object.hasOwn(command.flags, token.name) ? command.flags[token.name]! : undefined;
     if (!flag) throw usage(`unknown flag ${token.rawName}`);
-    if (flag.value && (token.value === undefined || (!token.inlineValue && token.value.startsWith('-')))) {
+    // A value may not look like a flag unless attached (`--out=-x`); negative numbers may (`--min -5`).
+    if (flag.value && (token.value === undefined || (!token.inlineValue && /^-(?!\d)/.test(token.value)))) {
       const dash = token.value ? `; for a value starting with "-", write ${token.rawName}=${token.value}` : '';
       throw usage(`${token.rawName} needs a value (${flag.value})${dash}`);
     }
@@ -130,7 +131,9 @@ export function parseCommandLine<F extends Flags>(
   if (missing) throw usage(`missing ${missing.name}`);
 
   const flags: Record<string, unknown> = {};
-  for (const [name, flag] of Object.entries(command.flags)) {
+  // In the order given, so the first bad flag reported is the first one typed; then the ones left out.
+  for (const name of new Set([...Object.keys(raw), ...Object.keys(command.flags)])) {
+    const flag = command.flags[name]!;
     const given = raw[name];
     const result = flag.schema.safeParse(given);
     if (!result.success) {
@@ -151,7 +154,8 @@ export function formatHelp(command: Command): string {
     const width = Math.max(...rows.map(([left]) => left.length));
     return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`.trimEnd()).join('\n');
   };
-  const withDefault = (flag: Flag) => {
+  const helpOf = (flag: Flag) => {
+    if (isRequired(flag)) return `${flag.help} (required)`;
     const fallback = flag.schema instanceof z.ZodDefault ? flag.schema.def.defaultValue : undefined;
     return fallback === undefined || fallback === false ? flag.help : `${flag.help} (default ${String(fallback)})`;
   };
@@ -164,7 +168,7 @@ export function formatHelp(command: Command): string {
     ...(positionals.length ? ['', 'Arguments:', table(positionals.map((p) => [p.name, p.help]))] : []),
     '',
     'Flags:',
-    table([...flags.map(([name, flag]): [string, string] => [synopsisOf(name, flag), withDefault(flag)]), ['--help', 'print this text and exit']]),
+    table([...flags.map(([name, flag]): [string, string] => [synopsisOf(name, flag), helpOf(flag)]), ['--help', 'print this text and exit']]),
     '',
     'Exit codes:',
     table(exitCodes),
@@ -247,22 +251,35 @@ export interface ProgressOptions {
   stream?: NodeJS.WritableStream & { isTTY?: boolean };
   /** One redrawn line (a terminal) or plain lines (a log); by default, whether `stream` is a terminal. */
   tty?: boolean;
+  /** Nothing is shown for work done sooner than this: its summary says it all. */
+  quietMs?: number;
+  /** Milliseconds; tests pass their own. */
+  clock?: () => number;
+}
+
+export interface Progress {
+  /** Call as often as you like; it decides when to write. */
+  update(done: number, detail?: string): void;
+  /** Ends a terminal's redrawn line when the work stopped short of the total (interrupted, failed). */
+  end(): void;
 }
 
 /**
- * Progress of long work on stderr: `report(done, detail)` as often as you like. On a terminal it redraws
- * one line with a bar at most every 100 ms; otherwise (a log, CI) it writes a line every 5 s or every
- * tenth of the work. The line for the last item (done = total) is always written, once.
+ * Progress of long work on stderr. Work done within `quietMs` (a second) shows nothing. After that, on a
+ * terminal it redraws one line with a bar at most every 100 ms; otherwise (a log, CI) it writes a line
+ * every 5 s or every tenth of the work; and the line for the last item (done = total) is written once.
  */
-export function createProgress({ label, total, rate = true, stream = process.stderr, tty = stream.isTTY === true }: ProgressOptions) {
-  const started = performance.now();
+export function createProgress({ label, total, rate = true, stream = process.stderr, tty = stream.isTTY === true, quietMs = 1_000, clock = () => performance.now() }: ProgressOptions): Progress {
+  const started = clock();
   const step = Math.max(1, Math.ceil(total / 10));
   let lastAt = Number.NEGATIVE_INFINITY;
   let lastDone = Number.NEGATIVE_INFINITY;
   let finishedShown = false;
-  return (done: number, detail = '') => {
-    const now = performance.now();
+  let lineOpen = false;
+  const update = (done: number, detail = '') => {
+    const now = clock();
     const finished = done >= total;
+    if (now - started < quietMs) return;
     if (finished ? finishedShown : tty ? now - lastAt < 100 : now - lastAt < 5_000 && done - lastDone < step) return;
     lastAt = now;
     lastDone = done;
@@ -280,5 +297,11 @@ export function createProgress({ label, total, rate = true, stream = process.std
     const width = 24;
     const filled = total > 0 ? Math.min(width, Math.round((done / total) * width)) : width;
     stream.write(`\r\x1b[2K${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${text}${finished ? '\n' : ''}`);
+    lineOpen = !finished;
   };
+  const end = () => {
+    if (lineOpen) stream.write('\n');
+    lineOpen = false;
+  };
+  return { update, end };
 }
