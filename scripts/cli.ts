@@ -31,7 +31,7 @@ export interface Flag<S extends z.ZodType = z.ZodType> {
 }
 
 /** A flag that takes a value, `--name VALUE` or `--name=VALUE`. */
-export const valueFlag = <S extends z.ZodType>(value: string, help: string, schema: S): Flag<S> => ({ value, help, schema });
+const valueFlag = <S extends z.ZodType>(value: string, help: string, schema: S): Flag<S> => ({ value, help, schema });
 
 /** A switch: false unless given. */
 export const booleanFlag = (help: string): Flag<z.ZodDefault<z.ZodBoolean>> => ({ help, schema: z.boolean().default(false) });
@@ -177,7 +177,7 @@ export function formatHelp(command: Command): string {
 
 /** Declares a command and, when its module is the script being run, runs it with process.argv. */
 export function defineCommand<F extends Flags>(moduleUrl: string, command: Command<F>): Command<F> {
-  if (isEntryPoint(moduleUrl)) runCommand(command, process.argv.slice(2));
+  if (isEntryPoint(moduleUrl)) void runCommand(command, process.argv.slice(2));
   return command;
 }
 
@@ -192,8 +192,8 @@ function isEntryPoint(moduleUrl: string): boolean {
   }
 }
 
-export function runCommand<F extends Flags>(command: Command<F>, argv: readonly string[]): void {
-  runMain(
+export function runCommand<F extends Flags>(command: Command<F>, argv: readonly string[]): Promise<void> {
+  return runMain(
     command.name,
     async () => {
       const parsed = parseCommandLine(command, argv);
@@ -209,14 +209,14 @@ export function runCommand<F extends Flags>(command: Command<F>, argv: readonly 
  * Runs a script's main function: an AppError prints its message (which names the record and field)
  * without a stack trace, a USAGE one as one line and exit code 2, anything else prints in full; the exit
  * code is main's result or 1 on error. `exitWhenDone` ends the process at once, for scripts whose clients
- * may hold sockets open.
+ * may hold sockets open. The promise settles when the exit code is set (tests await it).
  */
-export function runMain(name: string, main: () => Promise<number | void>, { exitWhenDone = false } = {}): void {
+export function runMain(name: string, main: () => Promise<number | void>, { exitWhenDone = false } = {}): Promise<void> {
   const finish = (code: number) => {
     process.exitCode = code;
     if (exitWhenDone) process.exit(code);
   };
-  main().then(
+  return main().then(
     (code) => finish(code ?? EXIT.OK),
     (error: unknown) => {
       if (isAppError(error) && error.code === 'USAGE') {
