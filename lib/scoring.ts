@@ -76,6 +76,7 @@ interface CompiledRuleSet {
 
 const UNKNOWN_TEXT = 'unknown (not provided)';
 const MEMO_LIMIT = 10_000;
+const MEMO_MAX_TEXT = 80;
 
 /** Parses the canonical `YYYY-MM-DDTHH:mm:ss.sssZ` that `parseLead` stores without Date.parse (3× faster). */
 function parseCanonicalIso(s: string): number {
@@ -139,8 +140,11 @@ function compileRule(rule: Rule, categoryIndex: number, cap: number): CompiledRu
         evaluation === UNREADABLE
           ? Object.freeze({ ...unknownItem, value: String(value), detail: `"${String(value)}" ${unreadableText(rule)}: treated as unknown → ${pts(unknownPoints)}` })
           : Object.freeze({ ...base, ...evaluation, maxPoints, unknown: false });
-      if (memo.size >= MEMO_LIMIT) memo.clear();
-      memo.set(key, item);
+      // Long text (a description) rarely repeats: remembering it would only keep garbage alive.
+      if (typeof key !== 'string' || key.length <= MEMO_MAX_TEXT) {
+        if (memo.size >= MEMO_LIMIT) memo.clear();
+        memo.set(key, item);
+      }
     }
     return item;
   };
@@ -214,8 +218,14 @@ const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
 
 /** Title-style text is matched with punctuation folded to spaces, so "Sr. Dir." and "Co-Founder & CEO" parse. */
 export function normalizeTitle(text: string): string {
-  return ` ${text.toLowerCase().replace(/&/g, ' and ').replace(/[^\p{L}\p{N},]+/gu, ' ').replace(/\s+/g, ' ').trim()} `;
+  // Several keyword rules often read the same field one after another: the last result is kept.
+  if (text === lastTitle.text) return lastTitle.normalized;
+  const normalized = ` ${text.toLowerCase().replace(/&/g, ' and ').replace(/[^\p{L}\p{N},]+/gu, ' ').replace(/\s+/g, ' ').trim()} `;
+  lastTitle = { text, normalized };
+  return normalized;
 }
+
+let lastTitle = { text: '', normalized: '  ' };
 
 /** Marks a present value the rule cannot read (text where a number or date belongs): scored as unknown. */
 const UNREADABLE = Symbol('unreadable');

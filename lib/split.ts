@@ -85,3 +85,18 @@ export function describeSplit(split: SplitSpec): string {
   if (split.by === 'hash') return `by hash of lead id (seed ${split.seed}): ${share} test, the rest design`;
   return `by ${split.field}: leads dated on or after ${split.cutoff} are the test half (about ${share}); leads without ${split.field} by hash of id (seed ${split.seed})`;
 }
+
+/**
+ * The split a command's flags ask for: `by` "id" (or unset) hashes lead ids; any other value names a date
+ * field (`created_at`, `attributes.signup_date`) whose newest `holdout` share is the test half.
+ */
+export function resolveSplit(leads: readonly ScorableLead[], { by, holdout, seed }: { by?: string; holdout?: number; seed?: number }): SplitSpec {
+  const share = holdout ?? DEFAULT_HOLDOUT;
+  const splitSeed = seed ?? DEFAULT_SPLIT_SEED;
+  if (by === undefined || by === 'id') return { by: 'hash', holdout: share, seed: splitSeed };
+  const read = fieldReader(by);
+  return planTimeSplit(
+    leads.map((lead) => read(lead)),
+    { field: by, holdout: share, seed: splitSeed },
+  );
+}

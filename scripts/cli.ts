@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { asOfSetting } from '../lib/as-of';
+import { DEFAULT_HOLDOUT, DEFAULT_SPLIT_SEED } from '../lib/split';
 import { STORE_KINDS } from '../lib/env';
 import { AppError, formatIssues, isAppError } from '../lib/errors';
 
@@ -31,7 +32,7 @@ export interface Flag<S extends z.ZodType = z.ZodType> {
 }
 
 /** A flag that takes a value, `--name VALUE` or `--name=VALUE`. */
-const valueFlag = <S extends z.ZodType>(value: string, help: string, schema: S): Flag<S> => ({ value, help, schema });
+export const valueFlag = <S extends z.ZodType>(value: string, help: string, schema: S): Flag<S> => ({ value, help, schema });
 
 /** A switch: false unless given. */
 export const booleanFlag = (help: string): Flag<z.ZodDefault<z.ZodBoolean>> => ({ help, schema: z.boolean().default(false) });
@@ -47,6 +48,10 @@ export function wholeNumber({ min, max }: { min?: number; max?: number } = {}) {
 /** A number above zero (seconds, dollars). */
 export const positiveNumber = () =>
   z.string().trim().min(1, 'must be a number').transform(Number).pipe(z.number({ error: 'must be a number' }).gt(0, 'must be more than 0'));
+
+/** A share strictly between 0 and 1 (0.3). */
+export const shareOfOne = () =>
+  z.string().trim().min(1, 'must be a number').transform(Number).pipe(z.number({ error: 'must be a number' }).gt(0, 'must be more than 0').lt(1, 'must be less than 1'));
 
 /** A comma-separated list, `a,b,c`, of at least one item. */
 export const commaList = () =>
@@ -66,6 +71,9 @@ export const sharedFlags = {
   json: booleanFlag('print the result as JSON'),
   'skip-invalid': booleanFlag('load the valid records of a leads file with bad ones (listing them) instead of failing'),
   'as-of': valueFlag('DATE', 'reference date for recency: an ISO date or "now" (default: SCORING_AS_OF, or the latest activity in the data)', asOfSetting.optional()),
+  holdout: valueFlag('SHARE', `share of leads held out as the test half, above 0 and below 1 (default ${DEFAULT_HOLDOUT})`, shareOfOne().optional()),
+  'split-seed': valueFlag('N', `seed of the split's hash of lead ids (default ${DEFAULT_SPLIT_SEED})`, wholeNumber().optional()),
+  'split-by': valueFlag('FIELD', '"id" (a hash of the lead id; the default) or a date field such as created_at, whose newest share is the test half', z.string().trim().min(1, 'needs "id" or a field name').optional()),
 } satisfies Record<string, Flag>;
 
 type Flags = Record<string, Flag>;

@@ -44,6 +44,8 @@ export interface Candidate {
   rule: Rule;
   /** A rule tune adds (not one of the base set's). */
   added?: boolean;
+  /** A keyword rule's word or phrase: leads are placed by `textTerms`, which matches where its pattern does, without running it. */
+  term?: string;
   /** Field rules: the bins the rule's buckets were made from. */
   binning?: FieldBinning;
   /** Buckets that share one model feature (a bin's category values), by bucket index; others get their own. */
@@ -204,6 +206,7 @@ function keywordCandidates(field: string, stats: LeadStats): Candidate[] {
         reference: [1, 2],
         conditions: [[{ field, matches: [pattern] }], undefined, undefined],
         added: true,
+        term: t.term,
       };
     });
 }

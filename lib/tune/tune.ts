@@ -1,5 +1,5 @@
 import { unitInterval } from '../hash';
-import { toScorable, type Lead } from '../lead';
+import { fieldReader, toScorable, type Lead } from '../lead';
 import { fieldName, pts } from '../rules-doc';
 import { ruleFields, safeParseRuleSet, type Condition, type Rule, type RuleSet, type Tuning } from '../rules';
 import { scoreLead } from '../scoring';
@@ -9,6 +9,7 @@ import { DEFAULT_LAMBDA, DesignBuilder, fitLogistic, logit, type Design, type Lo
 import { scaleToPoints, tierCuts } from './points';
 import { bucketLabels, bucketPoints, compileBucket } from './rule-buckets';
 import { StatsBuilder, type LeadStats } from './stats';
+import { termPattern, textTerms } from './text';
 
 /**
  * `npm run tune`'s core: from leads with a known outcome to a suggested rule set with integer points.
@@ -145,7 +146,8 @@ export function tuneRules(source: LeadSource, options: TuneOptions): TuneResult 
   // 5. Tiers from the design half's scores, then the rule set (validated like any other).
   const draft = assemble(suggested, options, { hot: 75, warm: 45 });
   const histogram = new Array<number>(101).fill(0);
-  for (const lead of source()) if (lead.converted !== undefined && half(lead) === 'design') histogram[scoreLead(toScorable(lead), { rules: draft, now: options.asOf }).score]!++;
+  const score = bucketScorer(draft, options.asOf);
+  for (const lead of source()) if (lead.converted !== undefined && half(lead) === 'design') histogram[score(lead)]!++;
   const tiers = tierCuts(histogram, options.hotShare ?? DEFAULT_HOT_SHARE, options.warmShare ?? DEFAULT_WARM_SHARE);
   const shareAtOrAbove = (t: number) => histogram.slice(t).reduce((a, b) => a + b, 0) / counts.design;
   const tuning: Tuning = {
@@ -155,7 +157,7 @@ export function tuneRules(source: LeadSource, options: TuneOptions): TuneResult 
     design: { leads: counts.design, conversions: counts.designConversions },
     scoreHistogram: histogram,
     tierShares: { hot: round4(shareAtOrAbove(tiers.hot)), warm: round4(shareAtOrAbove(tiers.warm) - shareAtOrAbove(tiers.hot)), cold: round4(1 - shareAtOrAbove(tiers.warm)) },
-    model: { intercept: round4(model.fit.intercept), lambda: model.fit.lambda, weights: modelWeights(modelRules, model.fit, suggested) },
+    model: { intercept: round4(model.fit.intercept), lambda: model.fit.lambda, weights: modelWeights(modelRules, model.fit, suggested, model.design) },
   };
   const rules = { ...assemble(suggested, options, tiers), tuning };
   const parsed = safeParseRuleSet(rules);
@@ -170,6 +172,48 @@ export function tuneRules(source: LeadSource, options: TuneOptions): TuneResult 
     counts,
     model: { fit: model.fit, designLogits: logits(model.design, model.fit), designOutcomes: model.design.y, testLogits: logits(model.test, model.fit), testOutcomes: model.test.y },
   };
+}
+
+/**
+ * A lead's score under a rule set whose category caps never bind (tune's own: each cap is its rules'
+ * maxima summed): the sum of each rule's points for the lead's bucket, which is what the engine adds up
+ * (a test holds the two equal), without building a breakdown. Keyword rules tune made are placed by
+ * their text's terms.
+ */
+function bucketScorer(rules: RuleSet, asOf: Date): (lead: Lead) => number {
+  const terms = new Map<string, Set<string>>();
+  const scorers = rules.rules.map((rule) => {
+    const points = bucketPoints(rule);
+    const term = rule.kind === 'keyword_tiers' && rule.tiers.length === 1 && !rule.tiers[0]!.exclude?.length ? termOf(rule.tiers[0]!.patterns) : undefined;
+    if (term === undefined || rule.kind !== 'keyword_tiers') {
+      const place = compileBucket(rule, asOf);
+      return (lead: Lead) => points[place(lead)]!;
+    }
+    const read = fieldReader(rule.field);
+    const field = rule.field;
+    return (lead: Lead) => {
+      const value = read(lead);
+      if (value === undefined) return points[2]!;
+      let set = terms.get(field);
+      if (!set) terms.set(field, (set = new Set(textTerms(String(value)))));
+      return points[set.has(term) ? 0 : 1]!;
+    };
+  });
+  return (lead) => {
+    terms.clear();
+    let total = 0;
+    for (const score of scorers) total += score(lead);
+    return total;
+  };
+}
+
+/** The term a single pattern of `termPattern` matches, if that is what it is. */
+function termOf(patterns: readonly string[]): string | undefined {
+  if (patterns.length !== 1) return undefined;
+  const match = /^\\b([\p{L}\p{N} ]+)\\b$|^\(\?:\^\|\[\\s,\]\)([\p{L}\p{N} ]+)\(\?:\[\\s,\]\|\$\)$/u.exec(patterns[0]!);
+  const term = match?.[1] ?? match?.[2];
+  // Terms are lower case (the engine matches ignoring case, `textTerms` lower-cases).
+  return term !== undefined && term === term.toLowerCase() && termPattern(term) === patterns[0] ? term : undefined;
 }
 
 /** Makes the new rules' ids unique (a keyword rule's id could repeat another field's). */
@@ -201,7 +245,21 @@ interface Encoded {
 
 /** Places every lead in each candidate's buckets, then numbers the features (buckets with design leads). */
 function encode(source: LeadSource, half: (lead: Lead) => 'design' | 'test', candidates: Candidate[], asOf: Date): Encoded {
-  const places = candidates.map((c) => compileBucket(c.rule, asOf));
+  // Keyword candidates are placed by their text's terms, computed once per lead and field.
+  const terms = new Map<string, Set<string>>();
+  const places = candidates.map((c): ((lead: Lead) => number) => {
+    if (c.term === undefined || c.rule.kind !== 'keyword_tiers') return compileBucket(c.rule, asOf);
+    const { term } = c;
+    const field = c.rule.field;
+    const read = fieldReader(field);
+    return (lead) => {
+      const value = read(lead);
+      if (value === undefined) return 2;
+      let set = terms.get(field);
+      if (!set) terms.set(field, (set = new Set(textTerms(String(value)))));
+      return set.has(term) ? 0 : 1;
+    };
+  });
   const sizes = candidates.map((c) => bucketLabels(c.rule).length);
   const designBuckets: number[] = [];
   const testBuckets: number[] = [];
@@ -210,6 +268,7 @@ function encode(source: LeadSource, half: (lead: Lead) => 'design' | 'test', can
   const seen = candidates.map((_, r) => new Uint32Array(sizes[r]!));
   for (const lead of source()) {
     if (lead.converted === undefined) continue;
+    terms.clear();
     const isDesign = half(lead) === 'design';
     const into = isDesign ? designBuckets : testBuckets;
     (isDesign ? designY : testY).push(lead.converted ? 1 : 0);
@@ -514,13 +573,28 @@ function categoryLabel(id: string, rules: readonly SuggestedRule[]): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
+/**
+ * A re-weighted counter's stored weights, on its new point levels: level j of the new cap is old level
+ * j · oldCap / newCap on the fitted line (see `linearised`).
+ */
+function counterWeights(c: Compiled, written: Rule, fit: LogisticFit, leadsOfFeature: Uint32Array): (number | null)[] | null {
+  if (c.candidate.rule.kind !== 'counter' || written.kind !== 'counter') return null;
+  const line = linearised(c, bucketWeights(c, fit), leadsOfFeature);
+  const levels = line.slice(0, -1) as number[];
+  const zero = levels[0] ?? 0;
+  const slope = levels.length > 1 ? levels[1]! - zero : 0;
+  const ratio = written.cap === 0 ? 0 : c.candidate.rule.cap / written.cap;
+  return [...Array.from({ length: written.cap + 1 }, (_, j) => zero + slope * j * ratio), line.at(-1)!];
+}
+
 /** The stored model: per written rule, the weight of each bucket (no-evidence buckets at the rule's lowest, as their 0 points are). */
-function modelWeights(compiled: Compiled[], fit: LogisticFit, suggested: readonly SuggestedRule[]): Record<string, number[]> {
+function modelWeights(compiled: Compiled[], fit: LogisticFit, suggested: readonly SuggestedRule[], design: Design): Record<string, number[]> {
+  const { leads } = countFeatures(design);
   const out: Record<string, number[]> = {};
   for (const s of suggested) {
     const c = compiled.find((x) => x.candidate.rule.id === s.rule.id);
     if (!c) continue;
-    const weights = bucketWeights(c, fit);
+    const weights = counterWeights(c, s.rule, fit, leads) ?? bucketWeights(c, fit);
     const known = weights.filter((w): w is number => w !== null);
     const lowest = known.length ? Math.min(...known) : 0;
     out[s.rule.id] = weights.map((w) => round4(w ?? lowest));

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ruleFields, type Rule } from '@/lib/rules';
 import { ruleSetToJson } from '@/lib/rules-file';
-import type { SplitSpec } from '@/lib/split';
+import { halfOf, type SplitSpec } from '@/lib/split';
+import { toScorable } from '@/lib/lead';
+import { scoreLead } from '@/lib/scoring';
 import { tuneRules } from '@/lib/tune/tune';
 import { plantedLeads } from '../support/planted-leads';
 
@@ -49,6 +51,12 @@ describe('tune on planted signals', () => {
     expect(result.rules.tuning!.design.leads).toBe(result.counts.design);
     expect(result.rules.tuning!.scoreHistogram.reduce((a, b) => a + b, 0)).toBe(result.counts.design);
     expect(result.rules.tiers.hot).toBeGreaterThan(result.rules.tiers.warm);
+  });
+
+  it('stores the design half\'s score histogram as the engine scores it', () => {
+    const engine = new Array<number>(101).fill(0);
+    for (const lead of leads) if (halfOf(lead, split) === 'design') engine[scoreLead(toScorable(lead), { rules: result.rules, now: asOf }).score]!++;
+    expect(result.rules.tuning!.scoreHistogram).toEqual(engine);
   });
 
   it('is deterministic: the same input gives the same file, byte for byte', () => {
