@@ -196,7 +196,18 @@ function profileField(stats: FieldStats, total: FoldCounts, baseRate: number | n
     strength: strengthOf(buckets.length > 1 ? iv : 0),
     notes,
   };
-  if (type === 'text') profile.keywords = keywordProfile(stats, total, o);
+  if (type === 'text') {
+    profile.keywords = keywordProfile(stats, total, o);
+    // A text field's values are mostly unique, so its strength is that of its strongest word or phrase.
+    const strongest = [...profile.keywords.lifting, ...profile.keywords.lowering]
+      .map((k) => ({ k, iv: weightOfEvidence([{ leads: k.leads, conversions: k.conversions }, { leads: leads - k.leads, conversions: conversionsOf(total) - k.conversions }]).iv }))
+      .sort((a, b) => b.iv - a.iv)[0];
+    if (strongest && strongest.iv > profile.iv) {
+      profile.iv = strongest.iv;
+      profile.strength = strengthOf(strongest.iv);
+      notes.push(`information value of its strongest word or phrase, "${strongest.k.term}" (with vs without)`);
+    }
+  }
   if (unreadable > 0) notes.push(`${unreadable.toLocaleString('en-US')} value(s) of another kind count as unknown, as the rules read them`);
   return profile;
 }
@@ -310,4 +321,65 @@ function keywordProfile(stats: FieldStats, total: FoldCounts, o: Required<Profil
     tested: tested.length,
     minLeads,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain-text profile (npm run profile)
+// ---------------------------------------------------------------------------------------------
+
+const DASH = '—';
+const pct = (x: number | null) => (x === null ? DASH : `${(100 * x).toFixed(1)}%`);
+const count = (n: number) => n.toLocaleString('en-US');
+const BAR = 20;
+
+function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((cell, c) => (c === 0 || c === cells.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+}
+
+/** The profile as terminal text: one block per field (strongest first), a bar per value scaled to the field's best rate. */
+export function formatProfile(profile: Profile, meta: { source: string; split: string }): string {
+  const out = [
+    `Field profile of ${meta.source} — design half only (split ${meta.split})`,
+    `Design half: ${count(profile.leads)} leads, ${count(profile.conversions)} conversions, base rate ${pct(profile.baseRate)} (95% CI ${pct(profile.baseCi.low)}–${pct(profile.baseCi.high)}); dates as days before ${profile.asOf.slice(0, 10)}`,
+    'Fields ranked by information value (IV: < 0.02 none, 0.02–0.1 weak, 0.1–0.3 medium, 0.3–0.5 strong, > 0.5 suspicious — check it is not written after the outcome).',
+  ];
+  const empty = profile.fields.filter((f) => f.type === null);
+  for (const field of profile.fields.filter((f) => f.type !== null)) {
+    out.push('', `${field.field} — ${field.type}, coverage ${pct(field.coverage)}, IV ${field.iv.toFixed(3)} (${field.strength})`);
+    const best = Math.max(...field.buckets.map((b) => b.rate ?? 0), 1e-9);
+    out.push(
+      ...textTable(
+        ['Value', 'Leads', 'Conv', 'Rate', '95% CI', 'Lift', 'WoE', ''],
+        field.buckets.map((b) => [
+          b.kind === 'other' ? `other (${count(b.otherValues ?? 0)} values)` : b.label,
+          count(b.leads),
+          count(b.conversions),
+          pct(b.rate),
+          `${pct(b.ci.low)}–${pct(b.ci.high)}`,
+          b.lift === null ? DASH : `${b.lift.toFixed(2)}×`,
+          `${b.woe >= 0 ? '+' : ''}${b.woe.toFixed(2)}`,
+          '█'.repeat(Math.round(((b.rate ?? 0) / best) * BAR)),
+        ]),
+      ).map((l) => `  ${l}`),
+    );
+    if (field.keywords) {
+      const { lifting, lowering, tested, minLeads } = field.keywords;
+      out.push(`  Words and phrases (${count(tested)} with ≥ ${count(minLeads)} leads tested; significant after counting every one tried):`);
+      if (lifting.length + lowering.length === 0) out.push('    none');
+      for (const [title, list] of [['lift', lifting], ['lower', lowering]] as const) {
+        if (list.length === 0) continue;
+        out.push(
+          ...textTable(
+            [`Presence ${title}s`, 'Leads', 'Conv', 'Rate', '95% CI', 'Without', 'Lift'],
+            list.map((k) => [`"${k.term}"`, count(k.leads), count(k.conversions), pct(k.rate), `${pct(k.ci.low)}–${pct(k.ci.high)}`, pct(k.rateWithout), k.lift === null ? DASH : `${k.lift.toFixed(2)}×`]),
+          ).map((l) => `    ${l}`),
+        );
+      }
+    }
+    for (const note of field.notes) out.push(`  Note: ${note}`);
+  }
+  if (empty.length > 0) out.push('', `No lead has: ${empty.map((f) => f.field).join(', ')}`);
+  return `${out.join('\n')}\n`;
 }

@@ -1,4 +1,6 @@
-import { LEAD_FIELDS, fieldReader, type FieldValue, type ScorableLead } from '../lead';
+import { unitInterval } from '../hash';
+import { LEAD_FIELDS, fieldReader, type FieldValue, type Lead, type ScorableLead } from '../lead';
+import { splitter, type SplitSpec } from '../split';
 import { normalizeKey } from '../scoring';
 import { textTerms } from './text';
 
@@ -215,4 +217,38 @@ export function dominantKind(stats: FieldStats, total: FoldCounts): { kind: Valu
     else unreadable += leadsOf(counts);
   }
   return { kind: best?.[0] ?? null, unknown, unreadable };
+}
+
+export interface HalfCounts {
+  design: number;
+  designConversions: number;
+  test: number;
+  testConversions: number;
+  /** Leads without a known outcome: in neither half. */
+  noOutcome: number;
+}
+
+/**
+ * The statistics of the design half of `leads` (the test half is only counted). Each design lead is in
+ * one of two folds by a hash of its id (salted apart from the split), for the out-of-sample checks.
+ */
+export function designStats(leads: Iterable<Lead>, split: SplitSpec, asOf: Date): { stats: LeadStats; counts: HalfCounts } {
+  const half = splitter(split);
+  const builder = new StatsBuilder(asOf);
+  const counts: HalfCounts = { design: 0, designConversions: 0, test: 0, testConversions: 0, noOutcome: 0 };
+  for (const lead of leads) {
+    if (lead.converted === undefined) {
+      counts.noOutcome++;
+      continue;
+    }
+    if (half(lead) === 'test') {
+      counts.test++;
+      if (lead.converted) counts.testConversions++;
+      continue;
+    }
+    counts.design++;
+    if (lead.converted) counts.designConversions++;
+    builder.add(lead, lead.converted, unitInterval(`fold:${split.seed}:${lead.id}`) < 0.5 ? 0 : 1);
+  }
+  return { stats: builder.finish(), counts };
 }

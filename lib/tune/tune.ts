@@ -1,4 +1,3 @@
-import { unitInterval } from '../hash';
 import { fieldReader, toScorable, type Lead } from '../lead';
 import { fieldName, pts } from '../rules-doc';
 import { ruleFields, safeParseRuleSet, type Condition, type Rule, type RuleSet, type Tuning } from '../rules';
@@ -8,7 +7,7 @@ import { bonferroniZ, combinationRule, fieldCandidates, slug, type Candidate, ty
 import { DEFAULT_LAMBDA, DesignBuilder, fitLogistic, logit, type Design, type LogisticFit } from './logistic';
 import { scaleToPoints, tierCuts } from './points';
 import { bucketLabels, bucketPoints, compileBucket } from './rule-buckets';
-import { StatsBuilder, type LeadStats } from './stats';
+import { designStats, type HalfCounts, type LeadStats } from './stats';
 import { termPattern, textTerms } from './text';
 
 /**
@@ -73,7 +72,7 @@ export interface TuneResult {
   proposed: SuggestedRule[];
   decisions: FieldDecision[];
   stats: LeadStats;
-  counts: { design: number; designConversions: number; test: number; testConversions: number; noOutcome: number };
+  counts: HalfCounts;
   /** The fitted model behind `rules`: unrounded log-odds per lead, for comparing with the rounded points. */
   model: { fit: LogisticFit; designLogits: Float64Array; designOutcomes: Uint8Array; testLogits: Float64Array; testOutcomes: Uint8Array };
 }
@@ -90,26 +89,9 @@ export const minLeadsFor = (designLeads: number) => Math.max(30, Math.ceil(0.01 
 
 export function tuneRules(source: LeadSource, options: TuneOptions): TuneResult {
   const half = splitter(options.split);
-  const foldOf = (lead: Lead) => (unitInterval(`fold:${options.split.seed}:${lead.id}`) < 0.5 ? 0 : 1);
 
   // 1. Statistics of the design half.
-  const builder = new StatsBuilder(options.asOf);
-  const counts = { design: 0, designConversions: 0, test: 0, testConversions: 0, noOutcome: 0 };
-  for (const lead of source()) {
-    if (lead.converted === undefined) {
-      counts.noOutcome++;
-      continue;
-    }
-    if (half(lead) === 'test') {
-      counts.test++;
-      if (lead.converted) counts.testConversions++;
-      continue;
-    }
-    counts.design++;
-    if (lead.converted) counts.designConversions++;
-    builder.add(lead, lead.converted, foldOf(lead));
-  }
-  const stats = builder.finish();
+  const { stats, counts } = designStats(source(), options.split, options.asOf);
   if (counts.design === 0) throw new Error('the design half holds no lead with a known outcome');
   if (counts.designConversions === 0 || counts.designConversions === counts.design) {
     throw new Error(`the design half's ${counts.design} leads all have the same outcome: there is nothing to tell converters from`);
