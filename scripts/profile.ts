@@ -3,7 +3,7 @@
  * the pivot tables an analyst would otherwise build by hand, ranked by information value. Thin: the work
  * is lib/profile.ts. `--help` lists the flags.
  */
-import { resolveAsOf } from '../lib/as-of';
+import { dataClock, resolveAsOf } from '../lib/as-of';
 import { env } from '../lib/env';
 import { AppError, formatIssues } from '../lib/errors';
 import { writeFileAtomic } from '../lib/fs-atomic';
@@ -38,7 +38,7 @@ export default defineCommand(import.meta.url, {
     if (rejected > 0) console.warn(`Warning: skipped ${rejected} invalid record(s):\n${formatIssues(issues)}\n`);
     if (!leads.some((l) => l.converted !== undefined)) throw new AppError('INVALID_INPUT', `${leadsPath} has no lead with a "converted" outcome: a profile compares fields against it`);
     const split = resolveSplit(leads, { by: flags['split-by'], holdout: flags.holdout, seed: flags['split-seed'] });
-    const asOf = resolveAsOf(leads, flags['as-of'] ?? config.SCORING_AS_OF);
+    const asOf = resolveAsOf(leads, flags['as-of'] ?? config.SCORING_AS_OF, dataClock(leads));
     const { stats } = designStats(leads, split, asOf);
     const profile = profileLeads(stats);
     if (flags.field) {

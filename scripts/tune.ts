@@ -4,7 +4,7 @@
  * Thin: the work is lib/tune/. `--help` lists the flags.
  */
 import { z } from 'zod';
-import { resolveAsOf } from '../lib/as-of';
+import { dataClock, resolveAsOf } from '../lib/as-of';
 import { DEFAULT_RULES } from '../lib/default-rules';
 import { env } from '../lib/env';
 import { AppError, formatIssues } from '../lib/errors';
@@ -53,7 +53,7 @@ export default defineCommand(import.meta.url, {
     const withOutcome = leads.filter((l) => l.converted !== undefined).length;
     if (withOutcome === 0) throw new AppError('INVALID_INPUT', `${leadsPath} has no lead with a "converted" outcome: tune fits points to outcomes (map an outcome column in the import)`);
     const base = flags.rules ? await loadRuleSet(flags.rules, { origin: '--rules' }) : undefined;
-    const asOf = resolveAsOf(leads, flags['as-of'] ?? config.SCORING_AS_OF);
+    const asOf = resolveAsOf(leads, flags['as-of'] ?? config.SCORING_AS_OF, dataClock(leads));
     const split = resolveSplit(leads, { by: flags['split-by'], holdout: flags.holdout, seed: flags['split-seed'] });
     const hotShare = flags.capacity !== undefined ? Math.min(0.5, flags.capacity / withOutcome) : (flags['hot-share'] ?? DEFAULT_HOT_SHARE);
 
