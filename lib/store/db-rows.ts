@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CONFIDENCES, ENRICHMENT_SOURCES, ENRICHMENT_STATUSES, enrichmentSchema, type Enrichment } from '../enrichment/schema';
 import { AppError, formatIssues, type FieldIssue } from '../errors';
-import { fullName, leadSchema, safeParseLead } from '../lead';
+import { fullName, leadSchema, safeParseLead, type Lead } from '../lead';
 import type { FieldCoverage } from '../rule-coverage';
 import { TIERS, topReason, type Tier } from '../scoring';
 import { validateEnrichments, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
@@ -226,6 +226,13 @@ const fullRowSchema = enrichmentColumnsSchema.extend({
   rules_version: z.string(),
   input_hash: z.string(),
 });
+
+/** A lead's stored record (the `record` column), validated as a lead. */
+export function fromRecordRow(raw: unknown): Lead {
+  const parsed = z.object({ id: z.string(), record: leadSchema }).safeParse(raw);
+  if (!parsed.success) throw rowError('lead record', rowId(raw), parsed.error);
+  return parsed.data.record;
+}
 
 function rowError(what: string, id: unknown, error: z.ZodError): AppError {
   const issues = error.issues.map((i) => ({ record: `lead ${JSON.stringify(id ?? null)}`, field: i.path.join('.') || '(row)', message: i.message }));

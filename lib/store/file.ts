@@ -280,6 +280,11 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
       return rows;
     },
 
+    async leadsWithOutcome() {
+      const { scored } = await leadsSnapshot();
+      return scored.map((s) => s.lead).filter((lead) => lead.converted !== undefined).sort((a, b) => compareCodePoints(a.id, b.id));
+    },
+
     async fieldCoverage() {
       const snapshot = await leadsSnapshot();
       snapshot.coverage ??= fieldCoverage(snapshot.scored.map((s) => toScorable(s.lead)));

@@ -12,6 +12,7 @@ import {
   enrichmentFromRow,
   FULL_COLUMNS,
   fromFullRow,
+  fromRecordRow,
   fromListRow,
   LEAD_WRITE_COLUMN_TYPES,
   LEAD_WRITE_COLUMNS,
@@ -142,6 +143,13 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
           if (!TIERS.includes(r.tier)) throw new AppError('STORE_ERROR', `Lead "${r.id}" has an unknown tier "${r.tier}"`);
           return { id: r.id, score: r.score, tier: r.tier, converted: r.converted };
         });
+      });
+    },
+
+    leadsWithOutcome() {
+      return run('reading leads with an outcome', async () => {
+        const rows = await sql`select id, record from public.leads where converted is not null order by id`;
+        return rows.map(fromRecordRow);
       });
     },
 

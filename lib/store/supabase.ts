@@ -13,6 +13,7 @@ import {
   enrichmentFromRow,
   FULL_COLUMNS,
   fromFullRow,
+  fromRecordRow,
   fromListRow,
   LIST_COLUMNS,
   parseLeadQuery,
@@ -168,6 +169,11 @@ export function createSupabaseStore(
         if (!TIERS.includes(r.tier) || typeof r.converted !== 'boolean') throw new AppError('STORE_ERROR', `Lead "${r.id}" has an unexpected outcome row`);
         return { id: r.id, score: r.score, tier: r.tier, converted: r.converted };
       });
+    },
+
+    async leadsWithOutcome() {
+      const rows = await readAll<unknown>('reading leads with an outcome', (from, to) => client.from('leads').select('id,record').not('converted', 'is', null).order('id').range(from, to));
+      return rows.map(fromRecordRow);
     },
 
     fieldCoverage() {

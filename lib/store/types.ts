@@ -96,6 +96,8 @@ export interface LeadStore {
   summary(): Promise<StoreSummary>;
   /** Leads with a known outcome. */
   outcomes(): Promise<OutcomeRow[]>;
+  /** The whole records of the leads with a known outcome, in id order: the field profile reads every field against it. */
+  leadsWithOutcome(): Promise<Lead[]>;
   /** Leads with a value per field and custom attribute: which rules read nothing (lib/rule-coverage.ts). */
   fieldCoverage(): Promise<FieldCoverage>;
   /** Inserts or replaces leads with their scores; idempotent on lead id, never touches enrichments. */

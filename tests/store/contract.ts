@@ -450,6 +450,13 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
         expect([...outcomes].sort(byId)).toEqual(want.sort(byId));
         expect(outcomes.length).toBeLessThan(FIXTURE_SIZE);
       });
+
+      it('hands back the whole records of the leads with a known outcome, in id order', async () => {
+        const records = await store.leadsWithOutcome();
+        const want = leads.filter((l) => l.converted !== undefined).sort(byId);
+        expect(records).toEqual(want);
+        expect(records.some((l) => l.attributes !== undefined)).toBe(true);
+      });
     });
 
     it('keeps every write when two store instances save enrichments at the same time', async () => {

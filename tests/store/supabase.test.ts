@@ -336,6 +336,17 @@ describe('supabase store: reads (PostgREST contract)', () => {
   });
 });
 
+describe('supabase store: leads with an outcome', () => {
+  it('reads the records of leads with a known outcome, in id order', async () => {
+    const record = { id: 'a', industry: 'software', converted: true, attributes: { plan: 'pro' } };
+    respond = () => ({ status: 200, body: [{ id: 'a', record }] });
+    expect(await store.leadsWithOutcome()).toEqual([expect.objectContaining(record)]);
+    expect(requests[0]!.url.searchParams.get('converted')).toBe('not.is.null');
+    expect(requests[0]!.url.searchParams.get('select')).toBe('id,record');
+    expect(requests[0]!.url.searchParams.get('order')).toBe('id.asc');
+  });
+});
+
 describe('supabase store: configuration', () => {
   it('names the missing variable', () => {
     expect(() => createSupabaseStore({ SUPABASE_URL: baseUrl, SUPABASE_SERVICE_ROLE_KEY: undefined, SCORING_RULES: undefined })).toThrow(/SUPABASE_SERVICE_ROLE_KEY/);

@@ -52,6 +52,9 @@ export function createMemoryStore(leads: readonly Lead[], { rules = DEFAULT_RULE
     async outcomes(): Promise<OutcomeRow[]> {
       return [...scored.values()].flatMap((s) => (s.lead.converted === undefined ? [] : [{ id: s.lead.id, score: s.score, tier: s.tier, converted: s.lead.converted }]));
     },
+    async leadsWithOutcome() {
+      return [...scored.values()].map((s) => s.lead).filter((l) => l.converted !== undefined).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
     async fieldCoverage() {
       return fieldCoverage([...scored.values()].map((s) => toScorable(s.lead)));
     },
