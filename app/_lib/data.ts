@@ -18,6 +18,11 @@ export async function loadRules() {
   return getRules();
 }
 
+/** The `SCORING_AS_OF` setting, for pages that measure dates themselves (the field profile). */
+export function scoringAsOf(): string | undefined {
+  return env().SCORING_AS_OF;
+}
+
 /** Whether the live re-enrich button can work, and why not. Only these plain values reach the browser. */
 export interface LiveEnrichInfo {
   enabled: boolean;

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { loadRules, loadStore } from '@/app/_lib/data';
 import { TierBadge } from '@/components/badges';
 import { CumulativeGainsChart, DecileLiftChart, type GainsPoint } from '@/components/backtest-charts';
@@ -73,7 +74,12 @@ export default async function ValidatePage() {
 
   const header = (
     <div>
-      <h1 className="text-xl font-semibold tracking-tight">Backtest</h1>
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h1 className="text-xl font-semibold tracking-tight">Backtest</h1>
+        <Link href="/validate/profile" className="text-sm font-medium text-indigo-700 underline decoration-indigo-300 underline-offset-2 hover:text-indigo-900" data-testid="profile-link">
+          Field profile: conversion by every field →
+        </Link>
+      </div>
       <p className="mt-1 max-w-3xl text-sm text-slate-500">
         How well the score ranks leads whose outcome is known, against their <code className="font-mono text-xs">converted</code> flag.
       </p>

@@ -2,9 +2,9 @@ import { rocAuc, runBacktest, tierMoveMatrix, type BacktestResult, type Precisio
 import { toScorable, type Lead } from '../lead';
 import { describeRule, pts } from '../rules-doc';
 import { ruleMaxPoints, type Rule, type RuleSet } from '../rules';
-import { rulesVersion, scoreLead, TIERS, type Tier } from '../scoring';
+import { rulesVersion, scoreLead, tierFor, TIERS, type Tier } from '../scoring';
 import { describeSplit, splitter, type Half, type SplitSpec } from '../split';
-import type { LeadSource, SuggestedRule, TuneResult } from './tune';
+import { bucketScorer, type LeadSource, type SuggestedRule, type TuneResult } from './tune';
 
 /**
  * The review report of a tune: the suggested rules against the base on both halves, the tier moves, the
@@ -88,17 +88,19 @@ export function buildReport(source: LeadSource, result: TuneResult, options: Com
   const rows: Record<Half, { base: Row[]; suggested: Row[] }> = { design: { base: [], suggested: [] }, test: { base: [], suggested: [] } };
   const movers: { lead: Lead; from: Row; to: Row }[] = [];
   const suggestedRules = result.rules;
+  // The suggested set's caps never bind, so its score is the sum of its rules' bucket points: what the
+  // engine adds up (tests hold the two equal), without building a breakdown per lead.
+  const suggestedScore = bucketScorer(suggestedRules, options.asOf);
   for (const lead of source()) {
     if (lead.converted === undefined) continue;
-    const scorable = toScorable(lead);
     const h = half(lead);
-    const a = scoreLead(scorable, { rules: options.base, now: options.asOf });
-    const b = scoreLead(scorable, { rules: suggestedRules, now: options.asOf });
+    const a = scoreLead(toScorable(lead), { rules: options.base, now: options.asOf });
+    const score = suggestedScore(lead);
     const from = { id: lead.id, score: a.score, tier: a.tier, converted: lead.converted };
-    const to = { id: lead.id, score: b.score, tier: b.tier, converted: lead.converted };
+    const to = { id: lead.id, score, tier: tierFor(score, suggestedRules), converted: lead.converted };
     rows[h].base.push(from);
     rows[h].suggested.push(to);
-    if (h === 'test' && a.tier !== b.tier) keepMover(movers, { lead, from, to }, options.examples ?? 6);
+    if (h === 'test' && from.tier !== to.tier) keepMover(movers, { lead, from, to }, options.examples ?? 6);
   }
   const unrounded = { design: aucOf(result.model.designLogits, result.model.designOutcomes), test: aucOf(result.model.testLogits, result.model.testOutcomes) };
   const halves = (['design', 'test'] as const).map((h): HalfMetrics => {

@@ -162,7 +162,7 @@ export function tuneRules(source: LeadSource, options: TuneOptions): TuneResult 
  * (a test holds the two equal), without building a breakdown. Keyword rules tune made are placed by
  * their text's terms.
  */
-function bucketScorer(rules: RuleSet, asOf: Date): (lead: Lead) => number {
+export function bucketScorer(rules: RuleSet, asOf: Date): (lead: Lead) => number {
   const terms = new Map<string, Set<string>>();
   const scorers = rules.rules.map((rule) => {
     const points = bucketPoints(rule);

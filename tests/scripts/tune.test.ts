@@ -47,11 +47,14 @@ describe('tune, profile and validate on a leads file', () => {
     expect(await cli('tune.ts', ['--leads', leadsPath, '--out', out])).toMatchObject({ code: 0 });
     expect(await readFile(out, 'utf8')).toBe(written);
 
-    // validate reads the split the file stores and grades the test half only.
+    // validate reads the split the file stores, grades the test half only, and agrees with the report.
     const graded = await cli('validate.ts', ['--leads', leadsPath, '--rules', out]);
     expect(graded.code).toBe(0);
     expect(graded.stdout).toMatch(/the test half \(split by hash of lead id \(seed 1\)/);
-    expect(graded.stdout).toMatch(/Leads 1[0-9]{3},/);
+    const validated = JSON.parse((await cli('validate.ts', ['--leads', leadsPath, '--rules', out, '--json'])).stdout) as { n: number; auc: number; tiers: unknown };
+    const reported = JSON.parse((await cli('tune.ts', ['--leads', leadsPath, '--json'])).stdout) as { halves: { half: string; suggested: { n: number; auc: number; tiers: unknown } }[] };
+    const test = reported.halves.find((h) => h.half === 'test')!.suggested;
+    expect([validated.n, validated.auc, validated.tiers]).toEqual([test.n, test.auc, test.tiers]);
   });
 
   it('tune leaves the previous file untouched when it cannot fit, and says why', async () => {
