@@ -98,6 +98,11 @@ export interface ProfileOptions {
 
 const DEFAULTS: Required<ProfileOptions> = { bands: 10, minShare: 0.02, topValues: 20, minTermShare: 0.01, topTerms: 15 };
 
+/** Fewest leads in a listed value or a band, however small the data: fewer would show noise as signal. */
+const MIN_BUCKET_LEADS = 5;
+/** Below this many design leads, rates and IV move by chance and the profile says so. */
+export const SMALL_PROFILE = 2_000;
+
 /** Category when its distinct values are few, or the most common ones cover nearly all leads; text otherwise. */
 const CATEGORY_MAX_VALUES = 30;
 const CATEGORY_COVERAGE = 0.9;
@@ -224,7 +229,7 @@ function knownBuckets(stats: FieldStats, type: FieldType, known: number, o: Requ
   }
   const values = [...stats.values.map.entries()].sort((a, b) => leadsOf(b[1]) - leadsOf(a[1]) || (a[0] < b[0] ? -1 : 1));
   const limit = type === 'text' ? o.topValues / 2 : o.topValues;
-  const listed = values.filter(([, c], i) => i < limit && leadsOf(c) >= Math.max(2, o.minShare * known / 2));
+  const listed = values.filter(([, c], i) => i < limit && leadsOf(c) >= Math.max(MIN_BUCKET_LEADS, (o.minShare * known) / 2));
   const other = zeroCounts();
   for (const [, counts] of values.slice(listed.length)) addCounts(other, counts);
   // Values a full table dropped are still known leads: they are "other" too.
@@ -245,7 +250,7 @@ function subtract(a: FoldCounts, b: FoldCounts): FoldCounts {
 function bands(table: Map<number, FoldCounts>, whole: boolean, known: number, o: Required<ProfileOptions>, unit: string): RawBucket[] {
   const { values, counts } = sortedValues(table);
   if (values.length === 0) return [];
-  const ends = equalFrequencyEnds({ values, leads: counts.map(leadsOf) }, o.bands, Math.max(1, o.minShare * known));
+  const ends = equalFrequencyEnds({ values, leads: counts.map(leadsOf) }, o.bands, Math.max(MIN_BUCKET_LEADS, o.minShare * known));
   const cuts = cutsAt(ends, values, whole);
   const range = { min: values[0]!, max: values.at(-1)! };
   const buckets: RawBucket[] = [];
@@ -345,6 +350,7 @@ export function formatProfile(profile: Profile, meta: { source: string; split: s
     `Design half: ${count(profile.leads)} leads, ${count(profile.conversions)} conversions, base rate ${pct(profile.baseRate)} (95% CI ${pct(profile.baseCi.low)}–${pct(profile.baseCi.high)}); dates as days before ${profile.asOf.slice(0, 10)}`,
     'Fields ranked by information value (IV: < 0.02 none, 0.02–0.1 weak, 0.1–0.3 medium, 0.3–0.5 strong, > 0.5 suspicious — check it is not written after the outcome).',
   ];
+  if (profile.leads < SMALL_PROFILE) out.push(`Small sample: with ${count(profile.leads)} design leads, rates move by chance and IV runs high; read the intervals.`);
   const empty = profile.fields.filter((f) => f.type === null);
   for (const field of profile.fields.filter((f) => f.type !== null)) {
     out.push('', `${field.field} — ${field.type}, coverage ${pct(field.coverage)}, IV ${field.iv.toFixed(3)} (${field.strength})`);

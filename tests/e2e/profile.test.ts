@@ -24,7 +24,10 @@ describe('field profile page', () => {
     expect(kinds).toEqual(expect.arrayContaining(['yes', 'no']));
     await expect(demo.getByRole('img').first().getAttribute('aria-label')).resolves.toMatch(/yes: \d+\.\d% converted \(95% interval/);
     expect(await page.getByTestId('profile-bar').count()).toBeGreaterThan(20);
+    await expect(page.getByTestId('profile-small').textContent()).resolves.toMatch(/Small sample/);
     await screenshot(page, 'profile-desktop', true);
+    await demo.scrollIntoViewIfNeeded();
+    await screenshot(page, 'profile-desktop-field');
     await page.close();
   });
 

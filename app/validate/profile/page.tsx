@@ -4,7 +4,7 @@ import { loadRules, loadStore, scoringAsOf } from '@/app/_lib/data';
 import { ProfileBars } from '@/components/profile-bars';
 import { formatInt, formatLift, formatPct } from '@/components/format';
 import { resolveAsOf } from '@/lib/as-of';
-import { profileLeads, type FieldProfile, type KeywordStats } from '@/lib/profile';
+import { profileLeads, SMALL_PROFILE, type FieldProfile, type KeywordStats } from '@/lib/profile';
 import { DEFAULT_HOLDOUT, DEFAULT_SPLIT_SEED, describeSplit, type SplitSpec } from '@/lib/split';
 import { designStats } from '@/lib/tune/stats';
 
@@ -139,6 +139,13 @@ export default async function ProfilePage() {
         95% interval {formatPct(profile.baseCi.low)} – {formatPct(profile.baseCi.high)}). Split {describeSplit(split)}
         {rules.tuning ? ', as the live rules were tuned' : ''}; the test half is kept for grading. Dates are days before {profile.asOf.slice(0, 10)}.
       </p>
+
+      {profile.leads < SMALL_PROFILE && (
+        <p className="max-w-3xl rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-xs text-amber-900" data-testid="profile-small">
+          Small sample: with {formatInt(profile.leads)} design leads, a value holds few leads, its interval is wide and information value runs high by chance. Read the intervals, and
+          trust a field only when it stands out on a larger export.
+        </p>
+      )}
 
       <nav aria-label="Fields by strength" className="rounded-lg border border-slate-200 bg-white px-4 py-3" data-testid="profile-ranking">
         <h2 className="text-sm font-semibold text-slate-900">Fields by information value</h2>
