@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ruleFields, type Rule } from '@/lib/rules';
+import { DEFAULT_RULES } from '@/lib/default-rules';
+import { ruleFields, type Rule, type RuleSet } from '@/lib/rules';
+import { buildReport, reportMarkdown } from '@/lib/tune/report';
 import { ruleSetToJson } from '@/lib/rules-file';
 import { halfOf, type SplitSpec } from '@/lib/split';
 import { toScorable } from '@/lib/lead';
@@ -72,5 +74,63 @@ describe('tune keeps noise out across samples', () => {
       const noisy = rules.rules.filter((r) => reads(r, 'attributes.noise_number') || reads(r, 'attributes.noise_category'));
       expect([seed, noisy.map((r) => r.id)]).toEqual([seed, []]);
     }
+  });
+});
+
+describe('tune with base rules', () => {
+  const leads = plantedLeads(8_000, 42);
+  const base: RuleSet = {
+    name: 'Team rules',
+    tiers: { hot: 60, warm: 30 },
+    categories: [
+      { id: 'fit', label: 'Fit', cap: 60 },
+      { id: 'intent', label: 'Intent', cap: 40 },
+    ],
+    rules: [
+      // The team guessed "team" plans best; the data says enterprise.
+      { id: 'plan', label: 'Plan', category: 'fit', why: 'Bigger plans buy.', kind: 'category_map', field: 'attributes.plan', points: { team: 60, enterprise: 30, starter: 30 }, otherwise: 0 },
+      { id: 'typo', label: 'Source', category: 'intent', why: 'Webinars convert.', kind: 'category_map', field: 'attributes.sorce', points: { webinar: 40 }, otherwise: 0 },
+    ],
+  };
+  const result = tuneRules(() => leads, { split, asOf, base });
+
+  it('keeps the base rules (ids, kinds, fields) and re-weights their buckets from the data', () => {
+    expect(result.rules.rules.map((r) => [r.id, r.kind, ruleFields(r)])).toEqual([
+      ['plan', 'category_map', ['attributes.plan']],
+      ['typo', 'category_map', ['attributes.sorce']],
+    ]);
+    const plan = result.rules.rules[0] as Extract<Rule, { kind: 'category_map' }>;
+    // Values that shared points keep sharing them; the data moves the rest.
+    expect(plan.points.enterprise).toBe(plan.points.starter);
+    expect(plan.points.team).toBeLessThan(plan.points.enterprise!);
+    expect(plan.why).toMatch(/^Bigger plans buy\. Design half: /);
+    // A rule whose field no lead has earns nothing.
+    expect(Math.max(...Object.values((result.rules.rules[1] as Extract<Rule, { kind: 'category_map' }>).points))).toBe(0);
+    expect(result.rules.categories.reduce((s, c) => s + c.cap, 0)).toBe(100);
+  });
+
+  it('lists the rules it would add separately, and writes them only when asked', () => {
+    expect(result.proposed.map((p) => ruleFields(p.rule)).flat()).toEqual(expect.arrayContaining(['company_description']));
+    expect(result.rules.rules.some((r) => ruleFields(r).includes('company_description'))).toBe(false);
+    const withAdditions = tuneRules(() => leads, { split, asOf, base, addProposed: true });
+    expect(withAdditions.rules.rules.some((r) => ruleFields(r).includes('company_description'))).toBe(true);
+    expect(withAdditions.rules.rules.slice(0, 2).map((r) => r.id)).toEqual(['plan', 'typo']);
+  });
+});
+
+describe('the review report', () => {
+  const leads = plantedLeads(6_000, 9);
+  const result = tuneRules(() => leads, { split, asOf });
+  const report = buildReport(() => leads, result, { split, asOf, base: DEFAULT_RULES, baseIsDefault: true, capacityShare: 0.05 });
+
+  it('grades both halves, moves every test lead through the 3×3 matrix, and shows movers', () => {
+    expect(report.halves.map((h) => h.half)).toEqual(['design', 'test']);
+    expect(report.halves[1]!.leads).toBe(result.counts.test);
+    expect(report.moves.flat().reduce((a, b) => a + b, 0)).toBe(result.counts.test);
+    for (const e of report.examples) expect(e.from.tier).not.toBe(e.to.tier);
+    const markdown = reportMarkdown(report);
+    expect(markdown).toContain('| ROC AUC |');
+    expect(markdown).toContain('Unrounded model AUC');
+    expect(markdown).toMatch(/`attributes\.noise_number` \| number \| no \|/);
   });
 });
