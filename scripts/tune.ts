@@ -68,6 +68,7 @@ export default defineCommand(import.meta.url, {
       if (error instanceof Error && !(error instanceof AppError)) throw new AppError('INVALID_INPUT', `${leadsPath}: ${error.message}`, { cause: error });
       throw error;
     }
+    for (const d of result.decisions.filter((x) => x.suspicious)) console.warn(`Warning: ${d.field} — ${d.reason}`);
     const report = buildReport(source, result, { split, asOf, base: base ?? DEFAULT_RULES, baseIsDefault: !base, capacityShare: hotShare });
 
     if (flags.out) await writeFileAtomic(flags.out, ruleSetToJson(result.rules));

@@ -187,7 +187,7 @@ function chiSquare(a: [number, number], b: [number, number]): number {
  * bound or either side is under `minLeads`. Categories (`reorder`) are re-sorted by rate after each merge.
  */
 function chiMerge(groups: number[][], counts: readonly FoldCounts[], fold: Fold, minLeads: number, reorder: boolean): number[][] {
-  let current = groups.map((g) => [...g]);
+  const current = groups.map((g) => [...g]);
   while (current.length > 1) {
     const totals = current.map((g) => pick(sum(g, counts), fold));
     let bestIndex = -1;

@@ -25,6 +25,7 @@ import { termPattern } from './text';
 export const MAX_KEYWORDS = 10;
 export const IV_FLOOR = 0.02;
 export const CROSS_CHECK_Z = 2.326;
+export const SUSPICIOUS_IV = 0.5;
 /** Fields never turned into rules, with the reason. */
 export const UNSCORED_FIELDS: Readonly<Record<string, string>> = {
   created_at: 'the lead’s age: older leads had longer to convert, so it would reward age, not fit',
@@ -38,6 +39,8 @@ export interface FieldDecision {
   reason: string;
   iv?: number;
   crossCheckZ?: number;
+  /** Used, with an IV so high the field may leak the outcome. */
+  suspicious?: boolean;
 }
 
 export interface Candidate {
@@ -108,7 +111,8 @@ export function fieldCandidates(stats: LeadStats, { minLeads, exclude }: { minLe
       decide(false, `did not hold out of sample: bins chosen on one half of the design leads rank the other half at z = ${z.toFixed(2)} (< ${CROSS_CHECK_Z})`, { iv, crossCheckZ: z });
       continue;
     }
-    decide(true, `${binning.bins.length} bins, information value ${iv.toFixed(3)}, out-of-sample z = ${z.toFixed(2)}`, { iv, crossCheckZ: z });
+    const suspicious = iv > SUSPICIOUS_IV ? `; IV above ${SUSPICIOUS_IV} is too good to be true unless the field is written after the outcome: check it, and --exclude it if so` : '';
+    decide(true, `${binning.bins.length} bins, information value ${iv.toFixed(3)}, out-of-sample z = ${z.toFixed(2)}${suspicious}`, { iv, crossCheckZ: z, suspicious: suspicious !== '' });
     candidates.push(ruleFromBinning(binning));
   }
   return { candidates, decisions };

@@ -1,9 +1,8 @@
-import { fieldReader, toScorable, type Lead } from '../lead';
+import { fieldReader, type Lead } from '../lead';
 import { fieldName, pts } from '../rules-doc';
 import { ruleFields, safeParseRuleSet, type Condition, type Rule, type RuleSet, type Tuning } from '../rules';
-import { scoreLead } from '../scoring';
 import { splitter, type SplitSpec } from '../split';
-import { bonferroniZ, combinationRule, fieldCandidates, slug, type Candidate, type FieldDecision } from './candidates';
+import { bonferroniZ, combinationRule, fieldCandidates, type Candidate, type FieldDecision } from './candidates';
 import { DEFAULT_LAMBDA, DesignBuilder, fitLogistic, logit, type Design, type LogisticFit } from './logistic';
 import { scaleToPoints, tierCuts } from './points';
 import { bucketLabels, bucketPoints, compileBucket } from './rule-buckets';

@@ -134,3 +134,12 @@ describe('the review report', () => {
     expect(markdown).toMatch(/`attributes\.noise_number` \| number \| no \|/);
   });
 });
+
+describe('a field written after the outcome', () => {
+  it('is used but flagged as too good to be true', () => {
+    const leads = plantedLeads(3_000, 4).map((l, i) => ({ ...l, attributes: { ...l.attributes, stage: l.converted || i % 50 === 0 ? 'closed' : 'open' } }));
+    const { decisions } = tuneRules(() => leads, { split, asOf });
+    expect(decisions.find((d) => d.field === 'attributes.stage')).toMatchObject({ used: true, suspicious: true });
+    expect(decisions.find((d) => d.field === 'attributes.plan')!.suspicious).toBe(false);
+  });
+});
