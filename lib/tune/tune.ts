@@ -124,6 +124,12 @@ export function tuneRules(source: LeadSource, options: TuneOptions): TuneResult 
   }
   const suggested = buildRules(modelRules, model.fit, model.design, !options.base);
 
+  if (suggested.every((s) => s.buckets.every((b) => b.points === 0))) {
+    throw new Error(
+      `nothing on the design half (${counts.design.toLocaleString('en-US')} leads, ${counts.designConversions.toLocaleString('en-US')} converted) separates converters ${options.base ? 'in the buckets of these rules' : 'well enough to earn a point'}: see the field decisions with npm run profile, or tune on a larger export`,
+    );
+  }
+
   // 5. Tiers from the design half's scores, then the rule set (validated like any other).
   const draft = assemble(suggested, options, { hot: 75, warm: 45 });
   const histogram = new Array<number>(101).fill(0);

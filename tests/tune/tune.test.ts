@@ -143,3 +143,10 @@ describe('a field written after the outcome', () => {
     expect(decisions.find((d) => d.field === 'attributes.stage')!.reason).toMatch(/written after the outcome.*--exclude/);
   });
 });
+
+describe('data with no signal', () => {
+  it('fails with the reason instead of writing an empty rule set', () => {
+    const leads = plantedLeads(2_000, 8).map((l) => ({ id: l.id, converted: l.converted, attributes: { noise: l.attributes!.noise_category! } }));
+    expect(() => tuneRules(() => leads, { split, asOf })).toThrow(/nothing on the design half \([\d,]+ leads, [\d,]+ converted\) separates converters/);
+  });
+});
