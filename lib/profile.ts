@@ -173,12 +173,13 @@ export function profileLeads(stats: LeadStats, options: ProfileOptions = {}): Pr
   const n = leadsOf(stats.total);
   const conversions = conversionsOf(stats.total);
   const baseRate = n === 0 ? null : conversions / n;
-  const fields = [...stats.fields.values()].map((f) => profileField(f, stats.total, baseRate, o));
+  const fields = [...stats.fields.values()].map((f) => profileField(f, stats, baseRate, o));
   fields.sort((a, b) => Number(a.type === null) - Number(b.type === null) || b.iv - a.iv || a.field.localeCompare(b.field));
   return { half: 'design', leads: n, conversions, baseRate, baseCi: wilsonInterval(conversions, n), asOf: stats.asOf.toISOString(), fields };
 }
 
-function profileField(stats: FieldStats, total: FoldCounts, baseRate: number | null, o: Required<ProfileOptions>): FieldProfile {
+function profileField(stats: FieldStats, all: LeadStats, baseRate: number | null, o: Required<ProfileOptions>): FieldProfile {
+  const { total } = all;
   const type = fieldType(stats, total);
   const { unknown, unreadable } = dominantKind(stats, total);
   const leads = leadsOf(total);
@@ -202,10 +203,13 @@ function profileField(stats: FieldStats, total: FoldCounts, baseRate: number | n
     notes,
   };
   if (type === 'text') {
-    profile.keywords = keywordProfile(stats, total, o);
+    profile.keywords = keywordProfile(stats, all.termTotal, o);
+    if (all.termShare < 1) notes.push(`words counted on a hash sample of ${leadsOf(all.termTotal).toLocaleString('en-US')} design leads (every other figure uses all of them)`);
     // A text field's values are mostly unique, so its strength is that of its strongest word or phrase.
+    const sampled = leadsOf(all.termTotal);
+    const sampledConversions = conversionsOf(all.termTotal);
     const strongest = [...profile.keywords.lifting, ...profile.keywords.lowering]
-      .map((k) => ({ k, iv: weightOfEvidence([{ leads: k.leads, conversions: k.conversions }, { leads: leads - k.leads, conversions: conversionsOf(total) - k.conversions }]).iv }))
+      .map((k) => ({ k, iv: weightOfEvidence([{ leads: k.leads, conversions: k.conversions }, { leads: sampled - k.leads, conversions: sampledConversions - k.conversions }]).iv }))
       .sort((a, b) => b.iv - a.iv)[0];
     if (strongest && strongest.iv > profile.iv) {
       profile.iv = strongest.iv;
@@ -278,7 +282,7 @@ export function twoProportionZ(c1: number, n1: number, c2: number, n2: number): 
  * exactly the same leads (the words of one set phrase) are listed once, by the simplest of them.
  */
 export function testTerms(stats: FieldStats, total: FoldCounts, minTermShare: number): { tested: KeywordStats[]; minLeads: number; bound: number } {
-  const texts = leadsOf(stats.kinds.text);
+  const texts = stats.termTexts;
   const minLeads = Math.max(10, Math.ceil(minTermShare * texts));
   const n = leadsOf(total);
   const c = conversionsOf(total);

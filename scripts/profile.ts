@@ -12,7 +12,7 @@ import { formatProfile, profileLeads } from '../lib/profile';
 import { fieldCoverage, formatCoverageWarnings, ruleCoverage } from '../lib/rule-coverage';
 import { loadRuleSet } from '../lib/rules-file';
 import { describeSplit, resolveSplit } from '../lib/split';
-import { designStats } from '../lib/tune/stats';
+import { designStats, wordShareFor } from '../lib/tune/stats';
 import { commaList, defineCommand, sharedFlags, valueFlag } from './cli';
 
 export default defineCommand(import.meta.url, {
@@ -39,7 +39,7 @@ export default defineCommand(import.meta.url, {
     if (!leads.some((l) => l.converted !== undefined)) throw new AppError('INVALID_INPUT', `${leadsPath} has no lead with a "converted" outcome: a profile compares fields against it`);
     const split = resolveSplit(leads, { by: flags['split-by'], holdout: flags.holdout, seed: flags['split-seed'] });
     const asOf = resolveAsOf(leads, flags['as-of'] ?? config.SCORING_AS_OF, dataClock(leads));
-    const { stats } = designStats(leads, split, asOf);
+    const { stats } = designStats(leads, split, asOf, { termShare: wordShareFor(leads.length) });
     const profile = profileLeads(stats);
     if (flags.field) {
       const unknown = flags.field.filter((f) => !profile.fields.some((p) => p.field === f));

@@ -107,3 +107,18 @@ describe('field profile on a hand-computed fixture', () => {
     expect(description.keywords!.lowering.find((k) => k.term === 'student')).toMatchObject({ leads: 40, conversions: 2 });
   });
 });
+
+describe('words on a sample', () => {
+  it('counts words on a hash sample of design leads, says so, and still finds the strong ones', async () => {
+    const { designStats } = await import('@/lib/tune/stats');
+    const { plantedLeads } = await import('./support/planted-leads');
+    const leads = plantedLeads(6_000, 3);
+    const { stats, counts } = designStats(leads, { by: 'hash', holdout: 0.3, seed: 1 }, AS_OF, { termShare: 0.5 });
+    const sampled = stats.termTotal[0] + stats.termTotal[2];
+    expect(Math.abs(sampled / counts.design - 0.5)).toBeLessThan(0.03);
+    const description = profileLeads(stats).fields.find((f) => f.field === 'company_description')!;
+    expect(description.notes.join(' ')).toMatch(/hash sample of [\d,]+ design leads/);
+    expect(description.keywords!.lifting[0]!.leads).toBeLessThan(counts.design * 0.15 * 0.6);
+    expect(description.keywords!.lifting.map((k) => k.term)).toContain('spreadsheets');
+  });
+});

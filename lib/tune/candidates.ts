@@ -176,8 +176,8 @@ function ruleFromBinning(binning: FieldBinning): Candidate {
 
 function keywordCandidates(field: string, stats: LeadStats): Candidate[] {
   const fs = stats.fields.get(field)!;
-  const { tested, bound } = testTerms(fs, stats.total, 0.01);
-  const total = stats.total;
+  const { tested, bound } = testTerms(fs, stats.termTotal, 0.01);
+  const total = stats.termTotal;
   const foldSign = (counts: FoldCounts, fold: 0 | 1) => {
     const n = counts[fold * 2]!;
     const c = counts[fold * 2 + 1]!;

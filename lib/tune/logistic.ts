@@ -79,13 +79,16 @@ function penalisedLogLikelihood(design: Design, intercept: number, weights: Floa
   return { ll, penalised: ll - (lambda / 2) * penalty };
 }
 
-export function fitLogistic(design: Design, { lambda = DEFAULT_LAMBDA, maxIterations = 50, tolerance = 1e-7 } = {}): LogisticFit {
+export function fitLogistic(
+  design: Design,
+  { lambda = DEFAULT_LAMBDA, maxIterations = 50, tolerance = 1e-7, start }: { lambda?: number; maxIterations?: number; tolerance?: number; start?: Pick<LogisticFit, 'intercept' | 'weights'> } = {},
+): LogisticFit {
   const m = design.features;
   const dim = m + 1;
   const positives = design.y.reduce((s, v) => s + v, 0);
-  // Start at the base rate's log-odds; the problem is convex, so any start reaches the same optimum.
-  let intercept = Math.log((positives + 0.5) / (design.rows - positives + 0.5));
-  let weights = new Float64Array(m);
+  // Start at the base rate's log-odds (or where told); the problem is convex, so any start reaches the same optimum.
+  let intercept = start?.intercept ?? Math.log((positives + 0.5) / (design.rows - positives + 0.5));
+  let weights = start ? Float64Array.from(start.weights) : new Float64Array(m);
   let current = penalisedLogLikelihood(design, intercept, weights, lambda);
   const hessian = new Float64Array(dim * dim);
   const gradient = new Float64Array(dim);

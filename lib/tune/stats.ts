@@ -81,13 +81,18 @@ export interface FieldStats {
   /** Normalised text value (as category rules match it) → counts; `spellings` keeps how it was first written. */
   values: CountTable<string>;
   spellings: Map<string, string>;
-  /** Word or two-word phrase → leads whose text holds it. */
+  /** Word or two-word phrase → leads whose text holds it (among the leads whose text was split). */
   terms: CountTable<string>;
+  /** Leads whose text was split into words. */
+  termTexts: number;
 }
 
 export interface LeadStats {
   /** Leads and conversions per fold. */
   total: FoldCounts;
+  /** The design leads whose text was split into words (all of them, or a hash sample: `termShare`). */
+  termTotal: FoldCounts;
+  termShare: number;
   fields: Map<string, FieldStats>;
   asOf: Date;
 }
@@ -105,6 +110,7 @@ function emptyFieldStats(field: string): FieldStats {
     values: new CountTable(VALUE_CAP),
     spellings: new Map(),
     terms: new CountTable(TERM_CAP),
+    termTexts: 0,
   };
 }
 
@@ -124,9 +130,9 @@ export class StatsBuilder {
   private readonly asOfMs: number;
   private readonly readers = new Map<string, (lead: ScorableLead) => FieldValue>();
 
-  constructor(asOf: Date) {
+  constructor(asOf: Date, termShare = 1) {
     this.asOfMs = asOf.getTime();
-    this.stats = { total: zeroCounts(), fields: new Map(), asOf };
+    this.stats = { total: zeroCounts(), termTotal: zeroCounts(), termShare, fields: new Map(), asOf };
     for (const field of PROFILED_FIELDS) this.fieldStats(field);
   }
 
@@ -140,17 +146,21 @@ export class StatsBuilder {
     return stats;
   }
 
-  /** Adds one lead; `fold` (0 or 1) is which half of the design set it is in. */
-  add(lead: ScorableLead, converted: boolean, fold: 0 | 1): void {
+  /** Adds one lead; `fold` (0 or 1) is which half of the design set it is in; `words`: split its text into words too. */
+  add(lead: ScorableLead, converted: boolean, fold: 0 | 1, words = true): void {
     const n = fold * 2;
     const c = converted ? 1 : 0;
     this.stats.total[n]! += 1;
     this.stats.total[n + 1]! += c;
-    for (const field of PROFILED_FIELDS) this.addValue(this.stats.fields.get(field)!, this.readers.get(field)!(lead), n, c);
-    if (lead.attributes) for (const name in lead.attributes) this.addValue(this.fieldStats(`attributes.${name}`), lead.attributes[name], n, c);
+    if (words) {
+      this.stats.termTotal[n]! += 1;
+      this.stats.termTotal[n + 1]! += c;
+    }
+    for (const field of PROFILED_FIELDS) this.addValue(this.stats.fields.get(field)!, this.readers.get(field)!(lead), n, c, words);
+    if (lead.attributes) for (const name in lead.attributes) this.addValue(this.fieldStats(`attributes.${name}`), lead.attributes[name], n, c, words);
   }
 
-  private addValue(stats: FieldStats, value: FieldValue, n: number, c: number): void {
+  private addValue(stats: FieldStats, value: FieldValue, n: number, c: number, words: boolean): void {
     if (value === undefined) return;
     let counts: FoldCounts;
     let kind: FoldCounts;
@@ -172,6 +182,14 @@ export class StatsBuilder {
         const key = normalizeKey(value);
         counts = stats.values.get(key);
         if (!stats.spellings.has(key)) stats.spellings.set(key, value.trim());
+        if (!words) {
+          counts[n]! += 1;
+          counts[n + 1]! += c;
+          kind[n]! += 1;
+          kind[n + 1]! += c;
+          return;
+        }
+        stats.termTexts++;
         // Each word or phrase counts once per lead.
         for (const term of new Set(textTerms(value))) {
           const t = stats.terms.get(term);
@@ -219,6 +237,14 @@ export function dominantKind(stats: FieldStats, total: FoldCounts): { kind: Valu
   return { kind: best?.[0] ?? null, unknown, unreadable };
 }
 
+/**
+ * Splitting text into words is most of the statistics' cost, and a quarter of a million leads pin down a
+ * word's conversion rate as well as a million do: past that, words are counted on a hash sample of the
+ * design leads (every other figure, and every rule tune builds from a word, still uses every lead).
+ */
+export const WORD_SAMPLE_LEADS = 250_000;
+export const wordShareFor = (leads: number) => Math.min(1, WORD_SAMPLE_LEADS / Math.max(1, leads));
+
 export interface HalfCounts {
   design: number;
   designConversions: number;
@@ -232,9 +258,9 @@ export interface HalfCounts {
  * The statistics of the design half of `leads` (the test half is only counted). Each design lead is in
  * one of two folds by a hash of its id (salted apart from the split), for the out-of-sample checks.
  */
-export function designStats(leads: Iterable<Lead>, split: SplitSpec, asOf: Date): { stats: LeadStats; counts: HalfCounts } {
+export function designStats(leads: Iterable<Lead>, split: SplitSpec, asOf: Date, { termShare = 1 }: { termShare?: number } = {}): { stats: LeadStats; counts: HalfCounts } {
   const half = splitter(split);
-  const builder = new StatsBuilder(asOf);
+  const builder = new StatsBuilder(asOf, termShare);
   const counts: HalfCounts = { design: 0, designConversions: 0, test: 0, testConversions: 0, noOutcome: 0 };
   for (const lead of leads) {
     if (lead.converted === undefined) {
@@ -248,7 +274,8 @@ export function designStats(leads: Iterable<Lead>, split: SplitSpec, asOf: Date)
     }
     counts.design++;
     if (lead.converted) counts.designConversions++;
-    builder.add(lead, lead.converted, unitInterval(`fold:${split.seed}:${lead.id}`) < 0.5 ? 0 : 1);
+    const words = termShare >= 1 || unitInterval(`words:${split.seed}:${lead.id}`) < termShare;
+    builder.add(lead, lead.converted, unitInterval(`fold:${split.seed}:${lead.id}`) < 0.5 ? 0 : 1, words);
   }
   return { stats: builder.finish(), counts };
 }

@@ -6,7 +6,7 @@ import { bonferroniZ, combinationRule, fieldCandidates, type Candidate, type Fie
 import { DEFAULT_LAMBDA, DesignBuilder, fitLogistic, logit, type Design, type LogisticFit } from './logistic';
 import { scaleToPoints, tierCuts } from './points';
 import { bucketLabels, bucketPoints, compileBucket } from './rule-buckets';
-import { designStats, type HalfCounts, type LeadStats } from './stats';
+import { designStats, wordShareFor, type HalfCounts, type LeadStats } from './stats';
 import { termPattern, textTerms } from './text';
 
 /**
@@ -90,7 +90,9 @@ export function tuneRules(source: LeadSource, options: TuneOptions): TuneResult 
   const half = splitter(options.split);
 
   // 1. Statistics of the design half.
-  const { stats, counts } = designStats(source(), options.split, options.asOf);
+  let leads = 0;
+  for (const _ of source()) leads++;
+  const { stats, counts } = designStats(source(), options.split, options.asOf, { termShare: wordShareFor(leads) });
   if (counts.design === 0) throw new Error('the design half holds no lead with a known outcome');
   if (counts.designConversions === 0 || counts.designConversions === counts.design) {
     throw new Error(`the design half's ${counts.design} leads all have the same outcome: there is nothing to tell converters from`);
@@ -224,6 +226,21 @@ function baseCandidate(rule: Rule): Candidate {
   return { rule, groups: [...byPoints.values()] };
 }
 
+/** Bucket numbers of every lead and candidate, two bytes each (a rule has far fewer than 65,536 buckets). */
+class GrowingUint16 {
+  values = new Uint16Array(1 << 16);
+  private length = 0;
+
+  push(value: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Uint16Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = value;
+  }
+}
+
 interface Encoded {
   compiled: Compiled[];
   design: Design;
@@ -248,8 +265,10 @@ function encode(source: LeadSource, half: (lead: Lead) => 'design' | 'test', can
     };
   });
   const sizes = candidates.map((c) => bucketLabels(c.rule).length);
-  const designBuckets: number[] = [];
-  const testBuckets: number[] = [];
+  const huge = candidates.find((_, r) => sizes[r]! > 0xffff);
+  if (huge) throw new Error(`rule "${huge.rule.id}" has ${sizes[candidates.indexOf(huge)]} buckets; tune re-weights rules of up to 65,535`);
+  const designBuckets = new GrowingUint16();
+  const testBuckets = new GrowingUint16();
   const designY: number[] = [];
   const testY: number[] = [];
   const seen = candidates.map((_, r) => new Uint32Array(sizes[r]!));
@@ -279,7 +298,8 @@ function encode(source: LeadSource, half: (lead: Lead) => 'design' | 'test', can
     for (let b = 0; b < sizes[r]!; b++) if (!grouped.has(b) && !reference.has(b) && seen[r]![b]! > 0) featureOf[b] = features++;
     return { candidate, place: places[r]!, featureOf };
   });
-  const toDesign = (buckets: number[], y: number[]) => {
+  const toDesign = (growing: GrowingUint16, y: number[]) => {
+    const buckets = growing.values;
     const b = new DesignBuilder(features);
     const active: number[] = [];
     for (let row = 0; row < y.length; row++) {
@@ -384,7 +404,8 @@ function withCombinations(encoded: Encoded, minLeads: number, lambda: number): E
     return b.build();
   };
   const extended = { compiled: [...encoded.compiled, ...combos], design: extend(encoded.design), test: extend(encoded.test) };
-  return { ...extended, fit: fitLogistic(extended.design, { lambda }) };
+  // Warm start: the additive fit is close, so Newton needs a step or two.
+  return { ...extended, fit: fitLogistic(extended.design, { lambda, start: { intercept: fit.intercept, weights: Float64Array.from([...fit.weights, ...combos.map(() => 0)]) } }) };
 }
 
 /** Per rule, the fitted weight of each bucket (null: no feature and not a reference, i.e. no design lead). */

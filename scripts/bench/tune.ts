@@ -6,7 +6,7 @@ import { scoreLead } from '../../lib/scoring';
 import { splitter, type SplitSpec } from '../../lib/split';
 import { AS_OF, generateLeads } from '../../lib/synthetic';
 import { buildReport } from '../../lib/tune/report';
-import { designStats } from '../../lib/tune/stats';
+import { designStats, wordShareFor } from '../../lib/tune/stats';
 import { tuneRules, type LeadSource } from '../../lib/tune/tune';
 import { fmt, type BenchModule, type BenchRow } from './types';
 
@@ -28,7 +28,9 @@ function timed<T>(work: () => T): { result: T; cpu: number; wall: number } {
 
 /** profile + tune + its report, as `npm run profile` and `npm run tune` run them, on already-parsed leads. */
 function profileAndTune(source: LeadSource) {
-  const profile = profileLeads(designStats(source(), split, asOf).stats);
+  let leads = 0;
+  for (const _ of source()) leads++;
+  const profile = profileLeads(designStats(source(), split, asOf, { termShare: wordShareFor(leads) }).stats);
   const result = tuneRules(source, { split, asOf });
   const report = buildReport(source, result, { split, asOf, base: DEFAULT_RULES, baseIsDefault: true, capacityShare: 0.05 });
   return { profile, result, report };

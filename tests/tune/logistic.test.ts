@@ -27,6 +27,13 @@ describe('L2 logistic regression (Newton)', () => {
     expect(fitLogistic(design)).toEqual(fitLogistic(design));
   });
 
+  it('reaches the same optimum from a warm start, in fewer steps', () => {
+    const cold = fitLogistic(design);
+    const warm = fitLogistic(design, { start: { intercept: cold.intercept + 0.1, weights: cold.weights.map((w) => w - 0.1) } });
+    expect(warm.weights[0]).toBeCloseTo(cold.weights[0]!, 6);
+    expect(warm.iterations).toBeLessThanOrEqual(cold.iterations);
+  });
+
   it('fits one-hot bins of several fields with no reference level (the penalty identifies them)', () => {
     const b = new DesignBuilder(4);
     for (let i = 0; i < 400; i++) b.push([i % 2, 2 + (i % 4 < 2 ? 0 : 1)], (i % 2 === 0 && i % 7 < 4) || i % 11 === 0);

@@ -6,7 +6,7 @@ import { formatInt, formatLift, formatPct } from '@/components/format';
 import { resolveAsOf } from '@/lib/as-of';
 import { profileLeads, SMALL_PROFILE, type FieldProfile, type KeywordStats } from '@/lib/profile';
 import { DEFAULT_HOLDOUT, DEFAULT_SPLIT_SEED, describeSplit, type SplitSpec } from '@/lib/split';
-import { designStats } from '@/lib/tune/stats';
+import { designStats, wordShareFor } from '@/lib/tune/stats';
 
 export const metadata: Metadata = { title: 'Field profile' };
 
@@ -128,7 +128,7 @@ export default async function ProfilePage() {
     );
   }
 
-  const profile = profileLeads(designStats(leads, split, asOf).stats);
+  const profile = profileLeads(designStats(leads, split, asOf, { termShare: wordShareFor(leads.length) }).stats);
   const fields = profile.fields.filter((f) => f.type !== null);
   const empty = profile.fields.filter((f) => f.type === null);
   return (
