@@ -33,7 +33,8 @@ export type AuthDatabase =
 /** Where users and sessions are kept for this configuration (same rule as the rate limiter's). */
 export function authDatabaseLocation(config: Env): { kind: 'postgres'; url: string } | { kind: 'sqlite'; file: string } {
   if (config.LEAD_STORE !== 'file' && config.DATABASE_URL) return { kind: 'postgres', url: config.DATABASE_URL };
-  return { kind: 'sqlite', file: path.resolve(config.AUTH_DB_PATH ?? path.join(path.dirname(config.ENRICHMENTS_PATH), 'auth.sqlite')) };
+  // turbopackIgnore: a run-time data file, not something for the build to trace.
+  return { kind: 'sqlite', file: path.resolve(/*turbopackIgnore: true*/ config.AUTH_DB_PATH ?? path.join(path.dirname(config.ENRICHMENTS_PATH), 'auth.sqlite')) };
 }
 
 export function openAuthDatabase(config: Env): AuthDatabase {
@@ -45,7 +46,7 @@ export function openAuthDatabase(config: Env): AuthDatabase {
   mkdirSync(path.dirname(location.file), { recursive: true });
   // Password hashes and session tokens: readable by the server's user only. Creating the file first
   // sets its mode; an existing file keeps its own.
-  closeSync(openSync(location.file, 'a', 0o600));
+  closeSync(openSync(/*turbopackIgnore: true*/ location.file, 'a', 0o600));
   const db = new Database(location.file);
   // WAL: the server and `npm run auth:add-user` can use the file at the same time.
   db.pragma('journal_mode = WAL');
@@ -120,6 +121,10 @@ export function authOptions(config: Env, database: AuthDatabase): BetterAuthOpti
         },
       },
     },
+    // Better Auth's own limiter (on in production) allows 3 sign-in requests per 10 s per client address:
+    // right against password guessing, tight for starting an OIDC redirect, which checks no secret and
+    // which a whole office behind one address may do at 9:00.
+    rateLimit: { customRules: { '/sign-in/social': { window: 10, max: 30 } } },
     // Failed OAuth callbacks land on the sign-in page, which explains `?error=…`.
     onAPIError: { errorURL: SIGN_IN_PATH },
     advanced: { cookiePrefix: AUTH_COOKIE_PREFIX },

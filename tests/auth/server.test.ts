@@ -155,7 +155,6 @@ describePostgres('sign-in with users in PostgreSQL (a database store with DATABA
   it('the migration creates exactly the tables and columns Better Auth expects', async () => {
     const config = passwordEnv({ LEAD_STORE: 'postgres', DATABASE_URL: db().url });
     const oidc = parseEnv({
-      ...config,
       AUTH_MODE: 'oidc',
       AUTH_OIDC_ISSUER: 'https://idp.example',
       AUTH_OIDC_CLIENT_ID: 'c',
