@@ -251,4 +251,18 @@ describe('sign-in with email and password (AUTH_MODE=password)', () => {
     expect(new URL(page.url()).pathname).toBe('/sign-in');
     await page.close();
   });
+
+  it('limits password attempts per client address (3 per 10 s), refusing even the right password meanwhile', async () => {
+    const attempt = (pass: string) =>
+      fetch(`${appUrl}/api/auth/sign-in/email`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: appUrl },
+        body: JSON.stringify({ email: 'lead@small.test', password: pass }),
+      }).then((r) => r.status);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push(await attempt(`guess number ${i}`));
+    expect(statuses.slice(-1)).toEqual([429]);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(3);
+    expect(await attempt(password)).toBe(429);
+  });
 });
