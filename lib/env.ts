@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { allowListSchema } from './auth/allow-list';
+import { asOfSetting } from './as-of';
 import { AppError } from './errors';
 
 /**
@@ -25,9 +26,12 @@ const duration = z
 
 const optionalText = z.string().trim().min(1).optional();
 
+/** Where leads live: `LEAD_STORE` and every command's `--store`. */
+export const STORE_KINDS = ['file', 'postgres', 'supabase'] as const;
+
 export const envSchema = z
   .object({
-    LEAD_STORE: z.enum(['file', 'postgres', 'supabase']).default('file'),
+    LEAD_STORE: z.enum(STORE_KINDS).default('file'),
     LEADS_PATH: z.string().min(1).default('data/synthetic_leads.json'),
     ENRICHMENTS_PATH: z.string().min(1).default('data/enrichments.json'),
     /** A JSON rule set file; the built-in default B2B rules when unset. */
@@ -36,11 +40,7 @@ export const envSchema = z
      * Reference time for recency rules: an ISO date, or "now". Unset: the latest activity or creation
      * date in the leads file, i.e. "as of the export", so a static file keeps stable scores.
      */
-    SCORING_AS_OF: z
-      .string()
-      .trim()
-      .refine((v) => v === 'now' || !Number.isNaN(Date.parse(v)), 'must be an ISO date or "now"')
-      .optional(),
+    SCORING_AS_OF: asOfSetting.optional(),
     ANTHROPIC_API_KEY: optionalText,
     ANTHROPIC_BASE_URL: z.url().optional(),
     ANTHROPIC_MODEL: z.string().trim().min(1).default('claude-sonnet-5-5'),

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '@/lib/default-rules';
 import { envSchema } from '@/lib/env';
+import { RULE_KIND_EXAMPLES } from '@/lib/rule-kind-examples';
+import { ruleFields, ruleSchema, safeParseRuleSet } from '@/lib/rules';
 import { markers, renderReadme } from '@/lib/readme-sections';
 
 const readme = readFileSync('README.md', 'utf8');
@@ -14,7 +16,17 @@ describe('README', () => {
   it('lists every default rule with its maximum points', () => {
     const { start, end } = markers('default-rules');
     const table = readme.slice(readme.indexOf(start), readme.indexOf(end));
-    for (const rule of DEFAULT_RULES.rules) expect(table).toContain(`| ${rule.label} | \`${rule.field}\` |`);
+    for (const rule of DEFAULT_RULES.rules) expect(table).toContain(`| ${rule.label} | \`${ruleFields(rule)[0]}\` |`);
+  });
+
+  it('documents every rule kind with an example that passes validation', () => {
+    const kinds = ruleSchema.options.map((o) => o.shape.kind.value);
+    expect(RULE_KIND_EXAMPLES.map((e) => e.kind).sort()).toEqual([...kinds].sort());
+    for (const { rule } of RULE_KIND_EXAMPLES) {
+      const parsed = safeParseRuleSet({ name: 'x', tiers: { hot: 75, warm: 45 }, categories: [{ id: rule.category, label: 'F', cap: 100 }], rules: [rule] });
+      expect(parsed.ok, `${rule.kind}: ${JSON.stringify(parsed)}`).toBe(true);
+      expect(readme).toContain(`#### \`${rule.kind}\``);
+    }
   });
 
   it('starts with the two fresh-machine commands', () => {

@@ -171,6 +171,14 @@ describePostgres('migrations on PostgreSQL', (db) => {
       await expect(as('anon', (sql) => sql`select * from public.schema_migrations`)).rejects.toMatchObject({ code: '42501' });
     });
 
+    it('keeps the field coverage view (it names the custom columns) to the service role', async () => {
+      for (const role of ['anon', 'authenticated'] as const) {
+        await expect(as(role, (sql) => sql`select * from public.lead_field_coverage`)).rejects.toMatchObject({ code: '42501' });
+      }
+      const rows = await as('service_role', (sql) => sql`select field, leads from public.lead_field_coverage`);
+      expect(Array.isArray(rows)).toBe(true);
+    });
+
     it('lets the service role write leads, enrichments and rate-limit counters', async () => {
       const result = await as('service_role', async (sql) => {
         const row = { ...LEAD, id: 'rls-3', record: { ...LEAD.record, id: 'rls-3' } };
