@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { OIDC_PROVIDER_ID, SIGN_IN_PATH } from '@/lib/auth/shared';
+import { MAX_PASSWORD_LENGTH, OIDC_PROVIDER_ID, SIGN_IN_PATH } from '@/lib/auth/shared';
 import { authClient } from './auth-client';
 
 /** What Better Auth answers a failed email sign-in with, in words a person can act on. */
@@ -75,7 +75,7 @@ export function SignInForm({ method, next }: { method: SignInMethod; next: strin
           </label>
           <label className="flex flex-col gap-1 text-sm font-medium text-slate-700">
             Password
-            <input name="password" type="password" autoComplete="current-password" required className={input} />
+            <input name="password" type="password" autoComplete="current-password" required maxLength={MAX_PASSWORD_LENGTH} className={input} />
           </label>
           <button type="submit" className={button} disabled={busy} data-testid="sign-in-password">
             {busy && <span aria-hidden="true" className="size-3.5 animate-spin rounded-full border-2 border-white/40 border-t-white" />}

@@ -3,7 +3,7 @@ import { Server } from 'node:net';
 import { describeAllowList } from './auth/allow-list';
 import { signInRequired } from './auth/access';
 import { checkListenAddresses } from './auth/listen';
-import { authDatabaseLocation, getAuth } from './auth/server';
+import { describeAuthDatabase, getAuth } from './auth/server';
 import { authModeOf, parseEnv } from './env';
 import { isAppError } from './errors';
 
@@ -39,10 +39,9 @@ export async function checkStartup(log: Pick<Console, 'log' | 'warn'> = console)
     return;
   }
   await getAuth();
-  const where = authDatabaseLocation(config);
   log.log(
     `[leadsignal] sign-in: ${mode === 'oidc' ? `OpenID Connect (${config.AUTH_OIDC_ISSUER})` : 'email and password'}; ` +
-      `users in ${where.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : where.file}; ` +
+      `users in ${describeAuthDatabase(config)}; ` +
       `may sign in: ${config.AUTH_ALLOWED_EMAILS ? describeAllowList(config.AUTH_ALLOWED_EMAILS) : 'every account'}; ` +
       `may re-enrich: ${config.AUTH_RE_ENRICH_EMAILS ? describeAllowList(config.AUTH_RE_ENRICH_EMAILS) : 'nobody (AUTH_RE_ENRICH_EMAILS unset)'}`,
   );

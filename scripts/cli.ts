@@ -66,6 +66,11 @@ export const sharedFlags = {
   json: booleanFlag('print the result as JSON'),
   'skip-invalid': booleanFlag('load the valid records of a leads file with bad ones (listing them) instead of failing'),
   'as-of': valueFlag('DATE', 'reference date for recency: an ISO date or "now" (default: SCORING_AS_OF, or the latest activity in the data)', asOfSetting.optional()),
+  email: valueFlag(
+    'ADDRESS',
+    "a sign-in account's email address",
+    z.string({ error: 'is required' }).trim().pipe(z.email({ error: 'must be an email address' })).transform((v) => v.toLowerCase()),
+  ),
 } satisfies Record<string, Flag>;
 
 type Flags = Record<string, Flag>;

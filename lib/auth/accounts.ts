@@ -2,16 +2,24 @@ import 'server-only';
 import { runWithEndpointContext } from '@better-auth/core/context';
 import { authModeOf, type Env } from '../env';
 import { AppError } from '../errors';
-import { mayReEnrich, maySignIn } from './access';
-import type { Auth } from './server';
+import { mayReEnrich, maySignIn, signInRequired } from './access';
+import { openAuth, type Auth, type OpenedAuth } from './server';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './shared';
 
 /**
  * Account management for `npm run auth:add-user` / `auth:remove-user` / `auth:users`, through Better
  * Auth's own adapter (so passwords are hashed the way sign-in checks them: scrypt).
  */
 
-export const MIN_PASSWORD_LENGTH = 12;
-export const MAX_PASSWORD_LENGTH = 128;
+/** The sign-in database the server uses, for the account commands; sign-in must be configured. */
+export async function openAccounts(config: Env): Promise<OpenedAuth> {
+  const mode = authModeOf(config);
+  if (!signInRequired(mode)) {
+    throw new AppError('CONFIG_ERROR', `Sign-in is not configured (AUTH_MODE=${mode}): set AUTH_MODE=password (or oidc) and its variables, as the server has them; see "Sign-in" in README.md.`);
+  }
+  return openAuth(config);
+}
+
 
 export interface AccountSummary {
   email: string;

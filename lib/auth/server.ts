@@ -13,8 +13,7 @@ import { authModeOf, env, type Env } from '../env';
 import { AppError } from '../errors';
 import { retryOnFailure } from '../memo';
 import { maySignIn, signInRequired } from './access';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './accounts';
-import { AUTH_BASE_PATH, AUTH_COOKIE_PREFIX, OIDC_PROVIDER_ID, SIGN_IN_PATH } from './shared';
+import { AUTH_BASE_PATH, AUTH_COOKIE_PREFIX, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, OIDC_PROVIDER_ID, SIGN_IN_PATH } from './shared';
 
 /**
  * Better Auth, set up from the environment: one generic OpenID Connect provider (AUTH_MODE=oidc) or
@@ -35,6 +34,12 @@ export function authDatabaseLocation(config: Env): { kind: 'postgres'; url: stri
   if (config.LEAD_STORE !== 'file' && config.DATABASE_URL) return { kind: 'postgres', url: config.DATABASE_URL };
   // turbopackIgnore: a run-time data file, not something for the build to trace.
   return { kind: 'sqlite', file: path.resolve(/*turbopackIgnore: true*/ config.AUTH_DB_PATH ?? path.join(path.dirname(config.ENRICHMENTS_PATH), 'auth.sqlite')) };
+}
+
+/** For logs and command output: `PostgreSQL (DATABASE_URL)` or the SQLite file's path. */
+export function describeAuthDatabase(config: Env): string {
+  const location = authDatabaseLocation(config);
+  return location.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : location.file;
 }
 
 export function openAuthDatabase(config: Env): AuthDatabase {

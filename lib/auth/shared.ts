@@ -10,6 +10,9 @@ export const OIDC_PROVIDER_ID = 'oidc';
 /** Session cookies are `leadsignal.session_token` (`__Secure-leadsignal.…` over https). */
 export const AUTH_COOKIE_PREFIX = 'leadsignal';
 export const SIGN_IN_PATH = '/sign-in';
+/** Passwords (AUTH_MODE=password), checked by Better Auth at sign-in and by `npm run auth:add-user`. */
+export const MIN_PASSWORD_LENGTH = 12;
+export const MAX_PASSWORD_LENGTH = 128;
 
 /**
  * Where to go after signing in: a path on this site, never another origin (`//evil.example`,
