@@ -74,6 +74,11 @@ export const sharedFlags = {
   holdout: valueFlag('SHARE', `share of leads held out as the test half, above 0 and below 1 (default ${DEFAULT_HOLDOUT})`, shareOfOne().optional()),
   'split-seed': valueFlag('N', `seed of the split's hash of lead ids (default ${DEFAULT_SPLIT_SEED})`, wholeNumber().optional()),
   'split-by': valueFlag('FIELD', '"id" (a hash of the lead id; the default) or a date field such as created_at, whose newest share is the test half', z.string().trim().min(1, 'needs "id" or a field name').optional()),
+  email: valueFlag(
+    'ADDRESS',
+    "a sign-in account's email address",
+    z.string({ error: 'is required' }).trim().pipe(z.email({ error: 'must be an email address' })).transform((v) => v.toLowerCase()),
+  ),
 } satisfies Record<string, Flag>;
 
 type Flags = Record<string, Flag>;

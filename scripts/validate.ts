@@ -8,6 +8,7 @@ import { env } from '../lib/env';
 import { AppError, formatIssues } from '../lib/errors';
 import { loadLeadsFile } from '../lib/leads-file';
 import { toScorable } from '../lib/lead';
+import { fieldCoverage, formatCoverageWarnings, ruleCoverage } from '../lib/rule-coverage';
 import { loadRuleSet } from '../lib/rules-file';
 import { rulesVersion, scoreLead } from '../lib/scoring';
 import { describeSplit, resolveSplit, splitter, type SplitSpec } from '../lib/split';
@@ -19,9 +20,11 @@ export default defineCommand(import.meta.url, {
   summary: 'Backtests the rules on a leads file with the "converted" outcome: conversion by tier, precision@k, lift, ROC AUC.',
   details: [
     'Scoring never sees the outcome: it is joined to the scores only here. Leads without an outcome are left out.',
+    'Rules that read a field fewer than 5% of the leads have are listed first; when the rule set reads no such field at all, it fails.',
     'With a split (--holdout, --split-seed, --split-by), or a rule set written by npm run tune (it stores its split), only the',
     'test half is graded by default: points are never graded on the half they were fitted on. --half all grades every lead.',
   ].join('\n'),
+  exitCodes: { 1: 'failed: a bad file or flag value, no lead with an outcome, or a rule set that reads no field of this data' },
   flags: {
     leads: sharedFlags.leads,
     rules: sharedFlags.rules,
@@ -40,6 +43,12 @@ export default defineCommand(import.meta.url, {
     if (rejected > 0) console.warn(`Warning: skipped ${rejected} invalid record(s):\n${formatIssues(issues)}\n`);
     const rules = await loadRuleSet(flags.rules ?? config.SCORING_RULES, { origin: flags.rules ? '--rules' : 'SCORING_RULES' });
     const now = resolveAsOf(leads, flags['as-of'] ?? config.SCORING_AS_OF);
+    const coverage = ruleCoverage(rules, fieldCoverage(leads.map(toScorable)));
+    const warnings = formatCoverageWarnings(coverage);
+    if (coverage.readsNothing) {
+      throw new AppError('INVALID_INPUT', `rule set "${rules.name}" reads no field of ${leadsPath}:\n${warnings.map((w) => `  - ${w}`).join('\n')}`);
+    }
+    if (warnings.length > 0 && !flags.json) console.warn(`Warning:\n${warnings.map((w) => `  - ${w}`).join('\n')}\n`);
 
     const { split, origin } = chooseSplit(leads, rules.tuning?.split, flags);
     const half = flags.half ?? (split ? 'test' : 'all');
@@ -58,7 +67,7 @@ export default defineCommand(import.meta.url, {
     const result = runBacktest(rows);
     const version = rulesVersion(rules);
     if (flags.json) {
-      console.log(JSON.stringify({ rulesVersion: version, rulesName: rules.name, asOf: now.toISOString(), leadsPath, half, ...(split ? { split } : {}), ...result }, null, 2));
+      console.log(JSON.stringify({ rulesVersion: version, rulesName: rules.name, asOf: now.toISOString(), leadsPath, half, ...(split ? { split } : {}), coverage: { lowRules: coverage.lowRules }, ...result }, null, 2));
       return;
     }
     const skippedNoOutcome = graded.length - withOutcome.length;

@@ -4,7 +4,7 @@ import { describeRule, pts } from '../rules-doc';
 import { ruleMaxPoints, type Rule, type RuleSet } from '../rules';
 import { rulesVersion, scoreLead, tierFor, TIERS, type Tier } from '../scoring';
 import { describeSplit, splitter, type Half, type SplitSpec } from '../split';
-import { bucketScorer, type LeadSource, type SuggestedRule, type TuneResult } from './tune';
+import type { LeadSource, SuggestedRule, TuneResult } from './tune';
 
 /**
  * The review report of a tune: the suggested rules against the base on both halves, the tier moves, the
@@ -88,14 +88,14 @@ export function buildReport(source: LeadSource, result: TuneResult, options: Com
   const rows: Record<Half, { base: Row[]; suggested: Row[] }> = { design: { base: [], suggested: [] }, test: { base: [], suggested: [] } };
   const movers: { lead: Lead; from: Row; to: Row }[] = [];
   const suggestedRules = result.rules;
-  // The suggested set's caps never bind, so its score is the sum of its rules' bucket points: what the
-  // engine adds up (tests hold the two equal), without building a breakdown per lead.
-  const suggestedScore = bucketScorer(suggestedRules, options.asOf);
+  // The suggested scores tune computed from its rules' bucket points (caps never bind; tests hold them equal
+  // to the engine's), in the same order: `source` must be the one tune read.
+  let row = 0;
   for (const lead of source()) {
     if (lead.converted === undefined) continue;
     const h = half(lead);
     const a = scoreLead(toScorable(lead), { rules: options.base, now: options.asOf });
-    const score = suggestedScore(lead);
+    const score = result.scores[row++]!;
     const from = { id: lead.id, score: a.score, tier: a.tier, converted: lead.converted };
     const to = { id: lead.id, score, tier: tierFor(score, suggestedRules), converted: lead.converted };
     rows[h].base.push(from);

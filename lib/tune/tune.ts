@@ -72,6 +72,8 @@ export interface TuneResult {
   decisions: FieldDecision[];
   stats: LeadStats;
   counts: HalfCounts;
+  /** Each lead's score under `rules`, for the leads with an outcome in `source` order (what the engine gives: caps never bind). */
+  scores: Uint8Array;
   /** The fitted model behind `rules`: unrounded log-odds per lead, for comparing with the rounded points. */
   model: { fit: LogisticFit; designLogits: Float64Array; designOutcomes: Uint8Array; testLogits: Float64Array; testOutcomes: Uint8Array };
 }
@@ -136,7 +138,15 @@ export function tuneRules(source: LeadSource, options: TuneOptions): TuneResult 
   const draft = assemble(suggested, options, { hot: 75, warm: 45 });
   const histogram = new Array<number>(101).fill(0);
   const score = bucketScorer(draft, options.asOf);
-  for (const lead of source()) if (lead.converted !== undefined && half(lead) === 'design') histogram[score(lead)]!++;
+  // Tiers only change which thresholds apply, so these scores are the final set's: kept for the report.
+  const scores = new Uint8Array(counts.design + counts.test);
+  let row = 0;
+  for (const lead of source()) {
+    if (lead.converted === undefined) continue;
+    const s = score(lead);
+    scores[row++] = s;
+    if (half(lead) === 'design') histogram[s]!++;
+  }
   const tiers = tierCuts(histogram, options.hotShare ?? DEFAULT_HOT_SHARE, options.warmShare ?? DEFAULT_WARM_SHARE);
   const shareAtOrAbove = (t: number) => histogram.slice(t).reduce((a, b) => a + b, 0) / counts.design;
   const tuning: Tuning = {
@@ -159,6 +169,7 @@ export function tuneRules(source: LeadSource, options: TuneOptions): TuneResult 
     decisions,
     stats,
     counts,
+    scores,
     model: { fit: model.fit, designLogits: logits(model.design, model.fit), designOutcomes: model.design.y, testLogits: logits(model.test, model.fit), testOutcomes: model.test.y },
   };
 }
@@ -169,7 +180,7 @@ export function tuneRules(source: LeadSource, options: TuneOptions): TuneResult 
  * (a test holds the two equal), without building a breakdown. Keyword rules tune made are placed by
  * their text's terms.
  */
-export function bucketScorer(rules: RuleSet, asOf: Date): (lead: Lead) => number {
+function bucketScorer(rules: RuleSet, asOf: Date): (lead: Lead) => number {
   const terms = new Map<string, Set<string>>();
   const scorers = rules.rules.map((rule) => {
     const points = bucketPoints(rule);

@@ -59,6 +59,8 @@ describe('tune on planted signals', () => {
     const engine = new Array<number>(101).fill(0);
     for (const lead of leads) if (halfOf(lead, split) === 'design') engine[scoreLead(toScorable(lead), { rules: result.rules, now: asOf }).score]!++;
     expect(result.rules.tuning!.scoreHistogram).toEqual(engine);
+    // …and every lead's score, which the report grades with.
+    expect(Array.from(result.scores)).toEqual(leads.map((lead) => scoreLead(toScorable(lead), { rules: result.rules, now: asOf }).score));
   });
 
   it('is deterministic: the same input gives the same file, byte for byte', () => {

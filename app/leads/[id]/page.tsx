@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { liveEnrichInfo, loadRules, loadStore } from '@/app/_lib/data';
+import { requireViewer } from '@/app/_lib/viewer';
 import { EnrichmentBadge, TierBadge } from '@/components/badges';
 import { EnrichmentPanel } from '@/components/enrichment-panel';
 import { formatInt } from '@/components/format';
@@ -53,7 +54,7 @@ export default async function LeadPage({ params }: Props) {
   const { lead } = scored;
   const name = fullName(lead);
   const seniority = scored.breakdown.find((b) => b.category === 'seniority' && !b.unknown)?.value ?? deriveSeniority(lead.job_title, rules);
-  const live = liveEnrichInfo();
+  const live = liveEnrichInfo(await requireViewer());
 
   return (
     <div className="flex flex-col gap-5">
