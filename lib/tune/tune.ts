@@ -137,16 +137,17 @@ export function tuneRules(source: LeadSource, options: TuneOptions): TuneResult 
   // 5. Tiers from the design half's scores, then the rule set (validated like any other).
   const draft = assemble(suggested, options, { hot: 75, warm: 45 });
   const histogram = new Array<number>(101).fill(0);
-  const score = bucketScorer(draft, options.asOf);
   // Tiers only change which thresholds apply, so these scores are the final set's: kept for the report.
-  const scores = new Uint8Array(counts.design + counts.test);
-  let row = 0;
-  for (const lead of source()) {
-    if (lead.converted === undefined) continue;
-    const s = score(lead);
-    scores[row++] = s;
-    if (half(lead) === 'design') histogram[s]!++;
+  let scores = scoresFromBuckets(model, suggested);
+  if (scores === null) {
+    const score = bucketScorer(draft, options.asOf);
+    scores = new Uint8Array(counts.design + counts.test);
+    let row = 0;
+    for (const lead of source()) if (lead.converted !== undefined) scores[row++] = score(lead);
   }
+  scores.forEach((s, i) => {
+    if (model.buckets.designFirst[i] === 1) histogram[s]!++;
+  });
   const tiers = tierCuts(histogram, options.hotShare ?? DEFAULT_HOT_SHARE, options.warmShare ?? DEFAULT_WARM_SHARE);
   const shareAtOrAbove = (t: number) => histogram.slice(t).reduce((a, b) => a + b, 0) / counts.design;
   const tuning: Tuning = {
@@ -256,6 +257,8 @@ interface Encoded {
   compiled: Compiled[];
   design: Design;
   test: Design;
+  /** Each lead's bucket per candidate (rows of `width`), per half, and which half each lead with an outcome was in, in order. */
+  buckets: { design: Uint16Array; test: Uint16Array; width: number; designFirst: Uint8Array };
 }
 
 /** Places every lead in each candidate's buckets, then numbers the features (buckets with design leads). */
@@ -282,11 +285,13 @@ function encode(source: LeadSource, half: (lead: Lead) => 'design' | 'test', can
   const testBuckets = new GrowingUint16();
   const designY: number[] = [];
   const testY: number[] = [];
+  const halves: number[] = [];
   const seen = candidates.map((_, r) => new Uint32Array(sizes[r]!));
   for (const lead of source()) {
     if (lead.converted === undefined) continue;
     terms.clear();
     const isDesign = half(lead) === 'design';
+    halves.push(isDesign ? 1 : 0);
     const into = isDesign ? designBuckets : testBuckets;
     (isDesign ? designY : testY).push(lead.converted ? 1 : 0);
     for (let r = 0; r < candidates.length; r++) {
@@ -323,7 +328,51 @@ function encode(source: LeadSource, half: (lead: Lead) => 'design' | 'test', can
     }
     return b.build();
   };
-  return { compiled, design: toDesign(designBuckets, designY), test: toDesign(testBuckets, testY) };
+  return {
+    compiled,
+    design: toDesign(designBuckets, designY),
+    test: toDesign(testBuckets, testY),
+    buckets: { design: designBuckets.values, test: testBuckets.values, width: candidates.length, designFirst: Uint8Array.from(halves) },
+  };
+}
+
+/**
+ * Every lead's score under the suggested rules from the buckets `encode` placed it in (the rules tune
+ * built keep their candidates' buckets; a combination holds where both its features are on): the
+ * tokenising and placing is not done twice. Null when a rule's buckets changed (a re-weighted counter).
+ */
+function scoresFromBuckets(model: Encoded, suggested: readonly SuggestedRule[]): Uint8Array | null {
+  const { buckets } = model;
+  const fieldRules: { index: number; points: number[] }[] = [];
+  const combos: { feature: number; points: number }[] = [];
+  for (const s of suggested) {
+    const index = model.compiled.findIndex((c) => c.candidate.rule.id === s.rule.id);
+    if (index < 0) return null;
+    if (index >= buckets.width) {
+      if (s.rule.kind !== 'combination') return null;
+      combos.push({ feature: model.compiled[index]!.featureOf[0]!, points: s.rule.points });
+      continue;
+    }
+    const points = bucketPoints(s.rule);
+    if (points.length !== model.compiled[index]!.featureOf.length) return null;
+    fieldRules.push({ index, points });
+  }
+  const scores = new Uint8Array(buckets.designFirst.length);
+  const at = { design: 0, test: 0 };
+  buckets.designFirst.forEach((isDesign, i) => {
+    const h = isDesign ? 'design' : 'test';
+    const row = at[h]++;
+    const matrix = buckets[h];
+    let total = 0;
+    for (const rule of fieldRules) total += rule.points[matrix[row * buckets.width + rule.index]!]!;
+    if (combos.length > 0) {
+      const d = model[h];
+      const active = d.indices.subarray(d.offsets[row]!, d.offsets[row + 1]!);
+      for (const combo of combos) if (active.includes(combo.feature)) total += combo.points;
+    }
+    scores[i] = total;
+  });
+  return scores;
 }
 
 function logits(design: Design, fit: LogisticFit): Float64Array {
@@ -414,7 +463,7 @@ function withCombinations(encoded: Encoded, minLeads: number, lambda: number): E
     }
     return b.build();
   };
-  const extended = { compiled: [...encoded.compiled, ...combos], design: extend(encoded.design), test: extend(encoded.test) };
+  const extended = { compiled: [...encoded.compiled, ...combos], design: extend(encoded.design), test: extend(encoded.test), buckets: encoded.buckets };
   // Warm start: the additive fit is close, so Newton needs a step or two.
   return { ...extended, fit: fitLogistic(extended.design, { lambda, start: { intercept: fit.intercept, weights: Float64Array.from([...fit.weights, ...combos.map(() => 0)]) } }) };
 }

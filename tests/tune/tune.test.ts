@@ -4,7 +4,8 @@ import { ruleFields, type Rule, type RuleSet } from '@/lib/rules';
 import { buildReport, reportMarkdown } from '@/lib/tune/report';
 import { ruleSetToJson } from '@/lib/rules-file';
 import { halfOf, type SplitSpec } from '@/lib/split';
-import { toScorable } from '@/lib/lead';
+import { parseLeads, toScorable } from '@/lib/lead';
+import { AS_OF, generateLeads } from '@/lib/synthetic';
 import { scoreLead } from '@/lib/scoring';
 import { tuneRules } from '@/lib/tune/tune';
 import { plantedLeads } from '../support/planted-leads';
@@ -109,6 +110,14 @@ describe('tune with base rules', () => {
     // A rule whose field no lead has earns nothing.
     expect(Math.max(...Object.values((result.rules.rules[1] as Extract<Rule, { kind: 'category_map' }>).points))).toBe(0);
     expect(result.rules.categories.reduce((s, c) => s + c.cap, 0)).toBe(100);
+    expect(Array.from(result.scores)).toEqual(leads.map((lead) => scoreLead(toScorable(lead), { rules: result.rules, now: asOf }).score));
+  });
+
+  it('re-weights the default rules on generated leads, counters staying counters, scores as the engine gives them', () => {
+    const generated = parseLeads(generateLeads({ count: 3_000, seed: 12 })).leads;
+    const tuned = tuneRules(() => generated, { split, asOf: new Date(AS_OF), base: DEFAULT_RULES });
+    expect(tuned.rules.rules.map((r) => [r.id, r.kind])).toEqual(DEFAULT_RULES.rules.map((r) => [r.id, r.kind]));
+    expect(Array.from(tuned.scores)).toEqual(generated.map((lead) => scoreLead(toScorable(lead), { rules: tuned.rules, now: new Date(AS_OF) }).score));
   });
 
   it('lists the rules it would add separately, and writes them only when asked', () => {
