@@ -144,6 +144,14 @@ describe('the review report', () => {
     expect(markdown).toContain('Unrounded model AUC');
     expect(markdown).toMatch(/`attributes\.noise_number` \| number \| no \|/);
   });
+
+  it('builds useful rules from custom columns the default rules cannot read', () => {
+    // The default B2B rules read nothing here: every lead gets the same score, AUC 0.5.
+    const test = report.halves[1]!;
+    expect(test.base.auc).toBe(0.5);
+    expect(test.suggested.auc!).toBeGreaterThan(0.65);
+    expect(test.suggested.auc!).toBeGreaterThan(test.unroundedAuc! - 0.02);
+  });
 });
 
 describe('a field written after the outcome', () => {
