@@ -204,6 +204,9 @@ function profileField(stats: FieldStats, all: LeadStats, baseRate: number | null
   };
   if (type === 'text') {
     profile.keywords = keywordProfile(stats, all.termTotal, o);
+    if (stats.terms.undercount > 0) {
+      notes.push(`more distinct words than can be kept: the rarest were dropped as they came, so a kept word's count may be short by up to ${stats.terms.undercount.toLocaleString('en-US')} leads`);
+    }
     if (all.termShare < 1) notes.push(`words counted on a hash sample of ${leadsOf(all.termTotal).toLocaleString('en-US')} design leads (every other figure uses all of them)`);
     // A text field's values are mostly unique, so its strength is that of its strongest word or phrase.
     const sampled = leadsOf(all.termTotal);

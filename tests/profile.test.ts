@@ -122,3 +122,14 @@ describe('words on a sample', () => {
     expect(description.keywords!.lifting.map((k) => k.term)).toContain('spreadsheets');
   });
 });
+
+describe('bounded tables', () => {
+  it('drop their rarest keys past the cap and say by how much a kept count may be short', async () => {
+    const { CountTable } = await import('@/lib/tune/stats');
+    const table = new CountTable<string>(4);
+    for (const [key, n] of [['a', 5], ['b', 1], ['c', 3], ['d', 1]] as const) table.get(key)[0] += n;
+    table.get('e')[0] += 2;
+    expect([...table.map.keys()].sort()).toEqual(['a', 'c', 'e']);
+    expect(table.undercount).toBe(1);
+  });
+});

@@ -29,7 +29,7 @@ export const NUMBER_CAP = 20_000;
 /** Distinct text values kept per field; past it, the rarest are dropped (they count as "other"). */
 export const VALUE_CAP = 50_000;
 /** Distinct words and phrases kept per field; past it, the rarest are dropped. */
-export const TERM_CAP = 200_000;
+export const TERM_CAP = 50_000;
 
 const DAY_MS = 86_400_000;
 const ISO_DATE_START = /^\d{4}-\d{2}-\d{2}(?:$|[T ])/;
@@ -58,7 +58,7 @@ export class CountTable<K> {
   /** Drops the keys with the fewest leads until the table is at most half full. */
   private thin(): void {
     const byLeads = [...this.map.values()].map(leadsOf).sort((a, b) => a - b);
-    const threshold = byLeads[Math.floor(byLeads.length / 2)]!;
+    const threshold = byLeads[Math.floor(byLeads.length / 2) - 1]!;
     for (const [key, counts] of this.map) if (leadsOf(counts) <= threshold) this.map.delete(key);
     this.undercount += threshold;
   }

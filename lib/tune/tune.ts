@@ -6,7 +6,7 @@ import { bonferroniZ, combinationRule, fieldCandidates, type Candidate, type Fie
 import { DEFAULT_LAMBDA, DesignBuilder, fitLogistic, logit, type Design, type LogisticFit } from './logistic';
 import { scaleToPoints, tierCuts } from './points';
 import { bucketLabels, bucketPoints, compileBucket } from './rule-buckets';
-import { designStats, wordShareFor, type HalfCounts, type LeadStats } from './stats';
+import { designStats, wordShareFor, type HalfCounts } from './stats';
 import { termPattern, textTerms } from './text';
 
 /**
@@ -70,7 +70,6 @@ export interface TuneResult {
   /** Base mode without `addProposed`: rules tune would add, with the points they would get (not in `rules`). */
   proposed: SuggestedRule[];
   decisions: FieldDecision[];
-  stats: LeadStats;
   counts: HalfCounts;
   /** Each lead's score under `rules`, for the leads with an outcome in `source` order (what the engine gives: caps never bind). */
   scores: Uint8Array;
@@ -168,7 +167,6 @@ export function tuneRules(source: LeadSource, options: TuneOptions): TuneResult 
     suggested,
     proposed,
     decisions,
-    stats,
     counts,
     scores,
     model: { fit: model.fit, designLogits: logits(model.design, model.fit), designOutcomes: model.design.y, testLogits: logits(model.test, model.fit), testOutcomes: model.test.y },
