@@ -10,7 +10,7 @@ describe('field profile page', () => {
     await page.goto(`${baseUrl}/validate`);
     await page.getByTestId('profile-link').click();
     await page.waitForURL(/\/validate\/profile$/);
-    await expect(page.getByRole('heading', { level: 1, name: 'Field profile' }).count()).resolves.toBe(1);
+    await page.getByRole('heading', { level: 1, name: 'Field profile' }).waitFor();
     await expect(page.getByTestId('profile-half').textContent()).resolves.toMatch(/Design half only: [\d,]+ of 500 leads/);
 
     const fields = await page.getByTestId('profile-field').evaluateAll((cards) => cards.map((c) => (c as HTMLElement).dataset.field));
