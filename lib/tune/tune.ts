@@ -603,6 +603,8 @@ function evidence(s: SuggestedRule, baseRate: number): string {
   return `${prefix}Design half: ${what(best)} converts ${rate(best)} vs ${pct(baseRate)} overall (${count(best.leads)} leads, ${pts(best.points)}); ${what(worst)} ${rate(worst)} (${count(worst.leads)} leads, ${pts(worst.points)}).`;
 }
 
+const RETUNED = ' Re-weighted by npm run tune on the design half; review before use.';
+
 /** The rule set around the suggested rules: one category per field (its value rule and keyword rules), combinations in one. */
 function assemble(suggested: readonly SuggestedRule[], options: TuneOptions, tiers: { hot: number; warm: number }): RuleSet {
   const maxOf = (r: SuggestedRule) => Math.max(...r.buckets.map((b) => b.points));
@@ -610,9 +612,13 @@ function assemble(suggested: readonly SuggestedRule[], options: TuneOptions, tie
     const categories = options.base.categories.map((c) => ({ ...c, cap: suggested.filter((s) => s.rule.category === c.id).reduce((sum, s) => sum + maxOf(s), 0) }));
     const extra = suggested.filter((s) => !categories.some((c) => c.id === s.rule.category));
     const extraCategories = [...new Set(extra.map((s) => s.rule.category))].map((id) => ({ id, label: categoryLabel(id, extra), cap: extra.filter((s) => s.rule.category === id).reduce((sum, s) => sum + maxOf(s), 0) }));
+    // A set tuned before keeps one suffix, not one per run.
+    const name = options.base.name.replace(/ \(tuned\)$/, '');
+    const given = options.base.description ?? name;
+    const description = (given.endsWith(RETUNED) ? given.slice(0, -RETUNED.length) : given).replace(/\.$/, '');
     return {
-      name: options.name ?? `${options.base.name} (tuned)`,
-      description: `${options.base.description ?? options.base.name}. Re-weighted by npm run tune on the design half; review before use.`,
+      name: options.name ?? `${name} (tuned)`,
+      description: `${description}.${RETUNED}`,
       tiers,
       categories: [...categories, ...extraCategories],
       rules: suggested.map((s) => s.rule),

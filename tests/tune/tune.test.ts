@@ -120,6 +120,12 @@ describe('tune with base rules', () => {
     expect(Array.from(tuned.scores)).toEqual(generated.map((lead) => scoreLead(toScorable(lead), { rules: tuned.rules, now: new Date(AS_OF) }).score));
   });
 
+  it('tunes its own output again without piling up suffixes', () => {
+    const again = tuneRules(() => leads, { split, asOf, base: result.rules });
+    expect([again.rules.name, again.rules.description]).toEqual([result.rules.name, result.rules.description]);
+    expect(again.rules.name).toBe('Team rules (tuned)');
+  });
+
   it('lists the rules it would add separately, and writes them only when asked', () => {
     expect(result.proposed.map((p) => ruleFields(p.rule)).flat()).toEqual(expect.arrayContaining(['company_description']));
     expect(result.rules.rules.some((r) => ruleFields(r).includes('company_description'))).toBe(false);
