@@ -20,7 +20,8 @@ const duration = z
     const unit = v.trim().slice(-1);
     const factor = unit === 'm' ? 60 : unit === 'h' ? 3600 : unit === 'd' ? 86_400 : 1;
     return Math.round(n * factor);
-  });
+  })
+  .refine((seconds) => seconds >= 1, 'must be at least 1 second (0 would turn the limit off)');
 
 const optionalText = z.string().trim().min(1).optional();
 
@@ -47,10 +48,15 @@ export const envSchema = z
     ENRICH_RATE_LIMIT: z.coerce.number().int().positive().default(5),
     ENRICH_RATE_WINDOW: duration.default(3600),
     /**
-     * Which request header carries the client IP. Behind a proxy you trust (Vercel, nginx), the header
-     * it sets; never trust `x-forwarded-for` from the open internet, clients can forge it.
+     * How many proxies you run in front of the app, each appending to X-Forwarded-For; the client IP is the
+     * entry this far from the right. 0: no proxy, the header is never read (see lib/client-ip.ts).
      */
-    ENRICH_CLIENT_IP_HEADER: z.string().trim().toLowerCase().default('x-forwarded-for'),
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(20).default(0),
+    /** Replaced by TRUST_PROXY_HOPS: a header named here was trusted whoever sent it. */
+    ENRICH_CLIENT_IP_HEADER: z.undefined({ error: 'was removed: set TRUST_PROXY_HOPS to the number of proxies in front of the app instead' }).optional(),
+    /** Live calls per UTC day across all users, and their spend in USD (worst case reserved before each call). */
+    ENRICH_LIVE_DAILY_LIMIT: z.coerce.number().int().positive().default(200),
+    ENRICH_LIVE_DAILY_USD: z.coerce.number().positive().finite().default(5),
     DATABASE_URL: optionalText,
     SUPABASE_URL: z.url().optional(),
     SUPABASE_SERVICE_ROLE_KEY: optionalText,
