@@ -4,11 +4,13 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_BODY_BYTES } from '@/app/api/enrich/schema';
 import type { Enrichment } from '@/lib/enrichment/schema';
 import { DEFAULT_RULES } from '@/lib/scoring';
 import { createFileStore } from '@/lib/store/file';
+import { leadIdArbitrary, NOTORIOUS_IDS } from '../support/lead-ids';
 
 /**
  * The live route, called as Next.js calls it: the exported POST with a real Request. Each test gets
@@ -570,5 +572,25 @@ describe('POST /api/enrich: server-side faults (findings 6 and 8)', () => {
     const { POST } = await loadRoute();
     const response = await POST(enrichRequest({ leadId: 'lead\u0000x' }));
     expect(response.status).toBe(404);
+  });
+});
+
+describe('POST /api/enrich: lead ids of any text (finding 5)', () => {
+  it('enriches and saves leads whose ids are generated text, Object.prototype keys and URL syntax, each exactly', async () => {
+    const ids = [...new Set([...NOTORIOUS_IDS, ...fc.sample(leadIdArbitrary(), { numRuns: 80, seed: 21 })])];
+    const oddLeadsPath = path.join(dir, `odd-leads-${testIndex}.json`);
+    await writeFile(oddLeadsPath, JSON.stringify(ids.map((id, i) => ({ id, first_name: `Odd${i}` }))));
+    vi.stubEnv('LEADS_PATH', oddLeadsPath);
+    vi.stubEnv('ENRICH_RATE_LIMIT', '1000');
+    vi.stubEnv('ENRICH_LIVE_DAILY_LIMIT', '1000');
+    const { POST } = await loadRoute();
+    for (const id of ids) {
+      const response = await POST(enrichRequest({ leadId: id }));
+      expect(response.status, JSON.stringify(id)).toBe(200);
+      const body = (await response.json()) as { leadId: string; saved: boolean; enrichment: { lead_id: string } };
+      expect(body).toMatchObject({ leadId: id, saved: true, enrichment: { lead_id: id } });
+    }
+    const stored = await createFileStore({ leadsPath: oddLeadsPath, enrichmentsPath, rules: DEFAULT_RULES }).enrichments();
+    expect([...stored.keys()].sort()).toEqual([...ids].sort());
   });
 });

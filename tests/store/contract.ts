@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '@/lib/default-rules';
 import type { Confidence, Enrichment, EnrichmentStatus } from '@/lib/enrichment/schema';
@@ -5,6 +6,7 @@ import { parseLead, type Lead } from '@/lib/lead';
 import { rulesVersion, type BreakdownItem, type Tier } from '@/lib/scoring';
 import { scoreForStore, type StoredScore } from '@/lib/store/rows';
 import { SORT_KEYS, type LeadQuery, type LeadRow, type LeadStore, type SortDirection, type SortKey } from '@/lib/store/types';
+import { leadIdArbitrary } from '../support/lead-ids';
 
 /**
  * The behaviour every LeadStore must share, run against an empty store of each kind. Expected values
@@ -440,6 +442,32 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
         expect([...outcomes].sort(byId)).toEqual(want.sort(byId));
         expect(outcomes.length).toBeLessThan(FIXTURE_SIZE);
       });
+    });
+
+    it('stores, finds and enriches leads by ids of any text, each exactly (property)', async () => {
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.uniqueArray(leadIdArbitrary({ withNul: store.kind === 'file' }), { minLength: 1, maxLength: 6 }), async (oddIds) => {
+          run++;
+          const odd = oddIds.map((id) => score(parseLead({ id, first_name: 'Odd', company_name: `Run ${run}` })));
+          await store.upsertLeads(odd);
+          for (const s of odd) expect((await store.getLead(s.lead.id))?.lead).toEqual(s.lead);
+          const written = odd.map((s) => enrichmentFor(s, { fit_narrative: `For ${JSON.stringify(s.lead.id)}.`, enriched_at: new Date(AS_OF_MS + run * 1000).toISOString() }));
+          await store.saveEnrichments(written);
+          const all = await store.enrichments();
+          for (const e of written) {
+            expect(all.get(e.lead_id)).toEqual(e);
+            expect((await store.getLead(e.lead_id))?.enrichment).toEqual(e);
+          }
+        }),
+        { numRuns: 15 },
+      );
+      // An id and its percent-encoding are two leads, never confused.
+      const pair = ['a b', 'a%20b'].map((id) => score(parseLead({ id })));
+      await store.upsertLeads(pair);
+      await store.saveEnrichments(pair.map((p) => enrichmentFor(p, { fit_narrative: `For ${JSON.stringify(p.lead.id)}.`, enriched_at: '2030-01-01T00:00:00.000Z' })));
+      expect((await store.getLead('a b'))?.enrichment?.fit_narrative).toBe('For "a b".');
+      expect((await store.getLead('a%20b'))?.enrichment?.fit_narrative).toBe('For "a%20b".');
     });
 
     it('keeps every write when two store instances save enrichments at the same time', async () => {
