@@ -6,7 +6,7 @@ import { parseLead, type Lead } from '@/lib/lead';
 import { rulesVersion, type BreakdownItem, type Tier } from '@/lib/scoring';
 import { scoreForStore, type StoredScore } from '@/lib/store/rows';
 import { SORT_KEYS, type LeadQuery, type LeadRow, type LeadStore, type SortDirection, type SortKey } from '@/lib/store/types';
-import { leadIdArbitrary } from '../support/lead-ids';
+import { leadIdArbitrary, NOTORIOUS_IDS } from '../support/lead-ids';
 
 /**
  * The behaviour every LeadStore must share, run against an empty store of each kind. Expected values
@@ -444,24 +444,32 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
       });
     });
 
-    it('stores, finds and enriches leads by ids of any text, each exactly (property)', async () => {
+    it('stores, finds and enriches leads by ids of any text, each exactly, also as another process reads them (property)', async () => {
+      const other = await sut.reopen();
       let run = 0;
-      await fc.assert(
-        fc.asyncProperty(fc.uniqueArray(leadIdArbitrary({ withNul: store.kind === 'file' }), { minLength: 1, maxLength: 6 }), async (oddIds) => {
-          run++;
-          const odd = oddIds.map((id) => score(parseLead({ id, first_name: 'Odd', company_name: `Run ${run}` })));
-          await store.upsertLeads(odd);
-          for (const s of odd) expect((await store.getLead(s.lead.id))?.lead).toEqual(s.lead);
-          const written = odd.map((s) => enrichmentFor(s, { fit_narrative: `For ${JSON.stringify(s.lead.id)}.`, enriched_at: new Date(AS_OF_MS + run * 1000).toISOString() }));
-          await store.saveEnrichments(written);
-          const all = await store.enrichments();
-          for (const e of written) {
-            expect(all.get(e.lead_id)).toEqual(e);
-            expect((await store.getLead(e.lead_id))?.enrichment).toEqual(e);
+      const check = async (oddIds: string[]) => {
+        run++;
+        const odd = oddIds.map((id) => score(parseLead({ id, first_name: 'Odd', company_name: `Run ${run}` })));
+        await store.upsertLeads(odd);
+        const written = odd.map((s) => enrichmentFor(s, { fit_narrative: `For ${JSON.stringify(s.lead.id)}.`, enriched_at: new Date(AS_OF_MS + run * 1000).toISOString() }));
+        await store.saveEnrichments(written);
+        for (const reader of [store, other]) {
+          const all = await reader.enrichments();
+          for (const [i, e] of written.entries()) {
+            expect(all.get(e.lead_id), JSON.stringify(e.lead_id)).toEqual(e);
+            expect(await reader.getLead(e.lead_id), JSON.stringify(e.lead_id)).toEqual({ ...odd[i]!, enrichment: e, enrichmentStatus: 'mock' });
           }
-        }),
-        { numRuns: 15 },
-      );
+        }
+      };
+      try {
+        await check(NOTORIOUS_IDS);
+        await fc.assert(
+          fc.asyncProperty(fc.uniqueArray(leadIdArbitrary({ withNul: store.kind === 'file' }), { minLength: 1, maxLength: 6 }), check),
+          { numRuns: 15 },
+        );
+      } finally {
+        await other.close?.();
+      }
       // An id and its percent-encoding are two leads, never confused.
       const pair = ['a b', 'a%20b'].map((id) => score(parseLead({ id })));
       await store.upsertLeads(pair);
