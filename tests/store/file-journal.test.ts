@@ -144,6 +144,29 @@ describe('file store journal', () => {
     for (const id of odd) expect((await reopened.getLead(id))?.enrichment?.lead_id).toBe(id);
   });
 
+  it('never shows a reader fewer results than before while another process folds after every save', async () => {
+    const many = Array.from({ length: 300 }, (_, i) => parseLead({ id: `m${i}` }));
+    await fs.writeFile(leadsPath, JSON.stringify(many));
+    const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', WORKER, leadsPath, enrichmentsPath, '1', many.map((l) => l.id).join(','), '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let saves = 0;
+    child.stdout!.on('data', (d: Buffer) => (saves += (d.toString().match(/^saved /gm) ?? []).length));
+    const reader = open();
+    let seen = 0;
+    let reads = 0;
+    while (saves < 300) {
+      const size = (await reader.enrichments()).size;
+      expect(size, `read ${reads}`).toBeGreaterThanOrEqual(seen);
+      seen = size;
+      reads++;
+    }
+    child.kill('SIGKILL');
+    expect(reads).toBeGreaterThan(50);
+    expect((await open().enrichments()).size).toBe(300);
+  }, 60_000);
+
   it('loses nothing a writer had saved when it is SIGKILLed at random moments, mid-fold too; the next writer starts at once', async () => {
     await writeLeads();
     const ids = leads.map((l) => l.id);
