@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Enrichment } from '@/lib/enrichment/schema';
 import { parseLead } from '@/lib/lead';
 import { createFileStore } from '@/lib/store/file';
-import { parseEnrichmentsFile } from '@/lib/store/file-enrichments';
+import { parseEnrichmentsFile, serializeEnrichments } from '@/lib/store/file-enrichments';
 import { scoreForStore } from '@/lib/store/rows';
 import { CONTRACT_AS_OF, CONTRACT_RULES } from './contract';
 
@@ -168,11 +168,15 @@ describe('file store journal', () => {
   }, 60_000);
 
   it('loses nothing a writer had saved when it is SIGKILLed at random moments, mid-fold too; the next writer starts at once', async () => {
-    await writeLeads();
+    // 3,000 more leads with a narrative each, so every fold (one per ~3 saves) rewrites a 2 MB file and a
+    // kill often lands in the middle of one.
+    const filler = Array.from({ length: 3_000 }, (_, i) => parseLead({ id: `f${i}` }));
+    await fs.writeFile(leadsPath, JSON.stringify([...leads, ...filler]));
+    await fs.writeFile(enrichmentsPath, serializeEnrichments(new Map(filler.map((l) => [l.id, enrichment(l.id)]))));
     const ids = leads.map((l) => l.id);
     /** The latest save number each lead's narrative must show, from what the killed writers reported. */
     const latest = new Map<string, number>();
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 8; round++) {
       const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', WORKER, leadsPath, enrichmentsPath, '1500', ids.join(','), String(round * 1_000_000)], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -194,6 +198,7 @@ describe('file store journal', () => {
       for (const [, id, n] of out.matchAll(/^saved (\S+) (\d+)$/gm)) latest.set(id!, Math.max(latest.get(id!) ?? -1, Number(n)));
 
       const stored = await open().enrichments();
+      expect(stored.size).toBe(filler.length + latest.size);
       for (const [id, n] of latest) {
         const shown = Number(/^Save number (\d+)/.exec(stored.get(id)?.fit_narrative ?? '')?.[1] ?? -1);
         expect(shown, `lead ${id} after kill ${round + 1}`).toBeGreaterThanOrEqual(n);
@@ -206,6 +211,6 @@ describe('file store journal', () => {
     expect((await journalFiles()).filter((f) => !f.includes('.lock'))).toEqual([]);
     const folded = parseEnrichmentsFile(JSON.parse(await fs.readFile(enrichmentsPath, 'utf8')), enrichmentsPath);
     expect(folded.get('l0')?.fit_narrative).toBe('After the crashes.');
-    expect(folded.size).toBe(ids.length);
+    expect(folded.size).toBe(ids.length + filler.length);
   }, 120_000);
 });
