@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
@@ -15,14 +15,19 @@ const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 export interface LiveCall {
   status: number;
+  /** False when the route said it could not save the answer (`saved: false`). */
   saved: boolean;
   ms: number;
   error?: string;
+  /** Whether a fold of the journal into the snapshot was under way (a sealed journal on disk) during the call. */
+  duringFold?: boolean;
 }
 
 export interface LiveUnderBatchResult {
   calls: LiveCall[];
   batch: { code: number | null; stdout: string; stderr: string; wallMs: number };
+  /** How many folds were seen while the live calls ran. */
+  folds: number;
 }
 
 export interface LiveUnderBatchOptions {
@@ -34,6 +39,8 @@ export interface LiveUnderBatchOptions {
   liveLeadIds: readonly string[];
   /** Live calls at a time. */
   liveConcurrency?: number;
+  /** The i-th live call starts no sooner than i × this after the batch's first save, so they span the run (its folds too). */
+  livePaceMs?: number;
   batchLimit: number;
   batchConcurrency?: number;
   /** The route's POST, loaded by the caller with the environment it set. */
@@ -41,7 +48,7 @@ export interface LiveUnderBatchOptions {
 }
 
 export async function liveCallsUnderBatch(options: LiveUnderBatchOptions): Promise<LiveUnderBatchResult> {
-  const { leadsPath, enrichmentsPath, anthropicUrl, liveLeadIds, liveConcurrency = 4, batchLimit, batchConcurrency = 8, post } = options;
+  const { leadsPath, enrichmentsPath, anthropicUrl, liveLeadIds, liveConcurrency = 4, livePaceMs = 0, batchLimit, batchConcurrency = 8, post } = options;
   const started = performance.now();
   const child = spawn(
     TSX,
@@ -70,18 +77,42 @@ export async function liveCallsUnderBatch(options: LiveUnderBatchOptions): Promi
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 
+  // Folds, seen as the time a sealed journal sits beside the snapshot (polled).
+  const dir = path.dirname(enrichmentsPath);
+  const sealedPrefix = `${path.basename(enrichmentsPath)}.journal-`;
+  const foldTimes: { from: number; to: number }[] = [];
+  let watching = true;
+  const watcher = (async () => {
+    let open: { from: number; to: number } | null = null;
+    while (watching) {
+      const sealed = (await readdir(dir)).some((f) => f.startsWith(sealedPrefix));
+      const now = performance.now();
+      if (sealed && !open) foldTimes.push((open = { from: now, to: now }));
+      if (open) open.to = now;
+      if (!sealed) open = null;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+
   const limit = pLimit(liveConcurrency);
+  const firstSave = performance.now();
   const calls = await Promise.all(
-    liveLeadIds.map((leadId) =>
+    liveLeadIds.map((leadId, i) =>
       limit(async (): Promise<LiveCall> => {
+        const wait = firstSave + i * livePaceMs - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         const t = performance.now();
         const response = await post(new Request('http://localhost/api/enrich', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ leadId }) }));
         const body = (await response.json()) as { saved?: boolean; error?: { code: string; message: string } };
-        const ms = performance.now() - t;
-        return { status: response.status, saved: body.saved === true, ms, ...(body.error ? { error: `${body.error.code}: ${body.error.message}` } : {}) };
+        const end = performance.now();
+        const duringFold = foldTimes.some((f) => f.from <= end && f.to >= t);
+        return { status: response.status, saved: body.saved !== false, ms: end - t, duringFold, ...(body.error ? { error: `${body.error.code}: ${body.error.message}` } : {}) };
       }),
     ),
   );
+  const folds = foldTimes.length;
+  watching = false;
+  await watcher;
   const code = await exited;
-  return { calls, batch: { code, stdout, stderr, wallMs: performance.now() - started } };
+  return { calls, folds, batch: { code, stdout, stderr, wallMs: performance.now() - started } };
 }
