@@ -18,7 +18,7 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // Native/Node-only packages used by server code stay out of the bundler.
-  serverExternalPackages: ['postgres', 'ws'],
+  serverExternalPackages: ['postgres', 'ws', 're2'],
   async headers() {
     return [
       { source: '/:path*', headers: SECURITY_HEADERS },

@@ -4,6 +4,12 @@
  */
 export const ERROR_STATUS = {
   INVALID_INPUT: 400,
+  /** No signed-in user, and sign-in is configured. */
+  UNAUTHENTICATED: 401,
+  /** Signed in, but not allowed to do this (e.g. re-enrich, which spends money). */
+  FORBIDDEN: 403,
+  /** A command line with an unknown flag, or a flag's missing or bad value (CLI exit code 2). */
+  USAGE: 400,
   NOT_FOUND: 404,
   LIVE_ENRICH_DISABLED: 503,
   RATE_LIMITED: 429,

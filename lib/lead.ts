@@ -68,6 +68,16 @@ export type LeadField = Exclude<keyof Lead, 'attributes'>;
 
 export const LEAD_FIELDS = Object.keys(leadSchema.shape) as (keyof Lead)[];
 
+/** Contract fields that hold whole numbers only (counts), so numeric bands over them may step by one. */
+export const WHOLE_NUMBER_FIELDS = [
+  'employee_count',
+  'email_opens_30d',
+  'email_clicks_30d',
+  'page_views_30d',
+  'pricing_page_views_30d',
+  'content_downloads_30d',
+] as const satisfies readonly LeadField[];
+
 const isEmpty = (value: unknown) => value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
 
 /** Reads `null` and blank strings as missing, as CRM exports mean them. Copies only when it must. */

@@ -13,14 +13,14 @@ import type { Delimiter } from '../lib/import/csv';
 import { defaultRejectsPath, formatImportSummary, importCsvToFiles, threadsLabel, type ImportReport } from '../lib/import/import-csv';
 import { loadMapping } from '../lib/import/mapping';
 import { loadRuleSet } from '../lib/rules-file';
-import type { RuleSet } from '../lib/rules';
+import { ruleFields, type RuleSet } from '../lib/rules';
 import { runMain } from './cli';
 
 const DELIMITER_NAMES: Record<string, Delimiter> = { ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\t': '\t', '|': '|', pipe: '|' };
 
 /** Rule fields no imported lead has: coverage counts leads per mapped field (`email`, `attributes.seats`). */
 function unreadFields(rules: RuleSet, report: ImportReport): string[] {
-  return [...new Set(rules.rules.map((r) => r.field))].filter((field) => !((report.coverage[field] ?? 0) > 0));
+  return [...new Set(rules.rules.flatMap(ruleFields))].filter((field) => !((report.coverage[field] ?? 0) > 0));
 }
 
 runMain('import', async () => {

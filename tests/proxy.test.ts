@@ -35,9 +35,9 @@ describe('proxy', () => {
   });
 
   it('runs for pages only: the API body must stream to the route untouched, static files need no nonce', () => {
-    const source = new RegExp(`^${config.matcher[0]!.source}$`);
-    for (const page of ['/', '/leads/a%20b', '/validate', '/no/such/page']) expect(source.test(page), page).toBe(true);
-    for (const other of ['/api/enrich', '/_next/static/chunks/app.js', '/favicon.svg']) expect(source.test(other), other).toBe(false);
+    const source = new RegExp(`^${config.matcher[0]!}$`);
+    for (const page of ['/', '/leads/a%20b', '/validate', '/no/such/page', '/sign-in']) expect(source.test(page), page).toBe(true);
+    for (const other of ['/api/enrich', '/api/auth/sign-in/email', '/_next/static/chunks/app.js', '/favicon.svg']) expect(source.test(other), other).toBe(false);
   });
 });
 

@@ -1,9 +1,11 @@
 import type { Metadata } from 'next';
-import { loadStore } from '@/app/_lib/data';
+import { loadRules, loadStore } from '@/app/_lib/data';
 import { TierBadge } from '@/components/badges';
 import { CumulativeGainsChart, DecileLiftChart, type GainsPoint } from '@/components/backtest-charts';
 import { formatInt, formatLift, formatPct } from '@/components/format';
+import { RuleCoverageNotice } from '@/components/rule-coverage-notice';
 import { runBacktest, type BacktestResult, type Interval } from '@/lib/backtest';
+import { ruleCoverage } from '@/lib/rule-coverage';
 
 export const metadata: Metadata = { title: 'Backtest' };
 
@@ -66,7 +68,8 @@ function sampleNotes(result: BacktestResult): string[] {
 
 export default async function ValidatePage() {
   const store = await loadStore();
-  const [outcomes, summary] = await Promise.all([store.outcomes(), store.summary()]);
+  const [outcomes, summary, coverage, rules] = await Promise.all([store.outcomes(), store.summary(), store.fieldCoverage(), loadRules()]);
+  const coverageNotice = <RuleCoverageNotice report={ruleCoverage(rules, coverage)} />;
 
   const header = (
     <div>
@@ -85,6 +88,7 @@ export default async function ValidatePage() {
     return (
       <div className="flex flex-col gap-5">
         {header}
+        {coverageNotice}
         <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-12 text-center" data-testid="backtest-empty">
           <p className="text-sm font-medium text-slate-900">No lead has a known outcome yet.</p>
           <p className="mt-1 text-sm text-slate-500">Add a <code className="font-mono">converted</code> true/false value to leads (in the leads file or CSV import) to backtest the score.</p>
@@ -106,6 +110,7 @@ export default async function ValidatePage() {
   return (
     <div className="flex flex-col gap-5">
       {header}
+      {coverageNotice}
 
       <dl className="grid grid-cols-2 gap-3 lg:grid-cols-4">
         <Stat label="Leads with an outcome" value={formatInt(result.n)} hint={`of ${formatInt(summary.total)} in the store`} testId="stat-n" />

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CONFIDENCES, ENRICHMENT_SOURCES, ENRICHMENT_STATUSES, enrichmentSchema, type Enrichment } from '../enrichment/schema';
 import { AppError, formatIssues, type FieldIssue } from '../errors';
 import { fullName, leadSchema, safeParseLead } from '../lead';
+import type { FieldCoverage } from '../rule-coverage';
 import { TIERS, topReason, type Tier } from '../scoring';
 import { validateEnrichments, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
 import { type LeadQuery, type LeadRow, type ScoredLead, type SortKey, type StoreSummary } from './types';
@@ -355,6 +356,41 @@ export const SEARCH_COLUMNS = ['name_key', 'company_key', 'email_key'] as const;
 /** An empty filter list filters nothing, like an absent one. */
 export function activeFilter<T>(values: readonly T[] | undefined): readonly T[] | null {
   return values && values.length > 0 ? values : null;
+}
+
+/** A row of the `lead_field_coverage` view: leads with a value per field (`attributes.<name>` for custom columns). */
+export interface CoverageRow {
+  field: string;
+  leads: number;
+}
+
+export function toFieldCoverage(total: number, rows: readonly CoverageRow[]): FieldCoverage {
+  const present = [...rows].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0)).map((r) => [r.field, Number(r.leads)] as const);
+  return { total: Number(total), present: Object.fromEntries(present) };
+}
+
+/**
+ * Field coverage reads every record (jsonb_each over the table: a few hundred ms at 100,000 leads), so
+ * the SQL adapters keep it for a minute; their own upserts forget it at once. Another process's seed shows
+ * up within the minute: it only feeds a warning.
+ */
+export function cachedCoverage(read: () => Promise<FieldCoverage>, ttlMs = 60_000, clock = () => Date.now()) {
+  let cached: { at: number; value: Promise<FieldCoverage> } | undefined;
+  return {
+    get(): Promise<FieldCoverage> {
+      if (!cached || clock() - cached.at > ttlMs) {
+        const entry = { at: clock(), value: read() };
+        entry.value.catch(() => {
+          if (cached === entry) cached = undefined;
+        });
+        cached = entry;
+      }
+      return cached.value;
+    },
+    forget(): void {
+      cached = undefined;
+    },
+  };
 }
 
 /** A row of the `lead_summary` view. */

@@ -5,7 +5,8 @@ import { AppError, formatIssues, isAppError, type FieldIssue } from '../errors';
 import { withFileLock } from '../file-lock';
 import { writeFileAtomic } from '../fs-atomic';
 import { readOptionalJsonFile } from '../json-file';
-import { fullName, safeParseLead, type Lead } from '../lead';
+import { fullName, safeParseLead, toScorable, type Lead } from '../lead';
+import { fieldCoverage, type FieldCoverage } from '../rule-coverage';
 import { loadLeadsFile } from '../leads-file';
 import type { RuleSet } from '../rules';
 import { rulesVersion, TIERS, type Tier } from '../scoring';
@@ -50,6 +51,7 @@ interface LeadsSnapshot {
   /** Lower-cased "name \0 company \0 email" per lead, for search. */
   searchText: string[];
   orders: Map<string, Int32Array>;
+  coverage?: FieldCoverage;
 }
 
 /** A fault in the store's own files, reported as the server's (5xx) with the original message and issues. */
@@ -220,6 +222,12 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
       const rows: OutcomeRow[] = [];
       for (const s of scored) if (s.lead.converted !== undefined) rows.push({ id: s.lead.id, score: s.score, tier: s.tier, converted: s.lead.converted });
       return rows;
+    },
+
+    async fieldCoverage() {
+      const snapshot = await leadsSnapshot();
+      snapshot.coverage ??= fieldCoverage(snapshot.scored.map((s) => toScorable(s.lead)));
+      return snapshot.coverage;
     },
 
     async enrichments() {

@@ -6,6 +6,7 @@ import { loadRuleSet } from '../rules-file';
 import { rulesVersion, TIERS } from '../scoring';
 import {
   activeFilter,
+  cachedCoverage,
   chunks,
   ENRICHMENT_COLUMNS,
   enrichmentFromRow,
@@ -20,7 +21,9 @@ import {
   SORT_COLUMN,
   sortNullable,
   toEnrichmentWriteRows,
+  toFieldCoverage,
   toStoreSummary,
+  type CoverageRow,
   type SummaryRow,
   toLeadWriteRows,
   unknownLeadsError,
@@ -84,6 +87,16 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
       ${searchRegex ? sql`and (${sql.unsafe(SEARCH_COLUMNS[0])} ~ ${searchRegex} or ${sql.unsafe(SEARCH_COLUMNS[1])} ~ ${searchRegex} or ${sql.unsafe(SEARCH_COLUMNS[2])} ~ ${searchRegex})` : sql``}`;
   }
 
+  const coverage = cachedCoverage(() =>
+    run('counting fields', async () => {
+      const [[counts], rows] = await Promise.all([
+        sql<{ total: number }[]>`select count(*)::integer as total from public.leads`,
+        sql<CoverageRow[]>`select field, leads from public.lead_field_coverage`,
+      ]);
+      return toFieldCoverage(counts!.total, rows);
+    }),
+  );
+
   return {
     kind: 'postgres',
 
@@ -134,6 +147,10 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
       });
     },
 
+    fieldCoverage() {
+      return coverage.get();
+    },
+
     enrichments() {
       return run('reading enrichments', async () => {
         const rows = await sql`select id, ${sql(ENRICHMENT_COLUMNS)} from public.leads where enrichment_source is not null`;
@@ -144,6 +161,7 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
     async upsertLeads(items) {
       if (items.length === 0) return;
       const rows = toLeadWriteRows(items);
+      coverage.forget();
       const columns = sql.unsafe(LEAD_WRITE_COLUMNS.join(', '));
       const updates = LEAD_WRITE_COLUMNS.filter((c) => c !== 'id');
       await run('upserting leads', () =>

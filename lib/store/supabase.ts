@@ -7,6 +7,7 @@ import { loadRuleSet } from '../rules-file';
 import { rulesVersion, TIERS } from '../scoring';
 import {
   activeFilter,
+  cachedCoverage,
   chunks,
   ENRICHMENT_COLUMNS,
   enrichmentFromRow,
@@ -19,7 +20,9 @@ import {
   SORT_COLUMN,
   sortNullable,
   toEnrichmentWriteRows,
+  toFieldCoverage,
   toStoreSummary,
+  type CoverageRow,
   type SummaryRow,
   toLeadWriteRows,
   unknownLeadsError,
@@ -111,6 +114,15 @@ export function createSupabaseStore(
     }
   }
 
+  const coverage = cachedCoverage(async () => {
+    const [counts, rows] = await Promise.all([
+      client.from('lead_summary').select('total').single(),
+      readAll<CoverageRow>('counting fields', (from, to) => client.from('lead_field_coverage').select('field,leads').order('field').range(from, to)),
+    ]);
+    if (counts.error) throw storeError('counting leads', counts.error);
+    return toFieldCoverage((counts.data as { total: number }).total, rows);
+  });
+
   return {
     kind: 'supabase',
 
@@ -165,6 +177,10 @@ export function createSupabaseStore(
       });
     },
 
+    fieldCoverage() {
+      return coverage.get();
+    },
+
     async enrichments() {
       const rows = await readAll<Record<string, unknown> & { id: string }>('reading enrichments', (from, to) =>
         client
@@ -180,6 +196,7 @@ export function createSupabaseStore(
 
     async upsertLeads(items) {
       if (items.length === 0) return;
+      coverage.forget();
       // Full rows with the same keys: postgrest-js sends their union as `columns`, and PostgREST's
       // merge-duplicates then updates exactly those columns, never an enrichment column.
       for (const chunk of chunks(toLeadWriteRows(items))) {

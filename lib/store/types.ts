@@ -1,5 +1,6 @@
 import type { Confidence, Enrichment, EnrichmentStatus } from '../enrichment/schema';
 import type { Lead } from '../lead';
+import type { FieldCoverage } from '../rule-coverage';
 import type { BreakdownItem, Tier } from '../scoring';
 
 /**
@@ -95,6 +96,8 @@ export interface LeadStore {
   summary(): Promise<StoreSummary>;
   /** Leads with a known outcome. */
   outcomes(): Promise<OutcomeRow[]>;
+  /** Leads with a value per field and custom attribute: which rules read nothing (lib/rule-coverage.ts). */
+  fieldCoverage(): Promise<FieldCoverage>;
   /** Inserts or replaces leads with their scores; idempotent on lead id, never touches enrichments. */
   upsertLeads(leads: Omit<ScoredLead, 'enrichment' | 'enrichmentStatus'>[]): Promise<void>;
   /** Every stored enrichment, keyed by lead id (the batch job uses it to skip leads already done). */

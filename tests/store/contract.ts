@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '@/lib/default-rules';
 import type { Confidence, Enrichment, EnrichmentStatus } from '@/lib/enrichment/schema';
-import { parseLead, type Lead } from '@/lib/lead';
+import { parseLead, toScorable, type Lead } from '@/lib/lead';
+import { fieldCoverage } from '@/lib/rule-coverage';
 import { rulesVersion, type BreakdownItem, type Tier } from '@/lib/scoring';
 import { scoreForStore, type StoredScore } from '@/lib/store/rows';
 import { SORT_KEYS, type LeadQuery, type LeadRow, type LeadStore, type SortDirection, type SortKey } from '@/lib/store/types';
@@ -432,6 +433,15 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
         expect(summary.industries).toHaveLength(industries.size);
         const folded = summary.industries.map((i) => i.toLowerCase());
         expect(folded).toEqual([...folded].sort(byCodePoint));
+      });
+
+      it('counts the leads that have each field and custom attribute, never the outcome', async () => {
+        const coverage = await store.fieldCoverage();
+        expect(coverage).toEqual(fieldCoverage(leads.map(toScorable)));
+        expect(coverage.total).toBe(FIXTURE_SIZE);
+        expect(Object.keys(coverage.present)).not.toContain('converted');
+        expect(Object.keys(coverage.present).some((f) => f.startsWith('attributes.'))).toBe(true);
+        expect(coverage.present.industry).toBe(leads.filter((l) => l.industry !== undefined).length);
       });
 
       it('reports outcomes only for leads whose outcome is known', async () => {

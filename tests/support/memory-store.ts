@@ -1,7 +1,8 @@
 import { enrichmentSchema, type Enrichment } from '@/lib/enrichment/schema';
 import { AppError } from '@/lib/errors';
-import type { Lead } from '@/lib/lead';
+import { toScorable, type Lead } from '@/lib/lead';
 import type { RuleSet } from '@/lib/rules';
+import { fieldCoverage } from '@/lib/rule-coverage';
 import { DEFAULT_RULES, rulesVersion, TIERS, type Tier } from '@/lib/scoring';
 import { compareRows, scoreForStore, toLeadRow, withEnrichment, type StoredScore } from '@/lib/store/rows';
 import type { LeadStore, OutcomeRow, StoreSummary } from '@/lib/store/types';
@@ -50,6 +51,9 @@ export function createMemoryStore(leads: readonly Lead[], { rules = DEFAULT_RULE
     },
     async outcomes(): Promise<OutcomeRow[]> {
       return [...scored.values()].flatMap((s) => (s.lead.converted === undefined ? [] : [{ id: s.lead.id, score: s.score, tier: s.tier, converted: s.lead.converted }]));
+    },
+    async fieldCoverage() {
+      return fieldCoverage([...scored.values()].map((s) => toScorable(s.lead)));
     },
     async upsertLeads(items) {
       for (const item of items) scored.set(item.lead.id, item);

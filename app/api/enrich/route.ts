@@ -1,4 +1,5 @@
 import { errorResponse } from '@/lib/api-error';
+import { assertMayReEnrich, viewerForRequest } from '@/lib/auth/viewer';
 import { rateLimitKey } from '@/lib/client-ip';
 import { createClaudeClient } from '@/lib/enrichment/claude';
 import { enrichLead, worstCaseCostUsd } from '@/lib/enrichment/enrich';
@@ -18,9 +19,10 @@ import { enrichRequestSchema, MAX_BODY_BYTES, type EnrichRequest } from './schem
  * POST /api/enrich `{ leadId }`: a fresh narrative for one lead, with the same code as the batch job
  * (Claude with an API key, the labelled mock without), saved through the store.
  *
- * Order of checks: kill switch (503) → same origin (403) → JSON content type (415) → body size (413) →
- * body (400) → per-client rate limit (429) → lead exists (404) → the day's global budget (429, reserved
- * before the call and settled after it) → Claude (502) → save.
+ * Order of checks: signed in (401) and allowed to re-enrich (403), when sign-in is configured → kill
+ * switch (503) → same origin (403) → JSON content type (415) → body size (413) → body (400) → rate limit
+ * per user, or per client IP with open access (429) → lead exists (404) → the day's global budget (429,
+ * reserved before the call and settled after it) → Claude (502) → save.
  *
  * Only an oversized body counts against the client's quota among the refusals: no honest client sends one,
  * and it cost the server the reading. A malformed small body is a client bug that costs nothing, and a
@@ -64,13 +66,15 @@ export async function POST(request: Request): Promise<Response> {
   let headers: Record<string, string> = {};
   try {
     const config = env();
+    const viewer = await viewerForRequest(request, config);
+    assertMayReEnrich(viewer);
     if (!config.ENRICH_LIVE_ENABLED) {
       throw new AppError('LIVE_ENRICH_DISABLED', 'Live re-enrichment is turned off on this server (ENRICH_LIVE_ENABLED=false).');
     }
     assertSameOrigin(request, { trustProxyHops: config.TRUST_PROXY_HOPS });
     assertJsonContentType(request);
 
-    const clientKey = rateLimitKey(request.headers, { trustProxyHops: config.TRUST_PROXY_HOPS });
+    const clientKey = rateLimitKey(request.headers, { trustProxyHops: config.TRUST_PROXY_HOPS, userId: viewer.kind === 'user' ? viewer.id : null });
     const limiter = await getRateLimiter();
     const countRequest = async () => {
       const decision = await limiter.check(`enrich:${clientKey}`);

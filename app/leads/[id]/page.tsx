@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { liveEnrichInfo, loadRules, loadStore } from '@/app/_lib/data';
 import { leadIdFromMetadataParams, leadIdFromPageParams } from '@/app/_lib/lead-path';
+import { requireViewer } from '@/app/_lib/viewer';
 import { EnrichmentBadge, TierBadge } from '@/components/badges';
 import { EnrichmentPanel } from '@/components/enrichment-panel';
 import { formatInt } from '@/components/format';
@@ -55,7 +56,7 @@ export default async function LeadPage({ params, searchParams }: Props) {
   const { lead } = scored;
   const name = fullName(lead);
   const seniority = scored.breakdown.find((b) => b.category === 'seniority' && !b.unknown)?.value ?? deriveSeniority(lead.job_title, rules);
-  const live = liveEnrichInfo();
+  const live = liveEnrichInfo(await requireViewer());
 
   return (
     <div className="flex flex-col gap-5">
