@@ -4,6 +4,7 @@ import { DEFAULT_RULES } from '@/lib/scoring';
 import { createPostgresStore } from '@/lib/store/postgres';
 import { scoreForStore } from '@/lib/store/rows';
 import { AS_OF, generateLeads } from '@/lib/synthetic';
+import { stubLiveRouteEnv } from '../support/live-route-env';
 import { describePostgres } from '../support/pg';
 
 /**
@@ -24,18 +25,7 @@ describePostgres('POST /api/enrich on the postgres store', (db) => {
     await db().sql`delete from public.rate_limits`;
     await db().sql`delete from public.live_budget`;
     vi.resetModules();
-    vi.stubEnv('LEAD_STORE', 'postgres');
-    vi.stubEnv('DATABASE_URL', db().url);
-    vi.stubEnv('ANTHROPIC_API_KEY', '');
-    vi.stubEnv('ANTHROPIC_BASE_URL', '');
-    vi.stubEnv('SCORING_RULES', '');
-    vi.stubEnv('SCORING_AS_OF', '');
-    vi.stubEnv('ENRICH_LIVE_ENABLED', 'true');
-    vi.stubEnv('ENRICH_RATE_LIMIT', '5');
-    vi.stubEnv('ENRICH_RATE_WINDOW', '1h');
-    vi.stubEnv('TRUST_PROXY_HOPS', '0');
-    vi.stubEnv('ENRICH_LIVE_DAILY_LIMIT', '200');
-    vi.stubEnv('ENRICH_LIVE_DAILY_USD', '5');
+    stubLiveRouteEnv({ LEAD_STORE: 'postgres', DATABASE_URL: db().url });
   });
   afterEach(() => vi.unstubAllEnvs());
   // The route's pools (store, limiter, budget) live as long as their modules: end their sessions, so the

@@ -11,6 +11,7 @@ import type { Enrichment } from '@/lib/enrichment/schema';
 import { DEFAULT_RULES } from '@/lib/scoring';
 import { createFileStore } from '@/lib/store/file';
 import { leadIdArbitrary, NOTORIOUS_IDS } from '../support/lead-ids';
+import { stubLiveRouteEnv } from '../support/live-route-env';
 
 /**
  * The live route, called as Next.js calls it: the exported POST with a real Request. Each test gets
@@ -41,17 +42,7 @@ let testIndex = 0;
 beforeEach(() => {
   vi.resetModules();
   enrichmentsPath = path.join(dir, `enrichments-${++testIndex}.json`);
-  vi.stubEnv('LEAD_STORE', 'file');
-  vi.stubEnv('LEADS_PATH', leadsPath);
-  vi.stubEnv('ENRICHMENTS_PATH', enrichmentsPath);
-  vi.stubEnv('ANTHROPIC_API_KEY', '');
-  vi.stubEnv('ANTHROPIC_BASE_URL', '');
-  vi.stubEnv('ENRICH_LIVE_ENABLED', 'true');
-  vi.stubEnv('ENRICH_RATE_LIMIT', '5');
-  vi.stubEnv('ENRICH_RATE_WINDOW', '1h');
-  vi.stubEnv('TRUST_PROXY_HOPS', '0');
-  vi.stubEnv('ENRICH_LIVE_DAILY_LIMIT', '200');
-  vi.stubEnv('ENRICH_LIVE_DAILY_USD', '5');
+  stubLiveRouteEnv({ LEAD_STORE: 'file', LEADS_PATH: leadsPath, ENRICHMENTS_PATH: enrichmentsPath });
 });
 
 afterEach(() => {

@@ -1,46 +1,13 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { expect, it } from 'vitest';
 import type { LiveBudgetDecision } from '@/lib/live-budget/budget';
 import { createPostgresLiveBudget } from '@/lib/live-budget/postgres';
 import { describePostgres } from '../support/pg';
-
-const WORKER = path.join(process.cwd(), 'tests', 'support', 'live-budget-worker.ts');
-const TSX = path.join(process.cwd(), 'node_modules', '.bin', 'tsx');
-
-/** Two app processes reserving at the same moment, as two instances behind a load balancer would. */
-async function reserveFromTwoProcesses(args: string[]): Promise<LiveBudgetDecision[]> {
-  const workers = await Promise.all(
-    [0, 1].map(
-      () =>
-        new Promise<{ go: () => void; result: Promise<LiveBudgetDecision[]> }>((resolve, reject) => {
-          const child = spawn(TSX, ['--conditions=react-server', WORKER, ...args], { stdio: 'pipe' });
-          let out = '';
-          let err = '';
-          child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-          const result = new Promise<LiveBudgetDecision[]>((done, fail) =>
-            child.on('exit', (code) => {
-              const last = out.trim().split('\n').at(-1) ?? '';
-              if (code === 0 && last.startsWith('[')) done(JSON.parse(last) as LiveBudgetDecision[]);
-              else fail(new Error(`worker exited with ${code}: ${err || out}`));
-            }),
-          );
-          child.stdout.on('data', (d: Buffer) => {
-            out += d.toString();
-            if (out.startsWith('ready\n')) resolve({ go: () => child.stdin.end('go\n'), result });
-          });
-          result.catch(reject);
-        }),
-    ),
-  );
-  for (const w of workers) w.go();
-  return (await Promise.all(workers.map((w) => w.result))).flat();
-}
+import { raceFromTwoProcesses } from '../support/pg-race';
 
 describePostgres('postgres live budget', (db) => {
   it('admits exactly ENRICH_LIVE_DAILY_LIMIT of 60 concurrent calls from two app processes', async () => {
     await db().sql`delete from public.live_budget`;
-    const decisions = await reserveFromTwoProcesses([db().url, '30', '0', '7', '100']);
+    const decisions = await raceFromTwoProcesses<LiveBudgetDecision>(['live-budget', db().url, '30', '0', '7', '100']);
     expect(decisions.filter((d) => d.allowed)).toHaveLength(7);
     for (const d of decisions.filter((x) => !x.allowed)) expect(d).toMatchObject({ exhausted: 'calls', status: { callsRemaining: 0 } });
     const [row] = await db().sql`select calls, usd::float8 as usd from public.live_budget`;
@@ -49,7 +16,7 @@ describePostgres('postgres live budget', (db) => {
 
   it('never reserves past ENRICH_LIVE_DAILY_USD under 40 concurrent calls', async () => {
     await db().sql`delete from public.live_budget`;
-    const decisions = await reserveFromTwoProcesses([db().url, '20', '0.3', '1000', '1']);
+    const decisions = await raceFromTwoProcesses<LiveBudgetDecision>(['live-budget', db().url, '20', '0.3', '1000', '1']);
     expect(decisions.filter((d) => d.allowed)).toHaveLength(3);
     expect(decisions.filter((d) => !d.allowed).every((d) => !d.allowed && d.exhausted === 'usd')).toBe(true);
     const [row] = await db().sql`select usd::float8 as usd from public.live_budget`;

@@ -8,6 +8,7 @@ import { parseLead } from '@/lib/lead';
 import { createFileStore } from '@/lib/store/file';
 import { parseEnrichmentsFile, serializeEnrichments } from '@/lib/store/file-enrichments';
 import { scoreForStore } from '@/lib/store/rows';
+import { testEnrichment } from '../support/test-enrichment';
 import { CONTRACT_AS_OF, CONTRACT_RULES } from './contract';
 
 /**
@@ -40,24 +41,8 @@ const writeLeads = () => fs.writeFile(leadsPath, JSON.stringify(leads));
 const open = (foldAtBytes?: number) => createFileStore({ leadsPath, enrichmentsPath, rules: CONTRACT_RULES, asOf: CONTRACT_AS_OF, foldAtBytes });
 
 function enrichment(id: string, overrides: Partial<Enrichment> = {}): Enrichment {
-  const scored = scoreForStore(leads.find((l) => l.id === id) ?? parseLead({ id }), { rules: CONTRACT_RULES, now: NOW });
-  return {
-    lead_id: id,
-    fit_narrative: `Narrative for ${id}.`,
-    recommended_action: 'Call.',
-    confidence: 'high',
-    source: 'mock',
-    model: 'mock-enricher',
-    prompt_version: 'v1',
-    input_hash: scored.inputHash,
-    rules_version: scored.rulesVersion,
-    score: scored.score,
-    usage: { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
-    cost_usd: 0,
-    latency_ms: 1,
-    enriched_at: '2026-11-01T10:00:00.000Z',
-    ...overrides,
-  };
+  const written = scoreForStore(leads.find((l) => l.id === id) ?? parseLead({ id }), { rules: CONTRACT_RULES, now: NOW });
+  return testEnrichment(id, { written, fit_narrative: `Narrative for ${id}.`, ...overrides });
 }
 
 const journalFiles = async () => (await fs.readdir(dir)).filter((f) => f.includes('.journal')).sort();

@@ -10,6 +10,7 @@ import { createFileStore, type FileStoreOptions } from '@/lib/store/file';
 import { parseEnrichmentsFile } from '@/lib/store/file-enrichments';
 import { scoreForStore } from '@/lib/store/rows';
 import type { LeadStore } from '@/lib/store/types';
+import { testEnrichment } from '../support/test-enrichment';
 import { CONTRACT_AS_OF, CONTRACT_RULES, describeStoreContract } from './contract';
 
 const tempDirs: string[] = [];
@@ -46,25 +47,9 @@ function makeLeads(count: number, extra: (i: number) => Record<string, unknown> 
   );
 }
 
+/** Written against the lead as it is, so it reads as current. */
 function enrichment(lead: Lead, overrides: Partial<Enrichment> = {}): Enrichment {
-  const scored = scoreForStore(lead, { rules: CONTRACT_RULES, now: NOW });
-  return {
-    lead_id: lead.id,
-    fit_narrative: 'Fits.',
-    recommended_action: 'Call.',
-    confidence: 'high',
-    source: 'mock',
-    model: 'mock-enricher',
-    prompt_version: 'v1',
-    input_hash: scored.inputHash,
-    rules_version: scored.rulesVersion,
-    score: scored.score,
-    usage: { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
-    cost_usd: 0,
-    latency_ms: 1,
-    enriched_at: '2026-11-01T10:00:00.000Z',
-    ...overrides,
-  };
+  return testEnrichment(lead.id, { written: scoreForStore(lead, { rules: CONTRACT_RULES, now: NOW }), ...overrides });
 }
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;

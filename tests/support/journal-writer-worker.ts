@@ -7,6 +7,7 @@
  */
 import { DEFAULT_RULES } from '../../lib/default-rules';
 import { createFileStore } from '../../lib/store/file';
+import { testEnrichment } from './test-enrichment';
 
 const [leadsPath, enrichmentsPath, foldAtBytes, idList, firstN] = process.argv.slice(2);
 if (!leadsPath || !enrichmentsPath || !foldAtBytes || !idList || !firstN) throw new Error('usage: journal-writer-worker <leads> <enrichments> <foldAtBytes> <ids> <first n>');
@@ -18,23 +19,11 @@ process.stdout.write('ready\n');
 for (let n = Number(firstN); ; n++) {
   const id = ids[n % ids.length]!;
   await store.saveEnrichments([
-    {
-      lead_id: id,
+    testEnrichment(id, {
       fit_narrative: `Save number ${n} by process ${process.pid}. ${'Padding to make folds frequent. '.repeat(8)}`,
-      recommended_action: 'Call.',
-      confidence: 'medium',
-      source: 'mock',
-      model: 'mock-enricher',
-      prompt_version: 'worker-v1',
-      input_hash: 'h_worker',
-      rules_version: 'r_worker',
-      score: 50,
-      usage: { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
-      cost_usd: 0,
-      latency_ms: 1,
       // Strictly increasing, so the latest save of a lead is the one the store must show.
       enriched_at: new Date(Date.parse('2026-11-01T00:00:00.000Z') + n).toISOString(),
-    },
+    }),
   ]);
   process.stdout.write(`saved ${id} ${n}\n`);
 }
