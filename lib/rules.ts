@@ -295,7 +295,7 @@ export function ruleBucketLabels(rule: Rule): string[] {
     case 'keyword_tiers':
       return [...rule.tiers.map((t) => t.label), rule.otherwise.label, 'unknown'];
     case 'counter':
-      return [...Array.from({ length: rule.cap + 1 }, (_, k) => `${k} pts`), 'unknown'];
+      return [...Array.from({ length: rule.cap + 1 }, (_, k) => counterLevel(rule, k)), 'unknown'];
     case 'boolean_flag':
       return ['yes', 'no', 'unknown'];
     case 'recency': {
@@ -305,4 +305,15 @@ export function ruleBucketLabels(rule: Rule): string[] {
     case 'combination':
       return ['all hold', 'not all hold'];
   }
+}
+
+/** The whole counts a counter's points level k pays for: "0 views", "2 views", "4–5 clicks", "3+ views" (the cap). */
+function counterLevel(rule: Extract<Rule, { kind: 'counter' }>, k: number): string {
+  // floor(v · pointsPer) = k for v in [k / pointsPer, (k + 1) / pointsPer): a small slack as the engine allows.
+  const from = Math.ceil(k / rule.pointsPer - 1e-9);
+  const to = Math.ceil((k + 1) / rule.pointsPer - 1e-9) - 1;
+  const units = (n: number) => `${rule.unit}${n === 1 ? '' : 's'}`;
+  if (k === rule.cap) return `${from}+ ${units(from)}`;
+  if (to < from) return `${k} pts (no whole count)`;
+  return from === to ? `${from} ${units(from)}` : `${from}–${to} ${units(to)}`;
 }

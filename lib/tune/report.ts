@@ -215,8 +215,9 @@ export function metricRows(report: TuneReport): string[][] {
   ];
 }
 
-function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+/** A Markdown table; numbers right-aligned (`numeric`), text left. */
+function markdownTable(header: readonly string[], rows: readonly (readonly string[])[], numeric = true): string {
+  return [`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i === 0 || !numeric ? '---' : '---:')).join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
 }
 
 function moveTable(report: TuneReport): string {
@@ -261,6 +262,7 @@ export function reportMarkdown(report: TuneReport): string {
       markdownTable(
         ['Rule', 'Change', 'Before', 'After', 'Why (design-half evidence)'],
         changed.map((c) => [`${c.label} (\`${c.id}\`)`, c.change, c.before ? `${c.before} (max ${c.maxBefore})` : DASH, c.after ? `${c.after} (max ${c.maxAfter})` : DASH, c.why ?? DASH]),
+        false,
       ),
     );
   }
@@ -272,6 +274,7 @@ export function reportMarkdown(report: TuneReport): string {
       markdownTable(
         ['Rule', 'Points', 'Why (design-half evidence)'],
         report.proposed.map((p) => [`${p.rule.label} (\`${p.rule.id}\`)`, describeRule(p.rule), p.rule.why]),
+        false,
       ),
     );
   }
@@ -282,6 +285,7 @@ export function reportMarkdown(report: TuneReport): string {
     markdownTable(
       ['Field', 'Type', 'Used', 'Why'],
       report.decisions.map((d) => [`\`${d.field}\``, d.type ?? DASH, d.used ? 'yes' : 'no', d.reason]),
+      false,
     ),
   );
   if (report.examples.length > 0) {
@@ -292,6 +296,7 @@ export function reportMarkdown(report: TuneReport): string {
       markdownTable(
         ['Lead', 'Converted', 'Base', 'Suggested', 'Top reasons (suggested)'],
         report.examples.map((e) => [e.id, e.converted ? 'yes' : 'no', `${e.from.tier} ${e.from.score}`, `${e.to.tier} ${e.to.score}`, e.reasons.join('; ') || DASH]),
+        false,
       ),
     );
   }

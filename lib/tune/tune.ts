@@ -563,7 +563,8 @@ function withPoints(rule: Rule, points: number[]): Rule {
       return withUnknown({ ...rule, tiers: rule.tiers.map((t, i) => ({ ...t, points: points[i]! })), otherwise: { ...rule.otherwise, points: points[rule.tiers.length]! } });
     case 'counter': {
       const cap = Math.max(...points.slice(0, -1));
-      return withUnknown({ ...rule, cap, pointsPer: cap === 0 ? rule.pointsPer : (rule.pointsPer * cap) / rule.cap });
+      // Rounded up at the fourth decimal, so whole counts still reach each level: 3 views × 3.3334 = 10.0002 → 10.
+      return withUnknown({ ...rule, cap, pointsPer: cap === 0 ? rule.pointsPer : Math.ceil(((rule.pointsPer * cap) / rule.cap) * 10_000) / 10_000 });
     }
     case 'boolean_flag': {
       const { noPoints: _n, ...rest } = rule;
