@@ -45,6 +45,9 @@ export default async function setup(project: TestProject) {
     ENRICHMENTS_PATH: path.join(dataDir, 'enrichments.json'),
     ENRICH_RATE_LIMIT: String(E2E_RATE_LIMIT),
     ENRICH_RATE_WINDOW: '1h',
+    // As if behind one proxy: each browser (one per test file, tests/e2e/browser.ts) is its own client with
+    // its own quota, so one file's live calls cannot use up another's. Requests without the header share a bucket.
+    TRUST_PROXY_HOPS: '1',
   });
   console.log(`[e2e] next start on ${server.url} (data in ${dataDir})`);
 
