@@ -1,7 +1,8 @@
 import Link from 'next/link';
-import { attributeLabel, type LeadColumns } from '@/app/_lib/lead-columns';
+import { attributeLabel, type LeadColumns, type StandardColumn } from '@/app/_lib/lead-columns';
+import { leadHref } from '@/app/_lib/lead-path';
 import { defaultDirection, hasFilters, leadsHref, type LeadSearchState } from '@/app/_lib/lead-search';
-import type { LeadPage, LeadRow, SortKey, StandardColumn } from '@/lib/store/types';
+import type { LeadPage, LeadRow, SortKey } from '@/lib/store/types';
 import { EnrichmentBadge, TierBadge } from './badges';
 import { formatAttribute, formatInt } from './format';
 
@@ -76,9 +77,9 @@ function Muted({ children }: { children?: React.ReactNode }) {
  * The lead table: a server component, one page of rows straight from the store. Its columns follow the
  * data (`leadColumns`): standard columns no lead fills give way to the custom attributes the rules read.
  */
-export function LeadTable({ page, state, columns, namesKnown = true }: { page: LeadPage; state: LeadSearchState; columns: LeadColumns; namesKnown?: boolean }) {
+export function LeadTable({ page, state, columns }: { page: LeadPage; state: LeadSearchState; columns: LeadColumns }) {
   const header: Column[] = [
-    ...columns.standard.map((c) => (c === 'name' && !namesKnown ? { ...STANDARD.name, label: 'Lead' } : STANDARD[c])),
+    ...columns.standard.map((c) => (c === 'name' && !columns.namesKnown ? { ...STANDARD.name, label: 'Lead' } : STANDARD[c])),
     ...columns.attributes.map((name) => ({ key: `attribute-${name}`, label: attributeLabel(name) })),
     ...SCORE_COLUMNS,
   ];
@@ -99,7 +100,7 @@ export function LeadTable({ page, state, columns, namesKnown = true }: { page: L
           {page.rows.map((row) => (
             <tr key={row.id} data-testid="lead-row" data-lead-id={row.id} data-score={row.score} data-tier={row.tier}>
               <th scope="row">
-                <Link href={`/leads/${encodeURIComponent(row.id)}`} className="text-slate-900 hover:text-indigo-700 hover:underline" data-testid="lead-link">
+                <Link href={leadHref(row.id)} className="text-slate-900 hover:text-indigo-700 hover:underline" data-testid="lead-link">
                   {row.name ?? <i className="text-slate-500">{row.email ?? row.id}</i>}
                 </Link>
                 {row.name && row.email && <div className="sub cell-clip max-w-52">{row.email}</div>}

@@ -4,17 +4,18 @@ import { TIERS, type Tier } from '@/lib/scoring';
 import { TierBadge } from './badges';
 import { formatInt, formatPct } from './format';
 
-function Stat({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
+function Stat({ label, children, note, testId }: { label: string; children: React.ReactNode; note?: React.ReactNode; testId?: string }) {
   return (
     <div className="min-w-0 rounded-lg border border-slate-200 bg-white px-4 py-3" data-testid={testId}>
       <dt className="truncate text-xs font-medium text-slate-500">{label}</dt>
       <dd className="mt-1 flex items-baseline gap-2 text-xl font-semibold tabular-nums tracking-tight text-slate-900">{children}</dd>
+      {note && <dd className="mt-1 text-xs">{note}</dd>}
     </div>
   );
 }
 
 /** Leads per tier, share enriched and the rules version, for the whole store (not the current filter). */
-export function SummaryStrip({ summary, tierHref }: { summary: StoreSummary; tierHref: (tier: Tier) => string }) {
+export function SummaryStrip({ summary, lowCoverageRules, tierHref }: { summary: StoreSummary; lowCoverageRules: number; tierHref: (tier: Tier) => string }) {
   const share = summary.total ? summary.enriched / summary.total : null;
   return (
     <section aria-label="Summary">
@@ -50,7 +51,17 @@ export function SummaryStrip({ summary, tierHref }: { summary: StoreSummary; tie
             </span>
           )}
         </Stat>
-        <Stat label="Rules version" testId="summary-rules">
+        <Stat
+          label="Rules version"
+          testId="summary-rules"
+          note={
+            lowCoverageRules > 0 && (
+              <Link href="/validate#rule-coverage" className="font-medium text-amber-800 underline decoration-amber-400 underline-offset-2 hover:text-amber-900" data-testid="summary-coverage-warning">
+                ⚠ {lowCoverageRules} {lowCoverageRules === 1 ? 'rule reads' : 'rules read'} almost nothing
+              </Link>
+            )
+          }
+        >
           <code className="truncate font-mono text-sm font-medium text-slate-700">{summary.rulesVersion}</code>
           {summary.stale > 0 && <span className="text-xs font-normal text-orange-700">{formatInt(summary.stale)} stale</span>}
         </Stat>

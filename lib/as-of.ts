@@ -1,5 +1,12 @@
+import { z } from 'zod';
 import { AppError } from './errors';
 import type { Lead } from './lead';
+
+/** A reference-time setting as `SCORING_AS_OF` and `--as-of` take it: an ISO date, or "now". */
+export const asOfSetting = z
+  .string()
+  .trim()
+  .refine((v) => v === 'now' || !Number.isNaN(Date.parse(v)), 'must be an ISO date or "now"');
 
 /**
  * The reference time recency rules score against.
@@ -28,4 +35,25 @@ export function resolveAsOf(
     }
   }
   return Number.isFinite(latest) ? new Date(latest) : clock();
+}
+
+const ISO_DATE_START = /^\d{4}-\d{2}-\d{2}(?:$|[T ])/;
+
+/**
+ * For commands whose output must not depend on the day they run (tune, profile): where `resolveAsOf`
+ * would read the clock because no lead has `last_activity_at` or `created_at`, the latest date in any
+ * custom date column instead, or — no date anywhere, so no rule can measure age — the Unix epoch.
+ */
+export function dataClock(leads: readonly Pick<Lead, 'attributes'>[]): () => Date {
+  return () => {
+    let latest = Number.NEGATIVE_INFINITY;
+    for (const lead of leads) {
+      for (const value of Object.values(lead.attributes ?? {})) {
+        if (typeof value !== 'string' || !ISO_DATE_START.test(value)) continue;
+        const ms = Date.parse(value);
+        if (ms > latest) latest = ms;
+      }
+    }
+    return new Date(Number.isFinite(latest) ? latest : 0);
+  };
 }

@@ -472,3 +472,13 @@ export function formatBacktestTables(result: BacktestResult, meta: { rulesVersio
   ];
   return `${sections.join('\n')}\n`;
 }
+
+/**
+ * Leads moving between tiers when one rule set replaces another: `matrix[from][to]` counts leads, tiers
+ * in TIERS order (HOT, WARM, COLD) — rows the old tier, columns the new. The cells add up to the leads.
+ */
+export function tierMoveMatrix(moves: Iterable<readonly [Tier, Tier]>): number[][] {
+  const matrix = TIERS.map(() => TIERS.map(() => 0));
+  for (const [from, to] of moves) matrix[TIERS.indexOf(from)]![TIERS.indexOf(to)]!++;
+  return matrix;
+}

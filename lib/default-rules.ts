@@ -103,8 +103,9 @@ export const DEFAULT_RULES: RuleSet = {
         {
           label: 'C-level',
           points: 10,
-          patterns: ['\\bchief\\b', '\\bc[a-z]?[eotmfrpdsx]o\\b', '\\bfounder\\b', '(?<!vice[ -])\\bpresident\\b', '\\bmanaging director\\b', '(?<!product )\\bowner\\b'],
-          exclude: ['\\bchief of staff\\b', '\\bassistant\\b', '\\bintern\\b'],
+          patterns: ['\\bchief\\b', '\\bc[a-z]?[eotmfrpdsx]o\\b', '\\bfounder\\b', '\\bpresident\\b', '\\bmanaging director\\b', '\\bowner\\b'],
+          // Titles are matched with punctuation folded to spaces, so "Vice-President" arrives as "vice president".
+          exclude: ['\\bchief of staff\\b', '\\bassistant\\b', '\\bintern\\b', '\\bvice president\\b', '\\bproduct owner\\b'],
         },
         { label: 'VP', points: 9, patterns: ['\\b[sea]?vp\\b', '\\bvice[ -]president\\b', '\\bhead of\\b', '\\bhead,'] },
         { label: 'Director', points: 7, patterns: ['\\bdirector\\b', '\\bdir\\b', '\\bgeneral manager\\b'] },

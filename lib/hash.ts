@@ -32,3 +32,16 @@ export function hashString(text: string): string {
 export function stableHash(value: unknown): string {
   return hashString(canonicalJson(value));
 }
+
+/**
+ * A well-mixed number in [0, 1) from a string: the 64-bit hash's lanes folded and run through murmur3's
+ * finaliser, so ids that differ only in their last character still land far apart.
+ */
+export function unitInterval(text: string): number {
+  const hex = hashString(text);
+  let h = (Number.parseInt(hex.slice(0, 8), 16) ^ Math.imul(Number.parseInt(hex.slice(8), 16), 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 0x1_0000_0000;
+}

@@ -68,6 +68,16 @@ export type LeadField = Exclude<keyof Lead, 'attributes'>;
 
 export const LEAD_FIELDS = Object.keys(leadSchema.shape) as (keyof Lead)[];
 
+/** Contract fields that hold whole numbers only (counts), so numeric bands over them may step by one. */
+export const WHOLE_NUMBER_FIELDS = [
+  'employee_count',
+  'email_opens_30d',
+  'email_clicks_30d',
+  'page_views_30d',
+  'pricing_page_views_30d',
+  'content_downloads_30d',
+] as const satisfies readonly LeadField[];
+
 const isEmpty = (value: unknown) => value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
 
 /** Reads `null` and blank strings as missing, as CRM exports mean them. Copies only when it must. */
@@ -204,6 +214,18 @@ const INPUT_KEYS = LEAD_FIELDS.filter((f) => f !== 'converted' && f !== 'attribu
 export function leadInputHash(lead: ScorableLead | Lead): string {
   const fields = JSON.stringify(lead, INPUT_KEYS);
   return hashString(lead.attributes ? `${fields}${canonicalJson(lead.attributes)}` : fields);
+}
+
+/** A rule's or profile's field value: a contract field or a custom attribute; undefined when missing. */
+export type FieldValue = string | number | boolean | undefined;
+
+/** Reads a field by name (`industry`, or `attributes.<name>` for a custom column). */
+export function fieldReader(field: string): (lead: ScorableLead) => FieldValue {
+  if (field.startsWith('attributes.')) {
+    const name = field.slice('attributes.'.length);
+    return (lead) => lead.attributes?.[name];
+  }
+  return (lead) => (lead as unknown as Record<string, FieldValue>)[field];
 }
 
 export function fullName(lead: Pick<Lead, 'first_name' | 'last_name'>): string | undefined {

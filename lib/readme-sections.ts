@@ -1,5 +1,8 @@
 import { DEFAULT_RULES } from './default-rules';
-import { rulesMarkdownTable } from './rules-doc';
+import { RULE_KIND_EXAMPLES, RULE_KIND_EXAMPLES_AS_OF } from './rule-kind-examples';
+import type { RuleSet } from './rules';
+import { describeRule, rulesMarkdownTable } from './rules-doc';
+import { scoreLead } from './scoring';
 import { LATENT_MODEL_DESCRIPTION } from './synthetic';
 
 /**
@@ -8,8 +11,22 @@ import { LATENT_MODEL_DESCRIPTION } from './synthetic';
  */
 export const README_SECTIONS: Record<string, () => string> = {
   'default-rules': () => rulesMarkdownTable(DEFAULT_RULES),
+  'rule-kinds': ruleKindsReference,
   'latent-model': () => LATENT_MODEL_DESCRIPTION,
 };
+
+/** Each rule kind: what it does, an example rule as it is written, and the breakdown lines it prints. */
+function ruleKindsReference(): string {
+  return RULE_KIND_EXAMPLES.map(({ kind, summary, rule, leads }) => {
+    const set: RuleSet = { name: 'example', tiers: { hot: 75, warm: 45 }, categories: [{ id: 'fit', label: 'Fit', cap: 100 }], rules: [rule] };
+    const lines = leads.map((lead) => {
+      const item = scoreLead(lead, { rules: set, now: RULE_KIND_EXAMPLES_AS_OF }).breakdown[0]!;
+      return `- ${item.unknown && item.value === null ? '*unknown*' : `\`${item.value}\``} → **${item.points}** — ${item.detail}`;
+    });
+    const { category: _category, why: _why, ...shown } = rule;
+    return [`#### \`${kind}\``, '', summary, '', '```json', JSON.stringify(shown, null, 2), '```', '', `Reads as: ${describeRule(rule)}. Breakdown lines:`, '', ...lines].join('\n');
+  }).join('\n\n');
+}
 
 export function markers(name: string): { start: string; end: string } {
   return { start: `<!-- generated:${name}:start (npm run docs) -->`, end: `<!-- generated:${name}:end -->` };

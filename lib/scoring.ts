@@ -1,8 +1,9 @@
 import { DEFAULT_RULES } from './default-rules';
-import type { AttributeValue, ScorableLead } from './lead';
+import { fieldReader, type FieldValue, type ScorableLead } from './lead';
 import { stableHash } from './hash';
-import { counterRate, pts } from './rules-doc';
-import { ruleMaxPoints, type Rule, type RuleSet } from './rules';
+import { compilePattern } from './pattern';
+import { conditionText, counterRate, fieldName, pts } from './rules-doc';
+import { ruleMaxPoints, type Condition, type Rule, type RuleSet } from './rules';
 
 /**
  * The deterministic scoring engine. Pure: no I/O, no clock (`now` is passed in), no randomness.
@@ -46,20 +47,21 @@ export interface ScoreOptions {
 const DAY_MS = 86_400_000;
 const FLOAT_SLACK = 1e-9;
 
-type FieldValue = string | number | boolean | AttributeValue | undefined;
 type PresentValue = Exclude<FieldValue, undefined>;
 type Evaluation = { points: number; value: string | null; detail: string };
-type Evaluator = (value: PresentValue, nowMs: number | undefined) => Evaluation;
+type Evaluator = (value: PresentValue, nowMs: number | undefined) => Evaluation | typeof UNREADABLE;
 
 interface CompiledRule {
   categoryIndex: number;
-  read: (lead: ScorableLead) => FieldValue;
-  /** The breakdown line for a present value, before the category cap. */
-  itemFor: (value: PresentValue, nowMs: number | undefined) => BreakdownItem;
-  unknownItem: BreakdownItem;
+  /** The rule's breakdown line for a lead, before the category cap. */
+  itemOf: (lead: ScorableLead, nowMs: number | undefined) => BreakdownItem;
+  /** The line for one present field value (single-field rules only; seniority display reads it). */
+  itemFor?: (value: PresentValue, nowMs: number | undefined) => BreakdownItem;
   /** Drops the remembered lines (they depend on `now`). */
   forget: () => void;
 }
+
+type SingleFieldRule = Exclude<Rule, { kind: 'combination' }>;
 
 interface CompiledRuleSet {
   rules: CompiledRule[];
@@ -74,14 +76,7 @@ interface CompiledRuleSet {
 
 const UNKNOWN_TEXT = 'unknown (not provided)';
 const MEMO_LIMIT = 10_000;
-
-function fieldReader(field: string): (lead: ScorableLead) => FieldValue {
-  if (field.startsWith('attributes.')) {
-    const name = field.slice('attributes.'.length);
-    return (lead) => lead.attributes?.[name];
-  }
-  return (lead) => (lead as unknown as Record<string, FieldValue>)[field];
-}
+const MEMO_MAX_TEXT = 80;
 
 /** Parses the canonical `YYYY-MM-DDTHH:mm:ss.sssZ` that `parseLead` stores without Date.parse (3× faster). */
 function parseCanonicalIso(s: string): number {
@@ -122,38 +117,120 @@ function recencyKey(value: PresentValue, nowMs: number | undefined): PresentValu
 function compileRule(rule: Rule, categoryIndex: number, cap: number): CompiledRule {
   const base = { ruleId: rule.id, label: rule.label, category: rule.category };
   const maxPoints = Math.min(ruleMaxPoints(rule), cap);
+  if (rule.kind === 'combination') return compileCombination(rule, base, maxPoints, categoryIndex);
   const evaluate = compileEvaluator(rule);
   const byAge = rule.kind === 'recency';
+  const read = fieldReader(rule.field);
+  const unknownPoints = rule.unknownPoints ?? 0;
+  const unknownItem: BreakdownItem = Object.freeze({
+    ...base,
+    points: unknownPoints,
+    maxPoints,
+    value: null,
+    unknown: true,
+    detail: unknownPoints > 0 ? `${UNKNOWN_TEXT} → ${pts(unknownPoints)}` : UNKNOWN_TEXT,
+  });
   const memo = new Map<PresentValue, BreakdownItem>();
-  return {
-    categoryIndex,
-    read: fieldReader(rule.field),
-    unknownItem: Object.freeze({ ...base, points: 0, maxPoints, value: null, unknown: true, detail: UNKNOWN_TEXT }),
-    forget: () => memo.clear(),
-    itemFor(value, nowMs) {
-      const key = byAge ? recencyKey(value, nowMs) : value;
-      let item = memo.get(key);
-      if (item === undefined) {
-        const { points, value: shown, detail } = evaluate(value, nowMs);
-        item = Object.freeze({ ...base, points, maxPoints, value: shown, unknown: false, detail });
+  const itemFor = (value: PresentValue, nowMs: number | undefined): BreakdownItem => {
+    const key = byAge ? recencyKey(value, nowMs) : value;
+    let item = memo.get(key);
+    if (item === undefined) {
+      const evaluation = evaluate(value, nowMs);
+      item =
+        evaluation === UNREADABLE
+          ? Object.freeze({ ...unknownItem, value: String(value), detail: `"${String(value)}" ${unreadableText(rule)}: treated as unknown → ${pts(unknownPoints)}` })
+          : Object.freeze({ ...base, ...evaluation, maxPoints, unknown: false });
+      // Long text (a description) rarely repeats: remembering it would only keep garbage alive.
+      if (typeof key !== 'string' || key.length <= MEMO_MAX_TEXT) {
         if (memo.size >= MEMO_LIMIT) memo.clear();
         memo.set(key, item);
       }
-      return item;
+    }
+    return item;
+  };
+  return {
+    categoryIndex,
+    itemFor,
+    itemOf: (lead, nowMs) => {
+      const raw = read(lead);
+      return raw === undefined ? unknownItem : itemFor(raw, nowMs);
+    },
+    forget: () => memo.clear(),
+  };
+}
+
+function unreadableText(rule: SingleFieldRule): string {
+  return rule.kind === 'recency' ? 'is not a date' : 'is not a number';
+}
+
+type BaseItem = Pick<BreakdownItem, 'ruleId' | 'label' | 'category'>;
+
+/** A combination's line names each condition and whether it held, so a reviewer sees why it paid or not. */
+function compileCombination(rule: Extract<Rule, { kind: 'combination' }>, base: BaseItem, maxPoints: number, categoryIndex: number): CompiledRule {
+  const conditions = rule.conditions.map((condition) => ({ condition, read: fieldReader(condition.field), holds: compileCondition(condition), text: conditionText(condition) }));
+  return {
+    categoryIndex,
+    forget: () => {},
+    itemOf(lead) {
+      const checks = conditions.map(({ read, holds, text, condition }) => {
+        const value = read(lead);
+        return { ok: holds(value), text, shown: `${fieldName(condition.field)}: ${value === undefined ? 'unknown' : showValue(value)}`, missing: value === undefined };
+      });
+      const all = checks.every((c) => c.ok);
+      const points = all ? rule.points : 0;
+      const detail = all
+        ? `${checks.map((c) => c.text).join(' and ')} → ${pts(points)}`
+        : `not all hold: ${checks.map((c) => `${c.text} ${c.ok ? '✓' : c.missing ? '✗ (unknown)' : '✗'}`).join(', ')} → 0 pts`;
+      return { ...base, points, maxPoints, value: checks.map((c) => c.shown).join('; '), unknown: checks.every((c) => c.missing), detail };
     },
   };
 }
 
+/** One condition of a combination rule as a test of a field value (a missing field fails all but `is: unknown`). */
+export function compileCondition(condition: Condition): (value: FieldValue) => boolean {
+  if (condition.is !== undefined) {
+    const is = condition.is;
+    return (value) => (is === 'unknown' ? value === undefined : is === 'known' ? value !== undefined : value === (is === 'yes'));
+  }
+  if (condition.in !== undefined) {
+    const listed = new Set(condition.in.map(normalizeKey));
+    return (value) => value !== undefined && listed.has(normalizeKey(String(value)));
+  }
+  if (condition.matches !== undefined) {
+    const patterns = condition.matches.map(compilePattern);
+    return (value) => {
+      if (value === undefined) return false;
+      const text = normalizeTitle(String(value));
+      return patterns.some((p) => p.test(text));
+    };
+  }
+  const { op, value: bound } = condition as { op: NonNullable<Condition['op']>; value: number };
+  const compare = { '>': (x: number) => x > bound, '>=': (x: number) => x >= bound, '<': (x: number) => x < bound, '<=': (x: number) => x <= bound }[op];
+  return (value) => typeof value === 'number' && compare(value);
+}
+
+const showValue = (value: PresentValue) => (typeof value === 'boolean' ? (value ? 'yes' : 'no') : typeof value === 'number' ? formatNumber(value) : value);
+
 const formatNumber = (n: number) => (Number.isInteger(n) ? String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',') : String(n));
-const normalizeKey = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
+/** How category values are matched: case- and whitespace-insensitive. */
+export const normalizeKey = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
 const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
 
 /** Title-style text is matched with punctuation folded to spaces, so "Sr. Dir." and "Co-Founder & CEO" parse. */
 export function normalizeTitle(text: string): string {
-  return ` ${text.toLowerCase().replace(/&/g, ' and ').replace(/[^\p{L}\p{N},]+/gu, ' ').replace(/\s+/g, ' ').trim()} `;
+  // Several keyword rules often read the same field one after another: the last result is kept.
+  if (text === lastTitle.text) return lastTitle.normalized;
+  const normalized = ` ${text.toLowerCase().replace(/&/g, ' and ').replace(/[^\p{L}\p{N},]+/gu, ' ').replace(/\s+/g, ' ').trim()} `;
+  lastTitle = { text, normalized };
+  return normalized;
 }
 
-function compileEvaluator(rule: Rule): Evaluator {
+let lastTitle = { text: '', normalized: '  ' };
+
+/** Marks a present value the rule cannot read (text where a number or date belongs): scored as unknown. */
+const UNREADABLE = Symbol('unreadable');
+
+function compileEvaluator(rule: SingleFieldRule): Evaluator {
   switch (rule.kind) {
     case 'category_map': {
       const table = new Map(Object.entries(rule.points).map(([k, v]) => [normalizeKey(k), v]));
@@ -165,20 +242,18 @@ function compileEvaluator(rule: Rule): Evaluator {
           : { points: listed, value: raw, detail: `"${raw}" → ${pts(listed)}` };
       };
     }
-    case 'numeric_bands':
+    case 'numeric_bands': {
+      const otherwise = rule.otherwise ?? 0;
       return (value) => {
-        if (typeof value !== 'number') return { points: 0, value: String(value), detail: 'not a number: treated as unknown' };
+        if (typeof value !== 'number') return UNREADABLE;
         const band = rule.bands.find((b) => (b.min === undefined || value >= b.min) && (b.max === undefined || value <= b.max));
         return band
           ? { points: band.points, value: formatNumber(value), detail: `${band.label} → ${pts(band.points)}` }
-          : { points: 0, value: formatNumber(value), detail: 'outside every band → 0 pts' };
+          : { points: otherwise, value: formatNumber(value), detail: `outside every band → ${pts(otherwise)}` };
       };
+    }
     case 'keyword_tiers': {
-      const tiers = rule.tiers.map((t) => ({
-        ...t,
-        regexes: t.patterns.map((p) => new RegExp(p, 'iu')),
-        excludes: (t.exclude ?? []).map((p) => new RegExp(p, 'iu')),
-      }));
+      const tiers = rule.tiers.map((t) => ({ ...t, regexes: t.patterns.map(compilePattern), excludes: (t.exclude ?? []).map(compilePattern) }));
       return (value) => {
         const raw = String(value);
         const text = normalizeTitle(raw);
@@ -190,29 +265,34 @@ function compileEvaluator(rule: Rule): Evaluator {
     }
     case 'counter':
       return (value) => {
-        if (typeof value !== 'number') return { points: 0, value: String(value), detail: 'not a number: treated as unknown' };
+        if (typeof value !== 'number') return UNREADABLE;
         const raw = Math.floor(value * rule.pointsPer + FLOAT_SLACK);
         const awarded = Math.min(rule.cap, raw);
         const rate = counterRate(rule);
         return { points: awarded, value: plural(value, rule.unit), detail: `${rate}${raw > rule.cap ? `, capped at ${rule.cap}` : ''} → ${pts(awarded)}` };
       };
-    case 'boolean_flag':
+    case 'boolean_flag': {
+      const noPoints = rule.noPoints ?? 0;
       return (value) =>
         value === true
           ? { points: rule.points, value: 'yes', detail: `yes → ${pts(rule.points)}` }
-          : { points: 0, value: value === false ? 'no' : String(value), detail: 'no → 0 pts' };
+          : value === false
+            ? { points: noPoints, value: 'no', detail: `no → ${pts(noPoints)}` }
+            : UNREADABLE;
+    }
     case 'recency': {
       const bands = [...rule.bands].sort((a, b) => a.withinDays - b.withinDays);
+      const otherwise = rule.otherwise ?? 0;
       return (value, nowMs) => {
         const at = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-        if (Number.isNaN(at)) return { points: 0, value: String(value), detail: 'not a date: treated as unknown' };
+        if (Number.isNaN(at)) return UNREADABLE;
         if (nowMs === undefined) return { points: 0, value: String(value).slice(0, 10), detail: 'unknown: no reference date (now) given' };
         const days = Math.max(0, Math.floor((nowMs - at) / DAY_MS));
         const band = bands.find((b) => days <= b.withinDays);
         const ago = `${plural(days, 'day')} ago`;
         return band
           ? { points: band.points, value: ago, detail: `within ${band.withinDays} days → ${pts(band.points)}` }
-          : { points: 0, value: ago, detail: `older than ${bands.at(-1)!.withinDays} days → 0 pts` };
+          : { points: otherwise, value: ago, detail: `older than ${bands.at(-1)!.withinDays} days → ${pts(otherwise)}` };
       };
     }
   }
@@ -274,12 +354,11 @@ export function scoreLead(lead: ScorableLead, options: ScoreOptions = {}): Score
   let score = 0;
   for (let i = 0; i < set.rules.length; i++) {
     const c = set.rules[i]!;
-    const raw = c.read(lead);
-    if (raw === undefined) {
-      breakdown[i] = c.unknownItem;
+    let item = c.itemOf(lead, nowMs);
+    if (item.points === 0) {
+      breakdown[i] = item;
       continue;
     }
-    let item = c.itemFor(raw, nowMs);
     const left = remaining[c.categoryIndex]!;
     if (item.points > left) {
       item = { ...item, points: left, detail: `${item.detail}; category cap reached, ${left} of ${pts(item.points)} count` };
@@ -295,7 +374,7 @@ export function scoreLead(lead: ScorableLead, options: ScoreOptions = {}): Score
 export function deriveSeniority(jobTitle: string | undefined, rules: RuleSet = DEFAULT_RULES): string | null {
   const index = rules.rules.findIndex((r) => r.category === 'seniority' && r.kind === 'keyword_tiers');
   const rule = compile(rules).rules[index];
-  if (!rule || jobTitle === undefined) return null;
+  if (!rule?.itemFor || jobTitle === undefined) return null;
   return rule.itemFor(jobTitle, undefined).value;
 }
 

@@ -33,3 +33,11 @@ describe('resolveAsOf', () => {
     expect(() => resolveAsOf(leads, 'yesterday', clock)).toThrow(/SCORING_AS_OF/);
   });
 });
+
+describe('dataClock', () => {
+  it('falls back to the latest custom date column, then the epoch, never the clock', async () => {
+    const { dataClock } = await import('@/lib/as-of');
+    expect(dataClock([{ attributes: { trial: '2026-03-01', note: 'x' } }, { attributes: { trial: '2026-05-02T10:00:00.000Z' } }])().toISOString()).toBe('2026-05-02T10:00:00.000Z');
+    expect(dataClock([{ attributes: { plan: 'pro' } }, {}])().getTime()).toBe(0);
+  });
+});

@@ -62,3 +62,57 @@ describe('rule set schema', () => {
     expect(safeParseRuleSet(raw).ok).toBe(true);
   });
 });
+
+describe('rule kinds: validation', () => {
+  const set = (rule: RawJson): RawJson => ({ name: 'one', tiers: { hot: 75, warm: 45 }, categories: [{ id: 'fit', label: 'Fit', cap: 100 }], rules: [rule] });
+  const base = { id: 'r', label: 'R', category: 'fit', why: 'w' };
+  const issues = (rule: RawJson) => {
+    const result = safeParseRuleSet(set(rule));
+    return result.ok ? [] : result.issues;
+  };
+  const bands = (field: string, list: RawJson[], extra: RawJson = {}) => ({ ...base, kind: 'numeric_bands', field, bands: list, ...extra });
+
+  it('refuses a gap between numeric bands, naming both bands', () => {
+    const found = issues(bands('attributes.score', [{ label: 'low', max: 10, points: 1 }, { label: 'high', min: 20, points: 5 }]));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ record: 'rule "r"', field: 'bands.1.min' });
+    expect(found[0]!.message).toMatch(/gap between band "low" \(up to 10\) and band "high" \(from 20\)/);
+  });
+
+  it('lets bands touch, and whole-number fields step by one', () => {
+    expect(issues(bands('attributes.score', [{ label: 'low', max: 10, points: 1 }, { label: 'high', min: 10, points: 5 }]))).toEqual([]);
+    // Bands in any order: the check sorts them.
+    expect(issues(bands('attributes.score', [{ label: 'high', min: 10, points: 5 }, { label: 'low', max: 10, points: 1 }]))).toEqual([]);
+    const stepByOne = [{ label: '1–10', min: 1, max: 10, points: 1 }, { label: '11+', min: 11, points: 5 }];
+    expect(issues(bands('employee_count', stepByOne))).toEqual([]);
+    expect(issues(bands('attributes.seats', stepByOne, { wholeNumbers: true }))).toEqual([]);
+    expect(issues(bands('attributes.seats', stepByOne))[0]!.message).toMatch(/wholeNumbers/);
+    expect(issues(bands('employee_count', [{ label: '1–10', min: 1, max: 10, points: 1 }, { label: '12+', min: 12, points: 5 }]))[0]!.message).toMatch(/gap/);
+    // A band nested inside a wider one leaves no gap after the wider one ends.
+    expect(issues(bands('attributes.x', [{ label: 'wide', min: 0, max: 100, points: 1 }, { label: 'inner', min: 5, max: 6, points: 2 }, { label: 'top', min: 100, points: 3 }]))).toEqual([]);
+  });
+
+  it('refuses patterns a linear-time engine cannot run, saying why', () => {
+    const keyword = (pattern: string) => ({ ...base, kind: 'keyword_tiers', field: 'job_title', tiers: [{ label: 'T', points: 1, patterns: [pattern] }], otherwise: { label: 'O', points: 0 } });
+    expect(issues(keyword('(?<!vice )president'))[0]).toMatchObject({ field: 'tiers.0.patterns.0', message: expect.stringMatching(/lookahead and lookbehind .* "exclude"/) });
+    expect(issues(keyword('(a)\\1'))[0]!.message).toMatch(/backreferences/);
+    expect(issues(keyword('(unclosed'))[0]!.message).toMatch(/valid regular expression \(RE2 syntax\)/);
+    expect(issues(keyword('(\\w+\\s?)+'))).toEqual([]);
+  });
+
+  it('checks combination conditions', () => {
+    const combo = (conditions: RawJson[]) => ({ ...base, kind: 'combination', conditions, points: 5 });
+    const ok = { field: 'lead_source', in: ['form'] };
+    expect(issues(combo([ok, { field: 'attributes.time_on_site', op: '>', value: 0 }]))).toEqual([]);
+    expect(issues(combo([ok]))[0]).toMatchObject({ field: 'conditions' });
+    expect(issues(combo([ok, { field: 'attributes.x', in: ['a'], is: 'yes' }]))[0]).toMatchObject({ field: 'conditions.1', message: expect.stringMatching(/exactly one test/) });
+    expect(issues(combo([ok, { field: 'attributes.x', op: '>' }]))[0]!.message).toMatch(/"op" and "value" go together/);
+    expect(issues(combo([ok, { field: 'converted', is: 'yes' }]))[0]).toMatchObject({ field: 'conditions.1.field', message: expect.stringMatching(/never be scored/) });
+    expect(issues(combo([ok, { field: 'attributes.x', matches: ['(?=x)'] }]))[0]!.field).toBe('conditions.1.matches.0');
+  });
+
+  it('counts unknown and "no" points in a rule\'s maximum', () => {
+    const parsed = safeParseRuleSet(set({ ...base, kind: 'boolean_flag', field: 'attributes.accepts_email', points: 2, noPoints: 6, unknownPoints: 9 }));
+    expect(parsed.ok && ruleMaxPoints(parsed.rules.rules[0]!)).toBe(9);
+  });
+});

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ScorableLead } from '@/lib/lead';
-import type { RuleSet } from '@/lib/rules';
+import type { Rule, RuleSet } from '@/lib/rules';
 import { DEFAULT_RULES, deriveSeniority, groupBreakdown, rulesVersion, scoreLead, tierFor, topReason } from '@/lib/scoring';
 
 const NOW = new Date('2026-11-01T00:00:00.000Z');
@@ -383,7 +383,106 @@ describe('recency date reading', () => {
   });
 
   it('treats garbage shaped like a timestamp as not a date', () => {
-    expect(seen('2026-1x-29T00:00:00.000Z')).toMatchObject({ points: 0, detail: 'not a date: treated as unknown' });
-    expect(seen('soon')).toMatchObject({ points: 0, detail: 'not a date: treated as unknown' });
+    expect(seen('2026-1x-29T00:00:00.000Z')).toMatchObject({ points: 0, unknown: true, detail: '"2026-1x-29T00:00:00.000Z" is not a date: treated as unknown → 0 pts' });
+    expect(seen('soon')).toMatchObject({ points: 0, unknown: true, value: 'soon' });
+  });
+});
+
+describe('rule kinds for real funnels', () => {
+  const one = (rule: Rule, cap = 100): RuleSet => ({
+    name: 'one rule',
+    tiers: { hot: 75, warm: 45 },
+    categories: [{ id: 'fit', label: 'Fit', cap }],
+    rules: [rule],
+  });
+  const line = (rules: RuleSet, lead: Partial<ScorableLead>) => scoreLead({ id: 'x', ...lead }, { rules, now: NOW }).breakdown[0]!;
+  const base = { label: 'L', category: 'fit', why: 'w' } as const;
+
+  it('a boolean rule can pay for "no", and its line says "no"', () => {
+    const rules = one({ ...base, id: 'accepts_email', kind: 'boolean_flag', field: 'attributes.accepts_email', points: 0, noPoints: 6 });
+    expect(line(rules, { attributes: { accepts_email: false } })).toMatchObject({ points: 6, value: 'no', unknown: false, detail: 'no → 6 pts' });
+    expect(line(rules, { attributes: { accepts_email: true } })).toMatchObject({ points: 0, value: 'yes', detail: 'yes → 0 pts' });
+    expect(line(rules, {})).toMatchObject({ points: 0, unknown: true });
+  });
+
+  it('unknown is a bucket of its own in every single-field kind, and the category cap still applies', () => {
+    const kinds: Rule[] = [
+      { ...base, id: 'a', kind: 'category_map', field: 'lead_source', points: { web: 1 }, otherwise: 0, unknownPoints: 7 },
+      { ...base, id: 'b', kind: 'numeric_bands', field: 'employee_count', bands: [{ label: 'any', min: 0, points: 1 }], unknownPoints: 7 },
+      { ...base, id: 'c', kind: 'keyword_tiers', field: 'job_title', tiers: [{ label: 'VP', points: 1, patterns: ['vp'] }], otherwise: { label: 'IC', points: 0 }, unknownPoints: 7 },
+      { ...base, id: 'd', kind: 'counter', field: 'email_clicks_30d', unit: 'click', pointsPer: 1, cap: 3, unknownPoints: 7 },
+      { ...base, id: 'e', kind: 'boolean_flag', field: 'demo_requested', points: 1, unknownPoints: 7 },
+      { ...base, id: 'f', kind: 'recency', field: 'last_activity_at', bands: [{ withinDays: 7, points: 1 }], unknownPoints: 7 },
+    ];
+    for (const rule of kinds) {
+      expect(line(one(rule), {}), rule.kind).toMatchObject({ points: 7, unknown: true, value: null, detail: 'unknown (not provided) → 7 pts', maxPoints: 7 });
+      expect(line(one(rule, 5), {}), rule.kind).toMatchObject({ points: 5, unknown: true, detail: 'unknown (not provided) → 7 pts; category cap reached, 5 of 7 pts count' });
+    }
+  });
+
+  it('a value a rule cannot read earns the unknown points and says why', () => {
+    const rules = one({ ...base, id: 'seats', kind: 'numeric_bands', field: 'attributes.seats', bands: [{ label: 'any', min: 0, points: 9 }], unknownPoints: 4 });
+    expect(line(rules, { attributes: { seats: 'twelve' } })).toMatchObject({ points: 4, unknown: true, value: 'twelve', detail: '"twelve" is not a number: treated as unknown → 4 pts' });
+  });
+
+  it('numeric bands and recency pay `otherwise` outside every band', () => {
+    const bands = one({ ...base, id: 'size', kind: 'numeric_bands', field: 'employee_count', bands: [{ label: '1–10', min: 1, max: 10, points: 5 }], otherwise: 2 });
+    expect(line(bands, { employee_count: 0 })).toMatchObject({ points: 2, detail: 'outside every band → 2 pts' });
+    expect(line(bands, { employee_count: 10 })).toMatchObject({ points: 5, detail: '1–10 → 5 pts' });
+    const recency = one({ ...base, id: 'seen', kind: 'recency', field: 'last_activity_at', bands: [{ withinDays: 7, points: 9 }], otherwise: 1 });
+    expect(line(recency, { last_activity_at: daysAgo(8) })).toMatchObject({ points: 1, value: '8 days ago', detail: 'older than 7 days → 1 pt' });
+  });
+
+  describe('combination', () => {
+    const rules = one({
+      ...base,
+      id: 'form_and_time',
+      kind: 'combination',
+      conditions: [
+        { field: 'lead_source', in: ['Form', 'landing page'] },
+        { field: 'attributes.time_on_site', op: '>', value: 0 },
+      ],
+      points: 8,
+    });
+
+    it('pays only when every condition holds, naming each', () => {
+      expect(line(rules, { lead_source: 'FORM', attributes: { time_on_site: 0.5 } })).toMatchObject({
+        points: 8,
+        unknown: false,
+        value: 'lead source: FORM; time_on_site: 0.5',
+        detail: 'lead source is one of "Form", "landing page" and time_on_site > 0 → 8 pts',
+      });
+      expect(line(rules, { lead_source: 'Form', attributes: { time_on_site: 0 } })).toMatchObject({
+        points: 0,
+        detail: 'not all hold: lead source is one of "Form", "landing page" ✓, time_on_site > 0 ✗ → 0 pts',
+      });
+      expect(line(rules, { lead_source: 'Form' })).toMatchObject({ points: 0, unknown: false, detail: expect.stringContaining('time_on_site > 0 ✗ (unknown)') });
+      expect(line(rules, {})).toMatchObject({ points: 0, unknown: true, value: 'lead source: unknown; time_on_site: unknown' });
+    });
+
+    it('tests booleans, known/unknown and text patterns', () => {
+      const is = one({
+        ...base,
+        id: 'c',
+        kind: 'combination',
+        conditions: [
+          { field: 'demo_requested', is: 'no' },
+          { field: 'employee_count', is: 'unknown' },
+          { field: 'company_description', matches: ['series [a-d]'] },
+        ],
+        points: 5,
+      });
+      expect(line(is, { demo_requested: false, company_description: 'Raised a Series-B.' }).points).toBe(5);
+      expect(line(is, { demo_requested: true, company_description: 'Raised a Series B.' }).points).toBe(0);
+      expect(line(is, { demo_requested: false, employee_count: 40, company_description: 'Raised a Series B.' }).points).toBe(0);
+      expect(line(is, { demo_requested: false, company_description: 'Bootstrapped.' }).points).toBe(0);
+    });
+  });
+
+  it('a pattern that backtracks catastrophically on a crafted title still answers at once (linear-time engine)', () => {
+    // A backtracking engine takes 2^n steps here; 40 letters would hang the process for days.
+    const rules = one({ ...base, id: 'evil', kind: 'keyword_tiers', field: 'job_title', tiers: [{ label: 'X', points: 5, patterns: ['(\\w+\\s?)+$'] }], otherwise: { label: 'Y', points: 0 } });
+    expect(line(rules, { job_title: `${'a'.repeat(40)},` })).toMatchObject({ points: 0, value: 'Y' });
+    expect(line(rules, { job_title: `${'a'.repeat(40)}` })).toMatchObject({ points: 5, value: 'X' });
   });
 });

@@ -6,15 +6,17 @@ import { LeadFilters } from '@/components/lead-filters';
 import { LeadTable } from '@/components/lead-table';
 import { Pagination } from '@/components/pagination';
 import { SummaryStrip } from '@/components/summary-strip';
+import { ruleCoverage } from '@/lib/rule-coverage';
 
 export const metadata: Metadata = { title: 'Leads' };
 
 export default async function LeadsPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const state = parseLeadSearch(await searchParams);
-  const [store, rules] = await Promise.all([loadStore(), loadRules()]);
-  // The table's columns follow the data (see leadColumns), so the summary is read first.
-  const summary = await store.summary();
-  const columns = leadColumns(summary, rules);
+  const store = await loadStore();
+  const [summary, coverage, rules] = await Promise.all([store.summary(), store.fieldCoverage(), loadRules()]);
+  const { lowRules } = ruleCoverage(rules, coverage);
+  // The table's columns follow the data (see leadColumns), so the coverage is read before the page.
+  const columns = leadColumns(coverage, rules);
   const page = await store.listLeads({ ...toLeadQuery(state), attributes: columns.attributes });
 
   return (
@@ -23,9 +25,9 @@ export default async function LeadsPage({ searchParams }: { searchParams: Promis
         <h1 className="text-xl font-semibold tracking-tight">Leads</h1>
         <p className="mt-1 text-sm text-slate-500">Scored by transparent rules, highest first. Open a lead to see every point.</p>
       </div>
-      <SummaryStrip summary={summary} tierHref={(tier) => leadsHref(state, { tiers: [tier] })} />
+      <SummaryStrip summary={summary} lowCoverageRules={lowRules.length} tierHref={(tier) => leadsHref(state, { tiers: [tier] })} />
       <LeadFilters state={state} industries={summary.industries} />
-      <LeadTable page={page} state={state} columns={columns} namesKnown={summary.columns.name} />
+      <LeadTable page={page} state={state} columns={columns} />
       <Pagination page={page} state={state} />
     </div>
   );

@@ -1,9 +1,12 @@
 import type { Metadata } from 'next';
-import { loadStore } from '@/app/_lib/data';
+import Link from 'next/link';
+import { loadRules, loadStore } from '@/app/_lib/data';
 import { TierBadge } from '@/components/badges';
 import { CumulativeGainsChart, DecileLiftChart, type GainsPoint } from '@/components/backtest-charts';
 import { formatInt, formatLift, formatPct } from '@/components/format';
+import { RuleCoverageNotice } from '@/components/rule-coverage-notice';
 import { runBacktest, type BacktestResult, type Interval } from '@/lib/backtest';
+import { ruleCoverage } from '@/lib/rule-coverage';
 
 export const metadata: Metadata = { title: 'Backtest' };
 
@@ -66,11 +69,17 @@ function sampleNotes(result: BacktestResult): string[] {
 
 export default async function ValidatePage() {
   const store = await loadStore();
-  const [outcomes, summary] = await Promise.all([store.outcomes(), store.summary()]);
+  const [outcomes, summary, coverage, rules] = await Promise.all([store.outcomes(), store.summary(), store.fieldCoverage(), loadRules()]);
+  const coverageNotice = <RuleCoverageNotice report={ruleCoverage(rules, coverage)} />;
 
   const header = (
     <div>
-      <h1 className="text-xl font-semibold tracking-tight">Backtest</h1>
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h1 className="text-xl font-semibold tracking-tight">Backtest</h1>
+        <Link href="/validate/profile" className="text-sm font-medium text-indigo-700 underline decoration-indigo-300 underline-offset-2 hover:text-indigo-900" data-testid="profile-link">
+          Field profile: conversion by every field →
+        </Link>
+      </div>
       <p className="mt-1 max-w-3xl text-sm text-slate-500">
         How well the score ranks leads whose outcome is known, against their <code className="font-mono text-xs">converted</code> flag.
       </p>
@@ -85,6 +94,7 @@ export default async function ValidatePage() {
     return (
       <div className="flex flex-col gap-5">
         {header}
+        {coverageNotice}
         <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-12 text-center" data-testid="backtest-empty">
           <p className="text-sm font-medium text-slate-900">No lead has a known outcome yet.</p>
           <p className="mt-1 text-sm text-slate-500">Add a <code className="font-mono">converted</code> true/false value to leads (in the leads file or CSV import) to backtest the score.</p>
@@ -106,6 +116,7 @@ export default async function ValidatePage() {
   return (
     <div className="flex flex-col gap-5">
       {header}
+      {coverageNotice}
 
       <dl className="grid grid-cols-2 gap-3 lg:grid-cols-4">
         <Stat label="Leads with an outcome" value={formatInt(result.n)} hint={`of ${formatInt(summary.total)} in the store`} testId="stat-n" />

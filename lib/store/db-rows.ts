@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { CONFIDENCES, ENRICHMENT_SOURCES, ENRICHMENT_STATUSES, enrichmentSchema, type Enrichment } from '../enrichment/schema';
 import { AppError, formatIssues, type FieldIssue } from '../errors';
-import { attributeValueSchema, fullName, leadSchema, safeParseLead } from '../lead';
+import { attributeValueSchema, fullName, leadSchema, safeParseLead, type Lead } from '../lead';
+import type { FieldCoverage } from '../rule-coverage';
 import { TIERS, topReason, type Tier } from '../scoring';
 import { pickAttributes, validateEnrichments, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
 import { type LeadQuery, type LeadRow, type ScoredLead, type SortKey, type StoreSummary } from './types';
@@ -230,6 +231,13 @@ const fullRowSchema = enrichmentColumnsSchema.extend({
   input_hash: z.string(),
 });
 
+/** A lead's stored record (the `record` column), validated as a lead. */
+export function fromRecordRow(raw: unknown): Lead {
+  const parsed = z.object({ id: z.string(), record: leadSchema }).safeParse(raw);
+  if (!parsed.success) throw rowError('lead record', rowId(raw), parsed.error);
+  return parsed.data.record;
+}
+
 function rowError(what: string, id: unknown, error: z.ZodError): AppError {
   const issues = error.issues.map((i) => ({ record: `lead ${JSON.stringify(id ?? null)}`, field: i.path.join('.') || '(row)', message: i.message }));
   return new AppError('STORE_ERROR', `The database returned an unexpected ${what}:\n${formatIssues(issues)}`, {
@@ -363,6 +371,41 @@ export function activeFilter<T>(values: readonly T[] | undefined): readonly T[] 
   return values && values.length > 0 ? values : null;
 }
 
+/** A row of the `lead_field_coverage` view: leads with a value per field (`attributes.<name>` for custom columns). */
+export interface CoverageRow {
+  field: string;
+  leads: number;
+}
+
+export function toFieldCoverage(total: number, rows: readonly CoverageRow[]): FieldCoverage {
+  const present = [...rows].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0)).map((r) => [r.field, Number(r.leads)] as const);
+  return { total: Number(total), present: Object.fromEntries(present) };
+}
+
+/**
+ * Field coverage reads every record (jsonb_each over the table: a few hundred ms at 100,000 leads), so
+ * the SQL adapters keep it for a minute; their own upserts forget it at once. Another process's seed shows
+ * up within the minute: it only feeds a warning.
+ */
+export function cachedCoverage(read: () => Promise<FieldCoverage>, ttlMs = 60_000, clock = () => Date.now()) {
+  let cached: { at: number; value: Promise<FieldCoverage> } | undefined;
+  return {
+    get(): Promise<FieldCoverage> {
+      if (!cached || clock() - cached.at > ttlMs) {
+        const entry = { at: clock(), value: read() };
+        entry.value.catch(() => {
+          if (cached === entry) cached = undefined;
+        });
+        cached = entry;
+      }
+      return cached.value;
+    },
+    forget(): void {
+      cached = undefined;
+    },
+  };
+}
+
 /** A row of the `lead_summary` view. */
 export interface SummaryRow {
   total: number;
@@ -373,10 +416,6 @@ export interface SummaryRow {
   mock: number;
   stale: number;
   rules_version: string | null;
-  with_name: number;
-  with_title: number;
-  with_company: number;
-  with_industry: number;
 }
 
 /**
@@ -392,6 +431,5 @@ export async function toStoreSummary(row: SummaryRow, industries: string[], conf
     stale: row.stale,
     rulesVersion: row.rules_version ?? (await configuredRulesVersion()),
     industries,
-    columns: { name: row.with_name > 0, title: row.with_title > 0, company: row.with_company > 0, industry: row.with_industry > 0 },
   };
 }

@@ -6,11 +6,13 @@ import { loadRuleSet } from '../rules-file';
 import { rulesVersion, TIERS } from '../scoring';
 import {
   activeFilter,
+  cachedCoverage,
   chunks,
   ENRICHMENT_COLUMNS,
   enrichmentFromRow,
   FULL_COLUMNS,
   fromFullRow,
+  fromRecordRow,
   fromListRow,
   LEAD_WRITE_COLUMN_TYPES,
   LEAD_WRITE_COLUMNS,
@@ -20,7 +22,9 @@ import {
   SORT_COLUMN,
   sortNullable,
   toEnrichmentWriteRows,
+  toFieldCoverage,
   toStoreSummary,
+  type CoverageRow,
   type SummaryRow,
   toLeadWriteRows,
   unknownLeadsError,
@@ -84,6 +88,16 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
       ${searchRegex ? sql`and (${SEARCH_COLUMNS.reduce((either, column, i) => (i === 0 ? sql`${sql(column)} ~ ${searchRegex}` : sql`${either} or ${sql(column)} ~ ${searchRegex}`), sql``)})` : sql``}`;
   }
 
+  const coverage = cachedCoverage(() =>
+    run('counting fields', async () => {
+      const [[counts], rows] = await Promise.all([
+        sql<{ total: number }[]>`select count(*)::integer as total from public.leads`,
+        sql<CoverageRow[]>`select field, leads from public.lead_field_coverage`,
+      ]);
+      return toFieldCoverage(counts!.total, rows);
+    }),
+  );
+
   return {
     kind: 'postgres',
 
@@ -106,6 +120,8 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
     },
 
     getLead(id) {
+      // PostgreSQL text cannot hold NUL: no stored lead has such an id, and asking would be a driver error.
+      if (id.includes('\u0000')) return Promise.resolve(null);
       return run(`reading lead "${id}"`, async () => {
         const [row] = await sql`select ${sql(FULL_COLUMNS)} from public.leads where id = ${id}`;
         return row ? fromFullRow(row) : null;
@@ -132,6 +148,17 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
       });
     },
 
+    leadsWithOutcome() {
+      return run('reading leads with an outcome', async () => {
+        const rows = await sql`select id, record from public.leads where converted is not null order by id`;
+        return rows.map(fromRecordRow);
+      });
+    },
+
+    fieldCoverage() {
+      return coverage.get();
+    },
+
     enrichments() {
       return run('reading enrichments', async () => {
         const rows = await sql`select id, ${sql(ENRICHMENT_COLUMNS)} from public.leads where enrichment_source is not null`;
@@ -142,6 +169,7 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
     async upsertLeads(items) {
       if (items.length === 0) return;
       const rows = toLeadWriteRows(items);
+      coverage.forget();
       const columns = sql.unsafe(LEAD_WRITE_COLUMNS.join(', '));
       const updates = LEAD_WRITE_COLUMNS.filter((c) => c !== 'id');
       await run('upserting leads', () =>

@@ -7,11 +7,13 @@ import { loadRuleSet } from '../rules-file';
 import { rulesVersion, TIERS } from '../scoring';
 import {
   activeFilter,
+  cachedCoverage,
   chunks,
   ENRICHMENT_COLUMNS,
   enrichmentFromRow,
   FULL_COLUMNS,
   fromFullRow,
+  fromRecordRow,
   fromListRow,
   LIST_COLUMNS,
   parseLeadQuery,
@@ -19,7 +21,9 @@ import {
   SORT_COLUMN,
   sortNullable,
   toEnrichmentWriteRows,
+  toFieldCoverage,
   toStoreSummary,
+  type CoverageRow,
   type SummaryRow,
   toLeadWriteRows,
   unknownLeadsError,
@@ -64,6 +68,16 @@ export function filterList(values: readonly string[]): string {
   return `(${values.map(quoteFilterValue).join(',')})`;
 }
 
+/** A supabase-js client with the service-role key, as a server process uses it (the store, the live budget). */
+export function createServiceClient(url: string, key: string): SupabaseClient {
+  return createClient(url, key, {
+    // A server process has no user session to keep or refresh.
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    // Node 20 has no global WebSocket, and createClient throws without a transport.
+    realtime: { transport: ws as never },
+  });
+}
+
 export function createSupabaseStore(
   env: Pick<Env, 'SUPABASE_URL' | 'SUPABASE_SERVICE_ROLE_KEY' | 'SCORING_RULES'>,
   options: SupabaseStoreOptions = {},
@@ -73,12 +87,7 @@ export function createSupabaseStore(
     const missing = !url ? 'SUPABASE_URL' : 'SUPABASE_SERVICE_ROLE_KEY';
     throw new AppError('CONFIG_ERROR', `${missing} is required when LEAD_STORE=supabase`, { safeMessage: 'The server is misconfigured.' });
   }
-  const client: SupabaseClient = createClient(url, key, {
-    // A server process has no user session to keep or refresh.
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    // Node 20 has no global WebSocket, and createClient throws without a transport.
-    realtime: { transport: ws as never },
-  });
+  const client = createServiceClient(url, key);
   const scoringRules = options.scoringRules ?? env.SCORING_RULES;
   const configuredRulesVersion = async () => rulesVersion(await loadRuleSet(scoringRules, { origin: 'SCORING_RULES' }));
 
@@ -105,6 +114,15 @@ export function createSupabaseStore(
       if (!data || data.length < API_MAX_ROWS) return out;
     }
   }
+
+  const coverage = cachedCoverage(async () => {
+    const [counts, rows] = await Promise.all([
+      client.from('lead_summary').select('total').single(),
+      readAll<CoverageRow>('counting fields', (from, to) => client.from('lead_field_coverage').select('field,leads').order('field').range(from, to)),
+    ]);
+    if (counts.error) throw storeError('counting leads', counts.error);
+    return toFieldCoverage((counts.data as { total: number }).total, rows);
+  });
 
   return {
     kind: 'supabase',
@@ -133,6 +151,8 @@ export function createSupabaseStore(
     },
 
     async getLead(id) {
+      // PostgreSQL text cannot hold NUL: no stored lead has such an id, and asking would be an API error.
+      if (id.includes('\u0000')) return null;
       const { data, error } = await client.from('leads').select(FULL_COLUMNS.join(',')).eq('id', id).maybeSingle();
       if (error) throw storeError(`reading lead "${id}"`, error);
       return data ? fromFullRow(data) : null;
@@ -159,6 +179,15 @@ export function createSupabaseStore(
       });
     },
 
+    async leadsWithOutcome() {
+      const rows = await readAll<unknown>('reading leads with an outcome', (from, to) => client.from('leads').select('id,record').not('converted', 'is', null).order('id').range(from, to));
+      return rows.map(fromRecordRow);
+    },
+
+    fieldCoverage() {
+      return coverage.get();
+    },
+
     async enrichments() {
       const rows = await readAll<Record<string, unknown> & { id: string }>('reading enrichments', (from, to) =>
         client
@@ -174,6 +203,7 @@ export function createSupabaseStore(
 
     async upsertLeads(items) {
       if (items.length === 0) return;
+      coverage.forget();
       // Full rows with the same keys: postgrest-js sends their union as `columns`, and PostgREST's
       // merge-duplicates then updates exactly those columns, never an enrichment column.
       for (const chunk of chunks(toLeadWriteRows(items))) {

@@ -1,5 +1,6 @@
 import type { Confidence, Enrichment, EnrichmentStatus } from '../enrichment/schema';
 import type { AttributeValue, Lead } from '../lead';
+import type { FieldCoverage } from '../rule-coverage';
 import type { BreakdownItem, Tier } from '../scoring';
 
 /**
@@ -37,10 +38,6 @@ export interface LeadRow {
   /** The lead's values of the custom attributes the query asked for (`LeadQuery.attributes`), where it has them. */
   attributes: Record<string, AttributeValue>;
 }
-
-/** The lead table's standard text columns, which a lead may leave empty. */
-export const STANDARD_COLUMNS = ['name', 'title', 'company', 'industry'] as const;
-export type StandardColumn = (typeof STANDARD_COLUMNS)[number];
 
 /**
  * Sorting is defined here so every store returns the same order:
@@ -86,8 +83,6 @@ export interface StoreSummary {
   rulesVersion: string;
   /** Distinct industries, for the filter. */
   industries: string[];
-  /** Per standard column of the lead table, whether any lead fills it. */
-  columns: Record<StandardColumn, boolean>;
 }
 
 /** What the backtest needs, and nothing else: the outcome only travels this way. */
@@ -105,6 +100,10 @@ export interface LeadStore {
   summary(): Promise<StoreSummary>;
   /** Leads with a known outcome. */
   outcomes(): Promise<OutcomeRow[]>;
+  /** The whole records of the leads with a known outcome, in id order: the field profile reads every field against it. */
+  leadsWithOutcome(): Promise<Lead[]>;
+  /** Leads with a value per field and custom attribute: which rules read nothing (lib/rule-coverage.ts). */
+  fieldCoverage(): Promise<FieldCoverage>;
   /** Inserts or replaces leads with their scores; idempotent on lead id, never touches enrichments. */
   upsertLeads(leads: Omit<ScoredLead, 'enrichment' | 'enrichmentStatus'>[]): Promise<void>;
   /** Every stored enrichment, keyed by lead id (the batch job uses it to skip leads already done). */

@@ -10,7 +10,12 @@ import { buildNext, hasBuild, startNext } from '../../scripts/next-server';
  * modify data/. E2E_SKIP_BUILD=1 reuses an existing `.next` while iterating (the secrets test then skips).
  */
 
-export const BUILD_SECRETS = { ANTHROPIC_API_KEY: 'sk-ant-test-SECRET-123', SUPABASE_SERVICE_ROLE_KEY: 'service-role-SECRET-456' };
+export const BUILD_SECRETS = {
+  ANTHROPIC_API_KEY: 'sk-ant-test-SECRET-123',
+  SUPABASE_SERVICE_ROLE_KEY: 'service-role-SECRET-456',
+  AUTH_SECRET: 'auth-cookie-signing-SECRET-789-0123456789',
+  AUTH_OIDC_CLIENT_SECRET: 'oidc-client-SECRET-abc',
+};
 export const E2E_RATE_LIMIT = 2;
 
 declare module 'vitest' {
@@ -40,6 +45,9 @@ export default async function setup(project: TestProject) {
     ENRICHMENTS_PATH: path.join(dataDir, 'enrichments.json'),
     ENRICH_RATE_LIMIT: String(E2E_RATE_LIMIT),
     ENRICH_RATE_WINDOW: '1h',
+    // As if behind one proxy: each browser (one per test file, tests/e2e/browser.ts) is its own client with
+    // its own quota, so one file's live calls cannot use up another's. Requests without the header share a bucket.
+    TRUST_PROXY_HOPS: '1',
   });
   console.log(`[e2e] next start on ${server.url} (data in ${dataDir})`);
 

@@ -73,7 +73,7 @@ describe('lead page', () => {
     await expect.poll(() => button.isEnabled()).toBe(true);
     await screenshot(page, 'lead-re-enriched-desktop');
 
-    // The first click used one of `rateLimit` requests for this IP; use up the rest, then one more.
+    // The first click used one of `rateLimit` requests for this browser's address; use up the rest, then one more.
     for (let i = 1; i < rateLimit; i++) {
       expect(await enrich()).toBe(200);
       await expect.poll(() => button.isEnabled()).toBe(true);

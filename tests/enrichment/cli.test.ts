@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Lead } from '@/lib/lead';
-import { parseEnrichmentsFile } from '@/lib/store/file';
+import { createFileStore } from '@/lib/store/file';
+import { DEFAULT_RULES } from '@/lib/scoring';
 import { startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from '../support/fake-anthropic';
 import { sampleLeads } from './fixtures';
 
@@ -79,9 +80,9 @@ function runCli(args: string[], { apiKey = true } = {}): Run {
   return { child, done };
 }
 
+/** What the store holds (snapshot and journal, every entry validated), as the next run or the dashboard reads it. */
 async function savedIds(): Promise<Set<string>> {
-  if (!existsSync(outPath)) return new Set();
-  return new Set(parseEnrichmentsFile(JSON.parse(await readFile(outPath, 'utf8')), outPath).keys());
+  return new Set((await createFileStore({ leadsPath, enrichmentsPath: outPath, rules: DEFAULT_RULES }).enrichments()).keys());
 }
 
 async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 40_000): Promise<void> {
@@ -176,11 +177,15 @@ describe('scripts/enrich_leads.ts', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
-  it('rejects bad flags with a clear message', async () => {
+  it('rejects bad flags with one clear line and exit code 2, sending nothing', async () => {
     await writeLeads(2);
-    const { code, stderr } = await runCli(['--concurrency', '0', '--tier', 'LUKEWARM']).done;
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/--concurrency: --concurrency must be at least 1/);
-    expect(stderr).toMatch(/--tier/);
+    const bad = await runCli(['--concurrency', '0', '--tier', 'LUKEWARM']).done;
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('enrich: --concurrency: must be at least 1 (got "0"); see npm run enrich -- --help');
+    const tier = await runCli(['--tier', 'hot,LUKEWARM']).done;
+    expect(tier.code).toBe(2);
+    expect(tier.stderr).toMatch(/^enrich: --tier: takes HOT, WARM, COLD \(got "hot,LUKEWARM"\)/);
+    expect(fake.requests).toHaveLength(0);
+    expect(existsSync(outPath)).toBe(false);
   });
 });

@@ -47,13 +47,13 @@ describe('npm run import', () => {
     expect(rejects.split('\n').some((line) => /^\d+,[^,]*,[=+\-@]/.test(line))).toBe(false);
   });
 
-  it('refuses an import that would reject every row: exit 2, the previous leads file untouched, reasons by column', async () => {
+  it('refuses an import that would reject every row: exit 3, the previous leads file untouched, reasons by column', async () => {
     const out = path.join(dir, 'kept.json');
     await writeFile(out, '[{"id":"keep-me"}]\n');
     const bad = path.join(dir, 'nobody.csv');
     await writeFile(bad, 'Email,First Name\nnot-an-email,\n,\nalso bad,\n');
     const { code, stderr } = await runImport([bad, '--mapping', 'hubspot', '--out', out]);
-    expect(code).toBe(2);
+    expect(code).toBe(3);
     expect(stderr).toMatch(/refused, nothing written to .*kept\.json/);
     expect(stderr).toMatch(/2 of 2 rows \(100%\) would be rejected.*\(identity\): 2/);
     expect(await readFile(out, 'utf8')).toBe('[{"id":"keep-me"}]\n');
@@ -80,17 +80,17 @@ describe('npm run import', () => {
     expect(JSON.parse(await readFile(out, 'utf8'))).toEqual([{ id: '1', last_name: 'Müller', company_name: 'Café €', converted: true }]);
   });
 
-  it('a bad flag is one clear line and exit 1; --help lists the flags and exit codes', async () => {
+  it('a bad flag is one clear line and exit 2; --help lists the flags and exit codes', async () => {
     for (const args of [['x.csv', '--mapping', 'hubspot', '--delimiter', 'colon'], ['x.csv', '--mapping', 'hubspot', '--bogus'], ['x.csv'], ['a.csv', 'b.csv', '--mapping', 'hubspot']]) {
       const { code, stderr } = await runImport(args);
-      expect(code).toBe(1);
+      expect(code).toBe(2);
       expect(stderr.trim().split('\n')).toHaveLength(1);
-      expect(stderr).toMatch(/^import: /);
+      expect(stderr).toMatch(/^import: .*; see npm run import -- --help\n$/);
     }
     const help = await runImport(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--max-reject-rate/);
-    expect(help.stdout).toMatch(/Exit codes: 0 imported; 1 an error/);
+    expect(help.stdout).toMatch(/^Exit codes:\n {2}0 +done\n {2}1 +failed.*\n {2}2 +bad usage.*\n {2}3 +refused/m);
   });
 
   it('--json prints the report with every line accounted for', async () => {
@@ -123,6 +123,7 @@ describePostgres('npm run import --store postgres', (db) => {
       await store.close?.();
     }
     const flagClash = await runImport([SALESFORCE, '--mapping', 'salesforce', '--store', 'postgres', '--out', 'x.json'], { env });
-    expect(flagClash.code).toBe(1);
+    expect(flagClash.code).toBe(2);
+    expect(flagClash.stderr).toMatch(/--out is the leads file of --store file/);
   }, 120_000);
 });

@@ -1,10 +1,13 @@
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '@/lib/default-rules';
 import type { Confidence, Enrichment, EnrichmentStatus } from '@/lib/enrichment/schema';
-import { parseLead, type Lead } from '@/lib/lead';
+import { parseLead, toScorable, type Lead } from '@/lib/lead';
+import { fieldCoverage } from '@/lib/rule-coverage';
 import { rulesVersion, type BreakdownItem, type Tier } from '@/lib/scoring';
 import { scoreForStore, type StoredScore } from '@/lib/store/rows';
 import { SORT_KEYS, type LeadQuery, type LeadRow, type LeadStore, type SortDirection, type SortKey } from '@/lib/store/types';
+import { leadIdArbitrary, NOTORIOUS_IDS } from '../support/lead-ids';
 
 /**
  * The behaviour every LeadStore must share, run against an empty store of each kind. Expected values
@@ -251,17 +254,6 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
       expect(new Set(leads.map((l) => l.converted)).size).toBe(3);
     });
 
-    it('says which standard columns of the lead table no lead fills (imported data that is not B2B)', async () => {
-      const other = await setup();
-      try {
-        await other.store.upsertLeads([score(parseLead({ id: 'x-1', attributes: { plan: 'a' } })), score(parseLead({ id: 'x-2', job_title: 'CEO' }))]);
-        expect((await other.store.summary()).columns).toEqual({ name: false, title: true, company: false, industry: false });
-      } finally {
-        await other.store.close?.();
-        await other.cleanup();
-      }
-    });
-
     it('returns each lead as upserted, with its score and no enrichment', async () => {
       for (const s of scored) {
         const got = await store.getLead(s.lead.id);
@@ -462,6 +454,15 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
         expect(folded).toEqual([...folded].sort(byCodePoint));
       });
 
+      it('counts the leads that have each field and custom attribute, never the outcome', async () => {
+        const coverage = await store.fieldCoverage();
+        expect(coverage).toEqual(fieldCoverage(leads.map(toScorable)));
+        expect(coverage.total).toBe(FIXTURE_SIZE);
+        expect(Object.keys(coverage.present)).not.toContain('converted');
+        expect(Object.keys(coverage.present).some((f) => f.startsWith('attributes.'))).toBe(true);
+        expect(coverage.present.industry).toBe(leads.filter((l) => l.industry !== undefined).length);
+      });
+
       it('reports outcomes only for leads whose outcome is known', async () => {
         const outcomes = await store.outcomes();
         const want = scored
@@ -470,6 +471,47 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
         expect([...outcomes].sort(byId)).toEqual(want.sort(byId));
         expect(outcomes.length).toBeLessThan(FIXTURE_SIZE);
       });
+
+      it('hands back the whole records of the leads with a known outcome, in id order', async () => {
+        const records = await store.leadsWithOutcome();
+        const want = leads.filter((l) => l.converted !== undefined).sort(byId);
+        expect(records).toEqual(want);
+        expect(records.some((l) => l.attributes !== undefined)).toBe(true);
+      });
+    });
+
+    it('stores, finds and enriches leads by ids of any text, each exactly, also as another process reads them (property)', async () => {
+      const other = await sut.reopen();
+      let run = 0;
+      const check = async (oddIds: string[]) => {
+        run++;
+        const odd = oddIds.map((id) => score(parseLead({ id, first_name: 'Odd', company_name: `Run ${run}` })));
+        await store.upsertLeads(odd);
+        const written = odd.map((s) => enrichmentFor(s, { fit_narrative: `For ${JSON.stringify(s.lead.id)}.`, enriched_at: new Date(AS_OF_MS + run * 1000).toISOString() }));
+        await store.saveEnrichments(written);
+        for (const reader of [store, other]) {
+          const all = await reader.enrichments();
+          for (const [i, e] of written.entries()) {
+            expect(all.get(e.lead_id), JSON.stringify(e.lead_id)).toEqual(e);
+            expect(await reader.getLead(e.lead_id), JSON.stringify(e.lead_id)).toEqual({ ...odd[i]!, enrichment: e, enrichmentStatus: 'mock' });
+          }
+        }
+      };
+      try {
+        await check(NOTORIOUS_IDS);
+        await fc.assert(
+          fc.asyncProperty(fc.uniqueArray(leadIdArbitrary({ withNul: store.kind === 'file' }), { minLength: 1, maxLength: 6 }), check),
+          { numRuns: 15 },
+        );
+      } finally {
+        await other.close?.();
+      }
+      // An id and its percent-encoding are two leads, never confused.
+      const pair = ['a b', 'a%20b'].map((id) => score(parseLead({ id })));
+      await store.upsertLeads(pair);
+      await store.saveEnrichments(pair.map((p) => enrichmentFor(p, { fit_narrative: `For ${JSON.stringify(p.lead.id)}.`, enriched_at: '2030-01-01T00:00:00.000Z' })));
+      expect((await store.getLead('a b'))?.enrichment?.fit_narrative).toBe('For "a b".');
+      expect((await store.getLead('a%20b'))?.enrichment?.fit_narrative).toBe('For "a%20b".');
     });
 
     it('keeps every write when two store instances save enrichments at the same time', async () => {

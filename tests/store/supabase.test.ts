@@ -344,9 +344,39 @@ describe('supabase store: reads (PostgREST contract)', () => {
   });
 });
 
+describe('supabase store: leads with an outcome', () => {
+  it('reads the records of leads with a known outcome, in id order', async () => {
+    const record = { id: 'a', industry: 'software', converted: true, attributes: { plan: 'pro' } };
+    respond = () => ({ status: 200, body: [{ id: 'a', record }] });
+    expect(await store.leadsWithOutcome()).toEqual([expect.objectContaining(record)]);
+    expect(requests[0]!.url.searchParams.get('converted')).toBe('not.is.null');
+    expect(requests[0]!.url.searchParams.get('select')).toBe('id,record');
+    expect(requests[0]!.url.searchParams.get('order')).toBe('id.asc');
+  });
+});
+
 describe('supabase store: configuration', () => {
   it('names the missing variable', () => {
     expect(() => createSupabaseStore({ SUPABASE_URL: baseUrl, SUPABASE_SERVICE_ROLE_KEY: undefined, SCORING_RULES: undefined })).toThrow(/SUPABASE_SERVICE_ROLE_KEY/);
     expect(() => createSupabaseStore({ SUPABASE_URL: undefined, SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY, SCORING_RULES: undefined })).toThrow(/SUPABASE_URL/);
+  });
+});
+
+describe('field coverage', () => {
+  it('reads the lead total and the lead_field_coverage view, paging past the API cap', async () => {
+    const fields = Array.from({ length: 1_005 }, (_, i) => ({ field: `attributes.c${String(i).padStart(4, '0')}`, leads: i }));
+    respond = (request) => {
+      if (request.url.pathname === '/rest/v1/lead_summary') return { status: 200, body: { total: 2_000 } };
+      const offset = Number(request.url.searchParams.get('offset'));
+      return { status: 200, body: fields.slice(offset, offset + Number(request.url.searchParams.get('limit'))) };
+    };
+    const coverage = await store.fieldCoverage();
+    expect(coverage.total).toBe(2_000);
+    expect(Object.keys(coverage.present)).toHaveLength(1_005);
+    expect(coverage.present['attributes.c1004']).toBe(1_004);
+    const views = requests.filter((r) => r.url.pathname === '/rest/v1/lead_field_coverage');
+    expect(views).toHaveLength(2);
+    expect(views[0]!.url.searchParams.get('select')).toBe('field,leads');
+    expect(views[0]!.headers.authorization).toBe(`Bearer ${SERVICE_KEY}`);
   });
 });

@@ -1,7 +1,8 @@
 import { enrichmentSchema, type Enrichment } from '@/lib/enrichment/schema';
 import { AppError } from '@/lib/errors';
-import type { Lead } from '@/lib/lead';
+import { toScorable, type Lead } from '@/lib/lead';
 import type { RuleSet } from '@/lib/rules';
+import { fieldCoverage } from '@/lib/rule-coverage';
 import { DEFAULT_RULES, rulesVersion, TIERS, type Tier } from '@/lib/scoring';
 import { compareRows, scoreForStore, toLeadRow, withEnrichment, type StoredScore } from '@/lib/store/rows';
 import type { LeadStore, OutcomeRow, StoreSummary } from '@/lib/store/types';
@@ -46,16 +47,16 @@ export function createMemoryStore(leads: readonly Lead[], { rules = DEFAULT_RULE
         stale: all.filter((s) => s.enrichmentStatus === 'stale').length,
         rulesVersion: rulesVersion(rules),
         industries: [...new Set(all.flatMap((s) => (s.lead.industry ? [s.lead.industry] : [])))].sort(),
-        columns: {
-          name: all.some((s) => s.lead.first_name || s.lead.last_name),
-          title: all.some((s) => s.lead.job_title),
-          company: all.some((s) => s.lead.company_name),
-          industry: all.some((s) => s.lead.industry),
-        },
       };
     },
     async outcomes(): Promise<OutcomeRow[]> {
       return [...scored.values()].flatMap((s) => (s.lead.converted === undefined ? [] : [{ id: s.lead.id, score: s.score, tier: s.tier, converted: s.lead.converted }]));
+    },
+    async leadsWithOutcome() {
+      return [...scored.values()].map((s) => s.lead).filter((l) => l.converted !== undefined).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+    async fieldCoverage() {
+      return fieldCoverage([...scored.values()].map((s) => toScorable(s.lead)));
     },
     async upsertLeads(items) {
       for (const item of items) scored.set(item.lead.id, item);

@@ -4,6 +4,8 @@ import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { liveEnrichInfo, loadRules, loadStore } from '@/app/_lib/data';
 import { attributeLabel, ruleAttributes } from '@/app/_lib/lead-columns';
+import { leadIdFromMetadataParams, leadIdFromPageParams } from '@/app/_lib/lead-path';
+import { requireViewer } from '@/app/_lib/viewer';
 import { EnrichmentBadge, TierBadge } from '@/components/badges';
 import { EnrichmentPanel } from '@/components/enrichment-panel';
 import { formatAttribute, formatInt } from '@/components/format';
@@ -12,13 +14,13 @@ import { ScoreBreakdown } from '@/components/score-breakdown';
 import { fullName } from '@/lib/lead';
 import { deriveSeniority } from '@/lib/scoring';
 
-type Props = { params: Promise<{ id: string }> };
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 /** One store read per request, shared by the metadata and the page. */
 const getLead = cache(async (id: string) => (await loadStore()).getLead(id));
 
-export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const scored = await getLead((await params).id);
+export async function generateMetadata({ params, searchParams }: Props): Promise<Metadata> {
+  const scored = await getLead(leadIdFromMetadataParams((await params).id, await searchParams));
   return { title: scored ? (fullName(scored.lead) ?? scored.lead.id) : 'Lead not found' };
 }
 
@@ -46,15 +48,16 @@ function Card({ title, children, action, footer, testId }: { title: string; chil
   );
 }
 
-export default async function LeadPage({ params }: Props) {
-  const { id } = await params;
+export default async function LeadPage({ params, searchParams }: Props) {
+  const id = leadIdFromPageParams((await params).id, await searchParams);
+  if (id === null) notFound();
   const [scored, rules] = await Promise.all([getLead(id), loadRules()]);
   if (!scored) notFound();
 
   const { lead } = scored;
   const name = fullName(lead);
   const seniority = scored.breakdown.find((b) => b.category === 'seniority' && !b.unknown)?.value ?? deriveSeniority(lead.job_title, rules);
-  const live = liveEnrichInfo();
+  const live = liveEnrichInfo(await requireViewer());
   const attributes = Object.entries(lead.attributes ?? {});
   const scoredAttributes = new Set(ruleAttributes(rules));
 

@@ -1,5 +1,5 @@
 -- Imported data that is not B2B: search also finds a lead by its id and by the value of any text
--- attribute, and the dashboard header says which of the lead table's standard columns any lead fills.
+-- attribute.
 
 -- The lower-cased text attributes of a record, one per line (in key order): what search looks in.
 -- IMMUTABLE and without a table read, so a generated column can use it.
@@ -37,21 +37,3 @@ BEGIN
     trgm_schema);
 END
 $$;
-
--- The header view, with how many leads fill each standard column of the lead table (appended columns:
--- CREATE OR REPLACE keeps the view's grants).
-CREATE OR REPLACE VIEW public.lead_summary WITH (security_invoker = true) AS
-SELECT
-  count(*)::integer AS total,
-  count(*) FILTER (WHERE tier = 'HOT')::integer AS hot,
-  count(*) FILTER (WHERE tier = 'WARM')::integer AS warm,
-  count(*) FILTER (WHERE tier = 'COLD')::integer AS cold,
-  count(*) FILTER (WHERE enrichment_status IN ('claude', 'mock'))::integer AS enriched,
-  count(*) FILTER (WHERE enrichment_status = 'mock')::integer AS mock,
-  count(*) FILTER (WHERE enrichment_status = 'stale')::integer AS stale,
-  (SELECT rules_version FROM public.leads GROUP BY rules_version ORDER BY count(*) DESC, rules_version LIMIT 1) AS rules_version,
-  count(name_key)::integer AS with_name,
-  count(job_title)::integer AS with_title,
-  count(company_name)::integer AS with_company,
-  count(industry)::integer AS with_industry
-FROM public.leads;
