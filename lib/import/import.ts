@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBScalarFunction, INTEGER, VARCHAR } from '@duckdb/node-api';
 import { AppError } from '../errors';
+import { writeAtomicVia } from '../fs-atomic';
 import { hashString } from '../hash';
 import { LEAD_FIELDS, type Lead } from '../lead';
 import { columnKey } from './clean';
@@ -555,21 +555,7 @@ function leadOutput(db: Sql, outputSql: string, count: number): LeadOutput {
 
 /** Writes a leads file atomically: to a temp file beside it, flushed to disk, renamed over it. */
 export async function writeLeadsFile(leads: LeadOutput, file: string): Promise<void> {
-  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const temp = `${file}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
-  try {
-    await leads.writeFile(temp);
-    const handle = await fs.open(temp, 'r+');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
+  await writeAtomicVia(file, (temp) => leads.writeFile(temp));
 }
 
 /** Imports into memory: for tests and small files. */

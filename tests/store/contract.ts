@@ -445,7 +445,6 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
           mock: count((e) => e.status === 'mock'),
           stale: count((e) => e.status === 'stale'),
           rulesVersion: rulesVersion(CONTRACT_RULES),
-          columns: { name: true, title: true, company: true, industry: true },
         });
         const industries = new Set(expected.flatMap((e) => (e.industry === null ? [] : [e.industry])));
         expect(new Set(summary.industries)).toEqual(industries);

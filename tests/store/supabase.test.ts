@@ -320,7 +320,7 @@ describe('supabase store: reads (PostgREST contract)', () => {
   it('summarises from the lead_summary and lead_industries views', async () => {
     respond = (r) =>
       r.url.pathname === '/rest/v1/lead_summary'
-        ? { status: 200, body: { total: 3, hot: 1, warm: 1, cold: 1, enriched: 1, mock: 0, stale: 1, rules_version: 'r_abc', with_name: 2, with_title: 0, with_company: 3, with_industry: 1 } }
+        ? { status: 200, body: { total: 3, hot: 1, warm: 1, cold: 1, enriched: 1, mock: 0, stale: 1, rules_version: 'r_abc' } }
         : { status: 200, body: [{ industry: 'Fintech' }, { industry: 'software' }] };
     expect(await store.summary()).toEqual({
       total: 3,
@@ -330,7 +330,6 @@ describe('supabase store: reads (PostgREST contract)', () => {
       stale: 1,
       rulesVersion: 'r_abc',
       industries: ['Fintech', 'software'],
-      columns: { name: true, title: false, company: true, industry: true },
     });
     const industries = requests.find((r) => r.url.pathname === '/rest/v1/lead_industries')!;
     expect(industries.url.searchParams.get('order')).toBe('industry_key.asc,industry.asc');
