@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { resolveAsOf } from '../lib/as-of';
 import { createClaudeClient, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from '../lib/enrichment/claude';
-import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, runEnrichmentJob, type JobProgress, type JobSummary } from '../lib/enrichment/job';
+import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, formatGroundingTally, runEnrichmentJob, type JobProgress, type JobSummary } from '../lib/enrichment/job';
 import { env, parseEnv } from '../lib/env';
 import { AppError, formatIssues } from '../lib/errors';
 import { loadLeadsFile } from '../lib/leads-file';
@@ -175,6 +175,7 @@ function printSummary(s: JobSummary, where: string): void {
     for (const f of s.failed.slice(0, 20)) out.push(`    - ${f.leadId}: ${f.reason}`);
     if (s.failed.length > 20) out.push(`    … and ${s.failed.length - 20} more`);
     if (s.notStarted) out.push(`  not started: ${s.notStarted} (a rerun picks them up)`);
+    if (s.enriched) out.push(`  grounding checks: ${formatGroundingTally(s.grounding)}`);
   }
   out.push(`  skipped: ${s.skipped.current} already current${s.skipped.keptClaude ? `, ${s.skipped.keptClaude} with a Claude narrative (mock mode never replaces one)` : ''}${s.skipped.overLimit ? `, ${s.skipped.overLimit} over --limit` : ''}`);
   if (!s.dryRun) {
