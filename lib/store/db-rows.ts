@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { CONFIDENCES, ENRICHMENT_SOURCES, ENRICHMENT_STATUSES, enrichmentSchema, type Enrichment } from '../enrichment/schema';
+import { CONFIDENCES, ENRICHMENT_SOURCES, ENRICHMENT_STATUSES, enrichmentSchema, GROUNDING_STATUSES, type Enrichment, type NarrativeChecks } from '../enrichment/schema';
 import { AppError, formatIssues, type FieldIssue } from '../errors';
 import { fullName, leadSchema, safeParseLead } from '../lead';
 import type { FieldCoverage } from '../rule-coverage';
 import { TIERS, topReason, type Tier } from '../scoring';
 import { validateEnrichments, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
-import { type LeadQuery, type LeadRow, type ScoredLead, type SortKey, type StoreSummary } from './types';
+import { type LeadQuery, type LeadRow, type OutcomeRow, type ScoredLead, type SortKey, type StoreSummary } from './types';
 
 /**
  * The one mapping between the store types (./types.ts) and rows of the `leads` table
@@ -48,6 +48,7 @@ export const ENRICHMENT_COLUMNS = [
   'cost_usd',
   'latency_ms',
   'enriched_at',
+  'narrative_checks',
 ] as const;
 
 /** What the lead table shows, and nothing more, so list queries stay small. */
@@ -65,7 +66,11 @@ export const LIST_COLUMNS = [
   'top_reason_points',
   'enrichment_status',
   'confidence',
+  'grounding_status',
 ] as const;
+
+/** What `outcomes()` reads: the backtest's columns and the narrative's, for the Narratives section of /validate. */
+export const OUTCOME_COLUMNS = ['id', 'score', 'tier', 'converted', 'enrichment_status', 'confidence', 'grounding_status'] as const;
 
 /** Everything `getLead` needs to rebuild a `ScoredLead`. */
 export const FULL_COLUMNS = ['id', 'record', 'score', 'tier', 'breakdown', 'rules_version', 'input_hash', ...ENRICHMENT_COLUMNS] as const;
@@ -82,8 +87,13 @@ export type LeadWriteRow = {
   input_hash: string;
 };
 
-/** Enrichment columns as written; `cost_usd` is null for a model with no price on file. */
-export type EnrichmentWriteRow = { id: string } & Record<(typeof ENRICHMENT_COLUMNS)[number], string | number | null>;
+/**
+ * Enrichment columns as written; `cost_usd` is null for a model with no price on file, `narrative_checks`
+ * for a narrative stored before the grounding checks existed.
+ */
+export type EnrichmentWriteRow = { id: string } & Record<Exclude<(typeof ENRICHMENT_COLUMNS)[number], 'narrative_checks'>, string | number | null> & {
+  narrative_checks: NarrativeChecks | null;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Writes
@@ -162,6 +172,7 @@ export function toEnrichmentWriteRows(items: readonly Enrichment[]): EnrichmentW
     cost_usd: e.cost_usd,
     latency_ms: e.latency_ms,
     enriched_at: e.enriched_at,
+    narrative_checks: e.checks ?? null,
   }));
 }
 
@@ -196,6 +207,17 @@ const listRowSchema = z.object({
   top_reason_points: z.number().nullable(),
   enrichment_status: z.enum(ENRICHMENT_STATUSES),
   confidence: z.enum(CONFIDENCES).nullable(),
+  grounding_status: z.enum(GROUNDING_STATUSES).nullable(),
+});
+
+const outcomeRowSchema = z.object({
+  id: z.string(),
+  score: z.number(),
+  tier: z.enum(TIERS as [Tier, ...Tier[]]),
+  converted: z.boolean(),
+  enrichment_status: z.enum(ENRICHMENT_STATUSES),
+  confidence: z.enum(CONFIDENCES).nullable(),
+  grounding_status: z.enum(GROUNDING_STATUSES).nullable(),
 });
 
 const enrichmentColumnsSchema = z.object({
@@ -215,6 +237,8 @@ const enrichmentColumnsSchema = z.object({
   cost_usd: z.number().nullable(),
   latency_ms: z.number().nullable(),
   enriched_at: isoTimestamp.nullable(),
+  // Shape checked with the enrichment (narrativeChecksSchema).
+  narrative_checks: z.unknown().nullable(),
 });
 
 const fullRowSchema = enrichmentColumnsSchema.extend({
@@ -255,7 +279,15 @@ export function fromListRow(raw: unknown): LeadRow {
     topReason: r.top_reason_label === null || r.top_reason_points === null ? null : { label: r.top_reason_label, points: r.top_reason_points },
     enrichmentStatus: r.enrichment_status,
     confidence: r.confidence,
+    grounding: r.grounding_status,
   };
+}
+
+export function fromOutcomeRow(raw: unknown): OutcomeRow {
+  const parsed = outcomeRowSchema.safeParse(raw);
+  if (!parsed.success) throw rowError('outcome row', rowId(raw), parsed.error);
+  const r = parsed.data;
+  return { id: r.id, score: r.score, tier: r.tier, converted: r.converted, enrichmentStatus: r.enrichment_status, confidence: r.confidence, grounding: r.grounding_status };
 }
 
 /** The stored enrichment of a row, or null when the row has none (`enrichment_source` is null). */
@@ -284,6 +316,7 @@ export function enrichmentFromRow(raw: unknown, leadId: string): Enrichment | nu
     cost_usd: c.cost_usd,
     latency_ms: c.latency_ms,
     enriched_at: c.enriched_at,
+    ...(c.narrative_checks === null ? {} : { checks: c.narrative_checks }),
   });
   if (!result.success) throw rowError('enrichment', leadId, result.error);
   return result.data;

@@ -2,7 +2,7 @@ import 'server-only';
 import { promises as fs } from 'node:fs';
 import { z } from 'zod';
 import { resolveAsOf } from '../as-of';
-import { enrichmentSchema, type Confidence, type Enrichment, type EnrichmentStatus } from '../enrichment/schema';
+import { enrichmentSchema, type Confidence, type Enrichment, type EnrichmentStatus, type GroundingStatus } from '../enrichment/schema';
 import { AppError, formatIssues, type FieldIssue } from '../errors';
 import { withFileLock, writeFileAtomic } from '../fs-atomic';
 import { readOptionalJsonFile } from '../json-file';
@@ -237,10 +237,11 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
       const industries = filterSet<string>(query.industries);
       const statuses = filterSet<EnrichmentStatus>(query.enrichment);
       const confidences = filterSet<Confidence>(query.confidence);
+      const grounding = filterSet<GroundingStatus>(query.grounding);
       const search = query.search?.trim().toLowerCase() || null;
       const page: LeadRow[] = [];
 
-      if (!tiers && !industries && !statuses && !confidences && !search) {
+      if (!tiers && !industries && !statuses && !confidences && !grounding && !search) {
         for (let k = start; k < Math.min(end, order.length); k++) page.push(rows[order[k]!]!);
         return { rows: page, total: rows.length, page: query.page, pageSize: query.pageSize } satisfies LeadPage;
       }
@@ -252,6 +253,7 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
         if (statuses && !statuses.has(row.enrichmentStatus)) continue;
         if (industries && (row.industry === null || !industries.has(row.industry))) continue;
         if (confidences && (row.confidence === null || !confidences.has(row.confidence))) continue;
+        if (grounding && (row.grounding === null || !grounding.has(row.grounding))) continue;
         if (search && !searchText[i]!.includes(search)) continue;
         if (total >= start && total < end) page.push(row);
         total++;
@@ -274,9 +276,13 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     },
 
     async outcomes() {
-      const { scored } = await leadsSnapshot();
+      const v = await currentView();
       const rows: OutcomeRow[] = [];
-      for (const s of scored) if (s.lead.converted !== undefined) rows.push({ id: s.lead.id, score: s.score, tier: s.tier, converted: s.lead.converted });
+      v.leads.scored.forEach((s, i) => {
+        if (s.lead.converted === undefined) return;
+        const { enrichmentStatus, confidence, grounding } = v.rows[i]!;
+        rows.push({ id: s.lead.id, score: s.score, tier: s.tier, converted: s.lead.converted, enrichmentStatus, confidence, grounding });
+      });
       return rows;
     },
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONFIDENCES, ENRICHMENT_STATUSES, enrichmentSchema, enrichmentStatus, type Enrichment, type EnrichmentStatus } from '../enrichment/schema';
+import { CONFIDENCES, ENRICHMENT_STATUSES, enrichmentSchema, enrichmentStatus, GROUNDING_STATUSES, groundingStatus, type Enrichment, type EnrichmentStatus } from '../enrichment/schema';
 import { AppError, formatIssues, type FieldIssue } from '../errors';
 import { fullName, leadInputHash, toScorable, type Lead } from '../lead';
 import type { RuleSet } from '../rules';
@@ -42,6 +42,7 @@ export function toLeadRow(scored: ScoredLead): LeadRow {
     topReason: reason ? { label: reason.label, points: reason.points } : null,
     enrichmentStatus: scored.enrichmentStatus,
     confidence: scored.enrichment?.confidence ?? null,
+    grounding: groundingStatus(scored.enrichment),
   };
 }
 
@@ -132,6 +133,7 @@ const leadQuerySchema = z.object({
   industries: z.array(z.string()).optional(),
   enrichment: z.array(z.enum(ENRICHMENT_STATUSES)).optional(),
   confidence: z.array(z.enum(CONFIDENCES)).optional(),
+  grounding: z.array(z.enum(GROUNDING_STATUSES)).optional(),
   search: z.string().optional(),
   page: z.number().int().min(1),
   pageSize: z.number().int().min(1),

@@ -4,7 +4,7 @@ import ws from 'ws';
 import type { Env } from '../env';
 import { AppError, isAppError } from '../errors';
 import { loadRuleSet } from '../rules-file';
-import { rulesVersion, TIERS } from '../scoring';
+import { rulesVersion } from '../scoring';
 import {
   activeFilter,
   cachedCoverage,
@@ -14,7 +14,9 @@ import {
   FULL_COLUMNS,
   fromFullRow,
   fromListRow,
+  fromOutcomeRow,
   LIST_COLUMNS,
+  OUTCOME_COLUMNS,
   parseLeadQuery,
   SEARCH_COLUMNS,
   SORT_COLUMN,
@@ -28,7 +30,7 @@ import {
   unknownLeadsError,
   type ParsedLeadQuery,
 } from './db-rows';
-import type { LeadStore, OutcomeRow } from './types';
+import type { LeadStore } from './types';
 
 /**
  * The lead store on Supabase, through its REST API (PostgREST) with the service-role key. Server only:
@@ -90,10 +92,12 @@ export function createSupabaseStore(
     const industries = activeFilter(query.industries);
     const statuses = activeFilter(query.enrichment);
     const confidences = activeFilter(query.confidence);
+    const grounding = activeFilter(query.grounding);
     if (tiers) q = q.filter('tier', 'in', filterList(tiers));
     if (industries) q = q.filter('industry', 'in', filterList(industries));
     if (statuses) q = q.filter('enrichment_status', 'in', filterList(statuses));
     if (confidences) q = q.filter('confidence', 'in', filterList(confidences));
+    if (grounding) q = q.filter('grounding_status', 'in', filterList(grounding));
     if (searchRegex) q = q.or(SEARCH_COLUMNS.map((column) => `${column}.match.${quoteFilterValue(searchRegex)}`).join(','));
     return q;
   }
@@ -161,13 +165,10 @@ export function createSupabaseStore(
     },
 
     async outcomes() {
-      const rows = await readAll<OutcomeRow>('reading outcomes', (from, to) =>
-        client.from('leads').select('id,score,tier,converted').not('converted', 'is', null).order('id').range(from, to),
+      const rows = await readAll<unknown>('reading outcomes', (from, to) =>
+        client.from('leads').select(OUTCOME_COLUMNS.join(',')).not('converted', 'is', null).order('id').range(from, to),
       );
-      return rows.map((r) => {
-        if (!TIERS.includes(r.tier) || typeof r.converted !== 'boolean') throw new AppError('STORE_ERROR', `Lead "${r.id}" has an unexpected outcome row`);
-        return { id: r.id, score: r.score, tier: r.tier, converted: r.converted };
-      });
+      return rows.map(fromOutcomeRow);
     },
 
     fieldCoverage() {

@@ -111,7 +111,7 @@ describePostgres('migrations on PostgreSQL', (db) => {
       expect(summary).toEqual({ total: 1, warm: 1 });
     });
 
-    for (const column of ['record', 'converted', 'cost_usd', 'input_tokens', 'input_hash']) {
+    for (const column of ['record', 'converted', 'cost_usd', 'input_tokens', 'input_hash', 'narrative_checks', 'grounding_status']) {
       it(`denies anon the ${column} column`, async () => {
         await expect(as('anon', (sql) => sql.unsafe(`select ${column} from public.leads`))).rejects.toMatchObject({ code: '42501' });
       });

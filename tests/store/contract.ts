@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '@/lib/default-rules';
-import type { Confidence, Enrichment, EnrichmentStatus } from '@/lib/enrichment/schema';
+import type { Confidence, Enrichment, EnrichmentStatus, GroundingStatus, NarrativeChecks } from '@/lib/enrichment/schema';
 import { parseLead, toScorable, type Lead } from '@/lib/lead';
 import { fieldCoverage } from '@/lib/rule-coverage';
 import { rulesVersion, type BreakdownItem, type Tier } from '@/lib/scoring';
@@ -99,13 +99,22 @@ function enrichmentFor(scored: StoredScore, overrides: Partial<Enrichment> = {})
   };
 }
 
-/** Which leads the listing tests enrich, and how: a fixed plan, so expected statuses need no store. */
+const FLAGGED: NarrativeChecks = {
+  version: 'grounding-v1',
+  findings: [{ check: 'invented_tool', field: 'fit_narrative', text: 'Salesforce', detail: 'The record does not mention Salesforce.' }],
+};
+const CLEAN: NarrativeChecks = { version: 'grounding-v1', findings: [] };
+
+/**
+ * Which leads the listing tests enrich, and how: a fixed plan, so expected statuses need no store.
+ * Grounding: every third Claude narrative flagged, the others clean, the stale ones stored unchecked.
+ */
 function plannedEnrichment(index: number, scored: StoredScore): Enrichment | null {
   switch (index % 5) {
     case 0:
-      return enrichmentFor(scored, { source: 'claude', model: 'claude-sonnet-5-5', confidence: 'high' });
+      return enrichmentFor(scored, { source: 'claude', model: 'claude-sonnet-5-5', confidence: 'high', checks: index % 3 === 0 ? FLAGGED : CLEAN });
     case 1:
-      return enrichmentFor(scored, { source: 'mock', confidence: 'medium' });
+      return enrichmentFor(scored, { source: 'mock', confidence: 'medium', checks: CLEAN });
     case 2:
       // Written against an earlier version of the lead: stale.
       return enrichmentFor(scored, { source: 'claude', model: 'claude-sonnet-5-5', confidence: 'low', input_hash: 'h_earlier_input' });
@@ -126,6 +135,7 @@ interface Expected {
   tier: Tier;
   status: EnrichmentStatus;
   confidence: Confidence | null;
+  grounding: GroundingStatus | null;
   topReason: { label: string; points: number } | null;
 }
 
@@ -149,6 +159,7 @@ function expectedRow(scored: StoredScore, enrichment: Enrichment | null): Expect
     tier: scored.tier,
     status: !enrichment ? 'none' : current ? enrichment.source : 'stale',
     confidence: enrichment?.confidence ?? null,
+    grounding: !enrichment ? null : !enrichment.checks ? 'unchecked' : enrichment.checks.findings.length ? 'flagged' : 'clean',
     topReason: expectedTopReason(scored.breakdown),
   };
 }
@@ -212,6 +223,7 @@ function toExpectedShape(row: LeadRow): Expected {
     tier: row.tier,
     status: row.enrichmentStatus,
     confidence: row.confidence,
+    grounding: row.grounding,
     topReason: row.topReason,
   };
 }
@@ -322,6 +334,33 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
       expect([summary.stale, summary.enriched, summary.mock]).toEqual([1, 0, 0]);
     });
 
+    it('keeps the grounding findings with the narrative, and the next narrative replaces them', async () => {
+      const target = scored[5]!;
+      const flagged = enrichmentFor(target, { source: 'claude', model: 'claude-sonnet-5-5', checks: FLAGGED });
+      await store.saveEnrichments([flagged]);
+      expect((await store.getLead(target.lead.id))?.enrichment).toEqual(flagged);
+      expect((await store.enrichments()).get(target.lead.id)).toEqual(flagged);
+      const row = (await store.listLeads({ ...ALL, sort: 'score', direction: 'desc', grounding: ['flagged'] })).rows;
+      expect(row.map((r) => [r.id, r.grounding])).toEqual([[target.lead.id, 'flagged']]);
+
+      // A later narrative without checks (say, from an older client) leaves none behind.
+      const unchecked = enrichmentFor(target, { source: 'claude', model: 'claude-sonnet-5-5', enriched_at: '2026-11-02T09:00:00.000Z' });
+      await store.saveEnrichments([unchecked]);
+      expect((await store.getLead(target.lead.id))?.enrichment).toEqual(unchecked);
+      expect((await store.listLeads({ ...ALL, sort: 'score', direction: 'desc', grounding: ['unchecked'] })).rows.map((r) => r.id)).toEqual([target.lead.id]);
+      expect((await store.listLeads({ ...ALL, sort: 'score', direction: 'desc', grounding: ['flagged'] })).total).toBe(0);
+    });
+
+    it('rejects grounding findings that do not fit the schema, naming the lead and field', async () => {
+      const target = scored[5]!;
+      const bad = { ...enrichmentFor(target), checks: { version: 'grounding-v1', findings: [{ check: 'vibes', field: 'fit_narrative', text: 'x', detail: 'y' }] } };
+      await expect(store.saveEnrichments([bad as unknown as Enrichment])).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(new RegExp(`${target.lead.id}.*checks\\.findings\\.0\\.check`, 's')),
+      });
+      expect(await store.enrichments()).toEqual(new Map());
+    });
+
     it('rejects enrichments for unknown leads, saving none of the batch', async () => {
       const known = enrichmentFor(scored[0]!);
       const unknown = { ...enrichmentFor(scored[1]!), lead_id: 'no-such-lead' };
@@ -342,6 +381,7 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
         const page = await store.listLeads({ ...ALL, sort: 'score', direction: 'desc' });
         expect(page.rows.map(toExpectedShape).sort(byId)).toEqual([...expected].sort(byId));
         expect(new Set(expected.map((e) => e.status))).toEqual(new Set(['claude', 'mock', 'stale', 'none']));
+        expect(new Set(expected.map((e) => e.grounding))).toEqual(new Set(['flagged', 'clean', 'unchecked', null]));
       });
 
       for (const key of SORT_KEYS) {
@@ -362,6 +402,9 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
         { name: 'enrichment stale or mock', query: { enrichment: ['stale', 'mock'] }, keep: (e) => e.status === 'stale' || e.status === 'mock' },
         { name: 'confidence high', query: { confidence: ['high'] }, keep: (e) => e.confidence === 'high' },
         { name: 'confidence low or medium', query: { confidence: ['low', 'medium'] }, keep: (e) => e.confidence === 'low' || e.confidence === 'medium' },
+        { name: 'grounding flagged', query: { grounding: ['flagged'] }, keep: (e) => e.grounding === 'flagged' },
+        { name: 'grounding clean or unchecked', query: { grounding: ['clean', 'unchecked'] }, keep: (e) => e.grounding === 'clean' || e.grounding === 'unchecked' },
+        { name: 'grounding flagged in one tier', query: { grounding: ['flagged', 'clean'], tiers: ['COLD'] }, keep: (e) => e.tier === 'COLD' && (e.grounding === 'flagged' || e.grounding === 'clean') },
         { name: 'search a name, any case', query: { search: 'ADA LOVE' }, keep: (e) => e.name?.toLowerCase().includes('ada love') ?? false },
         { name: 'search a company', query: { search: 'globex' }, keep: (e) => e.company?.toLowerCase().includes('globex') ?? false },
         { name: 'search an email', query: { search: '.17@' }, keep: (e) => e.email?.includes('.17@') ?? false },
@@ -446,8 +489,12 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
         const outcomes = await store.outcomes();
         const want = scored
           .filter((s) => s.lead.converted !== undefined)
-          .map((s) => ({ id: s.lead.id, score: s.score, tier: s.tier, converted: s.lead.converted }));
+          .map((s) => {
+            const e = expected.find((x) => x.id === s.lead.id)!;
+            return { id: s.lead.id, score: s.score, tier: s.tier, converted: s.lead.converted, enrichmentStatus: e.status, confidence: e.confidence, grounding: e.grounding };
+          });
         expect([...outcomes].sort(byId)).toEqual(want.sort(byId));
+        expect(new Set(outcomes.map((o) => o.grounding))).toEqual(new Set(['flagged', 'clean', 'unchecked', null]));
         expect(outcomes.length).toBeLessThan(FIXTURE_SIZE);
       });
     });

@@ -123,6 +123,8 @@ function tableRow(s: StoredScore, e: Enrichment | null): Record<string, unknown>
     cost_usd: e?.cost_usd ?? null,
     latency_ms: e?.latency_ms ?? null,
     enriched_at: e ? e.enriched_at.replace('Z', '+00:00') : null,
+    narrative_checks: e?.checks ?? null,
+    grounding_status: !e ? null : !e.checks ? 'unchecked' : e.checks.findings.length ? 'flagged' : 'clean',
   };
 }
 
@@ -196,7 +198,9 @@ describe('supabase store: writes (PostgREST contract)', () => {
 });
 
 describe('supabase store: reads (PostgREST contract)', () => {
-  const enriched = enrichmentFor(scored[1]!);
+  const enriched = enrichmentFor(scored[1]!, {
+    checks: { version: 'grounding-v1', findings: [{ check: 'tier_mismatch', field: 'fit_narrative', text: 'HOT', detail: 'The lead is WARM, not HOT.' }] },
+  });
   const stale = enrichmentFor(scored[2]!, { input_hash: 'h_old', confidence: 'low' });
   const rows = [tableRow(scored[0]!, null), tableRow(scored[1]!, enriched), tableRow(scored[2]!, stale)];
 
@@ -211,10 +215,10 @@ describe('supabase store: reads (PostgREST contract)', () => {
     expect(preferOf(r!)).toContain('count=exact');
 
     expect(page.total).toBe(1234);
-    expect(page.rows.map((row) => [row.id, row.enrichmentStatus, row.confidence])).toEqual([
-      [scored[0]!.lead.id, 'none', null],
-      [scored[1]!.lead.id, 'claude', 'high'],
-      [scored[2]!.lead.id, 'stale', 'low'],
+    expect(page.rows.map((row) => [row.id, row.enrichmentStatus, row.confidence, row.grounding])).toEqual([
+      [scored[0]!.lead.id, 'none', null, null],
+      [scored[1]!.lead.id, 'claude', 'high', 'flagged'],
+      [scored[2]!.lead.id, 'stale', 'low', 'unchecked'],
     ]);
     const lead = scored[1]!.lead;
     expect(page.rows[1]).toMatchObject({
@@ -236,6 +240,7 @@ describe('supabase store: reads (PostgREST contract)', () => {
       industries: ['Software', 'Marketing, "Ads" & (PR)'],
       enrichment: ['stale'],
       confidence: ['low', 'medium'],
+      grounding: ['flagged'],
       search: '  Acme, Inc. 50%* ',
       page: 3,
       pageSize: 20,
@@ -246,6 +251,7 @@ describe('supabase store: reads (PostgREST contract)', () => {
     expect(params.get('industry')).toBe('in.("Software","Marketing, \\"Ads\\" & (PR)")');
     expect(params.get('enrichment_status')).toBe('in.("stale")');
     expect(params.get('confidence')).toBe('in.("low","medium")');
+    expect(params.get('grounding_status')).toBe('in.("flagged")');
     const regex = 'acme\\,\\ inc\\.\\ 50\\%\\*';
     const quoted = `"${regex.replace(/\\/g, '\\\\')}"`;
     expect(params.get('or')).toBe(`(name_key.match.${quoted},company_key.match.${quoted},email_key.match.${quoted})`);
@@ -329,10 +335,18 @@ describe('supabase store: reads (PostgREST contract)', () => {
   });
 
   it('reads outcomes of leads with a known outcome only', async () => {
-    respond = () => ({ status: 200, body: [{ id: 'a', score: 70, tier: 'HOT', converted: true }] });
-    expect(await store.outcomes()).toEqual([{ id: 'a', score: 70, tier: 'HOT', converted: true }]);
+    respond = () => ({
+      status: 200,
+      body: [{ id: 'a', score: 70, tier: 'HOT', converted: true, enrichment_status: 'claude', confidence: 'high', grounding_status: 'flagged' }],
+    });
+    expect(await store.outcomes()).toEqual([{ id: 'a', score: 70, tier: 'HOT', converted: true, enrichmentStatus: 'claude', confidence: 'high', grounding: 'flagged' }]);
     expect(requests[0]!.url.searchParams.get('converted')).toBe('not.is.null');
-    expect(requests[0]!.url.searchParams.get('select')).toBe('id,score,tier,converted');
+    expect(requests[0]!.url.searchParams.get('select')).toBe('id,score,tier,converted,enrichment_status,confidence,grounding_status');
+  });
+
+  it('rejects an outcome row that does not look like the table', async () => {
+    respond = () => ({ status: 200, body: [{ id: 'a', score: 70, tier: 'HOT', converted: 'yes', enrichment_status: 'none', confidence: null, grounding_status: null }] });
+    await expect(store.outcomes()).rejects.toMatchObject({ code: 'STORE_ERROR', message: expect.stringContaining('converted') });
   });
 });
 

@@ -50,7 +50,11 @@ export function createMemoryStore(leads: readonly Lead[], { rules = DEFAULT_RULE
       };
     },
     async outcomes(): Promise<OutcomeRow[]> {
-      return [...scored.values()].flatMap((s) => (s.lead.converted === undefined ? [] : [{ id: s.lead.id, score: s.score, tier: s.tier, converted: s.lead.converted }]));
+      return [...scored.values()].flatMap((s) => {
+        if (s.lead.converted === undefined) return [];
+        const { enrichmentStatus, confidence, grounding } = toLeadRow(scoredLead(s));
+        return [{ id: s.lead.id, score: s.score, tier: s.tier, converted: s.lead.converted, enrichmentStatus, confidence, grounding }];
+      });
     },
     async fieldCoverage() {
       return fieldCoverage([...scored.values()].map((s) => toScorable(s.lead)));
