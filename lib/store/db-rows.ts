@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { FEEDBACK_VERDICTS, type NarrativeFeedback } from '../enrichment/feedback';
 import { CONFIDENCES, ENRICHMENT_SOURCES, ENRICHMENT_STATUSES, enrichmentSchema, GROUNDING_STATUSES, type Enrichment, type NarrativeChecks } from '../enrichment/schema';
 import { AppError, formatIssues, type FieldIssue } from '../errors';
 import { fullName, leadSchema, safeParseLead } from '../lead';
 import type { FieldCoverage } from '../rule-coverage';
 import { TIERS, topReason, type Tier } from '../scoring';
-import { validateEnrichments, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
+import { validateEnrichments, validateFeedback, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
 import { type LeadQuery, type LeadRow, type OutcomeRow, type ScoredLead, type SortKey, type StoreSummary } from './types';
 
 /**
@@ -336,6 +337,95 @@ export function fromFullRow(raw: unknown): ScoredLead {
   };
   return withEnrichment(scored, enrichmentFromRow(raw, r.id));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Feedback: rows of the `narrative_feedback` table (its own table; never a `leads` column).
+// ---------------------------------------------------------------------------------------------
+
+export const FEEDBACK_COLUMNS = [
+  'lead_id',
+  'narrative_enriched_at',
+  'author_key',
+  'author_email',
+  'author_name',
+  'verdict',
+  'reason',
+  'narrative_source',
+  'narrative_model',
+  'narrative_prompt_version',
+  'narrative_confidence',
+  'narrative_flagged',
+  'given_at',
+] as const;
+/** The primary key: one verdict per lead, narrative and author. */
+export const FEEDBACK_KEY = ['lead_id', 'narrative_enriched_at', 'author_key'] as const;
+
+export type FeedbackRow = Record<(typeof FEEDBACK_COLUMNS)[number], string | boolean | null>;
+
+/** Validates feedback (INVALID_INPUT naming the lead and field) and flattens it into table columns. */
+export function toFeedbackRow(item: NarrativeFeedback): FeedbackRow {
+  const f = validateFeedback(item);
+  return {
+    lead_id: f.lead_id,
+    narrative_enriched_at: f.narrative.enriched_at,
+    author_key: f.author.key,
+    author_email: f.author.email,
+    author_name: f.author.name,
+    verdict: f.verdict,
+    reason: f.reason,
+    narrative_source: f.narrative.source,
+    narrative_model: f.narrative.model,
+    narrative_prompt_version: f.narrative.prompt_version,
+    narrative_confidence: f.narrative.confidence,
+    narrative_flagged: f.narrative.flagged,
+    given_at: f.given_at,
+  };
+}
+
+const feedbackRowSchema = z.object({
+  lead_id: z.string(),
+  narrative_enriched_at: isoTimestamp,
+  author_key: z.string(),
+  author_email: nullableText,
+  author_name: nullableText,
+  verdict: z.enum(FEEDBACK_VERDICTS),
+  reason: nullableText,
+  narrative_source: z.enum(ENRICHMENT_SOURCES),
+  narrative_model: z.string(),
+  narrative_prompt_version: z.string(),
+  narrative_confidence: z.enum(CONFIDENCES),
+  narrative_flagged: z.boolean(),
+  given_at: isoTimestamp,
+});
+
+export function fromFeedbackRow(raw: unknown): NarrativeFeedback {
+  const parsed = feedbackRowSchema.safeParse(raw);
+  const leadId = (raw as { lead_id?: unknown } | null)?.lead_id;
+  if (!parsed.success) throw rowError('feedback row', leadId, parsed.error);
+  const r = parsed.data;
+  return {
+    lead_id: r.lead_id,
+    verdict: r.verdict,
+    reason: r.reason,
+    author: { key: r.author_key, email: r.author_email, name: r.author_name },
+    narrative: {
+      source: r.narrative_source,
+      model: r.narrative_model,
+      prompt_version: r.narrative_prompt_version,
+      enriched_at: r.narrative_enriched_at,
+      confidence: r.narrative_confidence,
+      flagged: r.narrative_flagged,
+    },
+    given_at: r.given_at,
+  };
+}
+
+export function unknownFeedbackLeadError(leadId: string): AppError {
+  return new AppError('NOT_FOUND', `Cannot save feedback for unknown lead "${leadId}"`);
+}
+
+/** PostgreSQL's foreign-key violation: the lead the feedback names does not exist. */
+export const FOREIGN_KEY_VIOLATION = '23503';
 
 // ---------------------------------------------------------------------------------------------
 // Queries: the order and filters of ./types.ts, as column names both adapters put into SQL/PostgREST.

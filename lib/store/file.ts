@@ -1,7 +1,9 @@
 import 'server-only';
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { resolveAsOf } from '../as-of';
+import { feedbackKey, narrativeFeedbackSchema, type NarrativeFeedback } from '../enrichment/feedback';
 import { enrichmentSchema, type Confidence, type Enrichment, type EnrichmentStatus, type GroundingStatus } from '../enrichment/schema';
 import { AppError, formatIssues, type FieldIssue } from '../errors';
 import { withFileLock, writeFileAtomic } from '../fs-atomic';
@@ -11,7 +13,7 @@ import { fieldCoverage, type FieldCoverage } from '../rule-coverage';
 import { loadLeadsFile } from '../leads-file';
 import type { RuleSet } from '../rules';
 import { rulesVersion, TIERS, type Tier } from '../scoring';
-import { compareCodePoints, compareRows, scoreForStore, toLeadRow, validateEnrichments, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
+import { compareCodePoints, compareFeedback, compareRows, scoreForStore, toLeadRow, validateEnrichments, validateFeedback, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
 import { type LeadPage, type LeadRow, type LeadStore, type OutcomeRow, type ScoredLead, type SortDirection, type SortKey, type StoreSummary } from './types';
 
 /**
@@ -33,6 +35,8 @@ export interface FileStoreOptions {
   skipInvalid?: boolean;
   /** The env var or flag that chose `leadsPath`, named when the file is missing. */
   leadsOrigin?: string;
+  /** SDR feedback (FEEDBACK_PATH); default: feedback.json beside the enrichments file. */
+  feedbackPath?: string;
 }
 
 const ENRICHMENTS_LABEL = 'Enrichments file';
@@ -74,6 +78,40 @@ export function parseEnrichmentsFile(raw: unknown, path: string): Map<string, En
     });
   }
   return byLead;
+}
+
+const FEEDBACK_LABEL = 'Feedback file';
+const FEEDBACK_VERSION = 1;
+const feedbackFileSchema = z.object({ version: z.literal(FEEDBACK_VERSION), feedback: z.array(z.unknown()) }).strict();
+
+/** Validates a feedback file; every bad entry is reported by position, lead id and field, none is dropped. */
+export function parseFeedbackFile(raw: unknown, file: string): NarrativeFeedback[] {
+  if (raw === undefined) return [];
+  const parsed = feedbackFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new AppError('INVALID_INPUT', `${FEEDBACK_LABEL} ${file} must look like {"version": 1, "feedback": [{…}]}: ${parsed.error.issues[0]?.message}`, {
+      safeMessage: `${FEEDBACK_LABEL} is invalid.`,
+    });
+  }
+  const issues: FieldIssue[] = [];
+  const list: NarrativeFeedback[] = [];
+  parsed.data.feedback.forEach((entry, index) => {
+    const result = narrativeFeedbackSchema.safeParse(entry);
+    if (result.success) {
+      list.push(result.data);
+      return;
+    }
+    const id = (entry as { lead_id?: unknown } | null)?.lead_id;
+    const record = `#${index}${typeof id === 'string' ? ` (lead "${id}")` : ''}`;
+    for (const issue of result.error.issues) issues.push({ record, field: issue.path.join('.') || '(record)', message: issue.message });
+  });
+  if (issues.length > 0) {
+    throw new AppError('INVALID_INPUT', `${FEEDBACK_LABEL} ${file} has invalid entries:\n${formatIssues(issues, issues.length)}`, {
+      safeMessage: `${FEEDBACK_LABEL} has invalid entries.`,
+      issues,
+    });
+  }
+  return list;
 }
 
 /** Keys sorted and 2-space indented, so the file diffs cleanly when it is committed or reviewed. */
@@ -149,6 +187,7 @@ function filterSet<T>(values: readonly T[] | undefined): Set<T> | null {
 
 export function createFileStore(options: FileStoreOptions): LeadStore {
   const { leadsPath, enrichmentsPath, rules, asOf, skipInvalid = false, leadsOrigin } = options;
+  const feedbackPath = options.feedbackPath ?? path.join(path.dirname(enrichmentsPath), 'feedback.json');
   const version = rulesVersion(rules);
   let view: View | undefined;
 
@@ -170,7 +209,12 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     return { byLead: parseEnrichmentsFile(raw, enrichmentsPath) };
   }
 
+  async function readFeedback(): Promise<NarrativeFeedback[]> {
+    return parseFeedbackFile(await readOptionalJsonFile(feedbackPath, { label: FEEDBACK_LABEL }), feedbackPath);
+  }
+
   const leadsVersions = loadPerVersion(readLeads);
+  const feedbackVersions = loadPerVersion(readFeedback);
   const enrichmentsVersions = loadPerVersion(readEnrichments);
   const leadsSnapshot = async () => leadsVersions.get(await fileStamp(leadsPath));
   const enrichmentsSnapshot = async () => enrichmentsVersions.get(await fileStamp(enrichmentsPath));
@@ -348,6 +392,24 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
         const stamp = await fileStamp(enrichmentsPath);
         enrichmentsVersions.prime(stamp, { byLead });
       });
+    },
+
+    async saveFeedback(item) {
+      const feedback = validateFeedback(item);
+      const { positionById } = await leadsSnapshot();
+      if (!positionById.has(feedback.lead_id)) throw new AppError('NOT_FOUND', `Cannot save feedback for unknown lead "${feedback.lead_id}"`);
+      await withFileLock(feedbackPath, async () => {
+        const byKey = new Map((await readFeedback()).map((f) => [feedbackKey(f), f]));
+        byKey.set(feedbackKey(feedback), feedback);
+        const list = [...byKey.values()].sort(compareFeedback);
+        await writeFileAtomic(feedbackPath, `${JSON.stringify({ version: FEEDBACK_VERSION, feedback: list }, null, 2)}\n`);
+        feedbackVersions.prime(await fileStamp(feedbackPath), list);
+      });
+    },
+
+    async feedback(leadId) {
+      const list = await feedbackVersions.get(await fileStamp(feedbackPath));
+      return leadId === undefined ? list.slice() : list.filter((f) => f.lead_id === leadId);
     },
   };
 }

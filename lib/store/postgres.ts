@@ -11,6 +11,10 @@ import {
   ENRICHMENT_COLUMNS,
   enrichmentFromRow,
   FULL_COLUMNS,
+  FEEDBACK_COLUMNS,
+  FEEDBACK_KEY,
+  FOREIGN_KEY_VIOLATION,
+  fromFeedbackRow,
   fromFullRow,
   fromListRow,
   fromOutcomeRow,
@@ -23,11 +27,13 @@ import {
   SORT_COLUMN,
   sortNullable,
   toEnrichmentWriteRows,
+  toFeedbackRow,
   toFieldCoverage,
   toStoreSummary,
   type CoverageRow,
   type SummaryRow,
   toLeadWriteRows,
+  unknownFeedbackLeadError,
   unknownLeadsError,
   type ParsedLeadQuery,
 } from './db-rows';
@@ -192,6 +198,28 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
           if (missing.length > 0) throw unknownLeadsError(missing);
         }),
       );
+    },
+
+    async saveFeedback(item) {
+      const row = toFeedbackRow(item);
+      const updates = FEEDBACK_COLUMNS.filter((c) => !(FEEDBACK_KEY as readonly string[]).includes(c));
+      try {
+        await sql`
+          insert into public.narrative_feedback ${sql(row, ...FEEDBACK_COLUMNS)}
+          on conflict (${sql(FEEDBACK_KEY)}) do update set ${sql.unsafe(updates.map((c) => `${c} = excluded.${c}`).join(', '))}`;
+      } catch (error) {
+        if ((error as { code?: unknown }).code === FOREIGN_KEY_VIOLATION) throw unknownFeedbackLeadError(row.lead_id as string);
+        throw storeError('saving feedback', error);
+      }
+    },
+
+    feedback(leadId) {
+      return run('reading feedback', async () => {
+        const rows = await sql`select ${sql(FEEDBACK_COLUMNS)} from public.narrative_feedback
+          ${leadId === undefined ? sql`` : sql`where lead_id = ${leadId}`}
+          order by lead_id, narrative_enriched_at, author_key`;
+        return rows.map(fromFeedbackRow);
+      });
     },
 
     async close() {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONFIDENCES, ENRICHMENT_STATUSES, enrichmentSchema, enrichmentStatus, GROUNDING_STATUSES, groundingStatus, type Enrichment, type EnrichmentStatus } from '../enrichment/schema';
+import { narrativeFeedbackSchema, type NarrativeFeedback } from '../enrichment/feedback';
 import { AppError, formatIssues, type FieldIssue } from '../errors';
 import { fullName, leadInputHash, toScorable, type Lead } from '../lead';
 import type { RuleSet } from '../rules';
@@ -124,6 +125,25 @@ export function validateEnrichments(items: readonly unknown[]): Enrichment[] {
   });
   if (issues.length > 0) throw new AppError('INVALID_INPUT', `Cannot save enrichments:\n${formatIssues(issues, issues.length)}`, { issues });
   return valid;
+}
+
+/** Validates one feedback record before any store writes it: INVALID_INPUT naming the lead and each bad field. */
+export function validateFeedback(item: unknown): NarrativeFeedback {
+  const result = narrativeFeedbackSchema.safeParse(item);
+  if (result.success) return result.data;
+  const id = (item as { lead_id?: unknown } | null)?.lead_id;
+  const record = typeof id === 'string' && id ? `lead "${id}"` : 'feedback';
+  const issues = result.error.issues.map((issue) => ({ record, field: issue.path.join('.') || '(record)', message: issue.message }));
+  throw new AppError('INVALID_INPUT', `Cannot save feedback:\n${formatIssues(issues, issues.length)}`, { issues });
+}
+
+/** The documented feedback order (./types.ts): lead id, then narrative time, then author key. */
+export function compareFeedback(a: NarrativeFeedback, b: NarrativeFeedback): number {
+  return (
+    compareCodePoints(a.lead_id, b.lead_id) ||
+    Date.parse(a.narrative.enriched_at) - Date.parse(b.narrative.enriched_at) ||
+    compareCodePoints(a.author.key, b.author.key)
+  );
 }
 
 const leadQuerySchema = z.object({

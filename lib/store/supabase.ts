@@ -12,6 +12,10 @@ import {
   ENRICHMENT_COLUMNS,
   enrichmentFromRow,
   FULL_COLUMNS,
+  FEEDBACK_COLUMNS,
+  FEEDBACK_KEY,
+  FOREIGN_KEY_VIOLATION,
+  fromFeedbackRow,
   fromFullRow,
   fromListRow,
   fromOutcomeRow,
@@ -22,11 +26,13 @@ import {
   SORT_COLUMN,
   sortNullable,
   toEnrichmentWriteRows,
+  toFeedbackRow,
   toFieldCoverage,
   toStoreSummary,
   type CoverageRow,
   type SummaryRow,
   toLeadWriteRows,
+  unknownFeedbackLeadError,
   unknownLeadsError,
   type ParsedLeadQuery,
 } from './db-rows';
@@ -213,6 +219,25 @@ export function createSupabaseStore(
         missing.push(...((data as string[] | null) ?? []));
       }
       if (missing.length > 0) throw unknownLeadsError(missing);
+    },
+
+    async saveFeedback(item) {
+      const row = toFeedbackRow(item);
+      const { error } = await client
+        .from('narrative_feedback')
+        .upsert(row, { onConflict: FEEDBACK_KEY.join(',') })
+        .setHeader('Prefer', 'resolution=merge-duplicates,return=minimal');
+      if (error?.code === FOREIGN_KEY_VIOLATION) throw unknownFeedbackLeadError(row.lead_id as string);
+      if (error) throw storeError('saving feedback', error);
+    },
+
+    async feedback(leadId) {
+      const rows = await readAll<unknown>('reading feedback', (from, to) => {
+        let q = client.from('narrative_feedback').select(FEEDBACK_COLUMNS.join(','));
+        if (leadId !== undefined) q = q.eq('lead_id', leadId);
+        return q.order('lead_id').order('narrative_enriched_at').order('author_key').range(from, to);
+      });
+      return rows.map(fromFeedbackRow);
     },
 
     async close() {

@@ -1,3 +1,4 @@
+import type { NarrativeFeedback } from '../enrichment/feedback';
 import type { Confidence, Enrichment, EnrichmentStatus, GroundingStatus } from '../enrichment/schema';
 import type { Lead } from '../lead';
 import type { FieldCoverage } from '../rule-coverage';
@@ -112,5 +113,13 @@ export interface LeadStore {
   enrichments(): Promise<Map<string, Enrichment>>;
   /** Sets the enrichment of existing leads; other fields and other leads' enrichments are untouched. */
   saveEnrichments(enrichments: Enrichment[]): Promise<void>;
+  /**
+   * Records an SDR's verdict on a lead's narrative (lib/enrichment/feedback.ts). One per lead, narrative
+   * and author: another from the same author on the same narrative replaces it. Never touches a score,
+   * a lead or an enrichment. NOT_FOUND for an unknown lead.
+   */
+  saveFeedback(feedback: NarrativeFeedback): Promise<void>;
+  /** Feedback on one lead, or on every lead; ordered by lead id (code point), narrative time, author key. */
+  feedback(leadId?: string): Promise<NarrativeFeedback[]>;
   close?(): Promise<void>;
 }

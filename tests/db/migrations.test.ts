@@ -133,6 +133,23 @@ describePostgres('migrations on PostgreSQL', (db) => {
       await expect(as('anon', (sql) => sql`select * from public.schema_migrations`)).rejects.toMatchObject({ code: '42501' });
     });
 
+    it('keeps SDR feedback (who said what) to the service role', async () => {
+      const row = {
+        lead_id: 'rls-1', narrative_enriched_at: '2026-11-01T09:00:00Z', author_key: 'local', verdict: 'wrong', reason: null, narrative_source: 'claude',
+        narrative_model: 'claude-sonnet-5-5', narrative_prompt_version: 'v1', narrative_confidence: 'high', narrative_flagged: true, given_at: '2026-11-02T09:00:00Z',
+      };
+      for (const role of ['anon', 'authenticated'] as const) {
+        await expect(as(role, (sql) => sql`select * from public.narrative_feedback`)).rejects.toMatchObject({ code: '42501' });
+        await expect(as(role, (sql) => sql`insert into public.narrative_feedback ${sql(row)}`)).rejects.toMatchObject({ code: '42501' });
+      }
+      const count = await as('service_role', async (sql) => {
+        await sql`insert into public.narrative_feedback ${sql(row)}`;
+        const [counted] = await sql<{ n: number }[]>`select count(*)::int as n from public.narrative_feedback`;
+        return counted!.n;
+      });
+      expect(count).toBe(1);
+    });
+
     it('keeps the field coverage view (it names the custom columns) to the service role', async () => {
       for (const role of ['anon', 'authenticated'] as const) {
         await expect(as(role, (sql) => sql`select * from public.lead_field_coverage`)).rejects.toMatchObject({ code: '42501' });
@@ -159,6 +176,7 @@ describePostgres('migrations on PostgreSQL', (db) => {
         select relname, relrowsecurity from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r' order by relname`;
       expect(tables).toEqual([
         { relname: 'leads', relrowsecurity: true },
+        { relname: 'narrative_feedback', relrowsecurity: true },
         { relname: 'rate_limits', relrowsecurity: true },
         { relname: 'schema_migrations', relrowsecurity: true },
       ]);

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '@/lib/default-rules';
+import type { NarrativeFeedback } from '@/lib/enrichment/feedback';
 import type { Confidence, Enrichment, EnrichmentStatus, GroundingStatus, NarrativeChecks } from '@/lib/enrichment/schema';
 import { parseLead, toScorable, type Lead } from '@/lib/lead';
 import { fieldCoverage } from '@/lib/rule-coverage';
@@ -229,6 +230,25 @@ function toExpectedShape(row: LeadRow): Expected {
 }
 
 const ALL: Omit<LeadQuery, 'sort' | 'direction'> = { page: 1, pageSize: 1000 };
+
+function feedbackFor(enrichment: Enrichment, overrides: Partial<NarrativeFeedback> = {}): NarrativeFeedback {
+  return {
+    lead_id: enrichment.lead_id,
+    verdict: 'helpful',
+    reason: null,
+    author: { key: 'user-1', email: 'sdr@example.com', name: 'Sam SDR' },
+    narrative: {
+      source: enrichment.source,
+      model: enrichment.model,
+      prompt_version: enrichment.prompt_version,
+      enriched_at: enrichment.enriched_at,
+      confidence: enrichment.confidence,
+      flagged: (enrichment.checks?.findings.length ?? 0) > 0,
+    },
+    given_at: '2026-11-03T10:00:00.000Z',
+    ...overrides,
+  };
+}
 const ids = (rows: readonly LeadRow[]) => rows.map((r) => r.id);
 const byId = <T extends { id: string }>(a: T, b: T) => byCodePoint(a.id, b.id);
 
@@ -359,6 +379,89 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
         message: expect.stringMatching(new RegExp(`${target.lead.id}.*checks\\.findings\\.0\\.check`, 's')),
       });
       expect(await store.enrichments()).toEqual(new Map());
+    });
+
+    describe('feedback', () => {
+      it('keeps one verdict per lead, narrative and author; reads them back in order, per lead or all', async () => {
+        const [a, b] = [scored[10]!, scored[11]!];
+        const ea = enrichmentFor(a, { source: 'claude', model: 'claude-sonnet-5-5', checks: FLAGGED });
+        const eb = enrichmentFor(b);
+        await store.saveEnrichments([ea, eb]);
+
+        const first = feedbackFor(ea, { verdict: 'wrong', reason: 'They do not use Salesforce.' });
+        await store.saveFeedback(first);
+        // The same author changes their mind: the verdict is replaced, not added.
+        const changed = { ...first, verdict: 'helpful' as const, reason: null, given_at: '2026-11-03T11:00:00.000Z' };
+        await store.saveFeedback(changed);
+        const other = feedbackFor(ea, { author: { key: 'user-2', email: null, name: null }, verdict: 'wrong', reason: 'Wrong tier.' });
+        await store.saveFeedback(other);
+        const onB = feedbackFor(eb, { author: { key: 'local', email: null, name: null } });
+        await store.saveFeedback(onB);
+
+        expect(await store.feedback(a.lead.id)).toEqual([changed, other]);
+        expect(await store.feedback(b.lead.id)).toEqual([onB]);
+        expect(await store.feedback('no-such-lead')).toEqual([]);
+        const all = await store.feedback();
+        expect(all).toEqual([changed, other, onB].sort((x, y) => byCodePoint(x.lead_id, y.lead_id)));
+        expect((await sut.reopen().then(async (s) => [await s.feedback(), await s.close?.()]))[0]).toEqual(all);
+      });
+
+      it('keeps feedback on an earlier narrative when the lead gets a new one', async () => {
+        const target = scored[12]!;
+        const before = enrichmentFor(target, { source: 'claude', model: 'claude-sonnet-5-5' });
+        await store.saveEnrichments([before]);
+        await store.saveFeedback(feedbackFor(before, { verdict: 'wrong' }));
+        const after = enrichmentFor(target, { source: 'claude', model: 'claude-sonnet-5-5', enriched_at: '2026-11-05T09:00:00.000Z' });
+        await store.saveEnrichments([after]);
+        await store.saveFeedback(feedbackFor(after));
+        const got = await store.feedback(target.lead.id);
+        expect(got.map((f) => [f.narrative.enriched_at, f.verdict])).toEqual([
+          [before.enriched_at, 'wrong'],
+          [after.enriched_at, 'helpful'],
+        ]);
+      });
+
+      it('never changes a score, a lead or an enrichment', async () => {
+        const target = scored[13]!;
+        const enrichment = enrichmentFor(target, { source: 'claude', model: 'claude-sonnet-5-5' });
+        await store.saveEnrichments([enrichment]);
+        const lead = await store.getLead(target.lead.id);
+        const page = await store.listLeads({ ...ALL, sort: 'score', direction: 'desc' });
+        const outcomes = await store.outcomes();
+        await store.saveFeedback(feedbackFor(enrichment, { verdict: 'wrong', reason: 'Score is too low.' }));
+        expect(await store.getLead(target.lead.id)).toEqual(lead);
+        expect(await store.listLeads({ ...ALL, sort: 'score', direction: 'desc' })).toEqual(page);
+        expect(await store.outcomes()).toEqual(outcomes);
+        expect(await store.enrichments()).toEqual(new Map([[target.lead.id, enrichment]]));
+      });
+
+      it('rejects feedback for an unknown lead (NOT_FOUND) and bad feedback (INVALID_INPUT naming the field), saving nothing', async () => {
+        const enrichment = enrichmentFor(scored[14]!);
+        await store.saveEnrichments([enrichment]);
+        await expect(store.saveFeedback(feedbackFor(enrichment, { lead_id: 'no-such-lead' }))).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('no-such-lead') });
+        await expect(store.saveFeedback({ ...feedbackFor(enrichment), verdict: 'meh' } as unknown as NarrativeFeedback)).rejects.toMatchObject({
+          code: 'INVALID_INPUT',
+          message: expect.stringMatching(new RegExp(`${scored[14]!.lead.id}.*verdict`, 's')),
+        });
+        await expect(store.saveFeedback(feedbackFor(enrichment, { reason: 'x'.repeat(501) }))).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('reason') });
+        expect(await store.feedback()).toEqual([]);
+      });
+
+      it('keeps every verdict when two store instances save feedback at the same time', async () => {
+        const enrichments = scored.slice(20, 40).map((s) => enrichmentFor(s));
+        await store.saveEnrichments(enrichments);
+        const other = await sut.reopen();
+        try {
+          const mine = enrichments.map((e) => feedbackFor(e, { author: { key: 'user-a', email: null, name: null } }));
+          const theirs = enrichments.map((e) => feedbackFor(e, { author: { key: 'user-b', email: null, name: null }, verdict: 'wrong' }));
+          await Promise.all([...mine.map((f) => store.saveFeedback(f)), ...theirs.map((f) => other.saveFeedback(f))]);
+          const all = await store.feedback();
+          expect(all).toHaveLength(40);
+          expect(all.filter((f) => f.verdict === 'wrong')).toHaveLength(20);
+        } finally {
+          await other.close?.();
+        }
+      });
     });
 
     it('rejects enrichments for unknown leads, saving none of the batch', async () => {

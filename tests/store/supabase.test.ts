@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Enrichment } from '@/lib/enrichment/schema';
 import { parseLeads, type Lead } from '@/lib/lead';
-import { ENRICHMENT_COLUMNS, FULL_COLUMNS, LEAD_WRITE_COLUMNS, LIST_COLUMNS } from '@/lib/store/db-rows';
+import type { NarrativeFeedback } from '@/lib/enrichment/feedback';
+import { ENRICHMENT_COLUMNS, FEEDBACK_COLUMNS, FULL_COLUMNS, LEAD_WRITE_COLUMNS, LIST_COLUMNS } from '@/lib/store/db-rows';
 import { scoreForStore, type StoredScore } from '@/lib/store/rows';
 import { createSupabaseStore } from '@/lib/store/supabase';
 import type { LeadStore } from '@/lib/store/types';
@@ -347,6 +348,62 @@ describe('supabase store: reads (PostgREST contract)', () => {
   it('rejects an outcome row that does not look like the table', async () => {
     respond = () => ({ status: 200, body: [{ id: 'a', score: 70, tier: 'HOT', converted: 'yes', enrichment_status: 'none', confidence: null, grounding_status: null }] });
     await expect(store.outcomes()).rejects.toMatchObject({ code: 'STORE_ERROR', message: expect.stringContaining('converted') });
+  });
+});
+
+describe('supabase store: feedback (PostgREST contract)', () => {
+  const feedback: NarrativeFeedback = {
+    lead_id: scored[0]!.lead.id,
+    verdict: 'wrong',
+    reason: 'They do not use Salesforce.',
+    author: { key: 'user-1', email: 'sdr@example.com', name: 'Sam' },
+    narrative: { source: 'claude', model: 'claude-sonnet-5-5', prompt_version: 'v1', enriched_at: '2026-11-01T09:30:00.123Z', confidence: 'high', flagged: true },
+    given_at: '2026-11-02T08:00:00.000Z',
+  };
+  const row = {
+    lead_id: feedback.lead_id,
+    narrative_enriched_at: '2026-11-01T09:30:00.123+00:00',
+    author_key: 'user-1',
+    author_email: 'sdr@example.com',
+    author_name: 'Sam',
+    verdict: 'wrong',
+    reason: 'They do not use Salesforce.',
+    narrative_source: 'claude',
+    narrative_model: 'claude-sonnet-5-5',
+    narrative_prompt_version: 'v1',
+    narrative_confidence: 'high',
+    narrative_flagged: true,
+    given_at: '2026-11-02T08:00:00+00:00',
+  };
+
+  it('upserts one row into narrative_feedback on its key, with every feedback column and nothing else', async () => {
+    await store.saveFeedback(feedback);
+    const [r] = requests;
+    expect(r!.method).toBe('POST');
+    expect(r!.url.pathname).toBe('/rest/v1/narrative_feedback');
+    expect(r!.url.searchParams.get('on_conflict')).toBe('lead_id,narrative_enriched_at,author_key');
+    expect(preferOf(r!)).toEqual(expect.arrayContaining(['resolution=merge-duplicates', 'return=minimal']));
+    expectServiceAuth(r!);
+    expect(Object.keys(r!.body as object).sort()).toEqual([...FEEDBACK_COLUMNS].sort());
+    expect(r!.body).toMatchObject({ lead_id: feedback.lead_id, verdict: 'wrong', narrative_flagged: true, narrative_enriched_at: feedback.narrative.enriched_at });
+  });
+
+  it('reports a foreign-key violation (no such lead) as NOT_FOUND, and sends nothing for invalid feedback', async () => {
+    respond = () => ({ status: 409, body: { code: '23503', message: 'insert or update on table "narrative_feedback" violates foreign key constraint', details: null, hint: null } });
+    await expect(store.saveFeedback({ ...feedback, lead_id: 'ghost' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('"ghost"') });
+    requests = [];
+    await expect(store.saveFeedback({ ...feedback, verdict: 'meh' } as unknown as NarrativeFeedback)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(requests).toHaveLength(0);
+  });
+
+  it("reads one lead's feedback in order and rebuilds the records", async () => {
+    respond = () => ({ status: 200, body: [row] });
+    expect(await store.feedback(feedback.lead_id)).toEqual([{ ...feedback, narrative: { ...feedback.narrative } }]);
+    const params = requests[0]!.url.searchParams;
+    expect(requests[0]!.url.pathname).toBe('/rest/v1/narrative_feedback');
+    expect(params.get('lead_id')).toBe(`eq.${feedback.lead_id}`);
+    expect(params.get('order')).toBe('lead_id.asc,narrative_enriched_at.asc,author_key.asc');
+    expect(params.get('select')).toBe(FEEDBACK_COLUMNS.join(','));
   });
 });
 

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { CONFIDENCES, ENRICHMENT_SOURCES } from './schema';
+
+/**
+ * An SDR's verdict on one narrative: helpful or wrong, with an optional reason. Stored apart from the
+ * narrative and the score (its own file or table), never read by scoring. Each record keeps what the
+ * verdict was about (the narrative's model, prompt version, time, confidence and grounding flag), so
+ * /validate can count agreement per model, prompt and confidence after the narrative itself is replaced.
+ * One verdict per lead, narrative and author: giving another replaces it.
+ */
+
+export const FEEDBACK_VERDICTS = ['helpful', 'wrong'] as const;
+export type FeedbackVerdict = (typeof FEEDBACK_VERDICTS)[number];
+
+export const MAX_FEEDBACK_REASON = 500;
+
+/** Who gave it: the signed-in user, or the one local user under open access (`key` "local"). */
+export const feedbackAuthorSchema = z
+  .object({
+    key: z.string().min(1).max(200),
+    email: z.string().max(320).nullable(),
+    name: z.string().max(200).nullable(),
+  })
+  .strict();
+export type FeedbackAuthor = z.infer<typeof feedbackAuthorSchema>;
+
+export const feedbackNarrativeSchema = z
+  .object({
+    source: z.enum(ENRICHMENT_SOURCES),
+    model: z.string().min(1),
+    prompt_version: z.string().min(1),
+    /** Identifies the narrative: a lead's next narrative has a later time. */
+    enriched_at: z.iso.datetime(),
+    confidence: z.enum(CONFIDENCES),
+    /** Whether the grounding checks had flagged it. */
+    flagged: z.boolean(),
+  })
+  .strict();
+
+export const narrativeFeedbackSchema = z
+  .object({
+    lead_id: z.string().min(1),
+    verdict: z.enum(FEEDBACK_VERDICTS),
+    reason: z.string().trim().min(1).max(MAX_FEEDBACK_REASON).nullable(),
+    author: feedbackAuthorSchema,
+    narrative: feedbackNarrativeSchema,
+    given_at: z.iso.datetime(),
+  })
+  .strict();
+export type NarrativeFeedback = z.infer<typeof narrativeFeedbackSchema>;
+
+/** The key a verdict replaces another under. */
+export function feedbackKey(f: Pick<NarrativeFeedback, 'lead_id' | 'author'> & { narrative: Pick<NarrativeFeedback['narrative'], 'enriched_at'> }): string {
+  return `${f.lead_id}\0${Date.parse(f.narrative.enriched_at)}\0${f.author.key}`;
+}
