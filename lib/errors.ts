@@ -4,7 +4,15 @@
  */
 export const ERROR_STATUS = {
   INVALID_INPUT: 400,
+  /** No signed-in user, and sign-in is configured. */
+  UNAUTHENTICATED: 401,
+  /** Signed in, but not allowed to do this; or a request from another site. */
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
+  /** The request is about a version of the data that has changed since (reload and try again). */
+  CONFLICT: 409,
+  /** A body that is not the media type the route takes (JSON). */
+  UNSUPPORTED_MEDIA_TYPE: 415,
   LIVE_ENRICH_DISABLED: 503,
   RATE_LIMITED: 429,
   UPSTREAM_ERROR: 502,

@@ -53,3 +53,27 @@ export type NarrativeFeedback = z.infer<typeof narrativeFeedbackSchema>;
 export function feedbackKey(f: Pick<NarrativeFeedback, 'lead_id' | 'author'> & { narrative: Pick<NarrativeFeedback['narrative'], 'enriched_at'> }): string {
   return `${f.lead_id}\0${Date.parse(f.narrative.enriched_at)}\0${f.author.key}`;
 }
+
+/** What the lead page shows about the feedback on a lead: counts for the narrative on screen, and yours. */
+export interface FeedbackTally {
+  helpful: number;
+  wrong: number;
+  /** This author's verdict on this narrative. */
+  mine: { verdict: FeedbackVerdict; reason: string | null } | null;
+  /** Verdicts on the lead's earlier narratives. */
+  earlier: number;
+}
+
+export function feedbackTally(feedback: readonly NarrativeFeedback[], enrichedAt: string, authorKey: string | null): FeedbackTally {
+  const at = Date.parse(enrichedAt);
+  const tally: FeedbackTally = { helpful: 0, wrong: 0, mine: null, earlier: 0 };
+  for (const f of feedback) {
+    if (Date.parse(f.narrative.enriched_at) !== at) {
+      tally.earlier++;
+      continue;
+    }
+    tally[f.verdict]++;
+    if (f.author.key === authorKey) tally.mine = { verdict: f.verdict, reason: f.reason };
+  }
+  return tally;
+}

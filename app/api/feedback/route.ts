@@ -1,0 +1,78 @@
+import { errorResponse } from '@/lib/api-error';
+import { currentUser } from '@/lib/current-user';
+import { feedbackTally, type NarrativeFeedback } from '@/lib/enrichment/feedback';
+import { groundingStatus } from '@/lib/enrichment/schema';
+import { AppError } from '@/lib/errors';
+import { assertJsonBody, assertSameOrigin } from '@/lib/same-origin';
+import { getStore } from '@/lib/store';
+import { feedbackRequestSchema, MAX_BODY_BYTES, type FeedbackRequest } from './schema';
+
+/**
+ * POST /api/feedback `{ leadId, enrichedAt, verdict: "helpful" | "wrong", reason? }`: an SDR's verdict on
+ * the narrative they are reading. Saved through the store's own feedback methods: it never touches the
+ * score or the narrative. Answers `{ feedback, tally }`.
+ *
+ * Order of checks: same origin (403 FORBIDDEN) → JSON body (415) → signed in (401, once sign-in exists)
+ * → body (400) → lead exists (404) → the narrative is still the one the SDR read (409 CONFLICT).
+ */
+
+async function readBody(request: Request): Promise<FeedbackRequest> {
+  const text = await request.text();
+  if (text.length > MAX_BODY_BYTES) throw new AppError('INVALID_INPUT', `Request body is ${text.length} bytes (max ${MAX_BODY_BYTES})`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new AppError('INVALID_INPUT', 'Request body must be JSON: { "leadId", "enrichedAt", "verdict", "reason"? }');
+  }
+  const parsed = feedbackRequestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? `Unexpected field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: the body is { "leadId", "enrichedAt", "verdict", "reason"? }`
+        : `${issue.path.length ? `Field "${issue.path.join('.')}"` : 'Body'}: ${issue.message}`;
+    throw new AppError('INVALID_INPUT', message);
+  }
+  return parsed.data;
+}
+
+export async function POST(request: Request): Promise<Response> {
+  try {
+    assertSameOrigin(request);
+    assertJsonBody(request);
+    const author = await currentUser(request.headers);
+    if (!author) throw new AppError('UNAUTHENTICATED', 'Sign in to give feedback on narratives.');
+    const body = await readBody(request);
+
+    const store = await getStore();
+    const scored = await store.getLead(body.leadId);
+    if (!scored) throw new AppError('NOT_FOUND', `No lead with id "${body.leadId}".`);
+    const narrative = scored.enrichment;
+    if (!narrative) throw new AppError('CONFLICT', `Lead "${body.leadId}" has no narrative to give feedback on.`);
+    if (Date.parse(narrative.enriched_at) !== Date.parse(body.enrichedAt)) {
+      throw new AppError('CONFLICT', 'This narrative was replaced since the page loaded. Reload to see the new one, then give your feedback.');
+    }
+
+    const feedback: NarrativeFeedback = {
+      lead_id: scored.lead.id,
+      verdict: body.verdict,
+      reason: body.reason,
+      author,
+      narrative: {
+        source: narrative.source,
+        model: narrative.model,
+        prompt_version: narrative.prompt_version,
+        enriched_at: narrative.enriched_at,
+        confidence: narrative.confidence,
+        flagged: groundingStatus(narrative) === 'flagged',
+      },
+      given_at: new Date().toISOString(),
+    };
+    await store.saveFeedback(feedback);
+    const tally = feedbackTally(await store.feedback(scored.lead.id), narrative.enriched_at, author.key);
+    return Response.json({ feedback, tally });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
