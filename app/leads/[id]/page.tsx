@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { headers } from 'next/headers';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
@@ -8,6 +9,8 @@ import { EnrichmentPanel } from '@/components/enrichment-panel';
 import { formatInt } from '@/components/format';
 import { ReEnrichButton } from '@/components/re-enrich-button';
 import { ScoreBreakdown } from '@/components/score-breakdown';
+import { currentUser } from '@/lib/current-user';
+import { feedbackTally } from '@/lib/enrichment/feedback';
 import { fullName } from '@/lib/lead';
 import { deriveSeniority } from '@/lib/scoring';
 
@@ -47,8 +50,9 @@ function Card({ title, children, action, footer, testId }: { title: string; chil
 
 export default async function LeadPage({ params }: Props) {
   const { id } = await params;
-  const [scored, rules] = await Promise.all([getLead(id), loadRules()]);
+  const [scored, rules, user] = await Promise.all([getLead(id), loadRules(), headers().then(currentUser)]);
   if (!scored) notFound();
+  const feedback = scored.enrichment && user ? feedbackTally(await (await loadStore()).feedback(scored.lead.id), scored.enrichment.enriched_at, user.key) : null;
 
   const { lead } = scored;
   const name = fullName(lead);
@@ -95,7 +99,7 @@ export default async function LeadPage({ params }: Props) {
             testId="narrative-card"
             footer={<ReEnrichButton leadId={lead.id} availability={{ enabled: live.enabled, mode: live.mode, disabledReason: live.disabledReason }} />}
           >
-            <EnrichmentPanel scored={scored} />
+            <EnrichmentPanel scored={scored} feedback={feedback} />
           </Card>
         </div>
         <Card title="Who" testId="who-card">
