@@ -13,7 +13,9 @@ const VERDICT_LABEL: Record<FeedbackVerdict, string> = { helpful: 'Helpful', wro
 /**
  * "Was this note right?": an SDR marks the narrative helpful or wrong, optionally with a reason. Saved by
  * POST /api/feedback for the narrative on screen (`enrichedAt`); it never changes the score. A verdict is
- * saved on the first click; the reason is sent with it, or added afterwards.
+ * saved on the first click. The reason goes with it while the reason box is open (type, then click), or is
+ * added afterwards with "Save reason"; a verdict given with the box closed has no reason, so a reason
+ * written for "wrong" never stays on a later "helpful".
  */
 export function NarrativeFeedback({ leadId, enrichedAt, tally }: { leadId: string; enrichedAt: string; tally: FeedbackTally }) {
   const router = useRouter();
@@ -24,13 +26,14 @@ export function NarrativeFeedback({ leadId, enrichedAt, tally }: { leadId: strin
   const busy = state.kind === 'saving' || refreshing;
   const mine = tally.mine?.verdict ?? null;
 
-  async function send(verdict: FeedbackVerdict) {
+  async function send(verdict: FeedbackVerdict, withReason: boolean) {
+    const sent = withReason ? reason.trim() || null : null;
     setState({ kind: 'saving' });
     try {
       const response = await fetch('/api/feedback', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ leadId, enrichedAt, verdict, reason: reason.trim() || null }),
+        body: JSON.stringify({ leadId, enrichedAt, verdict, reason: sent }),
       });
       if (!response.ok) {
         const body = (await response.json().catch(() => null)) as { error?: { code?: unknown; message?: unknown } } | null;
@@ -42,6 +45,7 @@ export function NarrativeFeedback({ leadId, enrichedAt, tally }: { leadId: strin
         return;
       }
       setState({ kind: 'saved' });
+      if (!withReason) setReason('');
       startRefresh(() => router.refresh());
     } catch {
       setState({ kind: 'error', code: 'NETWORK', message: 'Could not reach the server. Check your connection and try again.' });
@@ -60,7 +64,7 @@ export function NarrativeFeedback({ leadId, enrichedAt, tally }: { leadId: strin
             <button
               key={verdict}
               type="button"
-              onClick={() => send(verdict)}
+              onClick={() => send(verdict, showReason)}
               disabled={busy}
               aria-pressed={mine === verdict}
               data-testid={`feedback-${verdict}`}
@@ -73,7 +77,7 @@ export function NarrativeFeedback({ leadId, enrichedAt, tally }: { leadId: strin
               }`}
             >
               <span aria-hidden="true" className="mr-1">
-                {verdict === 'helpful' ? '👍' : '✗'}
+                {verdict === 'helpful' ? '✓' : '✗'}
               </span>
               {VERDICT_LABEL[verdict]}
             </button>
@@ -105,7 +109,7 @@ export function NarrativeFeedback({ leadId, enrichedAt, tally }: { leadId: strin
           {mine && (
             <button
               type="button"
-              onClick={() => send(mine)}
+              onClick={() => send(mine, true)}
               disabled={busy}
               data-testid="feedback-save-reason"
               className="inline-flex h-7 w-fit items-center rounded-md border border-slate-300 bg-white px-2.5 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-60"

@@ -168,7 +168,7 @@ export function NarrativeQualitySection({ quality: q }: { quality: NarrativeQual
                 <span className="font-semibold" data-testid="narrative-agreement">
                   {formatPct(q.feedback.total.agreement)}
                 </span>{' '}
-                of {formatInt(q.feedback.total.verdicts)} verdicts say “helpful” (95% interval {interval(q.feedback.total.ci, q.feedback.total.verdicts)}).
+                of {formatInt(q.feedback.total.verdicts)} {q.feedback.total.verdicts === 1 ? 'verdict says' : 'verdicts say'} “helpful” (95% interval {interval(q.feedback.total.ci, q.feedback.total.verdicts)}).
               </p>
               <div className="relative mt-2 overflow-x-auto">
                 <table className="w-full min-w-[460px] text-sm">

@@ -491,7 +491,7 @@ function statedScores(text: string): { text: string; value: number }[] {
 }
 
 /** The prompt's own spelling (HOT, WARM, COLD); in lower case only before "lead", "prospect"… ("cold email" is jargon). */
-const TIER_MENTIONS = [/\b(HOT|WARM|COLD)\b/g, /\b(hot|warm|cold)[- ](?:leads?|tier|prospects?|accounts?|opportunit(?:y|ies)|opps?)\b/gi, /\btier\s+(hot|warm|cold)\b/gi];
+const TIER_MENTIONS = [/\b(hot|warm|cold)[- ](?:leads?|tier|prospects?|accounts?|opportunit(?:y|ies)|opps?)\b/gi, /\btier\s+(hot|warm|cold)\b/gi, /\b(HOT|WARM|COLD)\b/g];
 /** Words before or after a tier that compare with it rather than claim it. */
 const TIER_REFERENCE_BEFORE =
   /\b(?:not|n't|short of|below|under|above|over|from|toward|towards|reach|reaching|away from|close to|near|nearly|almost|shy of|than|become|becomes|becoming|would|could|if|until|instead of|rather than|vs\.?|versus|out of|between|past|beyond|cross|crossing|into)\s+(?:the\s+|a\s+)?$/i;
@@ -500,8 +500,13 @@ const TIER_REFERENCE_AFTER = /^\s*(?:tier\s+)?(?:threshold|cutoff|cut-off|line|b
 /** Tiers a sentence names as the lead's own. */
 function claimedTiers(text: string): { text: string; tier: Tier }[] {
   const out: { text: string; tier: Tier }[] = [];
+  const taken: [number, number][] = [];
   for (const m of TIER_MENTIONS.flatMap((pattern) => [...text.matchAll(pattern)])) {
     const word = m[1]!;
+    // "HOT lead" is one mention, however many patterns read it: the longer patterns come first.
+    const span: [number, number] = [m.index, m.index + m[0].length];
+    if (taken.some(([a, b]) => span[0] < b && a < span[1])) continue;
+    taken.push(span);
     const before = text.slice(Math.max(0, m.index - 40), m.index);
     const after = text.slice(m.index + m[0].length, m.index + m[0].length + 30);
     if (TIER_REFERENCE_BEFORE.test(before) || TIER_REFERENCE_AFTER.test(after)) continue;

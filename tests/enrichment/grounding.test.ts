@@ -153,7 +153,7 @@ const CRAFTED: Crafted[] = [
     fit: 'A HOT lead: Sales Ops Analyst at a 12-person software company who requested a demo.',
     action: 'Send a tailored follow-up and offer the demo slot.',
     expect: ['tier_mismatch'],
-    text: 'HOT',
+    text: 'HOT lead',
   },
   {
     name: 'a different tier in lower case ("hot prospect" for a COLD lead)',
@@ -211,6 +211,14 @@ describe('grounding checks: crafted narratives', () => {
     expect([...new Set(checks.findings.map((f) => f.check))].sort(), JSON.stringify(checks.findings)).toEqual([...wanted].sort());
     if (text) expect(checks.findings.find((f) => f.check === wanted[0])?.text).toBe(text);
     expect(groundingStatus({ checks })).toBe('flagged');
+  });
+
+  it('reports a tier once however it is written ("HOT", "HOT lead")', () => {
+    const { checks } = check(lead('lead_000041'), 'A HOT lead, really a hot lead; HOT.', 'Send a tailored follow-up.');
+    expect(checks.findings.map((f) => [f.check, f.text])).toEqual([
+      ['tier_mismatch', 'HOT lead'],
+      ['tier_mismatch', 'HOT'],
+    ]);
   });
 
   it('says which line a finding is in and why', () => {
