@@ -218,7 +218,7 @@ class Checkpointer {
  * What one lead can cost at most: input at the cache-write price and a full max_tokens answer, for
  * every attempt (live calls retry an invalid answer once; batch requests are never retried).
  */
-function worstCaseCallUsd(model: string, userPrompt: string, batch: boolean): number | null {
+export function worstCaseCallUsd(model: string, userPrompt: string, batch: boolean): number | null {
   const price = modelPrice(model);
   if (!price) return null;
   const input = estimateTokens(SYSTEM_PROMPT) + estimateTokens(userPrompt);
