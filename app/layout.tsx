@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { Suspense, type ReactNode } from 'react';
 import { DataSource } from '@/components/data-source';
 import { NavLinks } from '@/components/nav-links';
+import { ViewerStatus } from '@/components/viewer-status';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -32,9 +33,12 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <nav aria-label="Main">
               <NavLinks />
             </nav>
-            <div className="ml-auto min-w-0 max-w-full">
+            <div className="ml-auto flex min-w-0 max-w-full flex-wrap items-center justify-end gap-x-3 gap-y-2">
               <Suspense fallback={<span className="block h-6 w-56 animate-pulse rounded-full bg-slate-100" />}>
                 <DataSource />
+              </Suspense>
+              <Suspense fallback={<span className="block h-6 w-40 animate-pulse rounded-full bg-slate-100" />}>
+                <ViewerStatus />
               </Suspense>
             </div>
           </div>

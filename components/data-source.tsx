@@ -1,6 +1,7 @@
 import 'server-only';
 import { connection } from 'next/server';
 import { loadStore, liveEnrichInfo } from '@/app/_lib/data';
+import { currentViewer } from '@/app/_lib/viewer';
 import { formatInt } from './format';
 
 const STORE_LABEL = { file: 'File store', postgres: 'Postgres', supabase: 'Supabase' } as const;
@@ -12,6 +13,9 @@ const STORE_LABEL = { file: 'File store', postgres: 'Postgres', supabase: 'Supab
 export async function DataSource() {
   // Outside the try: while prerendering, connection() throws Next's own signal, which must not be caught.
   await connection();
+  // Signed out (the sign-in page): the header says nothing about the data.
+  const viewer = await currentViewer();
+  if (viewer.kind !== 'open' && viewer.kind !== 'user') return null;
   let text: string;
   let detail: string;
   let tone: 'ok' | 'mock' | 'error';

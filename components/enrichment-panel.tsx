@@ -16,7 +16,7 @@ function staleReason(scored: ScoredLead): string {
 
 /**
  * The narrative, next step and confidence, always with where it came from, what the grounding checks
- * found, and the SDR's feedback buttons (`feedback` null: no one may give feedback, e.g. signed out).
+ * found, and the SDR's feedback buttons with the counts so far (`feedback`: null without a narrative).
  */
 export function EnrichmentPanel({ scored, feedback }: { scored: ScoredLead; feedback: FeedbackTally | null }) {
   const e = scored.enrichment;

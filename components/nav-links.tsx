@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { SIGN_IN_PATH } from '@/lib/auth/shared';
 
 const LINKS = [
   { href: '/', label: 'Leads', active: (p: string) => p === '/' || p.startsWith('/leads/') },
@@ -10,6 +11,8 @@ const LINKS = [
 
 export function NavLinks() {
   const pathname = usePathname();
+  // Signed out, these pages only lead back to sign-in.
+  if (pathname === SIGN_IN_PATH) return null;
   return (
     <ul className="flex items-center gap-1">
       {LINKS.map((link) => {

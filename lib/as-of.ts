@@ -1,5 +1,12 @@
+import { z } from 'zod';
 import { AppError } from './errors';
 import type { Lead } from './lead';
+
+/** A reference-time setting as `SCORING_AS_OF` and `--as-of` take it: an ISO date, or "now". */
+export const asOfSetting = z
+  .string()
+  .trim()
+  .refine((v) => v === 'now' || !Number.isNaN(Date.parse(v)), 'must be an ISO date or "now"');
 
 /**
  * The reference time recency rules score against.

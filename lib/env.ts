@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { allowListSchema } from './auth/allow-list';
+import { asOfSetting } from './as-of';
 import { AppError } from './errors';
 
 /**
@@ -24,9 +26,12 @@ const duration = z
 
 const optionalText = z.string().trim().min(1).optional();
 
+/** Where leads live: `LEAD_STORE` and every command's `--store`. */
+export const STORE_KINDS = ['file', 'postgres', 'supabase'] as const;
+
 export const envSchema = z
   .object({
-    LEAD_STORE: z.enum(['file', 'postgres', 'supabase']).default('file'),
+    LEAD_STORE: z.enum(STORE_KINDS).default('file'),
     LEADS_PATH: z.string().min(1).default('data/synthetic_leads.json'),
     ENRICHMENTS_PATH: z.string().min(1).default('data/enrichments.json'),
     /** SDR feedback on narratives (file store); unset: feedback.json beside ENRICHMENTS_PATH. */
@@ -37,11 +42,7 @@ export const envSchema = z
      * Reference time for recency rules: an ISO date, or "now". Unset: the latest activity or creation
      * date in the leads file, i.e. "as of the export", so a static file keeps stable scores.
      */
-    SCORING_AS_OF: z
-      .string()
-      .trim()
-      .refine((v) => v === 'now' || !Number.isNaN(Date.parse(v)), 'must be an ISO date or "now"')
-      .optional(),
+    SCORING_AS_OF: asOfSetting.optional(),
     ANTHROPIC_API_KEY: optionalText,
     ANTHROPIC_BASE_URL: z.url().optional(),
     ANTHROPIC_MODEL: z.string().trim().min(1).default('claude-sonnet-5-5'),
@@ -57,6 +58,29 @@ export const envSchema = z
     SUPABASE_URL: z.url().optional(),
     SUPABASE_SERVICE_ROLE_KEY: optionalText,
     SUPABASE_ANON_KEY: optionalText,
+
+    // --- Sign-in (lib/auth) ---
+    /**
+     * `oidc` (a company identity provider), `password` (accounts made with `npm run auth:add-user`),
+     * `none` (no sign-in, on purpose, on any address), or `local` (no sign-in; 127.0.0.1 only). Unset:
+     * `oidc` when AUTH_OIDC_ISSUER is set, otherwise `local`. See lib/auth/settings.ts.
+     */
+    AUTH_MODE: z.enum(['local', 'none', 'oidc', 'password']).optional(),
+    /** Signs session cookies; at least 32 characters (`openssl rand -base64 32`). */
+    AUTH_SECRET: z.string().trim().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional(),
+    /** The address people open, e.g. https://leads.example.com: cookies, redirects and CSRF checks use it. */
+    AUTH_URL: z.url({ protocol: /^https?$/ }).optional(),
+    AUTH_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+    AUTH_OIDC_CLIENT_ID: optionalText,
+    AUTH_OIDC_CLIENT_SECRET: optionalText,
+    /** The sign-in button's label: "Sign in with …". */
+    AUTH_OIDC_NAME: z.string().trim().min(1).default('single sign-on'),
+    /** Who may sign in: emails, @domains or *; required with OIDC (the provider may admit more people). */
+    AUTH_ALLOWED_EMAILS: allowListSchema.optional(),
+    /** Who may re-enrich (each is a paid Claude call): emails, @domains or *. Unset: nobody signed in. */
+    AUTH_RE_ENRICH_EMAILS: allowListSchema.optional(),
+    /** Users and sessions without a database store: a SQLite file; default auth.sqlite beside ENRICHMENTS_PATH. */
+    AUTH_DB_PATH: optionalText,
   })
   .superRefine((env, ctx) => {
     const need = (name: keyof typeof env, why: string) => {
@@ -67,9 +91,27 @@ export const envSchema = z
       need('SUPABASE_URL', 'when LEAD_STORE=supabase');
       need('SUPABASE_SERVICE_ROLE_KEY', 'when LEAD_STORE=supabase (server-side only, never NEXT_PUBLIC_)');
     }
+    const mode = authModeOf(env);
+    if (mode === 'oidc' || mode === 'password') {
+      need('AUTH_SECRET', `when AUTH_MODE=${mode}`);
+      need('AUTH_URL', `when AUTH_MODE=${mode} (the address people open, e.g. https://leads.example.com)`);
+    }
+    if (mode === 'oidc') {
+      need('AUTH_OIDC_ISSUER', 'when AUTH_MODE=oidc');
+      need('AUTH_OIDC_CLIENT_ID', 'when AUTH_MODE=oidc');
+      need('AUTH_OIDC_CLIENT_SECRET', 'when AUTH_MODE=oidc');
+      need('AUTH_ALLOWED_EMAILS', 'when AUTH_MODE=oidc: the emails or @domains that may sign in, or * for anyone the provider admits');
+    }
   });
 
 export type Env = z.infer<typeof envSchema>;
+
+export type AuthMode = NonNullable<Env['AUTH_MODE']>;
+
+/** AUTH_MODE, or what it means when unset: `oidc` when an issuer is configured, otherwise `local`. */
+export function authModeOf(env: Pick<Env, 'AUTH_MODE' | 'AUTH_OIDC_ISSUER'>): AuthMode {
+  return env.AUTH_MODE ?? (env.AUTH_OIDC_ISSUER ? 'oidc' : 'local');
+}
 export type EnvSource = Record<string, string | undefined>;
 
 /** Empty strings in .env files mean "not set". */

@@ -6,8 +6,10 @@ export const ERROR_STATUS = {
   INVALID_INPUT: 400,
   /** No signed-in user, and sign-in is configured. */
   UNAUTHENTICATED: 401,
-  /** Signed in, but not allowed to do this; or a request from another site. */
+  /** Signed in, but not allowed to do this (e.g. re-enrich, which spends money); or a request from another site. */
   FORBIDDEN: 403,
+  /** A command line with an unknown flag, or a flag's missing or bad value (CLI exit code 2). */
+  USAGE: 400,
   NOT_FOUND: 404,
   /** The request is about a version of the data that has changed since (reload and try again). */
   CONFLICT: 409,

@@ -46,6 +46,8 @@ export interface RawLead {
 export interface GenerateOptions {
   count: number;
   seed: number;
+  /** Called with the number of leads made so far, after each one (a progress line); never changes the output. */
+  onProgress?: (done: number) => void;
 }
 
 const AS_OF_MS = Date.parse(AS_OF);
@@ -346,7 +348,7 @@ function isoDaysBefore(days: number): string {
   return new Date(AS_OF_MS - Math.round(days * DAY_MS)).toISOString();
 }
 
-export function generateLeads({ count, seed }: GenerateOptions): RawLead[] {
+export function generateLeads({ count, seed, onProgress }: GenerateOptions): RawLead[] {
   if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
 
@@ -459,6 +461,7 @@ export function generateLeads({ count, seed }: GenerateOptions): RawLead[] {
     if (!missing('last_activity_at')) lead.last_activity_at = isoDaysBefore(daysSinceActivity);
     lead.converted = converted;
     leads[i] = lead;
+    onProgress?.(i + 1);
   }
   return leads;
 }

@@ -2,13 +2,22 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../lib/fs-atomic';
 import { renderReadme } from '../lib/readme-sections';
+import { defineCommand } from './cli';
 
-const path = 'README.md';
-const before = await readFile(path, 'utf8');
-const after = renderReadme(before);
-if (after === before) {
-  console.log('README.md is up to date.');
-} else {
-  await writeFileAtomic(path, after);
-  console.log('README.md: generated sections rewritten.');
-}
+const README = 'README.md';
+
+export default defineCommand(import.meta.url, {
+  name: 'docs',
+  summary: 'Rewrites the README sections generated from code (the default rules table, the latent model).',
+  flags: {},
+  async run() {
+    const before = await readFile(README, 'utf8');
+    const after = renderReadme(before);
+    if (after === before) {
+      console.log('README.md is up to date.');
+    } else {
+      await writeFileAtomic(README, after);
+      console.log('README.md: generated sections rewritten.');
+    }
+  },
+});

@@ -3,7 +3,6 @@
  * A thin CLI over `runEnrichmentJob` (lib/enrichment/job.ts); `--help` lists the flags.
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { resolveAsOf } from '../lib/as-of';
 import { createClaudeClient, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from '../lib/enrichment/claude';
@@ -16,94 +15,38 @@ import { TIERS, type Tier } from '../lib/scoring';
 import { createFileStore } from '../lib/store/file';
 import { createStore } from '../lib/store/index';
 import type { LeadStore } from '../lib/store/types';
-import { runMain } from './cli';
-
-const HELP = `Usage: npm run enrich -- [flags]
-
-Picks the leads without a current narrative (none yet, or the lead or the rules changed since), asks
-Claude for one per lead, and saves each as it arrives. Without ANTHROPIC_API_KEY it writes labelled
-mock narratives instead. Rerunning never pays twice for a lead already done.
-
-  --leads PATH            leads JSON file (default: LEADS_PATH, data/synthetic_leads.json)
-  --skip-invalid          load the valid records of a leads file with bad ones (warns) instead of failing
-  --rules PATH            rule set JSON file (default: SCORING_RULES, or the built-in rules)
-  --store KIND            file | postgres | supabase (default: LEAD_STORE)
-  --out PATH              file store: the enrichments file to write (default: ENRICHMENTS_PATH)
-  --model ID              Claude model (default: ANTHROPIC_MODEL, claude-sonnet-5-5)
-  --force                 re-enrich leads whose narrative is current
-  --limit N               enrich at most N leads (highest scores first)
-  --tier LIST             only these tiers, e.g. HOT,WARM
-  --ids LIST              only these lead ids, e.g. L-001,L-002
-  --concurrency N         calls in flight at once (default ${DEFAULT_CONCURRENCY})
-  --max-cost USD          start no call that could take the spend past this budget
-  --dry-run               show how many leads would be sent, estimated tokens and cost; send nothing
-  --batch                 use the Message Batches API (half price, results within 24 h; resumable)
-  --poll-interval SECONDS batch status poll interval (default ${DEFAULT_POLL_INTERVAL_MS / 1000})
-  --max-retries N         SDK retries per call on 429/5xx/529/connection errors (default ${DEFAULT_MAX_RETRIES})
-  --timeout SECONDS       per-request timeout (default ${DEFAULT_TIMEOUT_MS / 1000})
-  --help                  this text
-
-Ctrl-C stops starting new calls, saves what arrived and exits with code 130; press it again to
-abort the calls in flight. With --batch, Ctrl-C leaves the batch running: rerun to collect it.`;
+import { booleanFlag, commaList, createProgress, defineCommand, EXIT, positiveNumber, sharedFlags, wholeNumber, type FlagValues, type Progress } from './cli';
 
 /** Signals closer together than this are one keypress delivered twice (see onSignal). */
 const REPEAT_SIGNAL_MS = 500;
 
-const list = (s: string) =>
-  s
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean);
-const positiveInt = (flag: string) => z.coerce.number({ error: `${flag} must be a number` }).int(`${flag} must be a whole number`).positive(`${flag} must be at least 1`);
-const positiveNumber = (flag: string) => z.coerce.number({ error: `${flag} must be a number` }).positive(`${flag} must be more than 0`);
-
-const flagsSchema = z.object({
-  leads: z.string().min(1).optional(),
-  'skip-invalid': z.boolean().default(false),
-  rules: z.string().min(1).optional(),
-  store: z.enum(['file', 'postgres', 'supabase'], { error: '--store must be file, postgres or supabase' }).optional(),
-  out: z.string().min(1).optional(),
-  model: z.string().trim().min(1).optional(),
-  force: z.boolean().default(false),
-  limit: positiveInt('--limit').optional(),
-  tier: z
-    .string()
-    .transform((s) => list(s).map((t) => t.toUpperCase()))
-    .pipe(z.array(z.enum(TIERS as [Tier, ...Tier[]], { error: `--tier takes ${TIERS.join(', ')}` })).min(1, '--tier needs at least one tier'))
-    .optional(),
-  ids: z
-    .string()
-    .transform(list)
-    .pipe(z.array(z.string()).min(1, '--ids needs at least one id'))
-    .optional(),
-  concurrency: positiveInt('--concurrency').max(64, '--concurrency must be at most 64').default(DEFAULT_CONCURRENCY),
-  'max-cost': positiveNumber('--max-cost').optional(),
-  'dry-run': z.boolean().default(false),
-  batch: z.boolean().default(false),
-  'poll-interval': positiveNumber('--poll-interval').default(DEFAULT_POLL_INTERVAL_MS / 1000),
-  'max-retries': z.coerce.number({ error: '--max-retries must be a number' }).int().min(0, '--max-retries must be 0 or more').max(10).default(DEFAULT_MAX_RETRIES),
-  timeout: positiveNumber('--timeout').default(DEFAULT_TIMEOUT_MS / 1000),
-});
-type Flags = z.infer<typeof flagsSchema>;
-
-function parseFlags(argv: string[]): Flags | null {
-  const str = { type: 'string' } as const;
-  const bool = { type: 'boolean' } as const;
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      leads: str, 'skip-invalid': bool, rules: str, store: str, out: str, model: str, force: bool, limit: str, tier: str, ids: str,
-      concurrency: str, 'max-cost': str, 'dry-run': bool, batch: bool, 'poll-interval': str, 'max-retries': str, timeout: str, help: bool,
-    },
-  });
-  if (values.help) return null;
-  const parsed = flagsSchema.safeParse(values);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => ({ record: 'flags', field: `--${String(i.path[0] ?? '?')}`, message: i.message }));
-  throw new AppError('INVALID_INPUT', `Invalid flags:\n${formatIssues(issues)}`, { issues });
-}
+const flags = {
+  leads: sharedFlags.leads,
+  'skip-invalid': sharedFlags['skip-invalid'],
+  rules: sharedFlags.rules,
+  store: sharedFlags.store,
+  out: { ...sharedFlags.out, help: 'file store: the enrichments file to write (default: ENRICHMENTS_PATH)' },
+  model: { value: 'ID', help: 'Claude model (default: ANTHROPIC_MODEL, claude-sonnet-5-5)', schema: z.string().trim().min(1, 'needs a model id').optional() },
+  force: booleanFlag('re-enrich leads whose narrative is current'),
+  limit: { value: 'N', help: 'enrich at most N leads (highest scores first)', schema: wholeNumber({ min: 1 }).optional() },
+  tier: {
+    value: 'LIST',
+    help: 'only these tiers, e.g. HOT,WARM',
+    schema: commaList()
+      .transform((tiers) => tiers.map((t) => t.toUpperCase()))
+      .pipe(z.array(z.enum(TIERS as [Tier, ...Tier[]], { error: `takes ${TIERS.join(', ')}` })))
+      .optional(),
+  },
+  ids: { value: 'LIST', help: 'only these lead ids, e.g. L-001,L-002', schema: commaList().optional() },
+  concurrency: { value: 'N', help: 'calls in flight at once', schema: wholeNumber({ min: 1, max: 64 }).default(DEFAULT_CONCURRENCY) },
+  'max-cost': { value: 'USD', help: 'start no call that could take the spend past this budget', schema: positiveNumber().optional() },
+  'dry-run': booleanFlag('show how many leads would be sent, estimated tokens and cost; send nothing'),
+  batch: booleanFlag('use the Message Batches API (half price, results within 24 h; resumable)'),
+  'poll-interval': { value: 'SECONDS', help: 'batch status poll interval', schema: positiveNumber().default(DEFAULT_POLL_INTERVAL_MS / 1000) },
+  'max-retries': { value: 'N', help: 'SDK retries per call on 429/5xx/529/connection errors', schema: wholeNumber({ min: 0, max: 10 }).default(DEFAULT_MAX_RETRIES) },
+  timeout: { value: 'SECONDS', help: 'per-request timeout', schema: positiveNumber().default(DEFAULT_TIMEOUT_MS / 1000) },
+};
+type Flags = FlagValues<typeof flags>;
 
 async function openStore(flags: Flags, config: ReturnType<typeof env>, leadsPath: string, rules: Awaited<ReturnType<typeof loadRuleSet>>): Promise<{ store: LeadStore; where: string }> {
   const kind = flags.store ?? config.LEAD_STORE;
@@ -112,42 +55,24 @@ async function openStore(flags: Flags, config: ReturnType<typeof env>, leadsPath
     const store = createFileStore({ leadsPath, enrichmentsPath, rules, asOf: config.SCORING_AS_OF, skipInvalid: flags['skip-invalid'], leadsOrigin: flags.leads ? '--leads' : 'LEADS_PATH' });
     return { store, where: enrichmentsPath };
   }
-  if (flags.out) throw new AppError('INVALID_INPUT', `--out applies to the file store only (this run uses --store ${kind}).`);
   // Validating the environment as if LEAD_STORE were `kind` names any connection variable it lacks.
   return { store: await createStore(parseEnv({ ...process.env, LEAD_STORE: kind })), where: `${kind} store` };
 }
 
 const usd = (n: number | null) => (n === null ? 'unknown (no price on file for this model)' : `$${n < 1 ? n.toFixed(4) : n.toFixed(2)}`);
-const duration = (ms: number) => {
-  const s = Math.round(ms / 1000);
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
-};
 
-function progressPrinter(tty: boolean): (p: JobProgress) => void {
-  let lastAt = 0;
-  let lastDone = -1;
-  return (p) => {
-    const now = performance.now();
-    const finished = p.done >= p.total;
-    if (tty ? now - lastAt < 100 && !finished : (now - lastAt < 5_000 && p.done - lastDone < Math.max(1, Math.ceil(p.total / 10))) && !finished) return;
-    lastAt = now;
-    lastDone = p.done;
-    const rate = p.elapsedMs > 0 ? p.done / (p.elapsedMs / 1000) : 0;
-    const eta = rate > 0 && !finished ? ` · ETA ${duration(((p.total - p.done) / rate) * 1000)}` : '';
-    const spend = p.spentUsd === null ? '' : ` · ${usd(p.spentUsd)} spent`;
-    const counts = `${p.done}/${p.total} · ${p.enriched} enriched · ${p.failed} failed`;
-    const text =
-      p.phase === 'batch'
-        ? `batch ${p.batch?.id} ${p.batch?.status}: ${counts} · ${p.batch?.processing ?? 0} processing${spend}`
-        : `${counts} · ${p.inFlight} in flight · ${rate.toFixed(1)}/s${eta}${spend}`;
-    if (!tty) {
-      process.stderr.write(`[enrich] ${text}\n`);
-      return;
-    }
-    const width = 24;
-    const filled = p.total ? Math.round((p.done / p.total) * width) : width;
-    process.stderr.write(`\r\x1b[2K[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${text}`);
-    if (finished) process.stderr.write('\n');
+/** The job's progress as the shared progress line; created at the first report, which knows the total. */
+function progressPrinter(): { onProgress: (p: JobProgress) => void; end: () => void } {
+  let progress: Progress | undefined;
+  return {
+    onProgress: (p) => {
+      progress ??= createProgress({ label: 'enrich', total: p.total });
+      const spend = p.spentUsd === null ? '' : ` · ${usd(p.spentUsd)} spent`;
+      const counts = `${p.enriched} enriched · ${p.failed} failed`;
+      const detail = p.phase === 'batch' ? `batch ${p.batch?.id} ${p.batch?.status} · ${counts} · ${p.batch?.processing ?? 0} processing${spend}` : `${counts} · ${p.inFlight} in flight${spend}`;
+      progress.update(p.done, detail);
+    },
+    end: () => progress?.end(),
   };
 }
 
@@ -194,13 +119,26 @@ function printSummary(s: JobSummary, where: string): void {
   console.log(out.join('\n'));
 }
 
-async function main(): Promise<number> {
-  const flags = parseFlags(process.argv.slice(2));
-  if (!flags) {
-    console.log(HELP);
-    return 0;
-  }
+export default defineCommand(import.meta.url, {
+  name: 'enrich',
+  summary: 'Writes a Claude fit narrative for every lead that lacks a current one (none yet, or the lead or the rules changed since).',
+  details: [
+    'Asks Claude for one narrative per lead and saves each as it arrives. Without ANTHROPIC_API_KEY it writes labelled',
+    'mock narratives instead. Rerunning never pays twice for a lead already done.',
+    '',
+    'Ctrl-C stops starting new calls, saves what arrived and exits with code 130; press it again to',
+    'abort the calls in flight. With --batch, Ctrl-C leaves the batch running: rerun to collect it.',
+  ].join('\n'),
+  flags,
+  exitCodes: { [EXIT.FAILED]: 'a lead failed, or an error (the budget stopping the run is not one)', [EXIT.INTERRUPTED]: 'interrupted (Ctrl-C): what arrived is saved; rerun to go on' },
+  exitWhenDone: true,
+  run: ({ flags }) => enrich(flags),
+});
+
+async function enrich(flags: Flags): Promise<number> {
   const config = env();
+  const kind = flags.store ?? config.LEAD_STORE;
+  if (flags.out && kind !== 'file') throw new AppError('USAGE', `--out applies to the file store only (this run uses --store ${kind})`);
   const leadsPath = flags.leads ?? config.LEADS_PATH;
   const { leads, issues, rejected } = await loadLeadsFile(leadsPath, { skipInvalid: flags['skip-invalid'], origin: flags.leads ? '--leads' : 'LEADS_PATH' });
   if (rejected) console.warn(`Skipped ${rejected} invalid record(s) in ${leadsPath}:\n${formatIssues(issues)}`);
@@ -233,6 +171,7 @@ async function main(): Promise<number> {
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
 
+  const progress = progressPrinter();
   try {
     const summary = await runEnrichmentJob(
       {
@@ -249,14 +188,15 @@ async function main(): Promise<number> {
         maxCostUsd: flags['max-cost'],
         batch: flags.batch ? { statePath: batchStatePath, pollIntervalMs: flags['poll-interval'] * 1000 } : undefined,
       },
-      { store, client, onProgress: progressPrinter(process.stderr.isTTY === true), signal: stop.signal, abortInFlight: abortInFlight.signal },
+      { store, client, onProgress: progress.onProgress, signal: stop.signal, abortInFlight: abortInFlight.signal },
     );
+    progress.end();
     printSummary(summary, where);
-    if (stop.signal.aborted || summary.stopReason === 'interrupted') return 130;
-    return summary.failed.length > 0 || summary.stopReason === 'fatal' || summary.stopReason === 'store' ? 1 : 0;
+    if (stop.signal.aborted || summary.stopReason === 'interrupted') return EXIT.INTERRUPTED;
+    return summary.failed.length > 0 || summary.stopReason === 'fatal' || summary.stopReason === 'store' ? EXIT.FAILED : EXIT.OK;
   } finally {
+    progress.end();
     await store.close?.();
   }
 }
 
-runMain('enrich', main, { exitWhenDone: true });

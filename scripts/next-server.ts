@@ -66,10 +66,18 @@ export interface NextServer {
   stop(): Promise<void>;
 }
 
-/** `next start` on 127.0.0.1 and a free port; resolves once a page answers. */
-export async function startNext(env: Record<string, string>, { readyTimeoutMs = 60_000 } = {}): Promise<NextServer> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+export interface StartOptions {
+  readyTimeoutMs?: number;
+  /** Default: a free one. Pick it yourself when the environment must name it (AUTH_URL). */
+  port?: number;
+  /** `-H`: default 127.0.0.1; null leaves it out (Next then listens on every interface). */
+  host?: string | null;
+}
+
+/** `next start` on 127.0.0.1 (or `host`) and a free port; resolves once a page answers on 127.0.0.1. */
+export async function startNext(env: Record<string, string>, { readyTimeoutMs = 60_000, port: chosenPort, host = '127.0.0.1' }: StartOptions = {}): Promise<NextServer> {
+  const port = chosenPort ?? (await freePort());
+  const child = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), ...(host === null ? [] : ['-H', host])], {
     cwd: ROOT,
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -96,8 +104,10 @@ export async function startNext(env: Record<string, string>, { readyTimeoutMs = 
   for (;;) {
     if (exited !== undefined) throw new Error(`next start exited with ${exited}:\n${output().slice(-4_000)}`);
     try {
-      const response = await fetch(`${url}/favicon.svg`, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) break;
+      // An app route, not a static file: Next serves public/ files before the app (and its start-up
+      // checks in instrumentation.ts) is ready, and the route answers only once they passed (405: GET).
+      const response = await fetch(`${url}/api/enrich`, { signal: AbortSignal.timeout(2_000), redirect: 'manual' });
+      if (response.status < 500) break;
     } catch {
       // not listening yet
     }

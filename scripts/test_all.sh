@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# `npm run test:all`: every test — unit and contract suites (with PostgreSQL), then the browser tests
-# in headless Chromium against a production build.
+# `npm run test:all`: the whole suite — type check, lint, unit and contract suites (with PostgreSQL),
+# then the browser tests in headless Chromium against a production build. Installs Chromium and
+# PostgreSQL from the system's packages when they are missing and it may (scripts/ci/system-deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# shellcheck source=scripts/ci/system-deps.sh
+source scripts/ci/system-deps.sh
 # shellcheck source=scripts/ci/postgres.sh
 source scripts/ci/postgres.sh
+export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 
-CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
-if [ ! -x "$CHROMIUM_PATH" ]; then
-  echo "test:all: Chromium not found at $CHROMIUM_PATH (Debian/Ubuntu: apt-get install -y chromium, or set CHROMIUM_PATH)." >&2
-  exit 1
-fi
-export CHROMIUM_PATH
+npm run typecheck
+npm run lint
 
 mkdir -p test-results
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/unit.json

@@ -1,31 +1,32 @@
 /**
- * `npm run validate -- [--leads FILE] [--rules FILE] [--as-of DATE|now] [--skip-invalid] [--json]`
- * Backtests a leads file that carries the `converted` outcome: the same tables as the /validate page.
+ * `npm run validate -- [flags]`: backtests a leads file that carries the `converted` outcome, with the
+ * same tables as the /validate page. `--help` lists the flags.
  */
-import { parseArgs } from 'node:util';
 import { resolveAsOf } from '../lib/as-of';
 import { formatBacktestTables, runBacktest } from '../lib/backtest';
-import { env } from '../lib/env';
+import { env, parseEnv, type Env } from '../lib/env';
 import { AppError, formatIssues } from '../lib/errors';
 import { loadLeadsFile } from '../lib/leads-file';
 import { toScorable } from '../lib/lead';
-import { loadRuleSet } from '../lib/rules-file';
+import { fieldCoverage, formatCoverageWarnings, ruleCoverage } from '../lib/rule-coverage';
 import { formatNarrativeTables, narrativeQuality, type NarrativeQuality } from '../lib/narrative-quality';
 import type { RuleSet } from '../lib/rules';
+import { loadRuleSet } from '../lib/rules-file';
 import { rulesVersion, scoreLead } from '../lib/scoring';
 import { createFileStore } from '../lib/store/file';
 import { createStore } from '../lib/store/index';
-import { runMain } from './cli';
+import { defineCommand, sharedFlags } from './cli';
 
 /**
- * The Narratives section reads the store (LEAD_STORE): narratives and SDR feedback live there, not in
- * the leads file. The file store is opened on this run's leads file, rules and as-of date.
+ * The Narratives section reads the store (--store, default LEAD_STORE): narratives and SDR feedback live
+ * there, not in the leads file. The file store is opened on this run's leads file, rules and as-of date.
  */
-async function narratives(config: ReturnType<typeof env>, options: { leadsPath: string; rules: RuleSet; asOf: string | undefined; skipInvalid: boolean }): Promise<NarrativeQuality> {
+async function narratives(config: Env, kind: Env['LEAD_STORE'], options: { leadsPath: string; rules: RuleSet; asOf: string | undefined; skipInvalid: boolean }): Promise<NarrativeQuality> {
   const store =
-    config.LEAD_STORE === 'file'
+    kind === 'file'
       ? createFileStore({ leadsPath: options.leadsPath, enrichmentsPath: config.ENRICHMENTS_PATH, feedbackPath: config.FEEDBACK_PATH, rules: options.rules, asOf: options.asOf, skipInvalid: options.skipInvalid })
-      : await createStore(config);
+      : // Validating the environment as if LEAD_STORE were `kind` names any connection variable it lacks.
+        await createStore(parseEnv({ ...process.env, LEAD_STORE: kind }));
   try {
     return narrativeQuality(await store.outcomes(), await store.feedback());
   } finally {
@@ -33,43 +34,56 @@ async function narratives(config: ReturnType<typeof env>, options: { leadsPath: 
   }
 }
 
-runMain('validate', async () => {
-  const { values } = parseArgs({
-    options: {
-      leads: { type: 'string' },
-      rules: { type: 'string' },
-      'as-of': { type: 'string' },
-      'skip-invalid': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  const config = env();
-  const leadsPath = values.leads ?? config.LEADS_PATH;
-  const { leads, issues, rejected } = await loadLeadsFile(leadsPath, { skipInvalid: values['skip-invalid'], origin: values.leads ? '--leads' : 'LEADS_PATH' });
-  if (rejected > 0) console.warn(`Warning: skipped ${rejected} invalid record(s):\n${formatIssues(issues)}\n`);
-  const rules = await loadRuleSet(values.rules ?? config.SCORING_RULES, { origin: values.rules ? '--rules' : 'SCORING_RULES' });
-  const now = resolveAsOf(leads, values['as-of'] ?? config.SCORING_AS_OF);
+export default defineCommand(import.meta.url, {
+  name: 'validate',
+  summary: 'Backtests the rules on a leads file with the "converted" outcome: conversion by tier, precision@k, lift, ROC AUC.',
+  details:
+    'Scoring never sees the outcome: it is joined to the scores only here. Leads without an outcome are left out.\n' +
+    'Rules that read a field fewer than 5% of the leads have are listed first; when the rule set reads no such field at all, it fails.\n' +
+    'The Narratives section (conversion by confidence label within each tier, grounding flags, SDR feedback) reads the narratives and feedback in the store.',
+  exitCodes: { 1: 'failed: a bad file or flag value, no lead with an outcome, or a rule set that reads no field of this data' },
+  flags: {
+    leads: sharedFlags.leads,
+    rules: sharedFlags.rules,
+    'as-of': sharedFlags['as-of'],
+    'skip-invalid': sharedFlags['skip-invalid'],
+    store: { ...sharedFlags.store, help: `${sharedFlags.store.help}: where the Narratives section reads narratives and feedback` },
+    json: sharedFlags.json,
+  },
+  async run({ flags }) {
+    const config = env();
+    const leadsPath = flags.leads ?? config.LEADS_PATH;
+    const { leads, issues, rejected } = await loadLeadsFile(leadsPath, { skipInvalid: flags['skip-invalid'], origin: flags.leads ? '--leads' : 'LEADS_PATH' });
+    if (rejected > 0) console.warn(`Warning: skipped ${rejected} invalid record(s):\n${formatIssues(issues)}\n`);
+    const rules = await loadRuleSet(flags.rules ?? config.SCORING_RULES, { origin: flags.rules ? '--rules' : 'SCORING_RULES' });
+    const now = resolveAsOf(leads, flags['as-of'] ?? config.SCORING_AS_OF);
+    const coverage = ruleCoverage(rules, fieldCoverage(leads.map(toScorable)));
+    const warnings = formatCoverageWarnings(coverage);
+    if (coverage.readsNothing) {
+      throw new AppError('INVALID_INPUT', `rule set "${rules.name}" reads no field of ${leadsPath}:\n${warnings.map((w) => `  - ${w}`).join('\n')}`);
+    }
+    if (warnings.length > 0 && !flags.json) console.warn(`Warning:\n${warnings.map((w) => `  - ${w}`).join('\n')}\n`);
 
-  const withOutcome = leads.filter((lead) => lead.converted !== undefined);
-  if (withOutcome.length === 0) {
-    throw new AppError('INVALID_INPUT', `${leadsPath} has no lead with a "converted" outcome, so there is nothing to backtest against.`);
-  }
-  // Scoring sees the lead without its outcome; the outcome joins only the backtest row.
-  const rows = withOutcome.map((lead) => {
-    const { score, tier } = scoreLead(toScorable(lead), { rules, now });
-    return { id: lead.id, score, tier, converted: lead.converted === true };
-  });
-  const result = runBacktest(rows);
-  const version = rulesVersion(rules);
-  const narrativeResult = await narratives(config, { leadsPath, rules, asOf: values['as-of'] ?? config.SCORING_AS_OF, skipInvalid: values['skip-invalid'] });
-  if (values.json) {
-    console.log(JSON.stringify({ rulesVersion: version, rulesName: rules.name, asOf: now.toISOString(), leadsPath, ...result, narratives: narrativeResult }, null, 2));
-    return;
-  }
-  const skippedNoOutcome = leads.length - withOutcome.length;
-  console.log(formatBacktestTables(result, { rulesVersion: `${version} (${rules.name})`, source: `${leadsPath}, as of ${now.toISOString().slice(0, 10)}` }));
-  if (skippedNoOutcome > 0) console.log(`${skippedNoOutcome} lead(s) without a known outcome are left out.`);
-  console.log(`\n${formatNarrativeTables(narrativeResult)}`);
-  console.log('Scoring never sees the converted flag: it is joined to the scores only here.');
+    const withOutcome = leads.filter((lead) => lead.converted !== undefined);
+    if (withOutcome.length === 0) {
+      throw new AppError('INVALID_INPUT', `${leadsPath} has no lead with a "converted" outcome, so there is nothing to backtest against.`);
+    }
+    // Scoring sees the lead without its outcome; the outcome joins only the backtest row.
+    const rows = withOutcome.map((lead) => {
+      const { score, tier } = scoreLead(toScorable(lead), { rules, now });
+      return { id: lead.id, score, tier, converted: lead.converted === true };
+    });
+    const result = runBacktest(rows);
+    const version = rulesVersion(rules);
+    const narrativeResult = await narratives(config, flags.store ?? config.LEAD_STORE, { leadsPath, rules, asOf: flags['as-of'] ?? config.SCORING_AS_OF, skipInvalid: flags['skip-invalid'] });
+    if (flags.json) {
+      console.log(JSON.stringify({ rulesVersion: version, rulesName: rules.name, asOf: now.toISOString(), leadsPath, coverage: { lowRules: coverage.lowRules }, ...result, narratives: narrativeResult }, null, 2));
+      return;
+    }
+    const skippedNoOutcome = leads.length - withOutcome.length;
+    console.log(formatBacktestTables(result, { rulesVersion: `${version} (${rules.name})`, source: `${leadsPath}, as of ${now.toISOString().slice(0, 10)}` }));
+    if (skippedNoOutcome > 0) console.log(`${skippedNoOutcome} lead(s) without a known outcome are left out.`);
+    console.log(`\n${formatNarrativeTables(narrativeResult)}`);
+    console.log('Scoring never sees the converted flag: it is joined to the scores only here.');
+  },
 });

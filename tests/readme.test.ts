@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '@/lib/default-rules';
+import { envSchema } from '@/lib/env';
 import { RULE_KIND_EXAMPLES } from '@/lib/rule-kind-examples';
 import { ruleFields, ruleSchema, safeParseRuleSet } from '@/lib/rules';
 import { markers, renderReadme } from '@/lib/readme-sections';
@@ -32,5 +33,18 @@ describe('README', () => {
     const firstLines = readme.split('\n').slice(0, 25).join('\n');
     expect(firstLines).toContain('npm ci && npm run build && npm start');
     expect(firstLines).toContain('npm run test:all');
+  });
+});
+
+describe('configuration docs', () => {
+  const example = readFileSync('.env.example', 'utf8');
+  const start = readme.indexOf('\n## Configuration');
+  const table = readme.slice(start, readme.indexOf('\n## ', start + 1));
+
+  it('name every variable of the env schema, in the README table and in .env.example', () => {
+    for (const name of Object.keys(envSchema.shape)) {
+      expect(table, `README configuration table: ${name}`).toContain(`\`${name}\``);
+      expect(example, `.env.example: ${name}`).toMatch(new RegExp(`^${name}=`, 'm'));
+    }
   });
 });

@@ -203,7 +203,7 @@ describe('data file and CLI', () => {
 
   it('rejects a malformed count', () => {
     const result = spawnSync(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/generate_leads.ts', '--count', 'many', '--out', path.join(os.tmpdir(), 'never.json')], { cwd: ROOT, encoding: 'utf8' });
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain('--count must be an integer');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--count: must be a whole number (got "many")');
   });
 });

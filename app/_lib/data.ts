@@ -1,20 +1,25 @@
 import 'server-only';
 import { connection } from 'next/server';
+import { reEnrichRefusal, type Viewer } from '@/lib/auth/viewer';
 import { env } from '@/lib/env';
 import { getRules, getStore } from '@/lib/store';
 import type { LeadStore } from '@/lib/store/types';
+import { requireViewer } from './viewer';
 
 /**
  * What pages read. The store is only reached at request time (`connection()`), never while `next build`
- * prerenders, so the dashboard always shows the data as it is now, not as it was at build time.
+ * prerenders, so the dashboard always shows the data as it is now, not as it was at build time; and
+ * only for a signed-in viewer when sign-in is configured (whatever proxy.ts let through).
  */
 export async function loadStore(): Promise<LeadStore> {
   await connection();
+  await requireViewer();
   return getStore();
 }
 
 export async function loadRules() {
   await connection();
+  await requireViewer();
   return getRules();
 }
 
@@ -29,14 +34,20 @@ export interface LiveEnrichInfo {
   disabledReason: string | null;
 }
 
-export function liveEnrichInfo(): LiveEnrichInfo {
+/** `viewer`: when given, a viewer who may not re-enrich sees the button off, with the reason. */
+export function liveEnrichInfo(viewer?: Viewer): LiveEnrichInfo {
   const config = env();
+  const disabledReason = !config.ENRICH_LIVE_ENABLED
+    ? 'Live re-enrichment is turned off on this server (ENRICH_LIVE_ENABLED=false).'
+    : viewer && !viewer.canReEnrich
+      ? reEnrichRefusal(viewer)
+      : null;
   return {
-    enabled: config.ENRICH_LIVE_ENABLED,
+    enabled: disabledReason === null,
     mode: config.ANTHROPIC_API_KEY ? 'claude' : 'mock',
     model: config.ANTHROPIC_MODEL,
     limit: config.ENRICH_RATE_LIMIT,
     windowSeconds: config.ENRICH_RATE_WINDOW,
-    disabledReason: config.ENRICH_LIVE_ENABLED ? null : 'Live re-enrichment is turned off on this server (ENRICH_LIVE_ENABLED=false).',
+    disabledReason,
   };
 }

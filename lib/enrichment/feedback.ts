@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Viewer } from '../auth/viewer';
 import { CONFIDENCES, ENRICHMENT_SOURCES } from './schema';
 
 /**
@@ -23,6 +24,14 @@ export const feedbackAuthorSchema = z
   })
   .strict();
 export type FeedbackAuthor = z.infer<typeof feedbackAuthorSchema>;
+
+/** Open access (no sign-in configured) has one user. */
+export const LOCAL_AUTHOR: FeedbackAuthor = { key: 'local', email: null, name: null };
+
+/** Who a verdict is recorded under: the signed-in user by id, email and name, or the local user. */
+export function feedbackAuthor(viewer: Viewer): FeedbackAuthor {
+  return viewer.kind === 'user' ? { key: viewer.id, email: viewer.email, name: viewer.name } : LOCAL_AUTHOR;
+}
 
 export const feedbackNarrativeSchema = z
   .object({

@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, MIGRATIONS_DIR, readMigrations } from '@/lib/db/migrate';
+
+const OPT_IN = path.resolve(__dirname, '../../supabase/opt-in');
 import { createTestDatabase, describePostgres, type TestDatabase } from '../support/pg';
 
 const LEAD = {
@@ -20,7 +22,7 @@ describe('migration files', () => {
     const migrations = await readMigrations();
     expect(migrations.length).toBeGreaterThanOrEqual(2);
     const all = migrations.map((m) => m.sql).join('\n');
-    for (const [, table] of all.matchAll(/CREATE TABLE public\.(\w+)/g)) expect(all).toContain(`COMMENT ON TABLE public.${table} IS`);
+    for (const [, table] of all.matchAll(/CREATE TABLE (\w+\.(?:\w+|"\w+"))/g)) expect(all).toContain(`COMMENT ON TABLE ${table} IS`);
     for (const [, policy, table] of all.matchAll(/CREATE POLICY (\w+) ON public\.(\w+)/g)) expect(all).toContain(`COMMENT ON POLICY ${policy} ON public.${table} IS`);
   });
 });
@@ -81,11 +83,15 @@ describePostgres('migrations on PostgreSQL', (db) => {
   });
 
   describe('row level security', () => {
-    /** Runs `work` as `role` in a transaction that is always rolled back. */
-    async function as<T>(role: 'anon' | 'authenticated' | 'service_role', work: (sql: TestDatabase['sql']) => Promise<T>): Promise<T> {
+    /**
+     * Runs `work` as `role` in a transaction that is always rolled back; `setup` SQL (say, an opt-in file)
+     * runs first, as the owner, in the same transaction.
+     */
+    async function as<T>(role: 'anon' | 'authenticated' | 'service_role', work: (sql: TestDatabase['sql']) => Promise<T>, setup: string[] = []): Promise<T> {
       let result: T;
       await db()
         .sql.begin(async (tx) => {
+          for (const statements of setup) await tx.unsafe(statements).simple();
           await tx.unsafe(`set local role ${role}`);
           result = await work(tx as unknown as TestDatabase['sql']);
           throw new RollbackSignal();
@@ -104,18 +110,50 @@ describePostgres('migrations on PostgreSQL', (db) => {
       await sql`insert into public.leads ${sql(LEAD)}`;
     });
 
-    it('lets anon read the columns the lead table shows', async () => {
-      const rows = await as('anon', (sql) => sql`select id, first_name, company_name, score, tier, enrichment_status, confidence from public.leads`);
-      expect(rows).toEqual([{ id: 'rls-1', first_name: 'Ada', company_name: 'Acme', score: 40, tier: 'WARM', enrichment_status: 'none', confidence: null }]);
-      const [summary] = await as('anon', (sql) => sql`select total, warm from public.lead_summary`);
-      expect(summary).toEqual({ total: 1, warm: 1 });
-    });
-
-    for (const column of ['record', 'converted', 'cost_usd', 'input_tokens', 'input_hash', 'narrative_checks', 'grounding_status']) {
-      it(`denies anon the ${column} column`, async () => {
-        await expect(as('anon', (sql) => sql.unsafe(`select ${column} from public.leads`))).rejects.toMatchObject({ code: '42501' });
+    for (const role of ['anon', 'authenticated'] as const) {
+      it(`lets ${role} read nothing by default: no lead column, no summary, no industries`, async () => {
+        for (const column of ['id', 'first_name', 'email', 'job_title', 'company_name', 'score', 'record', 'converted', 'cost_usd', 'input_hash', 'narrative_checks', 'grounding_status']) {
+          await expect(as(role, (sql) => sql.unsafe(`select ${column} from public.leads`)), column).rejects.toMatchObject({ code: '42501' });
+        }
+        await expect(as(role, (sql) => sql`select total from public.lead_summary`)).rejects.toMatchObject({ code: '42501' });
+        await expect(as(role, (sql) => sql`select industry from public.lead_industries`)).rejects.toMatchObject({ code: '42501' });
       });
     }
+
+    describe('the opt-in read for authenticated users (supabase/opt-in/authenticated_read.sql)', () => {
+      let optIn: string;
+      let undo: string;
+      beforeAll(async () => {
+        [optIn, undo] = await Promise.all([fs.readFile(path.join(OPT_IN, 'authenticated_read.sql'), 'utf8'), fs.readFile(path.join(OPT_IN, 'authenticated_read_undo.sql'), 'utf8')]);
+      });
+
+      it('is not a migration: db:migrate never applies it', async () => {
+        expect((await readMigrations()).map((m) => m.sql).join('\n')).not.toContain('leads_authenticated_read');
+      });
+
+      it('lets authenticated read the columns the lead table shows and the summary views, and can be applied twice', async () => {
+        const read = (sql: TestDatabase['sql']) => sql`select id, first_name, email, company_name, score, tier, enrichment_status, confidence from public.leads`;
+        expect(await as('authenticated', read, [optIn, optIn])).toEqual([
+          { id: 'rls-1', first_name: 'Ada', email: null, company_name: 'Acme', score: 40, tier: 'WARM', enrichment_status: 'none', confidence: null },
+        ]);
+        expect(await as('authenticated', (sql) => sql`select total, warm from public.lead_summary`, [optIn])).toEqual([{ total: 1, warm: 1 }]);
+      });
+
+      for (const column of ['record', 'converted', 'cost_usd', 'input_tokens', 'input_hash']) {
+        it(`still denies authenticated the ${column} column`, async () => {
+          await expect(as('authenticated', (sql) => sql.unsafe(`select ${column} from public.leads`), [optIn])).rejects.toMatchObject({ code: '42501' });
+        });
+      }
+
+      it('still gives anon nothing, and no write to authenticated', async () => {
+        await expect(as('anon', (sql) => sql`select id from public.leads`, [optIn])).rejects.toMatchObject({ code: '42501' });
+        await expect(as('authenticated', (sql) => sql`update public.leads set score = 99`, [optIn])).rejects.toMatchObject({ code: '42501' });
+      });
+
+      it('is undone by authenticated_read_undo.sql', async () => {
+        await expect(as('authenticated', (sql) => sql`select id from public.leads`, [optIn, undo])).rejects.toMatchObject({ code: '42501' });
+      });
+    });
 
     it('denies anon every write', async () => {
       const row = { ...LEAD, id: 'rls-2', record: { ...LEAD.record, id: 'rls-2' } };
@@ -169,6 +207,17 @@ describePostgres('migrations on PostgreSQL', (db) => {
         return { hit, counter, deleted: deleted.length };
       });
       expect(result).toEqual({ hit: { allowed: true }, counter: { hits: 1 }, deleted: 1 });
+    });
+
+    it('keeps the sign-in schema (users, sessions, password hashes) away from anon and authenticated', async () => {
+      for (const role of ['anon', 'authenticated'] as const) {
+        for (const table of ['"user"', 'session', 'account', 'verification']) {
+          await expect(as(role, (sql) => sql.unsafe(`select * from leadsignal_auth.${table}`)), `${role} ${table}`).rejects.toMatchObject({ code: '42501' });
+        }
+      }
+      const tables = await db().sql<{ relname: string; relrowsecurity: boolean }[]>`
+        select relname, relrowsecurity from pg_class where relnamespace = 'leadsignal_auth'::regnamespace and relkind = 'r' order by relname`;
+      expect(tables).toEqual(['account', 'session', 'user', 'verification'].map((relname) => ({ relname, relrowsecurity: true })));
     });
 
     it('has row level security enabled on every table, and no write grant to anon or authenticated', async () => {

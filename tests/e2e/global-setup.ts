@@ -10,7 +10,12 @@ import { buildNext, hasBuild, startNext } from '../../scripts/next-server';
  * modify data/. E2E_SKIP_BUILD=1 reuses an existing `.next` while iterating (the secrets test then skips).
  */
 
-export const BUILD_SECRETS = { ANTHROPIC_API_KEY: 'sk-ant-test-SECRET-123', SUPABASE_SERVICE_ROLE_KEY: 'service-role-SECRET-456' };
+export const BUILD_SECRETS = {
+  ANTHROPIC_API_KEY: 'sk-ant-test-SECRET-123',
+  SUPABASE_SERVICE_ROLE_KEY: 'service-role-SECRET-456',
+  AUTH_SECRET: 'auth-cookie-signing-SECRET-789-0123456789',
+  AUTH_OIDC_CLIENT_SECRET: 'oidc-client-SECRET-abc',
+};
 export const E2E_RATE_LIMIT = 2;
 
 declare module 'vitest' {

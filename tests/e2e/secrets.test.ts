@@ -9,7 +9,9 @@ import { describe, expect, inject, it } from 'vitest';
  */
 
 const secrets = inject('buildSecrets');
-const SERVER_ONLY_NAMES = ['ANTHROPIC_API_KEY', 'SUPABASE_SERVICE_ROLE_KEY', 'DATABASE_URL'];
+// Not AUTH_SECRET: Better Auth's browser client carries its env reader, which names it (and reads
+// nothing in a browser); the value itself is among the secrets checked.
+const SERVER_ONLY_NAMES = ['ANTHROPIC_API_KEY', 'SUPABASE_SERVICE_ROLE_KEY', 'DATABASE_URL', 'AUTH_OIDC_CLIENT_SECRET'];
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });

@@ -177,11 +177,15 @@ describe('scripts/enrich_leads.ts', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
-  it('rejects bad flags with a clear message', async () => {
+  it('rejects bad flags with one clear line and exit code 2, sending nothing', async () => {
     await writeLeads(2);
-    const { code, stderr } = await runCli(['--concurrency', '0', '--tier', 'LUKEWARM']).done;
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/--concurrency: --concurrency must be at least 1/);
-    expect(stderr).toMatch(/--tier/);
+    const bad = await runCli(['--concurrency', '0', '--tier', 'LUKEWARM']).done;
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('enrich: --concurrency: must be at least 1 (got "0"); see npm run enrich -- --help');
+    const tier = await runCli(['--tier', 'hot,LUKEWARM']).done;
+    expect(tier.code).toBe(2);
+    expect(tier.stderr).toMatch(/^enrich: --tier: takes HOT, WARM, COLD \(got "hot,LUKEWARM"\)/);
+    expect(fake.requests).toHaveLength(0);
+    expect(existsSync(outPath)).toBe(false);
   });
 });

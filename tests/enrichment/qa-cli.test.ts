@@ -64,16 +64,16 @@ describe('scripts/enrich_qa.ts', () => {
     expect((JSON.parse(mock.stdout) as { mode: string }).mode).toBe('mock');
   });
 
-  it('--help lists every flag; a bad flag is one clear line and exit 1', async () => {
+  it('--help lists every flag; a bad flag is one clear line and exit 2', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     for (const flag of ['--sample', '--runs', '--seed', '--max-cost', '--dry-run', '--batch', '--out', '--json', '--leads', '--rules']) expect(help.stdout).toContain(flag);
     const bad = await run(['--runs', '1']);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('--runs must be at least 2');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--runs: must be at least 2');
     expect(bad.stderr).not.toMatch(/\n\s+at /);
     const unknown = await run(['--smaple', '5']);
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

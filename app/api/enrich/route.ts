@@ -1,4 +1,5 @@
 import { errorResponse } from '@/lib/api-error';
+import { assertMayReEnrich, viewerForRequest } from '@/lib/auth/viewer';
 import { clientIp } from '@/lib/client-ip';
 import { createClaudeClient } from '@/lib/enrichment/claude';
 import { enrichLead } from '@/lib/enrichment/enrich';
@@ -14,8 +15,9 @@ import { enrichRequestSchema, MAX_BODY_BYTES, type EnrichRequest } from './schem
  * POST /api/enrich `{ leadId }`: a fresh narrative for one lead, with the same code as the batch job
  * (Claude with an API key, the labelled mock without), saved through the store.
  *
- * Order of checks: kill switch (503) → body (400) → per-IP rate limit (429) → lead exists (404).
- * Malformed requests are refused without using up the client's quota.
+ * Order of checks: signed in (401) and allowed to re-enrich (403), when sign-in is configured → kill
+ * switch (503) → body (400) → rate limit per user, or per client IP with open access (429) → lead
+ * exists (404). Malformed requests are refused without using up the client's quota.
  */
 
 /** The live route fails fast rather than queueing retries behind a user who is watching a spinner. */
@@ -47,13 +49,16 @@ async function readBody(request: Request): Promise<EnrichRequest> {
 export async function POST(request: Request): Promise<Response> {
   try {
     const config = env();
+    const viewer = await viewerForRequest(request, config);
+    assertMayReEnrich(viewer);
     if (!config.ENRICH_LIVE_ENABLED) {
       throw new AppError('LIVE_ENRICH_DISABLED', 'Live re-enrichment is turned off on this server (ENRICH_LIVE_ENABLED=false).');
     }
     const { leadId } = await readBody(request);
 
     const limiter = await getRateLimiter();
-    const decision = await limiter.check(`enrich:${clientIp(request.headers, config.ENRICH_CLIENT_IP_HEADER)}`);
+    const subject = viewer.kind === 'user' ? `user:${viewer.id}` : clientIp(request.headers, config.ENRICH_CLIENT_IP_HEADER);
+    const decision = await limiter.check(`enrich:${subject}`);
     const limitHeaders = { 'RateLimit-Limit': String(decision.limit), 'RateLimit-Remaining': String(decision.remaining) };
     if (!decision.allowed) {
       const wait = decision.retryAfterSeconds;

@@ -1,6 +1,6 @@
 import { errorResponse } from '@/lib/api-error';
-import { currentUser } from '@/lib/current-user';
-import { feedbackTally, type NarrativeFeedback } from '@/lib/enrichment/feedback';
+import { viewerForRequest } from '@/lib/auth/viewer';
+import { feedbackAuthor, feedbackTally, type NarrativeFeedback } from '@/lib/enrichment/feedback';
 import { groundingStatus } from '@/lib/enrichment/schema';
 import { AppError } from '@/lib/errors';
 import { assertJsonBody, assertSameOrigin } from '@/lib/same-origin';
@@ -12,8 +12,10 @@ import { feedbackRequestSchema, MAX_BODY_BYTES, type FeedbackRequest } from './s
  * the narrative they are reading. Saved through the store's own feedback methods: it never touches the
  * score or the narrative. Answers `{ feedback, tally }`.
  *
- * Order of checks: same origin (403 FORBIDDEN) → JSON body (415) → signed in (401, once sign-in exists)
- * → body (400) → lead exists (404) → the narrative is still the one the SDR read (409 CONFLICT).
+ * Order of checks: same origin (403 FORBIDDEN) → JSON body (415) → signed in, when sign-in is configured
+ * (401 UNAUTHENTICATED, or 403 for a user no longer on the sign-in list) → body (400) → lead exists (404)
+ * → the narrative is still the one the SDR read (409 CONFLICT). Any signed-in user may give feedback; it
+ * is recorded under their id, email and name (under open access, the one local user).
  */
 
 async function readBody(request: Request): Promise<FeedbackRequest> {
@@ -41,8 +43,7 @@ export async function POST(request: Request): Promise<Response> {
   try {
     assertSameOrigin(request);
     assertJsonBody(request);
-    const author = await currentUser(request.headers);
-    if (!author) throw new AppError('UNAUTHENTICATED', 'Sign in to give feedback on narratives.');
+    const author = feedbackAuthor(await viewerForRequest(request));
     const body = await readBody(request);
 
     const store = await getStore();

@@ -1,16 +1,15 @@
 import type { Metadata } from 'next';
-import { headers } from 'next/headers';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { liveEnrichInfo, loadRules, loadStore } from '@/app/_lib/data';
+import { requireViewer } from '@/app/_lib/viewer';
 import { EnrichmentBadge, TierBadge } from '@/components/badges';
 import { EnrichmentPanel } from '@/components/enrichment-panel';
 import { formatInt } from '@/components/format';
 import { ReEnrichButton } from '@/components/re-enrich-button';
 import { ScoreBreakdown } from '@/components/score-breakdown';
-import { currentUser } from '@/lib/current-user';
-import { feedbackTally } from '@/lib/enrichment/feedback';
+import { feedbackAuthor, feedbackTally } from '@/lib/enrichment/feedback';
 import { fullName } from '@/lib/lead';
 import { deriveSeniority } from '@/lib/scoring';
 
@@ -50,14 +49,14 @@ function Card({ title, children, action, footer, testId }: { title: string; chil
 
 export default async function LeadPage({ params }: Props) {
   const { id } = await params;
-  const [scored, rules, user] = await Promise.all([getLead(id), loadRules(), headers().then(currentUser)]);
+  const [scored, rules, viewer] = await Promise.all([getLead(id), loadRules(), requireViewer()]);
   if (!scored) notFound();
-  const feedback = scored.enrichment && user ? feedbackTally(await (await loadStore()).feedback(scored.lead.id), scored.enrichment.enriched_at, user.key) : null;
+  const feedback = scored.enrichment ? feedbackTally(await (await loadStore()).feedback(scored.lead.id), scored.enrichment.enriched_at, feedbackAuthor(viewer).key) : null;
 
   const { lead } = scored;
   const name = fullName(lead);
   const seniority = scored.breakdown.find((b) => b.category === 'seniority' && !b.unknown)?.value ?? deriveSeniority(lead.job_title, rules);
-  const live = liveEnrichInfo();
+  const live = liveEnrichInfo(viewer);
 
   return (
     <div className="flex flex-col gap-5">
