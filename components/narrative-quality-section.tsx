@@ -23,6 +23,20 @@ function interval(ci: Interval, n: number) {
   );
 }
 
+function Head({ columns }: { columns: readonly string[] }) {
+  return (
+    <thead className="border-b border-slate-200">
+      <tr>
+        {columns.map((c) => (
+          <th key={c} scope="col" className={th}>
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 function RateCells({ cell }: { cell: Omit<RateCell, 'lift'> & { lift?: number | null } }) {
   return (
     <>
@@ -86,17 +100,7 @@ export function NarrativeQualitySection({ quality: q }: { quality: NarrativeQual
             <div className="relative overflow-x-auto">
               <table className="w-full min-w-[560px] text-sm" data-testid="narrative-confidence-table">
                 <caption className="sr-only">Conversion by confidence label within each tier</caption>
-                <thead className="border-b border-slate-200">
-                  <tr>
-                    <th scope="col" className={th}>Tier</th>
-                    <th scope="col" className={th}>Confidence</th>
-                    <th scope="col" className={th}>Leads</th>
-                    <th scope="col" className={th}>Conversions</th>
-                    <th scope="col" className={th}>Rate</th>
-                    <th scope="col" className={th}>95% interval</th>
-                    <th scope="col" className={th}>Lift in tier</th>
-                  </tr>
-                </thead>
+                <Head columns={['Tier', 'Confidence', 'Leads', 'Conversions', 'Rate', '95% interval', 'Lift in tier']} />
                 {q.byTier.map((t) => (
                   <tbody key={t.tier} className="border-b border-slate-100 last:border-0" data-testid="narrative-tier" data-tier={t.tier}>
                     <tr className="bg-slate-50/60">
@@ -130,16 +134,7 @@ export function NarrativeQualitySection({ quality: q }: { quality: NarrativeQual
               <div className="relative mt-2 overflow-x-auto">
                 <table className="w-full min-w-[460px] text-sm">
                   <caption className="sr-only">Conversion of leads with flagged and clean narratives</caption>
-                  <thead className="border-b border-slate-200">
-                    <tr>
-                      <th scope="col" className={th}>Narrative</th>
-                      <th scope="col" className={th}>Leads</th>
-                      <th scope="col" className={th}>Conversions</th>
-                      <th scope="col" className={th}>Rate</th>
-                      <th scope="col" className={th}>95% interval</th>
-                      <th scope="col" className={th}>Lift</th>
-                    </tr>
-                  </thead>
+                  <Head columns={['Narrative', 'Leads', 'Conversions', 'Rate', '95% interval', 'Lift']} />
                   <tbody className="divide-y divide-slate-100">
                     <tr>
                       <th scope="row" className={`${td} font-medium`}>Flagged</th>
@@ -173,15 +168,7 @@ export function NarrativeQualitySection({ quality: q }: { quality: NarrativeQual
               <div className="relative mt-2 overflow-x-auto">
                 <table className="w-full min-w-[460px] text-sm">
                   <caption className="sr-only">SDR agreement with narratives</caption>
-                  <thead className="border-b border-slate-200">
-                    <tr>
-                      <th scope="col" className={th}>Narratives</th>
-                      <th scope="col" className={th}>Verdicts</th>
-                      <th scope="col" className={th}>Helpful</th>
-                      <th scope="col" className={th}>Agreement</th>
-                      <th scope="col" className={th}>95% interval</th>
-                    </tr>
-                  </thead>
+                  <Head columns={['Narratives', 'Verdicts', 'Helpful', 'Agreement', '95% interval']} />
                   <tbody className="divide-y divide-slate-100">
                     {q.feedback.byConfidence.map((c) => (
                       <AgreementRow key={c.confidence} label={`${c.confidence} confidence`} cell={c} testId="agreement-row" />

@@ -10,6 +10,7 @@ import { pct, table } from '../lib/backtest';
 import { ACTION_KIND_LABEL } from '../lib/enrichment/action-kind';
 import { createClaudeClient, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from '../lib/enrichment/claude';
 import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS } from '../lib/enrichment/job';
+import { formatUsd } from '../lib/enrichment/pricing';
 import { DEFAULT_RUNS, DEFAULT_SAMPLE, DEFAULT_SEED, runNarrativeQa, type QaProgress, type QaReport } from '../lib/enrichment/qa';
 import { GROUNDING_CHECK_LABEL, type GroundingCheck } from '../lib/enrichment/schema';
 import { env } from '../lib/env';
@@ -18,7 +19,7 @@ import { writeFileAtomic } from '../lib/fs-atomic';
 import { loadLeadsFile } from '../lib/leads-file';
 import { loadRuleSet } from '../lib/rules-file';
 import { TIERS, type Tier } from '../lib/scoring';
-import { booleanFlag, commaList, createProgress, defineCommand, EXIT, positiveNumber, sharedFlags, wholeNumber, type FlagValues, type Progress } from './cli';
+import { booleanFlag, commaList, createProgress, defineCommand, EXIT, interruptSignals, positiveNumber, sharedFlags, wholeNumber, type FlagValues, type Progress } from './cli';
 
 /** Where reports go by default: one file per run, `<run id>.json`, and the pending batch's state. */
 const QA_DIR = 'data/narrative-qa';
@@ -51,7 +52,6 @@ const flags = {
 };
 type Flags = FlagValues<typeof flags>;
 
-const usd = (n: number | null) => (n === null ? 'unknown (no price on file for this model)' : `$${n < 1 ? n.toFixed(4) : n.toFixed(2)}`);
 const checks = (byCheck: Partial<Record<GroundingCheck, number>>) =>
   Object.entries(byCheck)
     .map(([c, n]) => `${GROUNDING_CHECK_LABEL[c as GroundingCheck].toLowerCase()} ${n}`)
@@ -63,7 +63,7 @@ function progressPrinter(): { onProgress: (p: QaProgress) => void; end: () => vo
   return {
     onProgress: (p) => {
       progress ??= createProgress({ label: 'enrich:qa', total: p.total });
-      const spend = p.spentUsd === null ? '' : ` · ${usd(p.spentUsd)} spent`;
+      const spend = p.spentUsd === null ? '' : ` · ${formatUsd(p.spentUsd)} spent`;
       progress.update(p.done, `${p.batch ? `batch ${p.batch.id} ${p.batch.status} · ` : ''}${p.failed} failed${spend}`);
     },
     end: () => progress?.end(),
@@ -86,7 +86,7 @@ function printReport(r: QaReport, where: string | null): void {
   );
   out.push(`  sample: ${r.sampled} leads (seed ${r.seed}${r.tiers ? `, tiers ${r.tiers.join(',')}` : ''}), ${r.runs_per_lead} runs each; prompt ${r.prompt_version}, rules ${r.rules_version}`);
   if (r.dry_run && r.estimate) {
-    out.push(`  would send ${r.estimate.requests} request(s): ${usd(r.estimate.expected_cost_usd)} expected, ${usd(r.estimate.worst_case_cost_usd)} worst case`);
+    out.push(`  would send ${r.estimate.requests} request(s): ${formatUsd(r.estimate.expected_cost_usd)} expected, ${formatUsd(r.estimate.worst_case_cost_usd)} worst case`);
   }
   if (r.stop_reason === 'budget') out.push(`  BUDGET: ${r.stop_detail}; ${r.not_started} request(s) not sent.`);
   if (r.stop_reason === 'interrupted') out.push(`  INTERRUPTED: ${r.stop_detail ?? `${r.not_started} request(s) not started`}.`);
@@ -97,7 +97,7 @@ function printReport(r: QaReport, where: string | null): void {
     out.push(`  action-kind agreement: ${pct(o.actionAgreement)} (${o.unanimousAction} leads unanimous)`);
     out.push(`  wording similarity: ${o.similarity === null ? '—' : o.similarity.toFixed(2)} (mean pairwise Jaccard of word sets; 1 = same words)`);
     out.push(`  grounding checks: ${o.flaggedRuns} of ${o.runs} runs flagged, on ${o.flaggedLeads} leads (${checks(o.byCheck)})`);
-    out.push(`  tokens: ${r.usage.input_tokens.toLocaleString('en-US')} input, ${r.usage.output_tokens.toLocaleString('en-US')} output; cost ${usd(r.cost_usd)}${r.max_cost_usd !== null ? ` (budget $${r.max_cost_usd})` : ''}`);
+    out.push(`  tokens: ${r.usage.input_tokens.toLocaleString('en-US')} input, ${r.usage.output_tokens.toLocaleString('en-US')} output; cost ${formatUsd(r.cost_usd)}${r.max_cost_usd !== null ? ` (budget $${r.max_cost_usd})` : ''}`);
     out.push('', 'By tier');
     out.push(table(['Tier', 'Leads', 'Confidence', 'Action kind', 'Similarity'], o.byTier.map((t) => [t.tier, String(t.leads), pct(t.confidenceAgreement), pct(t.actionAgreement), t.similarity === null ? '—' : t.similarity.toFixed(2)])));
     out.push('', 'By lead (least consistent first)');
@@ -124,9 +124,6 @@ function printReport(r: QaReport, where: string | null): void {
   if (r.mode === 'mock') out.push(MOCK_BANNER);
   console.log(out.join('\n'));
 }
-
-/** Signals closer together than this are one keypress delivered twice (see scripts/enrich_leads.ts). */
-const REPEAT_SIGNAL_MS = 500;
 
 export default defineCommand(import.meta.url, {
   name: 'enrich:qa',
@@ -159,20 +156,10 @@ async function qa(flags: Flags): Promise<number> {
   const client = createClaudeClient(config, { maxRetries: flags['max-retries'], timeoutMs: flags.timeout * 1000 });
   if (!client && !flags.json) console.warn(MOCK_BANNER);
 
-  const stop = new AbortController();
-  const abortInFlight = new AbortController();
-  let firstSignalAt = 0;
-  const onSignal = (name: string) => {
-    if (!stop.signal.aborted) {
-      firstSignalAt = performance.now();
-      process.stderr.write(`\n${name}: starting no new calls; waiting for the calls in flight (again to abort them).\n`);
-      stop.abort();
-    } else if (!abortInFlight.signal.aborted && performance.now() - firstSignalAt > REPEAT_SIGNAL_MS) {
-      abortInFlight.abort();
-    }
-  };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  const { stop, abortInFlight } = interruptSignals({
+    stop: 'starting no new calls; waiting for the calls in flight (again to abort them).',
+    abort: 'aborting the calls in flight; the report keeps what arrived.',
+  });
 
   const progress = progressPrinter();
   let report: QaReport;
@@ -192,7 +179,7 @@ async function qa(flags: Flags): Promise<number> {
         dryRun: flags['dry-run'],
         batch: flags.batch ? { statePath: flags.out ? `${flags.out}.batch.json` : path.join(QA_DIR, 'pending-batch.json'), pollIntervalMs: flags['poll-interval'] * 1000 } : undefined,
       },
-      { client, onProgress: flags.json ? undefined : progress.onProgress, signal: stop.signal, abortInFlight: abortInFlight.signal },
+      { client, onProgress: flags.json ? undefined : progress.onProgress, signal: stop, abortInFlight },
     );
   } finally {
     progress.end();
@@ -206,6 +193,6 @@ async function qa(flags: Flags): Promise<number> {
   }
   if (flags.json) console.log(JSON.stringify(report, null, 2));
   else printReport(report, where);
-  if (stop.signal.aborted || report.stop_reason === 'interrupted') return EXIT.INTERRUPTED;
+  if (stop.aborted || report.stop_reason === 'interrupted') return EXIT.INTERRUPTED;
   return report.dry_run || report.overall.runs > 0 || report.sent === 0 ? EXIT.OK : EXIT.FAILED;
 }

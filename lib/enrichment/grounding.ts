@@ -495,7 +495,8 @@ const TIER_MENTIONS = [/\b(hot|warm|cold)[- ](?:leads?|tier|prospects?|accounts?
 /** Words before or after a tier that compare with it rather than claim it. */
 const TIER_REFERENCE_BEFORE =
   /\b(?:not|n't|short of|below|under|above|over|from|toward|towards|reach|reaching|away from|close to|near|nearly|almost|shy of|than|become|becomes|becoming|would|could|if|until|instead of|rather than|vs\.?|versus|out of|between|past|beyond|cross|crossing|into)\s+(?:the\s+|a\s+)?$/i;
-const TIER_REFERENCE_AFTER = /^\s*(?:tier\s+)?(?:threshold|cutoff|cut-off|line|band|range|bar|mark|boundary|starts|begins|requires|needs|is\s+\d|at\s+\d|\(\d|\d+\+|or (?:above|higher|better))/i;
+/** A threshold is a comparison ("HOT is 75+", "HOT starts at 75"); "HOT at 62/100" is a claim. */
+const TIER_REFERENCE_AFTER = /^\s*(?:tier\s+)?(?:threshold|cutoff|cut-off|line|band|range|bar|mark|boundary|starts|begins|requires|needs|(?:is|at|from)\s+\d+\s*\+|\(\s*\d+\s*\+|\d+\s*\+|or (?:above|higher|better))/i;
 
 /** Tiers a sentence names as the lead's own. */
 function claimedTiers(text: string): { text: string; tier: Tier }[] {

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { setPasswordAccount } from '@/lib/auth/accounts';
 import { openAuth } from '@/lib/auth/server';
 import { parseEnv } from '@/lib/env';
+import { sessionCookie } from '../support/sign-in';
 import { DEFAULT_RULES } from '@/lib/scoring';
 import { createFileStore } from '@/lib/store/file';
 
@@ -85,14 +86,7 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-async function sessionCookie(email: string): Promise<string> {
-  const { POST } = await import('@/app/api/auth/[...all]/route');
-  const response = await POST(
-    new Request(`${AUTH_URL}/api/auth/sign-in/email`, { method: 'POST', headers: { 'content-type': 'application/json', origin: AUTH_URL }, body: JSON.stringify({ email, password: PASSWORD }) }),
-  );
-  expect(response.status, `${email} signs in`).toBe(200);
-  return response.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
-}
+const signIn = (email: string) => sessionCookie(AUTH_URL, email, PASSWORD);
 
 async function give(cookie: string | null) {
   const { POST } = await import('@/app/api/feedback/route');
@@ -115,7 +109,7 @@ describe('POST /api/feedback with sign-in', () => {
 
   it('answers 403 for a session whose email is no longer on the sign-in list', async () => {
     vi.stubEnv('AUTH_ALLOWED_EMAILS', '*');
-    const cookie = await sessionCookie('eve@elsewhere.test');
+    const cookie = await signIn('eve@elsewhere.test');
     vi.stubEnv('AUTH_ALLOWED_EMAILS', '@acme.test');
     vi.resetModules();
     const response = await give(cookie);
@@ -124,7 +118,7 @@ describe('POST /api/feedback with sign-in', () => {
   });
 
   it('records a signed-in SDR (not on the re-enrich list) by id, email and name', async () => {
-    const response = await give(await sessionCookie('sdr@acme.test'));
+    const response = await give(await signIn('sdr@acme.test'));
     expect(response.status).toBe(200);
     const [saved] = await createFileStore({ ...files(), rules: DEFAULT_RULES }).feedback();
     expect(saved!.author).toEqual({ key: expect.any(String), email: 'sdr@acme.test', name: expect.any(String) });

@@ -151,7 +151,7 @@ describe('enrichLead against the Messages API', () => {
     fake.respond(() => ({ kind: 'ok', answer }));
     const enrichment = await enrichLead({ lead, result: { ...result, tier: 'WARM' }, rules, client: fakeClient(fake.url), model: MODEL });
     expect(enrichment.checks).toEqual(checkNarrative({ lead, result: { ...result, tier: 'WARM' }, rules }, answer));
-    expect(enrichment.checks).toMatchObject({ version: GROUNDING_VERSION, findings: [{ check: 'tier_mismatch', field: 'fit_narrative', text: 'HOT' }] });
+    expect(enrichment.checks).toMatchObject({ version: GROUNDING_VERSION, findings: [{ check: 'tier_mismatch', field: 'fit_narrative', text: 'HOT lead' }] });
   });
 });
 

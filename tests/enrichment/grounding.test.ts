@@ -213,6 +213,11 @@ describe('grounding checks: crafted narratives', () => {
     expect(groundingStatus({ checks })).toBe('flagged');
   });
 
+  it('reads "HOT at 62/100" as a claim, "HOT at 75+" as a threshold', () => {
+    expect(check(lead('lead_000041'), 'A HOT lead at 68/100.', 'Send a tailored follow-up.').checks.findings.map((f) => f.text)).toEqual(['HOT lead']);
+    expect(check(lead('lead_000041'), 'Short of HOT at 75+.', 'Send a tailored follow-up.').checks.findings).toEqual([]);
+  });
+
   it('reports a tier once however it is written ("HOT", "HOT lead")', () => {
     const { checks } = check(lead('lead_000041'), 'A HOT lead, really a hot lead; HOT.', 'Send a tailored follow-up.');
     expect(checks.findings.map((f) => [f.check, f.text])).toEqual([
@@ -244,7 +249,7 @@ describe('grounding checks: narratives that must pass', () => {
     {
       name: 'tier comparisons that are not claims',
       lead: lead('lead_000041'),
-      fit: 'WARM at 68, 7 points short of HOT; the HOT threshold is 75.',
+      fit: 'WARM at 68, 7 points short of HOT; the HOT threshold is 75, HOT is 75+ and HOT starts at 75.',
       action: 'Send a tailored follow-up this week.',
     },
     {
