@@ -129,7 +129,7 @@ export function NarrativeFeedback({ leadId, enrichedAt, tally }: { leadId: strin
             {state.message}
           </span>
         ) : mine ? (
-          <span className="text-slate-500">You said {VERDICT_LABEL[mine].toLowerCase()}{tally.mine?.reason ? `: “${tally.mine.reason}”` : ''}.</span>
+          <span className="text-slate-500">You said {VERDICT_LABEL[mine].toLowerCase()}{tally.mine?.reason ? `: “${tally.mine.reason}”` : '.'}</span>
         ) : null}
       </p>
     </div>
