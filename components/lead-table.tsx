@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { leadHref } from '@/app/_lib/lead-path';
 import { defaultDirection, hasFilters, leadsHref, type LeadSearchState } from '@/app/_lib/lead-search';
 import type { LeadPage, SortKey } from '@/lib/store/types';
 import { EnrichmentBadge, GroundingFlag, TierBadge } from './badges';
@@ -81,7 +82,7 @@ export function LeadTable({ page, state }: { page: LeadPage; state: LeadSearchSt
           {page.rows.map((row) => (
             <tr key={row.id} data-testid="lead-row" data-lead-id={row.id} data-score={row.score} data-tier={row.tier} data-grounding={row.grounding ?? 'none'}>
               <th scope="row">
-                <Link href={`/leads/${encodeURIComponent(row.id)}`} className="text-slate-900 hover:text-indigo-700 hover:underline" data-testid="lead-link">
+                <Link href={leadHref(row.id)} className="text-slate-900 hover:text-indigo-700 hover:underline" data-testid="lead-link">
                   {row.name ?? <i className="text-slate-500">{row.email ?? row.id}</i>}
                 </Link>
                 {row.name && row.email && <div className="sub cell-clip max-w-52">{row.email}</div>}

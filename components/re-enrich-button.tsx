@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState, useTransition } from 'react';
+import { useId, useState, useTransition } from 'react';
 
 /** What the server says about live enrichment; plain values only (no keys reach the browser). */
 export interface ReEnrichAvailability {
@@ -10,10 +10,20 @@ export interface ReEnrichAvailability {
   disabledReason: string | null;
 }
 
+interface Written {
+  source: 'claude' | 'mock';
+  model: string;
+  confidence: string;
+  fit_narrative: string;
+  recommended_action: string;
+}
+
 type State =
   | { kind: 'idle' }
   | { kind: 'running' }
-  | { kind: 'done'; source: 'claude' | 'mock'; model: string; confidence: string }
+  | { kind: 'done'; enrichment: Written }
+  /** Written (and paid for) but the store could not save it: shown here, since the page cannot show it. */
+  | { kind: 'unsaved'; enrichment: Written; reason: string }
   | { kind: 'error'; code: string; message: string };
 
 function formatWait(seconds: number): string {
@@ -29,10 +39,10 @@ async function describeFailure(response: Response): Promise<{ code: string; mess
   const body = (await response.json().catch(() => null)) as { error?: { code?: unknown; message?: unknown } } | null;
   const code = typeof body?.error?.code === 'string' ? body.error.code : `HTTP_${response.status}`;
   const message = typeof body?.error?.message === 'string' ? body.error.message : `The server answered ${response.status}.`;
-  if (response.status === 429) {
-    const wait = Number(response.headers.get('Retry-After'));
-    return { code, message: Number.isFinite(wait) && wait > 0 ? `Rate limit reached. Try again in ${formatWait(wait)}.` : message };
-  }
+  const wait = Number(response.headers.get('Retry-After'));
+  const known = Number.isFinite(wait) && wait > 0;
+  if (code === 'RATE_LIMITED') return { code, message: known ? `Rate limit reached. Try again in ${formatWait(wait)}.` : message };
+  if (code === 'DAILY_BUDGET_EXHAUSTED') return { code, message: known ? `${message} (in ${formatWait(wait)})` : message };
   return { code, message };
 }
 
@@ -42,6 +52,8 @@ async function describeFailure(response: Response): Promise<{ code: string; mess
  */
 export function ReEnrichButton({ leadId, availability }: { leadId: string; availability: ReEnrichAvailability }) {
   const router = useRouter();
+  // Not built from the lead id: an id with a space would make aria-describedby name two elements.
+  const statusId = useId();
   const [state, setState] = useState<State>({ kind: 'idle' });
   const [refreshing, startRefresh] = useTransition();
   const busy = state.kind === 'running' || refreshing;
@@ -58,8 +70,12 @@ export function ReEnrichButton({ leadId, availability }: { leadId: string; avail
         setState({ kind: 'error', ...(await describeFailure(response)) });
         return;
       }
-      const body = (await response.json()) as { enrichment: { source: 'claude' | 'mock'; model: string; confidence: string } };
-      setState({ kind: 'done', source: body.enrichment.source, model: body.enrichment.model, confidence: body.enrichment.confidence });
+      const body = (await response.json()) as { enrichment: Written; saved: boolean; notSavedReason?: string };
+      if (!body.saved) {
+        setState({ kind: 'unsaved', enrichment: body.enrichment, reason: body.notSavedReason ?? 'The server could not save it.' });
+        return;
+      }
+      setState({ kind: 'done', enrichment: body.enrichment });
       startRefresh(() => router.refresh());
     } catch {
       setState({ kind: 'error', code: 'NETWORK', message: 'Could not reach the server. Check your connection and try again.' });
@@ -67,6 +83,8 @@ export function ReEnrichButton({ leadId, availability }: { leadId: string; avail
   }
 
   const label = availability.mode === 'mock' ? 'Re-enrich (mock)' : 'Re-enrich with Claude';
+  const author = (e: Written) =>
+    e.source === 'mock' ? <strong className="font-semibold text-yellow-800">MOCK — not written by Claude</strong> : <>written by Claude ({e.model})</>;
   return (
     <div className="flex flex-wrap items-center gap-x-3 gap-y-2">
       <button
@@ -74,22 +92,30 @@ export function ReEnrichButton({ leadId, availability }: { leadId: string; avail
         onClick={run}
         disabled={!availability.enabled || busy}
         aria-busy={busy}
-        aria-describedby={`re-enrich-status-${leadId}`}
+        aria-describedby={statusId}
         data-testid="re-enrich"
         className="inline-flex h-8 items-center gap-2 rounded-md border border-slate-300 bg-white px-3 text-sm font-medium text-slate-800 shadow-xs hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-60"
       >
         {busy && <span aria-hidden="true" className="size-3.5 animate-spin rounded-full border-2 border-slate-300 border-t-indigo-600" />}
         {state.kind === 'running' ? 'Enriching…' : refreshing ? 'Updating…' : label}
       </button>
-      <p id={`re-enrich-status-${leadId}`} role="status" aria-live="polite" data-testid="re-enrich-status" data-state={availability.enabled ? state.kind : 'disabled'} className="text-xs">
+      <p id={statusId} role="status" aria-live="polite" data-testid="re-enrich-status" data-state={availability.enabled ? state.kind : 'disabled'} className="text-xs">
         {!availability.enabled ? (
           <span className="text-slate-600">{availability.disabledReason}</span>
         ) : state.kind === 'running' ? (
           <span className="text-slate-500">{availability.mode === 'mock' ? 'Writing a mock narrative…' : 'Asking Claude…'}</span>
         ) : state.kind === 'done' ? (
           <span className="text-emerald-700">
-            Updated:{' '}
-            {state.source === 'mock' ? <strong className="font-semibold text-yellow-800">MOCK — not written by Claude</strong> : <>written by Claude ({state.model})</>}, {state.confidence} confidence.
+            Updated: {author(state.enrichment)}, {state.enrichment.confidence} confidence.
+          </span>
+        ) : state.kind === 'unsaved' ? (
+          <span className="flex flex-col gap-1 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-amber-900" data-testid="re-enrich-unsaved">
+            <span>
+              <strong className="font-semibold">Not saved:</strong> {state.reason} This narrative ({author(state.enrichment)}, {state.enrichment.confidence} confidence) is shown
+              only here; copy it now or re-enrich later.
+            </span>
+            <span className="text-sm text-slate-800">{state.enrichment.fit_narrative}</span>
+            <span className="text-sm text-slate-800">Next step: {state.enrichment.recommended_action}</span>
           </span>
         ) : state.kind === 'error' ? (
           <span className="text-rose-700" data-error-code={state.code}>

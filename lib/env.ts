@@ -22,7 +22,8 @@ const duration = z
     const unit = v.trim().slice(-1);
     const factor = unit === 'm' ? 60 : unit === 'h' ? 3600 : unit === 'd' ? 86_400 : 1;
     return Math.round(n * factor);
-  });
+  })
+  .refine((seconds) => seconds >= 1, 'must be at least 1 second (0 would turn the limit off)');
 
 const optionalText = z.string().trim().min(1).optional();
 
@@ -50,10 +51,13 @@ export const envSchema = z
     ENRICH_RATE_LIMIT: z.coerce.number().int().positive().default(5),
     ENRICH_RATE_WINDOW: duration.default(3600),
     /**
-     * Which request header carries the client IP. Behind a proxy you trust (Vercel, nginx), the header
-     * it sets; never trust `x-forwarded-for` from the open internet, clients can forge it.
+     * How many proxies you run in front of the app, each appending to X-Forwarded-For; the client IP is the
+     * entry this far from the right. 0: no proxy, the header is never read (see lib/client-ip.ts).
      */
-    ENRICH_CLIENT_IP_HEADER: z.string().trim().toLowerCase().default('x-forwarded-for'),
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(20).default(0),
+    /** Live calls per UTC day across all users, and their spend in USD (worst case reserved before each call). */
+    ENRICH_LIVE_DAILY_LIMIT: z.coerce.number().int().positive().default(200),
+    ENRICH_LIVE_DAILY_USD: z.coerce.number().positive().finite().default(5),
     DATABASE_URL: optionalText,
     SUPABASE_URL: z.url().optional(),
     SUPABASE_SERVICE_ROLE_KEY: optionalText,
@@ -119,10 +123,22 @@ function withoutBlanks(source: EnvSource): Record<string, string> {
   return Object.fromEntries(Object.entries(source).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].trim() !== ''));
 }
 
+/**
+ * Settings that no longer exist, refused rather than silently ignored: someone who set one expects it to
+ * act. ENRICH_CLIENT_IP_HEADER named a header that was trusted whoever sent it.
+ */
+export const REMOVED_ENV_VARS: Readonly<Record<string, string>> = {
+  ENRICH_CLIENT_IP_HEADER: 'was removed: set TRUST_PROXY_HOPS to the number of proxies in front of the app instead',
+};
+
 export function parseEnv(source: EnvSource = process.env): Env {
-  const result = envSchema.safeParse(withoutBlanks(source));
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => ({ record: 'environment', field: String(i.path[0] ?? '(env)'), message: i.message }));
+  const present = withoutBlanks(source);
+  const result = envSchema.safeParse(present);
+  const removed = Object.keys(REMOVED_ENV_VARS)
+    .filter((name) => name in present)
+    .map((name) => ({ record: 'environment', field: name, message: REMOVED_ENV_VARS[name]! }));
+  if (result.success && removed.length === 0) return result.data;
+  const issues = [...removed, ...(result.success ? [] : result.error.issues.map((i) => ({ record: 'environment', field: String(i.path[0] ?? '(env)'), message: i.message })))];
   const list = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
   throw new AppError('CONFIG_ERROR', `Invalid configuration: ${list}`, { safeMessage: 'The server is misconfigured.', issues });
 }

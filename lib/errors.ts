@@ -6,7 +6,7 @@ export const ERROR_STATUS = {
   INVALID_INPUT: 400,
   /** No signed-in user, and sign-in is configured. */
   UNAUTHENTICATED: 401,
-  /** Signed in, but not allowed to do this (e.g. re-enrich, which spends money); or a request from another site. */
+  /** Signed in, but not allowed to do this (e.g. re-enrich, which spends money). */
   FORBIDDEN: 403,
   /** A command line with an unknown flag, or a flag's missing or bad value (CLI exit code 2). */
   USAGE: 400,
@@ -17,6 +17,11 @@ export const ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   LIVE_ENRICH_DISABLED: 503,
   RATE_LIMITED: 429,
+  /** The live route's spend or call budget for the day (UTC), shared by every user, is used up. */
+  DAILY_BUDGET_EXHAUSTED: 429,
+  PAYLOAD_TOO_LARGE: 413,
+  /** A browser request sent from another site (CSRF): refused whoever is signed in. */
+  CROSS_SITE_REQUEST: 403,
   UPSTREAM_ERROR: 502,
   CONFIG_ERROR: 500,
   STORE_ERROR: 500,

@@ -3,8 +3,8 @@ import { promises as fs, writeSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * File writes that never leave a half-written file behind, and a cross-process lock for
- * read-modify-write cycles (the batch job and the live route both update data/enrichments.json).
+ * File writes that never leave a half-written file behind (the cross-process lock for read-modify-write
+ * cycles is lib/file-lock.ts).
  */
 
 /** Writes to a temp file in the same directory, fsyncs it, then renames it over the target. */
@@ -66,40 +66,5 @@ export async function writeStreamAtomic(target: string, chunks: AsyncIterable<st
   } catch (error) {
     await fs.rm(temp, { force: true });
     throw error;
-  }
-}
-
-const LOCK_STALE_MS = 30_000;
-const LOCK_RETRY_MS = 15;
-
-/**
- * Runs `fn` while holding `<target>.lock` (created with O_EXCL, so only one process holds it).
- * A lock older than 30 s is taken to belong to a crashed process and is broken.
- */
-export async function withFileLock<T>(target: string, fn: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const lockPath = `${target}.lock`;
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  const started = Date.now();
-  for (;;) {
-    try {
-      const handle = await fs.open(lockPath, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const stat = await fs.stat(lockPath).catch(() => null);
-      if (stat && Date.now() - stat.mtimeMs > LOCK_STALE_MS) {
-        await fs.rm(lockPath, { force: true });
-        continue;
-      }
-      if (Date.now() - started > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for the lock ${lockPath}`);
-      await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS + Math.random() * LOCK_RETRY_MS));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    await fs.rm(lockPath, { force: true });
   }
 }

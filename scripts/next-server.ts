@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { envSchema } from '../lib/env';
+import { envSchema, REMOVED_ENV_VARS } from '../lib/env';
 
 /**
  * Build and run the real app (`next build`, `next start`) for browser tests and the dashboard bench.
@@ -14,8 +14,8 @@ import { envSchema } from '../lib/env';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NEXT_BIN = path.join(ROOT, 'node_modules/next/dist/bin/next');
 
-/** Every variable lib/env.ts reads: removed from the inherited environment, then set explicitly. */
-const APP_VARS = Object.keys(envSchema.shape);
+/** Every variable lib/env.ts reads (or refuses as removed): dropped from the inherited environment, then set explicitly. */
+const APP_VARS = [...Object.keys(envSchema.shape), ...Object.keys(REMOVED_ENV_VARS)];
 
 function childEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !APP_VARS.includes(k) && !k.startsWith('NEXT_PUBLIC_') && !k.startsWith('VITEST')));

@@ -27,6 +27,26 @@ describe('env schema', () => {
     expect(() => parseEnv({ LEAD_STORE: 'supabase', SUPABASE_URL: 'https://x.supabase.co' })).toThrow(/SUPABASE_SERVICE_ROLE_KEY is required/);
   });
 
+  it('refuses a rate window of 0 (it would turn the limit off) or anything under a second', () => {
+    for (const value of ['0', '0s', '0.4', '0m']) expect(() => parseEnv({ ENRICH_RATE_WINDOW: value }), value).toThrow(/ENRICH_RATE_WINDOW: must be at least 1 second/);
+    expect(parseEnv({ ENRICH_RATE_WINDOW: '1' }).ENRICH_RATE_WINDOW).toBe(1);
+  });
+
+  it('trusts no proxy by default, and refuses the removed ENRICH_CLIENT_IP_HEADER naming its replacement', () => {
+    expect(parseEnv({}).TRUST_PROXY_HOPS).toBe(0);
+    expect(parseEnv({ TRUST_PROXY_HOPS: '2' }).TRUST_PROXY_HOPS).toBe(2);
+    expect(() => parseEnv({ TRUST_PROXY_HOPS: '-1' })).toThrow(/TRUST_PROXY_HOPS/);
+    expect(() => parseEnv({ TRUST_PROXY_HOPS: '1.5' })).toThrow(/TRUST_PROXY_HOPS/);
+    expect(() => parseEnv({ ENRICH_CLIENT_IP_HEADER: 'x-real-ip' })).toThrow(/ENRICH_CLIENT_IP_HEADER: was removed: set TRUST_PROXY_HOPS/);
+  });
+
+  it('has a daily live budget by default, and refuses one that is not positive', () => {
+    expect(parseEnv({})).toMatchObject({ ENRICH_LIVE_DAILY_LIMIT: 200, ENRICH_LIVE_DAILY_USD: 5 });
+    expect(parseEnv({ ENRICH_LIVE_DAILY_USD: '0.25' }).ENRICH_LIVE_DAILY_USD).toBe(0.25);
+    expect(() => parseEnv({ ENRICH_LIVE_DAILY_LIMIT: '0' })).toThrow(/ENRICH_LIVE_DAILY_LIMIT/);
+    expect(() => parseEnv({ ENRICH_LIVE_DAILY_USD: '0' })).toThrow(/ENRICH_LIVE_DAILY_USD/);
+  });
+
   it('rejects bad values with the variable name', () => {
     expect(() => parseEnv({ LEAD_STORE: 'mongo' })).toThrow(/LEAD_STORE/);
     expect(() => parseEnv({ ENRICH_LIVE_ENABLED: 'maybe' })).toThrow(/ENRICH_LIVE_ENABLED/);

@@ -43,18 +43,24 @@ const enumList = <T extends string>(values: readonly T[], normalize: (s: string)
     z.array(z.enum(values as readonly [T, ...T[]])).transform((list) => [...new Set(list)]),
   ).catch([]);
 
+/**
+ * Control characters never belong in a search or a filter value, and NUL cannot reach PostgreSQL at all: a
+ * URL carrying them (`?q=%00`) is read without them rather than failing the page.
+ */
+const withoutControls = (v: unknown) => (typeof v === 'string' ? v.replace(/[\u0000-\u001f\u007f]/g, '') : v);
+
 const searchStateSchema = z.object({
   sort: z.preprocess(lastValue, z.enum(SORT_KEYS)).optional().catch(undefined),
   dir: z.preprocess(lastValue, z.enum(['asc', 'desc'])).optional().catch(undefined),
   tier: enumList(TIERS, (s) => s.toUpperCase()),
   industry: z
-    .preprocess((v) => asList(v), z.array(z.string().trim().min(1).max(MAX_SEARCH)).max(100))
+    .preprocess((v) => asList(v).map(withoutControls).filter((s) => s !== ''), z.array(z.string().trim().min(1).max(MAX_SEARCH)).max(100))
     .transform((list) => [...new Set(list)])
     .catch([]),
   enrichment: enumList(ENRICHMENT_STATUSES, (s) => s.toLowerCase()),
   confidence: enumList(CONFIDENCES, (s) => s.toLowerCase()),
   grounding: enumList(GROUNDING_STATUSES, (s) => s.toLowerCase()),
-  q: z.preprocess(lastValue, z.string().trim().max(MAX_SEARCH)).optional().catch(undefined),
+  q: z.preprocess((v) => withoutControls(lastValue(v)), z.string().trim().max(MAX_SEARCH)).optional().catch(undefined),
   page: z.preprocess(lastValue, z.coerce.number().int().min(1).max(MAX_PAGE)).optional().catch(undefined),
 });
 

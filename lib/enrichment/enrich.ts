@@ -9,7 +9,7 @@ import type { RuleSet } from '../rules';
 import type { ScoreResult } from '../scoring';
 import { checkNarrative } from './grounding';
 import { MOCK_MODEL, mockEnrichmentOutput } from './mock';
-import { usageCostUsd } from './pricing';
+import { BATCH_DISCOUNT, CACHE_WRITE_MULTIPLIER, estimateTokens, modelPrice, usageCostUsd } from './pricing';
 import { buildLeadPrompt, PROMPT_VERSION, SYSTEM_PROMPT } from './prompt';
 import { enrichmentOutputSchema, type Enrichment, type EnrichmentOutput, type NarrativeChecks, type TokenUsage } from './schema';
 
@@ -70,6 +70,19 @@ export function enrichmentRequest(lead: ScorableLead, result: ScoreResult, rules
     messages: [{ role: 'user', content: buildLeadPrompt(lead, result, rules) }],
     output_config: { format: { type: schemaFormat.type, schema: schemaFormat.schema }, ...(ACCEPTS_EFFORT.test(model) ? { effort: 'low' } : {}) },
   };
+}
+
+/**
+ * What one lead's narrative can cost at most, reserved before the call by the batch job's --max-cost and the
+ * live route's daily budget: the input at the cache-write price and a full max_tokens answer, for every
+ * attempt (live calls retry an invalid answer once; batch requests are never retried). null: no price on file.
+ */
+export function worstCaseCostUsd(model: string, userPrompt: string, { batch = false }: { batch?: boolean } = {}): number | null {
+  const price = modelPrice(model);
+  if (!price) return null;
+  const input = estimateTokens(SYSTEM_PROMPT) + estimateTokens(userPrompt);
+  const perAttempt = (input * CACHE_WRITE_MULTIPLIER * price.inputPerMTok + MAX_OUTPUT_TOKENS * price.outputPerMTok) / 1_000_000;
+  return batch ? perAttempt * BATCH_DISCOUNT : perAttempt * MAX_ATTEMPTS;
 }
 
 export function tokenUsage(usage: Usage): TokenUsage {

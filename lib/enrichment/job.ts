@@ -10,9 +10,9 @@ import { leadInputHash, toScorable, type Lead, type ScorableLead } from '../lead
 import type { RuleSet } from '../rules';
 import { scoreLead, type ScoreResult, type Tier } from '../scoring';
 import type { LeadStore } from '../store/types';
-import { addUsage, buildEnrichment, enrichLead, enrichmentRequest, MAX_ATTEMPTS, MAX_OUTPUT_TOKENS, readAnswer, tokenUsage, ZERO_USAGE } from './enrich';
+import { addUsage, buildEnrichment, enrichLead, enrichmentRequest, readAnswer, tokenUsage, worstCaseCostUsd, ZERO_USAGE } from './enrich';
 import { checkNarrative } from './grounding';
-import { BATCH_DISCOUNT, CACHE_WRITE_MULTIPLIER, estimateTokens, modelPrice, usageCostUsd } from './pricing';
+import { estimateTokens, modelPrice, usageCostUsd } from './pricing';
 import { SYSTEM_PROMPT } from './prompt';
 import { enrichmentStatus, GROUNDING_CHECK_LABEL, type Enrichment, type EnrichmentOutput, type GroundingCheck, type NarrativeChecks, type TokenUsage } from './schema';
 
@@ -24,8 +24,6 @@ import { enrichmentStatus, GROUNDING_CHECK_LABEL, type Enrichment, type Enrichme
  */
 
 export const DEFAULT_CONCURRENCY = 4;
-export const DEFAULT_FLUSH_INTERVAL_MS = 250;
-export const DEFAULT_FLUSH_MAX_PENDING = 25;
 export const DEFAULT_POLL_INTERVAL_MS = 10_000;
 /** A typical answer: two short lines in JSON. Only used for the dry run's expected cost. */
 export const EXPECTED_OUTPUT_TOKENS = 150;
@@ -48,7 +46,6 @@ export interface EnrichmentJobOptions {
   maxCostUsd?: number;
   /** Use the Message Batches API; the state file keeps the batch id so a stopped run resumes it. */
   batch?: { statePath: string; pollIntervalMs?: number };
-  flush?: { intervalMs?: number; maxPending?: number };
 }
 
 export type JobPhase = 'calls' | 'batch';
@@ -157,54 +154,61 @@ function percentile(sorted: readonly number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/** Result buffer that writes to the store every `maxPending` results or `intervalMs`, whichever is first. */
+/**
+ * Saves each result as soon as it arrives. While one write is running, results that arrive meanwhile wait
+ * for it and then go together in the next write (a store's write costs about the same for one result or
+ * twenty), so nothing waits for a timer or a batch to fill. Writes are serialised; a failed write keeps its
+ * results for the next attempt, and `close` makes that last attempt.
+ */
 class Checkpointer {
-  private pending: { enrichment: Enrichment; at: number }[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private chain: Promise<void> = Promise.resolve();
+  private pending: { enrichment: Enrichment; at: number; settled: () => void }[] = [];
+  private writing: Promise<void> | null = null;
   writes = 0;
   /** Longest a result waited for its write to start, and longest a write took. */
   maxWaitMs = 0;
   maxWriteMs = 0;
   error: unknown = null;
 
-  constructor(
-    private readonly store: LeadStore,
-    private readonly intervalMs: number,
-    private readonly maxPending: number,
-  ) {}
+  constructor(private readonly store: LeadStore) {}
 
-  add(enrichment: Enrichment): void {
-    this.pending.push({ enrichment, at: performance.now() });
-    if (this.pending.length >= this.maxPending) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), this.intervalMs);
+  /**
+   * Resolves once the result is in the store, or once a write including it failed (`error` says so): then it
+   * stays pending, for the next write or `close`.
+   */
+  save(enrichment: Enrichment): Promise<void> {
+    return new Promise((settled) => {
+      this.pending.push({ enrichment, at: performance.now(), settled });
+      this.writing ??= this.drain();
+    });
   }
 
-  /** Writes are serialised; a failed write keeps its results for the next attempt. */
-  flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.chain = this.chain.then(async () => {
-      const taken = this.pending.splice(0);
-      if (!taken.length) return;
-      const start = performance.now();
-      try {
-        await this.store.saveEnrichments(taken.map((p) => p.enrichment));
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const taken = this.pending.splice(0);
+        const start = performance.now();
+        try {
+          await this.store.saveEnrichments(taken.map((p) => p.enrichment));
+        } catch (error) {
+          this.pending.unshift(...taken);
+          this.error = error;
+          for (const p of taken) p.settled();
+          return;
+        }
         this.error = null;
-      } catch (error) {
-        this.pending.unshift(...taken);
-        this.error = error;
-        return;
+        this.writes++;
+        this.maxWaitMs = Math.max(this.maxWaitMs, start - taken[0]!.at);
+        this.maxWriteMs = Math.max(this.maxWriteMs, performance.now() - start);
+        for (const p of taken) p.settled();
       }
-      this.writes++;
-      this.maxWaitMs = Math.max(this.maxWaitMs, start - taken[0]!.at);
-      this.maxWriteMs = Math.max(this.maxWriteMs, performance.now() - start);
-    });
-    return this.chain;
+    } finally {
+      this.writing = null;
+    }
   }
 
   async close(): Promise<void> {
-    await this.flush();
+    await this.writing;
+    if (this.pending.length) await (this.writing ??= this.drain());
     if (this.pending.length) {
       throw new AppError('STORE_ERROR', `Could not save ${this.pending.length} enrichment(s): ${this.error instanceof Error ? this.error.message : String(this.error)}`, {
         safeMessage: 'Could not save enrichments.',
@@ -212,18 +216,6 @@ class Checkpointer {
       });
     }
   }
-}
-
-/**
- * What one lead can cost at most: input at the cache-write price and a full max_tokens answer, for
- * every attempt (live calls retry an invalid answer once; batch requests are never retried).
- */
-export function worstCaseCallUsd(model: string, userPrompt: string, batch: boolean): number | null {
-  const price = modelPrice(model);
-  if (!price) return null;
-  const input = estimateTokens(SYSTEM_PROMPT) + estimateTokens(userPrompt);
-  const perAttempt = (input * CACHE_WRITE_MULTIPLIER * price.inputPerMTok + MAX_OUTPUT_TOKENS * price.outputPerMTok) / 1_000_000;
-  return batch ? perAttempt * BATCH_DISCOUNT : perAttempt * MAX_ATTEMPTS;
 }
 
 const batchStateSchema = z.object({
@@ -290,7 +282,7 @@ export async function runEnrichmentJob(options: EnrichmentJobOptions, context: J
     }
   }
 
-  const checkpoint = new Checkpointer(store, options.flush?.intervalMs ?? DEFAULT_FLUSH_INTERVAL_MS, options.flush?.maxPending ?? DEFAULT_FLUSH_MAX_PENDING);
+  const checkpoint = new Checkpointer(store);
   const finish = async (): Promise<JobSummary> => {
     await checkpoint.close();
     summary.checkpoint = { writes: checkpoint.writes, maxWaitMs: Math.round(checkpoint.maxWaitMs), maxWriteMs: Math.round(checkpoint.maxWriteMs) };
@@ -356,7 +348,7 @@ export async function runEnrichmentJob(options: EnrichmentJobOptions, context: J
           }
           let reservation = 0;
           if (live && options.maxCostUsd !== undefined) {
-            reservation = worstCaseCallUsd(options.model, enrichmentUserPrompt(candidate), false)!;
+            reservation = worstCaseCostUsd(options.model, enrichmentUserPrompt(candidate))!;
             // Calls in flight hold reservations: wait for them to settle before concluding the budget is spent.
             while (spent + reserved + reservation > options.maxCostUsd) {
               if (reserved === 0 || stopBeforeStart()) {
@@ -389,7 +381,9 @@ export async function runEnrichmentJob(options: EnrichmentJobOptions, context: J
             latencies.push(enrichment.latency_ms);
             summary.enriched++;
             tallyGrounding(summary.grounding, enrichment.checks);
-            checkpoint.add(enrichment);
+            // The call counts as in flight, holding its slot in the pool, until its result is in the store:
+            // a SIGKILL at any moment loses at most `concurrency` answers.
+            await checkpoint.save(enrichment);
           } catch (error) {
             const reason = error instanceof Error ? error.message : String(error);
             summary.failed.push({ leadId: candidate.lead.id, reason });
@@ -418,7 +412,7 @@ export async function runEnrichmentJob(options: EnrichmentJobOptions, context: J
     let chosen = candidates;
     if (options.maxCostUsd !== undefined) {
       let total = 0;
-      const firstOver = candidates.findIndex((c) => (total += worstCaseCallUsd(options.model, enrichmentUserPrompt(c), true)!) > options.maxCostUsd!);
+      const firstOver = candidates.findIndex((c) => (total += worstCaseCostUsd(options.model, enrichmentUserPrompt(c), { batch: true })!) > options.maxCostUsd!);
       if (firstOver !== -1) {
         chosen = candidates.slice(0, firstOver);
         summary.notStarted = candidates.length - firstOver;
@@ -527,7 +521,8 @@ export async function runEnrichmentJob(options: EnrichmentJobOptions, context: J
         summary.enriched++;
         const checks = batchGrounding(request, leadsById.get(request.lead_id)!, answer.output);
         tallyGrounding(summary.grounding, checks);
-        checkpoint.add(
+        // Not awaited one by one: until the state file goes (after `close`), a rerun collects the batch again.
+        void checkpoint.save(
           buildEnrichment({
             leadId: request.lead_id,
             inputHash: request.input_hash,
@@ -576,7 +571,7 @@ export async function runEnrichmentJob(options: EnrichmentJobOptions, context: J
     for (const c of candidates) {
       const prompt = enrichmentUserPrompt(c);
       userTokens += estimateTokens(prompt);
-      worst += worstCaseCallUsd(model, prompt, batch) ?? 0;
+      worst += worstCaseCostUsd(model, prompt, { batch }) ?? 0;
     }
     const n = candidates.length;
     const usage: TokenUsage = {

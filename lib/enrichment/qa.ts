@@ -11,9 +11,9 @@ import type { RuleSet } from '../rules';
 import { scoreLead, type ScoreResult, type Tier } from '../scoring';
 import { classifyAction, type ActionKind } from './action-kind';
 import { leadConsistency, sampleLeads, summarizeConsistency, type ConsistencySummary, type LeadConsistency, type QaRun } from './consistency';
-import { addUsage, enrichLead, enrichmentRequest, readAnswer, tokenUsage, ZERO_USAGE } from './enrich';
+import { addUsage, enrichLead, enrichmentRequest, readAnswer, tokenUsage, worstCaseCostUsd, ZERO_USAGE } from './enrich';
 import { checkNarrative, GROUNDING_VERSION } from './grounding';
-import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, EXPECTED_OUTPUT_TOKENS, worstCaseCallUsd } from './job';
+import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, EXPECTED_OUTPUT_TOKENS } from './job';
 import { MOCK_MODEL } from './mock';
 import { estimateTokens, modelPrice, usageCostUsd } from './pricing';
 import { PROMPT_VERSION, SYSTEM_PROMPT } from './prompt';
@@ -259,7 +259,7 @@ export async function runNarrativeQa(options: QaOptions, context: QaContext): Pr
   let sent = sampled;
   const batch = report.batch;
   if (live) {
-    const worstPerLead = sampled.map((c) => (worstCaseCallUsd(options.model, prompt(c), batch) ?? 0) * runsPerLead);
+    const worstPerLead = sampled.map((c) => (worstCaseCostUsd(options.model, prompt(c), { batch }) ?? 0) * runsPerLead);
     if (options.maxCostUsd !== undefined) {
       let total = 0;
       const firstOver = worstPerLead.findIndex((w) => (total += w) > options.maxCostUsd!);

@@ -1,28 +1,35 @@
 import 'server-only';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { resolveAsOf } from '../as-of';
 import { feedbackKey, narrativeFeedbackSchema, type NarrativeFeedback } from '../enrichment/feedback';
-import { enrichmentSchema, type Confidence, type Enrichment, type EnrichmentStatus, type GroundingStatus } from '../enrichment/schema';
-import { AppError, formatIssues, type FieldIssue } from '../errors';
-import { withFileLock, writeFileAtomic } from '../fs-atomic';
+import type { Confidence, EnrichmentStatus, GroundingStatus } from '../enrichment/schema';
+import { AppError, formatIssues, isAppError, type FieldIssue } from '../errors';
+import { withFileLock } from '../file-lock';
+import { writeFileAtomic } from '../fs-atomic';
 import { readOptionalJsonFile } from '../json-file';
 import { fullName, safeParseLead, toScorable, type Lead } from '../lead';
 import { fieldCoverage, type FieldCoverage } from '../rule-coverage';
 import { loadLeadsFile } from '../leads-file';
 import type { RuleSet } from '../rules';
 import { rulesVersion, TIERS, type Tier } from '../scoring';
+import { createFileEnrichments, fileStamp, type EnrichmentsView } from './file-enrichments';
 import { compareCodePoints, compareFeedback, compareRows, scoreForStore, toLeadRow, validateEnrichments, validateFeedback, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
 import { type LeadPage, type LeadRow, type LeadStore, type OutcomeRow, type ScoredLead, type SortDirection, type SortKey, type StoreSummary } from './types';
 
 /**
- * The zero-setup store: a leads JSON file (scored on load) plus `data/enrichments.json`.
+ * The zero-setup store: a leads JSON file (scored on load) plus `data/enrichments.json` and its journal
+ * (./file-enrichments.ts: each saved result is appended and flushed at once, and folded into the file now
+ * and then), and SDR feedback in `feedback.json` beside it (re-read under a cross-process lock and replaced
+ * atomically on each save).
  *
  * Reads are served from memory and reloaded when a file's inode, size or mtime changes, so the batch
  * job's writes and hand-edited files show up without a restart. Listing is a linear filter over a
- * pre-sorted index per sort key, built once per load. Writes re-read the file under a cross-process
- * lock and replace it atomically, so the batch job and the web server never lose each other's writes.
+ * pre-sorted index per sort key, built once per load. Lead upserts re-read the leads file under a
+ * cross-process lock and replace it atomically, so concurrent processes never lose each other's writes.
+ *
+ * A data file that cannot be read (not JSON, bad records) is the server's fault, not the caller's: it
+ * surfaces as STORE_ERROR (a 5xx, logged with its cause), naming the file, record and field.
  */
 
 export interface FileStoreOptions {
@@ -37,47 +44,8 @@ export interface FileStoreOptions {
   leadsOrigin?: string;
   /** SDR feedback (FEEDBACK_PATH); default: feedback.json beside the enrichments file. */
   feedbackPath?: string;
-}
-
-const ENRICHMENTS_LABEL = 'Enrichments file';
-const ENRICHMENTS_VERSION = 1;
-
-const enrichmentsFileSchema = z
-  .object({ version: z.literal(ENRICHMENTS_VERSION), enrichments: z.record(z.string(), z.unknown()) })
-  .strict();
-
-/** Validates an enrichments file; every bad entry is reported by lead id and field, none is dropped. */
-export function parseEnrichmentsFile(raw: unknown, path: string): Map<string, Enrichment> {
-  const byLead = new Map<string, Enrichment>();
-  if (raw === undefined) return byLead;
-  const file = enrichmentsFileSchema.safeParse(raw);
-  if (!file.success) {
-    const issues = file.error.issues.map((i) => ({ record: 'enrichments file', field: i.path.join('.') || '(root)', message: i.message }));
-    throw new AppError(
-      'INVALID_INPUT',
-      `${ENRICHMENTS_LABEL} ${path} must look like {"version": 1, "enrichments": {"<lead id>": {…}}}:\n${formatIssues(issues, issues.length)}`,
-      { safeMessage: `${ENRICHMENTS_LABEL} is invalid.`, issues },
-    );
-  }
-  const issues: FieldIssue[] = [];
-  for (const [leadId, value] of Object.entries(file.data.enrichments)) {
-    const record = `lead "${leadId}"`;
-    const result = enrichmentSchema.safeParse(value);
-    if (!result.success) {
-      for (const issue of result.error.issues) issues.push({ record, field: issue.path.join('.') || '(record)', message: issue.message });
-    } else if (result.data.lead_id !== leadId) {
-      issues.push({ record, field: 'lead_id', message: `is "${result.data.lead_id}", which does not match its key` });
-    } else {
-      byLead.set(leadId, result.data);
-    }
-  }
-  if (issues.length > 0) {
-    throw new AppError('INVALID_INPUT', `${ENRICHMENTS_LABEL} ${path} has invalid entries:\n${formatIssues(issues, issues.length)}`, {
-      safeMessage: `${ENRICHMENTS_LABEL} has invalid entries.`,
-      issues,
-    });
-  }
-  return byLead;
+  /** Fold the enrichments journal into the file once it is this big (default FOLD_AT_BYTES, 2 MiB). */
+  foldAtBytes?: number;
 }
 
 const FEEDBACK_LABEL = 'Feedback file';
@@ -114,24 +82,6 @@ export function parseFeedbackFile(raw: unknown, file: string): NarrativeFeedback
   return list;
 }
 
-/** Keys sorted and 2-space indented, so the file diffs cleanly when it is committed or reviewed. */
-export function serializeEnrichments(byLead: ReadonlyMap<string, Enrichment>): string {
-  const enrichments: Record<string, Enrichment> = {};
-  for (const id of [...byLead.keys()].sort(compareCodePoints)) enrichments[id] = byLead.get(id)!;
-  return `${JSON.stringify({ version: ENRICHMENTS_VERSION, enrichments }, null, 2)}\n`;
-}
-
-/** Identifies one version of a file; atomic writes rename a new inode into place, so any write changes it. */
-async function fileStamp(path: string): Promise<string | null> {
-  try {
-    const s = await fs.stat(path, { bigint: true });
-    return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
-
 /** One load of the leads file. Sort orders here depend only on lead data, so enrichment changes keep them. */
 interface LeadsSnapshot {
   scored: StoredScore[];
@@ -144,14 +94,18 @@ interface LeadsSnapshot {
   coverage?: FieldCoverage;
 }
 
-interface EnrichmentsSnapshot {
-  byLead: Map<string, Enrichment>;
+/** A fault in the store's own files, reported as the server's (5xx) with the original message and issues. */
+function dataFault(error: unknown): never {
+  if (isAppError(error) && error.status < 500) {
+    throw new AppError('STORE_ERROR', error.message, { safeMessage: error.safeMessage, issues: error.issues, cause: error });
+  }
+  throw error;
 }
 
 /** Leads joined with enrichments: the table rows, plus the orders that depend on enrichment status. */
 interface View {
   leads: LeadsSnapshot;
-  enrichments: EnrichmentsSnapshot;
+  enrichments: EnrichmentsView;
   rows: LeadRow[];
   orders: Map<string, Int32Array>;
   summary?: StoreSummary;
@@ -173,10 +127,6 @@ function loadPerVersion<T>(load: () => Promise<T>) {
       });
       return entry.promise;
     },
-    /** Records a version this process just wrote, so reading it back needs no reload. */
-    prime(stamp: string | null, value: T): void {
-      latest = { stamp, promise: Promise.resolve(value) };
-    },
   };
 }
 
@@ -186,7 +136,7 @@ function filterSet<T>(values: readonly T[] | undefined): Set<T> | null {
 }
 
 export function createFileStore(options: FileStoreOptions): LeadStore {
-  const { leadsPath, enrichmentsPath, rules, asOf, skipInvalid = false, leadsOrigin } = options;
+  const { leadsPath, enrichmentsPath, rules, asOf, skipInvalid = false, leadsOrigin, foldAtBytes } = options;
   const feedbackPath = options.feedbackPath ?? path.join(path.dirname(enrichmentsPath), 'feedback.json');
   const version = rulesVersion(rules);
   let view: View | undefined;
@@ -204,26 +154,21 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     return { scored, positionById, baseRows, searchText, orders: new Map() };
   }
 
-  async function readEnrichments(): Promise<EnrichmentsSnapshot> {
-    const raw = await readOptionalJsonFile(enrichmentsPath, { label: ENRICHMENTS_LABEL });
-    return { byLead: parseEnrichmentsFile(raw, enrichmentsPath) };
-  }
-
   async function readFeedback(): Promise<NarrativeFeedback[]> {
     return parseFeedbackFile(await readOptionalJsonFile(feedbackPath, { label: FEEDBACK_LABEL }), feedbackPath);
   }
 
-  const leadsVersions = loadPerVersion(readLeads);
-  const feedbackVersions = loadPerVersion(readFeedback);
-  const enrichmentsVersions = loadPerVersion(readEnrichments);
+  const files = createFileEnrichments(enrichmentsPath, { foldAtBytes });
+  const leadsVersions = loadPerVersion(() => readLeads().catch(dataFault));
+  const feedbackVersions = loadPerVersion(() => readFeedback().catch(dataFault));
   const leadsSnapshot = async () => leadsVersions.get(await fileStamp(leadsPath));
-  const enrichmentsSnapshot = async () => enrichmentsVersions.get(await fileStamp(enrichmentsPath));
+  const enrichmentsSnapshot = () => files.read().catch(dataFault);
 
   async function currentView(): Promise<View> {
     const [leads, enrichments] = await Promise.all([leadsSnapshot(), enrichmentsSnapshot()]);
     if (view && view.leads === leads && view.enrichments === enrichments) return view;
     const rows = leads.baseRows.slice();
-    for (const [id, enrichment] of enrichments.byLead) {
+    for (const [id, enrichment] of enrichments.all()) {
       const position = leads.positionById.get(id);
       if (position !== undefined) rows[position] = toLeadRow(withEnrichment(leads.scored[position]!, enrichment));
     }
@@ -305,12 +250,13 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
       return { rows: page, total, page: query.page, pageSize: query.pageSize };
     },
 
+    // Without building the table view: a lead page or a live call under a running batch job would otherwise
+    // rebuild every row after each saved result.
     async getLead(id) {
-      const v = await currentView();
-      const position = v.leads.positionById.get(id);
+      const [leads, enrichments] = await Promise.all([leadsSnapshot(), enrichmentsSnapshot()]);
+      const position = leads.positionById.get(id);
       if (position === undefined) return null;
-      const scored = v.leads.scored[position]!;
-      return withEnrichment(scored, v.enrichments.byLead.get(id) ?? null) satisfies ScoredLead;
+      return withEnrichment(leads.scored[position]!, enrichments.get(id) ?? null) satisfies ScoredLead;
     },
 
     async summary() {
@@ -337,7 +283,7 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     },
 
     async enrichments() {
-      return new Map((await enrichmentsSnapshot()).byLead);
+      return new Map((await enrichmentsSnapshot()).all());
     },
 
     async upsertLeads(items) {
@@ -380,18 +326,13 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
       if (unknown.length > 0) {
         throw new AppError('NOT_FOUND', `Cannot save enrichments for unknown lead(s): ${unknown.map((id) => `"${id}"`).join(', ')}`);
       }
-      await withFileLock(enrichmentsPath, async () => {
-        // Re-read under the lock: another process may have written since this one last loaded the file.
-        const byLead = parseEnrichmentsFile(await readOptionalJsonFile(enrichmentsPath, { label: ENRICHMENTS_LABEL }), enrichmentsPath);
-        for (const enrichment of valid) {
-          const existing = byLead.get(enrichment.lead_id);
-          if (!existing || Date.parse(enrichment.enriched_at) >= Date.parse(existing.enriched_at)) byLead.set(enrichment.lead_id, enrichment);
-        }
-        await writeFileAtomic(enrichmentsPath, serializeEnrichments(byLead));
-        // Still under the lock, so the stamp is of the file just written: the next read needs no reload.
-        const stamp = await fileStamp(enrichmentsPath);
-        enrichmentsVersions.prime(stamp, { byLead });
-      });
+      await files.append(valid);
+    },
+
+    // A CLI's last word: fold what it journaled, so enrichments.json alone holds every result again.
+    async close() {
+      await files.idle();
+      await files.fold().catch(dataFault);
     },
 
     async saveFeedback(item) {
@@ -399,11 +340,11 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
       const { positionById } = await leadsSnapshot();
       if (!positionById.has(feedback.lead_id)) throw new AppError('NOT_FOUND', `Cannot save feedback for unknown lead "${feedback.lead_id}"`);
       await withFileLock(feedbackPath, async () => {
-        const byKey = new Map((await readFeedback()).map((f) => [feedbackKey(f), f]));
+        // Re-read under the lock: another process may have saved feedback since this one last loaded the file.
+        const byKey = new Map((await readFeedback().catch(dataFault)).map((f) => [feedbackKey(f), f]));
         byKey.set(feedbackKey(feedback), feedback);
         const list = [...byKey.values()].sort(compareFeedback);
         await writeFileAtomic(feedbackPath, `${JSON.stringify({ version: FEEDBACK_VERSION, feedback: list }, null, 2)}\n`);
-        feedbackVersions.prime(await fileStamp(feedbackPath), list);
       });
     },
 

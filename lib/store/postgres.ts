@@ -129,6 +129,8 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
     },
 
     getLead(id) {
+      // PostgreSQL text cannot hold NUL: no stored lead has such an id, and asking would be a driver error.
+      if (id.includes('\u0000')) return Promise.resolve(null);
       return run(`reading lead "${id}"`, async () => {
         const [row] = await sql`select ${sql(FULL_COLUMNS)} from public.leads where id = ${id}`;
         return row ? fromFullRow(row) : null;

@@ -146,15 +146,19 @@ export function compareFeedback(a: NarrativeFeedback, b: NarrativeFeedback): num
   );
 }
 
+/** No stored text holds NUL (PostgreSQL text cannot), so a query with one is malformed, not a store fault. */
+const noNul = (text: string) => !text.includes('\u0000');
+const NUL_MESSAGE = 'must not contain NUL characters';
+
 const leadQuerySchema = z.object({
   sort: z.enum(SORT_KEYS),
   direction: z.enum(['asc', 'desc']),
   tiers: z.array(z.enum(TIERS as [Tier, ...Tier[]])).optional(),
-  industries: z.array(z.string()).optional(),
+  industries: z.array(z.string().refine(noNul, NUL_MESSAGE)).optional(),
   enrichment: z.array(z.enum(ENRICHMENT_STATUSES)).optional(),
   confidence: z.array(z.enum(CONFIDENCES)).optional(),
   grounding: z.array(z.enum(GROUNDING_STATUSES)).optional(),
-  search: z.string().optional(),
+  search: z.string().refine(noNul, NUL_MESSAGE).optional(),
   page: z.number().int().min(1),
   pageSize: z.number().int().min(1),
 });

@@ -75,6 +75,16 @@ export function filterList(values: readonly string[]): string {
   return `(${values.map(quoteFilterValue).join(',')})`;
 }
 
+/** A supabase-js client with the service-role key, as a server process uses it (the store, the live budget). */
+export function createServiceClient(url: string, key: string): SupabaseClient {
+  return createClient(url, key, {
+    // A server process has no user session to keep or refresh.
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    // Node 20 has no global WebSocket, and createClient throws without a transport.
+    realtime: { transport: ws as never },
+  });
+}
+
 export function createSupabaseStore(
   env: Pick<Env, 'SUPABASE_URL' | 'SUPABASE_SERVICE_ROLE_KEY' | 'SCORING_RULES'>,
   options: SupabaseStoreOptions = {},
@@ -84,12 +94,7 @@ export function createSupabaseStore(
     const missing = !url ? 'SUPABASE_URL' : 'SUPABASE_SERVICE_ROLE_KEY';
     throw new AppError('CONFIG_ERROR', `${missing} is required when LEAD_STORE=supabase`, { safeMessage: 'The server is misconfigured.' });
   }
-  const client: SupabaseClient = createClient(url, key, {
-    // A server process has no user session to keep or refresh.
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    // Node 20 has no global WebSocket, and createClient throws without a transport.
-    realtime: { transport: ws as never },
-  });
+  const client = createServiceClient(url, key);
   const scoringRules = options.scoringRules ?? env.SCORING_RULES;
   const configuredRulesVersion = async () => rulesVersion(await loadRuleSet(scoringRules, { origin: 'SCORING_RULES' }));
 
@@ -154,6 +159,8 @@ export function createSupabaseStore(
     },
 
     async getLead(id) {
+      // PostgreSQL text cannot hold NUL: no stored lead has such an id, and asking would be an API error.
+      if (id.includes('\u0000')) return null;
       const { data, error } = await client.from('leads').select(FULL_COLUMNS.join(',')).eq('id', id).maybeSingle();
       if (error) throw storeError(`reading lead "${id}"`, error);
       return data ? fromFullRow(data) : null;

@@ -118,7 +118,7 @@ async function run(): Promise<BenchRow[]> {
         },
         {
           area: 'enrich',
-          metric: `checkpoints, c=${concurrency} (flush every 250 ms or 25 results): writes; longest wait for a write to start; longest write; store CPU per write`,
+          metric: `saves, c=${concurrency} (each result as it arrives; those arriving during a write go in the next): writes; longest wait for a write to start; longest write; store CPU per write`,
           value: `${summary.checkpoint.writes} writes; ${fmt(summary.checkpoint.maxWaitMs)} ms; ${fmt(summary.checkpoint.maxWriteMs)} ms; ${fmt(storeCpu / Math.max(1, writes.length), 1)} ms`,
           target: '',
           pass: null,

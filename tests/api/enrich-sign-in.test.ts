@@ -59,7 +59,7 @@ beforeEach(() => {
   vi.stubEnv('ANTHROPIC_API_KEY', '');
   vi.stubEnv('ANTHROPIC_BASE_URL', '');
   vi.stubEnv('ENRICH_LIVE_ENABLED', 'true');
-  vi.stubEnv('ENRICH_CLIENT_IP_HEADER', '');
+  vi.stubEnv('TRUST_PROXY_HOPS', '0');
   for (const [name, value] of Object.entries(ENV)) vi.stubEnv(name, value);
 });
 afterEach(() => {

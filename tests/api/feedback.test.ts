@@ -135,11 +135,11 @@ describe('POST /api/feedback', () => {
     ['a cross-site fetch', { 'sec-fetch-site': 'cross-site' }],
     ['a same-site (other subdomain) fetch', { 'sec-fetch-site': 'same-site' }],
     ['an opaque Origin', { origin: 'null' }],
-  ])('answers 403 FORBIDDEN to %s', async (_name, headers) => {
+  ])('answers 403 CROSS_SITE_REQUEST to %s', async (_name, headers) => {
     const { POST } = await loadRoute();
     const response = await POST(feedbackRequest(valid(), headers));
     expect(response.status).toBe(403);
-    expect(await errorOf(response)).toEqual({ code: 'FORBIDDEN', message: 'Requests from other sites are refused.' });
+    expect(await errorOf(response)).toEqual({ code: 'CROSS_SITE_REQUEST', message: 'This request came from another site and was refused. Use LeadSignal itself.' });
     expect(await savedFeedback()).toEqual([]);
   });
 
@@ -148,6 +148,27 @@ describe('POST /api/feedback', () => {
     const response = await POST(feedbackRequest(valid(), { 'content-type': 'application/x-www-form-urlencoded' }));
     expect(response.status).toBe(415);
     expect((await errorOf(response)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('answers 413 PAYLOAD_TOO_LARGE to a body over 4 KB, by its Content-Length and while it streams in', async () => {
+    const { POST } = await loadRoute();
+    const big = JSON.stringify({ ...valid(), reason: 'x'.repeat(5_000) });
+    const declared = await POST(feedbackRequest(big, { 'content-length': String(big.length) }));
+    expect([declared.status, (await errorOf(declared)).code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    const streamed = new Request('http://localhost/api/feedback', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', host: 'localhost' },
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(big));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    const response = await POST(streamed);
+    expect([response.status, (await errorOf(response)).code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    expect(await savedFeedback()).toEqual([]);
   });
 
   it.each([

@@ -188,6 +188,15 @@ describePostgres('migrations on PostgreSQL', (db) => {
       expect(count).toBe(1);
     });
 
+    it('keeps the live budget table and functions away from anon and authenticated', async () => {
+      await expect(as('anon', (sql) => sql`select * from public.live_budget`)).rejects.toMatchObject({ code: '42501' });
+      await expect(as('authenticated', (sql) => sql`select * from public.live_budget_reserve(0, 5, 1)`)).rejects.toMatchObject({ code: '42501' });
+      await expect(as('anon', (sql) => sql`select * from public.live_budget_settle(current_date, 0, 0)`)).rejects.toMatchObject({ code: '42501' });
+      await expect(as('authenticated', (sql) => sql`insert into public.live_budget (day) values (current_date)`)).rejects.toMatchObject({ code: '42501' });
+      const [reserved] = await as('service_role', (sql) => sql`select allowed, calls from public.live_budget_reserve(0.01, 5, 1)`);
+      expect(reserved).toEqual({ allowed: true, calls: 1 });
+    });
+
     it('keeps the field coverage view (it names the custom columns) to the service role', async () => {
       for (const role of ['anon', 'authenticated'] as const) {
         await expect(as(role, (sql) => sql`select * from public.lead_field_coverage`)).rejects.toMatchObject({ code: '42501' });
@@ -225,6 +234,7 @@ describePostgres('migrations on PostgreSQL', (db) => {
         select relname, relrowsecurity from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r' order by relname`;
       expect(tables).toEqual([
         { relname: 'leads', relrowsecurity: true },
+        { relname: 'live_budget', relrowsecurity: true },
         { relname: 'narrative_feedback', relrowsecurity: true },
         { relname: 'rate_limits', relrowsecurity: true },
         { relname: 'schema_migrations', relrowsecurity: true },

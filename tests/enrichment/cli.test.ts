@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Lead } from '@/lib/lead';
-import { parseEnrichmentsFile } from '@/lib/store/file';
+import { createFileStore } from '@/lib/store/file';
+import { DEFAULT_RULES } from '@/lib/scoring';
 import { startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from '../support/fake-anthropic';
 import { sampleLeads } from './fixtures';
 
@@ -79,9 +80,9 @@ function runCli(args: string[], { apiKey = true } = {}): Run {
   return { child, done };
 }
 
+/** What the store holds (snapshot and journal, every entry validated), as the next run or the dashboard reads it. */
 async function savedIds(): Promise<Set<string>> {
-  if (!existsSync(outPath)) return new Set();
-  return new Set(parseEnrichmentsFile(JSON.parse(await readFile(outPath, 'utf8')), outPath).keys());
+  return new Set((await createFileStore({ leadsPath, enrichmentsPath: outPath, rules: DEFAULT_RULES }).enrichments()).keys());
 }
 
 async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 40_000): Promise<void> {

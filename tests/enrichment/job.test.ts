@@ -57,12 +57,22 @@ describe('runEnrichmentJob with live calls', () => {
     expect(summary.latencyMs.p95).toBeGreaterThanOrEqual(summary.latencyMs.p50!);
   });
 
-  it('checkpoints as results arrive, not only at the end', async () => {
-    fake.respond(() => ({ kind: 'ok', latencyMs: 5 }));
-    const { store, options, context } = setup(taggedLeads(20), { concurrency: 1, flush: { intervalMs: 10_000, maxPending: 5 } });
+  it('saves each result before its pool slot takes the next call, so a crash loses at most the calls in flight', async () => {
+    const leads = taggedLeads(20);
+    const { store, options, context } = setup(leads, { concurrency: 3 });
+    // When a call arrives, every answer sent so far, bar the ones whose calls still hold a slot, is saved.
+    let answered = 0;
+    const unsavedAtArrival: number[] = [];
+    fake.respond(() => {
+      const before = answered++;
+      void store.enrichments().then((saved) => unsavedAtArrival.push(before - saved.size));
+      return { kind: 'ok', latencyMs: 5 };
+    });
     const summary = await runEnrichmentJob(options, context);
-    expect(store.saves).toBe(4);
-    expect(summary.checkpoint.writes).toBe(4);
+    expect(summary.enriched).toBe(20);
+    expect(Math.max(...unsavedAtArrival)).toBeLessThanOrEqual(3 - 1);
+    expect(store.saves).toBe(summary.checkpoint.writes);
+    expect(summary.checkpoint.writes).toBeGreaterThanOrEqual(7);
   });
 
   it('sends nothing for leads already done, re-sends a changed lead, and all of them with force', async () => {

@@ -1,42 +1,12 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import path from 'node:path';
 import { expect, it } from 'vitest';
 import type { RateLimitDecision } from '@/lib/rate-limit/types';
 import { createPostgresRateLimiter } from '@/lib/rate-limit/postgres';
 import { describePostgres } from '../support/pg';
-
-const WORKER = path.join(process.cwd(), 'tests', 'support', 'rate-limit-worker.ts');
-const TSX = path.join(process.cwd(), 'node_modules', '.bin', 'tsx');
-
-/** Starts a worker process and resolves once it has connected. */
-function startWorker(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; result: Promise<RateLimitDecision[]> }> {
-  const child = spawn(TSX, ['--conditions=react-server', WORKER, ...args], { stdio: 'pipe' });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const result = new Promise<RateLimitDecision[]>((done, fail) => {
-      child.on('exit', (code) => {
-        const last = out.trim().split('\n').at(-1) ?? '';
-        if (code === 0 && last.startsWith('[')) done(JSON.parse(last) as RateLimitDecision[]);
-        else fail(new Error(`worker exited with ${code}: ${err || out}`));
-      });
-    });
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.startsWith('ready\n')) resolve({ child, result });
-    });
-    child.on('error', reject);
-    result.catch(reject);
-  });
-}
+import { raceFromTwoProcesses } from '../support/pg-race';
 
 describePostgres('postgres rate limiter', (db) => {
   it('admits exactly the limit under 50 concurrent requests from two app processes', async () => {
-    const args = [db().url, 'ip:203.0.113.7', '25', '5', '3600'];
-    const workers = await Promise.all([startWorker(args), startWorker(args)]);
-    for (const { child } of workers) child.stdin.end('go\n');
-    const decisions = (await Promise.all(workers.map((w) => w.result))).flat();
+    const decisions = await raceFromTwoProcesses<RateLimitDecision>(['rate-limit', db().url, '25', 'ip:203.0.113.7', '5', '3600']);
 
     expect(decisions).toHaveLength(50);
     const allowed = decisions.filter((d) => d.allowed);

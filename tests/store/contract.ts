@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '@/lib/default-rules';
 import type { NarrativeFeedback } from '@/lib/enrichment/feedback';
@@ -7,6 +8,7 @@ import { fieldCoverage } from '@/lib/rule-coverage';
 import { rulesVersion, type BreakdownItem, type Tier } from '@/lib/scoring';
 import { scoreForStore, type StoredScore } from '@/lib/store/rows';
 import { SORT_KEYS, type LeadQuery, type LeadRow, type LeadStore, type SortDirection, type SortKey } from '@/lib/store/types';
+import { leadIdArbitrary, NOTORIOUS_IDS } from '../support/lead-ids';
 
 /**
  * The behaviour every LeadStore must share, run against an empty store of each kind. Expected values
@@ -600,6 +602,40 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
         expect(new Set(outcomes.map((o) => o.grounding))).toEqual(new Set(['flagged', 'clean', 'unchecked', null]));
         expect(outcomes.length).toBeLessThan(FIXTURE_SIZE);
       });
+    });
+
+    it('stores, finds and enriches leads by ids of any text, each exactly, also as another process reads them (property)', async () => {
+      const other = await sut.reopen();
+      let run = 0;
+      const check = async (oddIds: string[]) => {
+        run++;
+        const odd = oddIds.map((id) => score(parseLead({ id, first_name: 'Odd', company_name: `Run ${run}` })));
+        await store.upsertLeads(odd);
+        const written = odd.map((s) => enrichmentFor(s, { fit_narrative: `For ${JSON.stringify(s.lead.id)}.`, enriched_at: new Date(AS_OF_MS + run * 1000).toISOString() }));
+        await store.saveEnrichments(written);
+        for (const reader of [store, other]) {
+          const all = await reader.enrichments();
+          for (const [i, e] of written.entries()) {
+            expect(all.get(e.lead_id), JSON.stringify(e.lead_id)).toEqual(e);
+            expect(await reader.getLead(e.lead_id), JSON.stringify(e.lead_id)).toEqual({ ...odd[i]!, enrichment: e, enrichmentStatus: 'mock' });
+          }
+        }
+      };
+      try {
+        await check(NOTORIOUS_IDS);
+        await fc.assert(
+          fc.asyncProperty(fc.uniqueArray(leadIdArbitrary({ withNul: store.kind === 'file' }), { minLength: 1, maxLength: 6 }), check),
+          { numRuns: 15 },
+        );
+      } finally {
+        await other.close?.();
+      }
+      // An id and its percent-encoding are two leads, never confused.
+      const pair = ['a b', 'a%20b'].map((id) => score(parseLead({ id })));
+      await store.upsertLeads(pair);
+      await store.saveEnrichments(pair.map((p) => enrichmentFor(p, { fit_narrative: `For ${JSON.stringify(p.lead.id)}.`, enriched_at: '2030-01-01T00:00:00.000Z' })));
+      expect((await store.getLead('a b'))?.enrichment?.fit_narrative).toBe('For "a b".');
+      expect((await store.getLead('a%20b'))?.enrichment?.fit_narrative).toBe('For "a%20b".');
     });
 
     it('keeps every write when two store instances save enrichments at the same time', async () => {

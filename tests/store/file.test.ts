@@ -7,8 +7,10 @@ import type { Enrichment } from '@/lib/enrichment/schema';
 import { writeFileAtomic } from '@/lib/fs-atomic';
 import { parseLead, type Lead } from '@/lib/lead';
 import { createFileStore, type FileStoreOptions } from '@/lib/store/file';
+import { parseEnrichmentsFile } from '@/lib/store/file-enrichments';
 import { scoreForStore } from '@/lib/store/rows';
 import type { LeadStore } from '@/lib/store/types';
+import { testEnrichment } from '../support/test-enrichment';
 import { CONTRACT_AS_OF, CONTRACT_RULES, describeStoreContract } from './contract';
 
 const tempDirs: string[] = [];
@@ -45,25 +47,9 @@ function makeLeads(count: number, extra: (i: number) => Record<string, unknown> 
   );
 }
 
+/** Written against the lead as it is, so it reads as current. */
 function enrichment(lead: Lead, overrides: Partial<Enrichment> = {}): Enrichment {
-  const scored = scoreForStore(lead, { rules: CONTRACT_RULES, now: NOW });
-  return {
-    lead_id: lead.id,
-    fit_narrative: 'Fits.',
-    recommended_action: 'Call.',
-    confidence: 'high',
-    source: 'mock',
-    model: 'mock-enricher',
-    prompt_version: 'v1',
-    input_hash: scored.inputHash,
-    rules_version: scored.rulesVersion,
-    score: scored.score,
-    usage: { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
-    cost_usd: 0,
-    latency_ms: 1,
-    enriched_at: '2026-11-01T10:00:00.000Z',
-    ...overrides,
-  };
+  return testEnrichment(lead.id, { written: scoreForStore(lead, { rules: CONTRACT_RULES, now: NOW }), ...overrides });
 }
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -129,6 +115,8 @@ describe('file store', () => {
     const store = openStore(dir);
     await store.saveEnrichments([enrichment(leads[2]!), enrichment(leads[0]!)]);
     await store.saveEnrichments([enrichment(leads[1]!)]);
+    await store.close!(); // folds the journal into the file
+    await expect(fs.stat(`${enrichmentsPath}.journal.jsonl`)).rejects.toMatchObject({ code: 'ENOENT' });
     const text = await fs.readFile(enrichmentsPath, 'utf8');
     const parsed = JSON.parse(text) as { version: number; enrichments: Record<string, Enrichment> };
     expect(parsed.version).toBe(1);
@@ -153,12 +141,19 @@ describe('file store', () => {
     await fs.writeFile(enrichmentsPath, badText);
     const store = openStore(dir);
 
+    // The store's own data is at fault, not the caller: a server error (5xx), naming the lead and field.
     await expect(store.listLeads({ sort: 'score', direction: 'desc', page: 1, pageSize: 10 })).rejects.toMatchObject({
-      code: 'INVALID_INPUT',
+      code: 'STORE_ERROR',
       message: expect.stringContaining('lead "l1", field usage.input_tokens'),
     });
-    await expect(store.saveEnrichments([enrichment(leads[0]!)])).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    // A save only appends to the journal; folding it in refuses to touch the bad file.
+    await store.saveEnrichments([enrichment(leads[0]!)]);
+    await expect(store.close!()).rejects.toMatchObject({ code: 'STORE_ERROR' });
     expect(await fs.readFile(enrichmentsPath, 'utf8')).toBe(badText);
+    // The fold sealed the journal before it met the bad file: the saved result waits there, still read.
+    const journals = (await fs.readdir(dir)).filter((f) => f.includes('.journal'));
+    expect(journals).toEqual([expect.stringMatching(/^enrichments\.json\.journal-\d+-\w+\.jsonl$/)]);
+    await fs.rm(path.join(dir, journals[0]!));
 
     await fs.writeFile(enrichmentsPath, json({ version: 1, enrichments: { l1: good } }));
     await expect(store.enrichments()).rejects.toThrow(/lead "l1", field lead_id: is "l0"/);
@@ -166,35 +161,41 @@ describe('file store', () => {
     await expect(store.enrichments()).rejects.toThrow(/field version/);
   });
 
-  it('never leaves a half-written enrichments file: concurrent readers always parse, stray temp files are ignored', async () => {
+  it('never leaves a half-written enrichments file, and readers never miss a saved result while the journal is folded', async () => {
     const leads = makeLeads(50, (i) => ({ company_description: `A long description ${'x'.repeat(2000)} ${i}` }));
     await fs.writeFile(leadsPath, json(leads));
     // A crash between writing the temp file and renaming it leaves this behind.
     await fs.writeFile(`${enrichmentsPath}.tmp-99999-deadbeef`, '{"version": 1, "enrichm');
-    const writer = openStore(dir);
+    // Folding every 2 KB: about every second save rewrites the file while the reader reads.
+    const writer = openStore(dir, { foldAtBytes: 2_048 });
     const reader = openStore(dir);
 
+    let saved = 0;
     let writing = true;
     let reads = 0;
     const readLoop = (async () => {
       while (writing) {
+        const before = saved;
         const text = await fs.readFile(enrichmentsPath, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(e)));
         if (text !== null) {
           JSON.parse(text);
           reads++;
         }
-        await reader.enrichments();
+        expect((await reader.enrichments()).size).toBeGreaterThanOrEqual(before);
       }
     })();
     for (const lead of leads) {
       await writer.saveEnrichments([enrichment(lead, { fit_narrative: `Narrative ${'y'.repeat(400)}` })]);
+      saved++;
     }
     writing = false;
     await readLoop;
+    await writer.close!();
 
     expect(reads).toBeGreaterThan(0);
     expect((await reader.enrichments()).size).toBe(50);
-    const left = (await fs.readdir(dir)).filter((f) => f.includes('.tmp-'));
+    expect(parseEnrichmentsFile(JSON.parse(await fs.readFile(enrichmentsPath, 'utf8')), enrichmentsPath).size).toBe(50);
+    const left = (await fs.readdir(dir)).filter((f) => f.includes('.tmp-') || f.includes('.journal'));
     expect(left).toEqual(['enrichments.json.tmp-99999-deadbeef']);
   });
 
@@ -265,7 +266,7 @@ describe('file store', () => {
 
   it('fails on a leads file with bad records by default, and serves the valid ones when told to skip them', async () => {
     await fs.writeFile(leadsPath, json([{ id: 'ok', first_name: 'Fine' }, { id: 'bad', employee_count: 'many' }]));
-    await expect(openStore(dir).summary()).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('record "bad" (#1), field employee_count') });
+    await expect(openStore(dir).summary()).rejects.toMatchObject({ code: 'STORE_ERROR', message: expect.stringContaining('record "bad" (#1), field employee_count') });
     const lenient = openStore(dir, { skipInvalid: true });
     const warn = console.warn;
     const warnings: unknown[] = [];
@@ -300,10 +301,16 @@ describe('file store', () => {
     };
     const store = openStore(dir);
     await store.saveEnrichments([e]);
-    const enrichmentsBefore = await fs.readFile(paths(dir).enrichmentsPath, 'utf8');
+    // The enrichments file and its journal, byte for byte: feedback never touches the narratives.
+    const enrichmentFiles = async () => {
+      const names = (await fs.readdir(dir)).filter((f) => f.startsWith(path.basename(paths(dir).enrichmentsPath))).sort();
+      return Promise.all(names.map(async (f) => [f, await fs.readFile(path.join(dir, f), 'utf8')]));
+    };
+    const enrichmentsBefore = await enrichmentFiles();
+    expect(enrichmentsBefore.length).toBeGreaterThan(0);
     await store.saveFeedback(feedback);
     expect(JSON.parse(await fs.readFile(path.join(dir, 'feedback.json'), 'utf8'))).toEqual({ version: 1, feedback: [feedback] });
-    expect(await fs.readFile(paths(dir).enrichmentsPath, 'utf8')).toBe(enrichmentsBefore);
+    expect(await enrichmentFiles()).toEqual(enrichmentsBefore);
 
     const elsewhere = path.join(dir, 'sdr', 'verdicts.json');
     await openStore(dir, { feedbackPath: elsewhere }).saveFeedback(feedback);
@@ -312,8 +319,9 @@ describe('file store', () => {
     const bad = json({ version: 1, feedback: [feedback, { ...feedback, verdict: 'meh' }] });
     await fs.writeFile(path.join(dir, 'feedback.json'), bad);
     const reopened = openStore(dir);
-    await expect(reopened.feedback()).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining(`record #1 (lead "${leads[0]!.id}"), field verdict`) });
-    await expect(reopened.saveFeedback({ ...feedback, lead_id: leads[1]!.id })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    // The store's own file, not the caller's input: STORE_ERROR (a logged 500), like a bad leads or enrichments file.
+    await expect(reopened.feedback()).rejects.toMatchObject({ code: 'STORE_ERROR', message: expect.stringContaining(`record #1 (lead "${leads[0]!.id}"), field verdict`) });
+    await expect(reopened.saveFeedback({ ...feedback, lead_id: leads[1]!.id })).rejects.toMatchObject({ code: 'STORE_ERROR' });
     expect(await fs.readFile(path.join(dir, 'feedback.json'), 'utf8')).toBe(bad);
   });
 

@@ -8,6 +8,7 @@
 import { createInterface } from 'node:readline';
 import { DEFAULT_RULES } from '../../lib/default-rules';
 import { createFileStore } from '../../lib/store/file';
+import { testEnrichment } from './test-enrichment';
 
 const [leadsPath, enrichmentsPath, asOf, idList] = process.argv.slice(2);
 if (!leadsPath || !enrichmentsPath || !asOf || !idList) throw new Error('usage: save-enrichments-worker <leads> <enrichments> <asOf> <ids>');
@@ -22,24 +23,7 @@ lines.close();
 
 await Promise.all(
   ids.map((id) =>
-    store.saveEnrichments([
-      {
-        lead_id: id,
-        fit_narrative: `Written by process ${process.pid}.`,
-        recommended_action: 'Call.',
-        confidence: 'medium',
-        source: 'mock',
-        model: 'mock-enricher',
-        prompt_version: 'worker-v1',
-        input_hash: 'h_worker',
-        rules_version: 'r_worker',
-        score: 50,
-        usage: { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
-        cost_usd: 0,
-        latency_ms: 1,
-        enriched_at: new Date().toISOString(),
-      },
-    ]),
+    store.saveEnrichments([testEnrichment(id, { fit_narrative: `Written by process ${process.pid}.`, confidence: 'medium', enriched_at: new Date().toISOString() })]),
   ),
 );
 process.stdout.write(`saved ${ids.length}\n`);

@@ -2,49 +2,32 @@ import { errorResponse } from '@/lib/api-error';
 import { viewerForRequest } from '@/lib/auth/viewer';
 import { feedbackAuthor, feedbackTally, type NarrativeFeedback } from '@/lib/enrichment/feedback';
 import { groundingStatus } from '@/lib/enrichment/schema';
+import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
-import { assertJsonBody, assertSameOrigin } from '@/lib/same-origin';
+import { assertJsonContentType, assertSameOrigin, parseJsonBody, readBodyText } from '@/lib/http-request';
 import { getStore } from '@/lib/store';
-import { feedbackRequestSchema, MAX_BODY_BYTES, type FeedbackRequest } from './schema';
+import { feedbackRequestSchema, MAX_BODY_BYTES } from './schema';
 
 /**
  * POST /api/feedback `{ leadId, enrichedAt, verdict: "helpful" | "wrong", reason? }`: an SDR's verdict on
  * the narrative they are reading. Saved through the store's own feedback methods: it never touches the
  * score or the narrative. Answers `{ feedback, tally }`.
  *
- * Order of checks: same origin (403 FORBIDDEN) → JSON body (415) → signed in, when sign-in is configured
- * (401 UNAUTHENTICATED, or 403 for a user no longer on the sign-in list) → body (400) → lead exists (404)
- * → the narrative is still the one the SDR read (409 CONFLICT). Any signed-in user may give feedback; it
+ * Order of checks (the request checks are the live route's, lib/http-request.ts): same origin (403
+ * CROSS_SITE_REQUEST) → JSON content type (415) → signed in, when sign-in is configured (401
+ * UNAUTHENTICATED, or 403 FORBIDDEN for a user no longer on the sign-in list) → body size, by its
+ * Content-Length and while it streams in (413) → body (400) → lead exists (404) → the narrative is still the
+ * one the SDR read (409 CONFLICT). Any signed-in user may give feedback; it
  * is recorded under their id, email and name (under open access, the one local user).
  */
 
-async function readBody(request: Request): Promise<FeedbackRequest> {
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) throw new AppError('INVALID_INPUT', `Request body is ${text.length} bytes (max ${MAX_BODY_BYTES})`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new AppError('INVALID_INPUT', 'Request body must be JSON: { "leadId", "enrichedAt", "verdict", "reason"? }');
-  }
-  const parsed = feedbackRequestSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const message =
-      issue.code === 'unrecognized_keys'
-        ? `Unexpected field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: the body is { "leadId", "enrichedAt", "verdict", "reason"? }`
-        : `${issue.path.length ? `Field "${issue.path.join('.')}"` : 'Body'}: ${issue.message}`;
-    throw new AppError('INVALID_INPUT', message);
-  }
-  return parsed.data;
-}
-
 export async function POST(request: Request): Promise<Response> {
   try {
-    assertSameOrigin(request);
-    assertJsonBody(request);
-    const author = feedbackAuthor(await viewerForRequest(request));
-    const body = await readBody(request);
+    const config = env();
+    assertSameOrigin(request, { trustProxyHops: config.TRUST_PROXY_HOPS });
+    assertJsonContentType(request);
+    const author = feedbackAuthor(await viewerForRequest(request, config));
+    const body = parseJsonBody(await readBodyText(request, MAX_BODY_BYTES), feedbackRequestSchema, '{ "leadId", "enrichedAt", "verdict", "reason"? }');
 
     const store = await getStore();
     const scored = await store.getLead(body.leadId);

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { liveEnrichInfo, loadRules, loadStore } from '@/app/_lib/data';
+import { leadIdFromMetadataParams, leadIdFromPageParams } from '@/app/_lib/lead-path';
 import { requireViewer } from '@/app/_lib/viewer';
 import { EnrichmentBadge, TierBadge } from '@/components/badges';
 import { EnrichmentPanel } from '@/components/enrichment-panel';
@@ -13,13 +14,13 @@ import { feedbackAuthor, feedbackTally } from '@/lib/enrichment/feedback';
 import { fullName } from '@/lib/lead';
 import { deriveSeniority } from '@/lib/scoring';
 
-type Props = { params: Promise<{ id: string }> };
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 /** One store read per request, shared by the metadata and the page. */
 const getLead = cache(async (id: string) => (await loadStore()).getLead(id));
 
-export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const scored = await getLead((await params).id);
+export async function generateMetadata({ params, searchParams }: Props): Promise<Metadata> {
+  const scored = await getLead(leadIdFromMetadataParams((await params).id, await searchParams));
   return { title: scored ? (fullName(scored.lead) ?? scored.lead.id) : 'Lead not found' };
 }
 
@@ -47,8 +48,9 @@ function Card({ title, children, action, footer, testId }: { title: string; chil
   );
 }
 
-export default async function LeadPage({ params }: Props) {
-  const { id } = await params;
+export default async function LeadPage({ params, searchParams }: Props) {
+  const id = leadIdFromPageParams((await params).id, await searchParams);
+  if (id === null) notFound();
   const [scored, rules, viewer] = await Promise.all([getLead(id), loadRules(), requireViewer()]);
   if (!scored) notFound();
   const feedback = scored.enrichment ? feedbackTally(await (await loadStore()).feedback(scored.lead.id), scored.enrichment.enriched_at, feedbackAuthor(viewer).key) : null;
