@@ -122,8 +122,8 @@ function postLarge(server: string, size: number, { chunked }: { chunked: boolean
 }
 
 describe('the live route on the real server (finding 2)', () => {
-  // Its own `next start`: a 413 counts against the client's quota, and on the shared server every test's
-  // requests are one client, so these two would use up the quota the lead page's re-enrich test starts from.
+  // Its own `next start`: a 413 counts against the client's quota, and on the shared server every request
+  // sent without a browser (no address of its own, see browser.ts) is one client, whose quota this would spend.
   let server: NextServer;
   let dataDir: string;
   beforeAll(async () => {
