@@ -3,7 +3,7 @@ import { attributeLabel, type LeadColumns, type StandardColumn } from '@/app/_li
 import { leadHref } from '@/app/_lib/lead-path';
 import { defaultDirection, hasFilters, leadsHref, type LeadSearchState } from '@/app/_lib/lead-search';
 import type { LeadPage, LeadRow, SortKey } from '@/lib/store/types';
-import { EnrichmentBadge, TierBadge } from './badges';
+import { EnrichmentBadge, GroundingFlag, TierBadge } from './badges';
 import { formatAttribute, formatInt } from './format';
 
 interface Column {
@@ -98,7 +98,7 @@ export function LeadTable({ page, state, columns }: { page: LeadPage; state: Lea
         </thead>
         <tbody className="divide-y divide-slate-100">
           {page.rows.map((row) => (
-            <tr key={row.id} data-testid="lead-row" data-lead-id={row.id} data-score={row.score} data-tier={row.tier}>
+            <tr key={row.id} data-testid="lead-row" data-lead-id={row.id} data-score={row.score} data-tier={row.tier} data-grounding={row.grounding ?? 'none'}>
               <th scope="row">
                 <Link href={leadHref(row.id)} className="text-slate-900 hover:text-indigo-700 hover:underline" data-testid="lead-link">
                   {row.name ?? <i className="text-slate-500">{row.email ?? row.id}</i>}
@@ -142,6 +142,7 @@ export function LeadTable({ page, state, columns }: { page: LeadPage; state: Lea
               <td>
                 <EnrichmentBadge status={row.enrichmentStatus} />
                 {row.confidence && <span className="sub ml-2">{row.confidence}</span>}
+                {row.grounding === 'flagged' && <GroundingFlag />}
               </td>
             </tr>
           ))}

@@ -4,16 +4,37 @@
  */
 import { resolveAsOf } from '../lib/as-of';
 import { formatBacktestTables, runBacktest } from '../lib/backtest';
-import { env } from '../lib/env';
+import { env, parseEnv, type Env } from '../lib/env';
 import { AppError, formatIssues } from '../lib/errors';
 import { loadLeadsFile } from '../lib/leads-file';
 import { toScorable } from '../lib/lead';
 import { fieldCoverage, formatCoverageWarnings, ruleCoverage } from '../lib/rule-coverage';
+import { formatNarrativeTables, narrativeQuality, type NarrativeQuality } from '../lib/narrative-quality';
+import type { RuleSet } from '../lib/rules';
 import { loadRuleSet } from '../lib/rules-file';
 import { rulesVersion, scoreLead } from '../lib/scoring';
 import { describeSplit, resolveSplit, splitter, type SplitSpec } from '../lib/split';
+import { createFileStore } from '../lib/store/file';
+import { createStore } from '../lib/store/index';
 import { defineCommand, sharedFlags, valueFlag } from './cli';
 import { z } from 'zod';
+
+/**
+ * The Narratives section reads the store (--store, default LEAD_STORE): narratives and SDR feedback live
+ * there, not in the leads file. The file store is opened on this run's leads file, rules and as-of date.
+ */
+async function narratives(config: Env, kind: Env['LEAD_STORE'], options: { leadsPath: string; rules: RuleSet; asOf: string | undefined; skipInvalid: boolean }): Promise<NarrativeQuality> {
+  const store =
+    kind === 'file'
+      ? createFileStore({ leadsPath: options.leadsPath, enrichmentsPath: config.ENRICHMENTS_PATH, feedbackPath: config.FEEDBACK_PATH, rules: options.rules, asOf: options.asOf, skipInvalid: options.skipInvalid })
+      : // Validating the environment as if LEAD_STORE were `kind` names any connection variable it lacks.
+        await createStore(parseEnv({ ...process.env, LEAD_STORE: kind }));
+  try {
+    return narrativeQuality(await store.outcomes(), await store.feedback());
+  } finally {
+    await store.close?.();
+  }
+}
 
 export default defineCommand(import.meta.url, {
   name: 'validate',
@@ -23,6 +44,7 @@ export default defineCommand(import.meta.url, {
     'Rules that read a field fewer than 5% of the leads have are listed first; when the rule set reads no such field at all, it fails.',
     'With a split (--holdout, --split-seed, --split-by), or a rule set written by npm run tune (it stores its split), only the',
     'test half is graded by default: points are never graded on the half they were fitted on. --half all grades every lead.',
+    'The Narratives section (conversion by confidence label within each tier, grounding flags, SDR feedback) reads the narratives and feedback in the store.',
   ].join('\n'),
   exitCodes: { 1: 'failed: a bad file or flag value, no lead with an outcome, or a rule set that reads no field of this data' },
   flags: {
@@ -34,6 +56,7 @@ export default defineCommand(import.meta.url, {
     'split-seed': sharedFlags['split-seed'],
     'split-by': sharedFlags['split-by'],
     half: valueFlag('HALF', 'test | design | all: which leads to grade (default: test when there is a split, else all)', z.enum(['test', 'design', 'all'], { error: 'must be test, design or all' }).optional()),
+    store: { ...sharedFlags.store, help: `${sharedFlags.store.help}: where the Narratives section reads narratives and feedback` },
     json: sharedFlags.json,
   },
   async run({ flags }) {
@@ -66,14 +89,16 @@ export default defineCommand(import.meta.url, {
     });
     const result = runBacktest(rows);
     const version = rulesVersion(rules);
+    const narrativeResult = await narratives(config, flags.store ?? config.LEAD_STORE, { leadsPath, rules, asOf: flags['as-of'] ?? config.SCORING_AS_OF, skipInvalid: flags['skip-invalid'] });
     if (flags.json) {
-      console.log(JSON.stringify({ rulesVersion: version, rulesName: rules.name, asOf: now.toISOString(), leadsPath, half, ...(split ? { split } : {}), coverage: { lowRules: coverage.lowRules }, ...result }, null, 2));
+      console.log(JSON.stringify({ rulesVersion: version, rulesName: rules.name, asOf: now.toISOString(), leadsPath, half, ...(split ? { split } : {}), coverage: { lowRules: coverage.lowRules }, ...result, narratives: narrativeResult }, null, 2));
       return;
     }
     const skippedNoOutcome = graded.length - withOutcome.length;
     const which = half === 'all' ? 'all leads' : `the ${half} half (split ${describeSplit(split!)}${origin === 'rules' ? ', from the rule set\'s tuning metadata' : ''})`;
     console.log(formatBacktestTables(result, { rulesVersion: `${version} (${rules.name})`, source: `${leadsPath}, ${which}, as of ${now.toISOString().slice(0, 10)}` }));
     if (skippedNoOutcome > 0) console.log(`${skippedNoOutcome} lead(s) without a known outcome are left out.`);
+    console.log(`\n${formatNarrativeTables(narrativeResult)}`);
     console.log('Scoring never sees the converted flag: it is joined to the scores only here.');
   },
 });

@@ -4,8 +4,10 @@ import { loadRules, loadStore } from '@/app/_lib/data';
 import { TierBadge } from '@/components/badges';
 import { CumulativeGainsChart, DecileLiftChart, type GainsPoint } from '@/components/backtest-charts';
 import { formatInt, formatLift, formatPct } from '@/components/format';
+import { NarrativeQualitySection } from '@/components/narrative-quality-section';
 import { RuleCoverageNotice } from '@/components/rule-coverage-notice';
 import { runBacktest, type BacktestResult, type Interval } from '@/lib/backtest';
+import { narrativeQuality } from '@/lib/narrative-quality';
 import { ruleCoverage } from '@/lib/rule-coverage';
 
 export const metadata: Metadata = { title: 'Backtest' };
@@ -69,7 +71,7 @@ function sampleNotes(result: BacktestResult): string[] {
 
 export default async function ValidatePage() {
   const store = await loadStore();
-  const [outcomes, summary, coverage, rules] = await Promise.all([store.outcomes(), store.summary(), store.fieldCoverage(), loadRules()]);
+  const [outcomes, summary, coverage, rules, feedback] = await Promise.all([store.outcomes(), store.summary(), store.fieldCoverage(), loadRules(), store.feedback()]);
   const coverageNotice = <RuleCoverageNotice report={ruleCoverage(rules, coverage)} />;
 
   const header = (
@@ -243,6 +245,8 @@ export default async function ValidatePage() {
           <CumulativeGainsChart data={gains} />
         </Section>
       </div>
+
+      <NarrativeQualitySection quality={narrativeQuality(outcomes, feedback)} />
     </div>
   );
 }

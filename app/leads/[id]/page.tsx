@@ -11,6 +11,7 @@ import { EnrichmentPanel } from '@/components/enrichment-panel';
 import { formatAttribute, formatInt } from '@/components/format';
 import { ReEnrichButton } from '@/components/re-enrich-button';
 import { ScoreBreakdown } from '@/components/score-breakdown';
+import { feedbackAuthor, feedbackTally } from '@/lib/enrichment/feedback';
 import { fullName } from '@/lib/lead';
 import { deriveSeniority } from '@/lib/scoring';
 
@@ -51,13 +52,14 @@ function Card({ title, children, action, footer, testId }: { title: string; chil
 export default async function LeadPage({ params, searchParams }: Props) {
   const id = leadIdFromPageParams((await params).id, await searchParams);
   if (id === null) notFound();
-  const [scored, rules] = await Promise.all([getLead(id), loadRules()]);
+  const [scored, rules, viewer] = await Promise.all([getLead(id), loadRules(), requireViewer()]);
   if (!scored) notFound();
+  const feedback = scored.enrichment ? feedbackTally(await (await loadStore()).feedback(scored.lead.id), scored.enrichment.enriched_at, feedbackAuthor(viewer).key) : null;
 
   const { lead } = scored;
   const name = fullName(lead);
   const seniority = scored.breakdown.find((b) => b.category === 'seniority' && !b.unknown)?.value ?? deriveSeniority(lead.job_title, rules);
-  const live = liveEnrichInfo(await requireViewer());
+  const live = liveEnrichInfo(viewer);
   const attributes = Object.entries(lead.attributes ?? {});
   const scoredAttributes = new Set(ruleAttributes(rules));
 
@@ -101,7 +103,7 @@ export default async function LeadPage({ params, searchParams }: Props) {
             testId="narrative-card"
             footer={<ReEnrichButton leadId={lead.id} availability={{ enabled: live.enabled, mode: live.mode, disabledReason: live.disabledReason }} />}
           >
-            <EnrichmentPanel scored={scored} />
+            <EnrichmentPanel scored={scored} feedback={feedback} />
           </Card>
         </div>
         <Card title="Who" testId="who-card">
