@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runImport, writeLeadsFile } from '@/lib/import/import';
 import { parseMapping } from '@/lib/import/mapping';
+import { safeParseRuleSet } from '@/lib/rules';
 import { startNext, type NextServer } from '../../scripts/next-server';
 import { browserPerFile, DESKTOP, screenshot } from './browser';
 
@@ -57,6 +58,7 @@ const RULES = {
       kind: 'numeric_bands',
       field: 'attributes.visits',
       why: 'Members who come often renew.',
+      wholeNumbers: true,
       bands: [
         { label: '0–4 visits', max: 4, points: 0 },
         { label: '5–11 visits', min: 5, max: 11, points: 30 },
@@ -77,6 +79,8 @@ beforeAll(async () => {
   expect(run.failure).toBeNull();
   expect(run.report.leads).toBe(MEMBERS.length);
   const rulesPath = path.join(dir, 'rules.json');
+  // Checked here: a rule set the server cannot load shows only its error page.
+  expect(safeParseRuleSet(RULES)).toMatchObject({ ok: true });
   await writeFile(rulesPath, JSON.stringify(RULES));
   server = await startNext({ LEADS_PATH: leadsPath, ENRICHMENTS_PATH: path.join(dir, 'enrichments.json'), SCORING_RULES: rulesPath, SCORING_AS_OF: '2026-11-01T00:00:00Z' });
 }, 120_000);
@@ -90,6 +94,8 @@ describe('the dashboard on an imported export that is not B2B', () => {
   it('shows the attributes the rules read instead of empty name, title, company and industry columns', async () => {
     const page = await session.newPage(DESKTOP);
     await page.goto(`${server.url}/`);
+    // Visible: the streamed page has replaced the loading skeleton.
+    await page.getByTestId('lead-table').waitFor({ state: 'visible' });
     const headers = (await page.getByTestId('lead-table').locator('thead th').allTextContents()).map((h) => h.replace(/,( sorted \w+,)? click to sort$/, '').trim());
     expect(headers).toEqual(['Lead', 'Plan', 'Visits', 'Score', 'Tier', 'Top reason', 'Enrichment']);
     const first = page.getByTestId('lead-row').first();
@@ -121,6 +127,7 @@ describe('the dashboard on an imported export that is not B2B', () => {
     const page = await session.newPage(DESKTOP);
     await page.goto(`${server.url}/leads/M-0006`);
     const card = page.getByTestId('attributes-card');
+    await card.waitFor({ state: 'visible' });
     await expect(card.getByTestId('attribute-plan').textContent()).resolves.toBe('Basic');
     await expect(card.getByTestId('attribute-region').textContent()).resolves.toBe('East');
     await expect(card.getByTestId('attribute-coach_notes').textContent()).resolves.toBe('Prefers morning classes, referred by member 5');
