@@ -173,6 +173,7 @@ describe('file store', () => {
     let saved = 0;
     let writing = true;
     let reads = 0;
+    let rounds = 0;
     const readLoop = (async () => {
       while (writing) {
         const before = saved;
@@ -182,11 +183,15 @@ describe('file store', () => {
           reads++;
         }
         expect((await reader.enrichments()).size).toBeGreaterThanOrEqual(before);
+        rounds++;
       }
     })();
     for (const lead of leads) {
       await writer.saveEnrichments([enrichment(lead, { fit_narrative: `Narrative ${'y'.repeat(400)}` })]);
       saved++;
+      // Interleave for sure: the reader reads at least once after every save, however loaded the machine.
+      const round = rounds;
+      while (rounds === round) await new Promise((resolve) => setTimeout(resolve, 1));
     }
     writing = false;
     await readLoop;
