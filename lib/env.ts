@@ -1,3 +1,6 @@
+// Holds the secrets (API keys, the service-role key, AUTH_SECRET): a client component importing it fails the build.
+// The CLIs load it through tsx's --conditions=react-server, under which this marker is empty.
+import 'server-only';
 import { z } from 'zod';
 import { allowListSchema } from './auth/allow-list';
 import { asOfSetting } from './as-of';

@@ -1,5 +1,22 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseEnv } from '@/lib/env';
+
+const ROOT = path.resolve(__dirname, '..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+
+/** Loads lib/env.ts in a fresh tsx process (as the CLIs do, or without their react-server condition); resolves with its output. */
+async function loadEnvModule(conditions: string[]): Promise<{ ok: boolean; output: string }> {
+  const script = "import('./lib/env.ts').then((m) => console.log('loaded', typeof m.parseEnv))";
+  try {
+    const { stdout } = await promisify(execFile)(TSX, [...conditions, '-e', script], { cwd: ROOT });
+    return { ok: true, output: stdout };
+  } catch (error) {
+    return { ok: false, output: String((error as { stderr?: string }).stderr ?? error) };
+  }
+}
 
 describe('env schema', () => {
   it('defaults to the zero-setup file store with live enrichment on, 5 per hour', () => {
@@ -51,5 +68,14 @@ describe('env schema', () => {
     expect(() => parseEnv({ LEAD_STORE: 'mongo' })).toThrow(/LEAD_STORE/);
     expect(() => parseEnv({ ENRICH_LIVE_ENABLED: 'maybe' })).toThrow(/ENRICH_LIVE_ENABLED/);
     expect(() => parseEnv({ SCORING_AS_OF: 'yesterday-ish' })).toThrow(/SCORING_AS_OF/);
+  });
+});
+
+describe('the env module (it holds the secrets)', () => {
+  it('is server-only: outside a server bundle it refuses to load, under the CLIs\' react-server condition it loads', async () => {
+    const [client, cli] = await Promise.all([loadEnvModule([]), loadEnvModule(['--conditions=react-server'])]);
+    expect(client.ok).toBe(false);
+    expect(client.output).toMatch(/cannot be imported from a Client Component/);
+    expect(cli).toEqual({ ok: true, output: 'loaded function\n' });
   });
 });

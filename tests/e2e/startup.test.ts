@@ -55,6 +55,16 @@ describe('start-up without sign-in', () => {
   });
 });
 
+describe('start-up with a misconfigured environment (the env schema runs at start)', () => {
+  it('refuses to start when the chosen store lacks its variable, naming it, before any request', async () => {
+    await expect(startNext({ ...data, LEAD_STORE: 'postgres' })).rejects.toThrow(/\[leadsignal\] Invalid configuration: DATABASE_URL: DATABASE_URL is required when LEAD_STORE=postgres/);
+  });
+
+  it('refuses to start with a malformed value, naming the variable', async () => {
+    await expect(startNext({ ...data, ENRICH_RATE_WINDOW: 'soon' })).rejects.toThrow(/\[leadsignal\] Invalid configuration: ENRICH_RATE_WINDOW: must be seconds or a duration/);
+  });
+});
+
 describe('start-up with sign-in', () => {
   it('listens on 0.0.0.0 with AUTH_MODE=password', async () => {
     const port = await freePort();
