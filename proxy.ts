@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { signInGate } from './lib/auth/proxy-gate';
-import { SIGN_IN_PATH } from './lib/auth/shared';
+import { SIGN_IN_PATH } from './lib/auth/client-safe';
 import { contentSecurityPolicy, newNonce } from './lib/security-headers';
 
 /**

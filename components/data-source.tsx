@@ -1,6 +1,6 @@
 import 'server-only';
 import { connection } from 'next/server';
-import { loadStore, liveEnrichInfo } from '@/app/_lib/data';
+import { loadStore, liveEnrichInfo } from '@/app/_lib/page-data';
 import { currentViewer } from '@/app/_lib/viewer';
 import { formatInt } from './format';
 

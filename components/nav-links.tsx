@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { SIGN_IN_PATH } from '@/lib/auth/shared';
+import { SIGN_IN_PATH } from '@/lib/auth/client-safe';
 
 const LINKS = [
   { href: '/', label: 'Leads', active: (p: string) => p === '/' || p.startsWith('/leads/') },

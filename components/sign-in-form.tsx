@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { MAX_PASSWORD_LENGTH, OIDC_PROVIDER_ID, SIGN_IN_PATH } from '@/lib/auth/shared';
+import { MAX_PASSWORD_LENGTH, OIDC_PROVIDER_ID, SIGN_IN_PATH } from '@/lib/auth/client-safe';
 import { authClient } from './auth-client';
 
 /** What Better Auth answers a failed email sign-in with, in words a person can act on. */

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { SIGN_IN_PATH } from '@/lib/auth/shared';
+import { SIGN_IN_PATH } from '@/lib/auth/client-safe';
 import { authClient } from './auth-client';
 
 /** Ends this browser's session, then goes to the sign-in page (a full load: nothing signed-in stays on screen). */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { assertPasswordMode, openAccounts, setPasswordAccount } from '../lib/auth/accounts';
 import { mayReEnrich } from '../lib/auth/access';
 import { describeAuthDatabase } from '../lib/auth/server';
-import { MIN_PASSWORD_LENGTH } from '../lib/auth/shared';
+import { MIN_PASSWORD_LENGTH } from '../lib/auth/client-safe';
 import { parseEnv } from '../lib/env';
 import { AppError } from '../lib/errors';
 import { booleanFlag, defineCommand, sharedFlags } from './cli';

@@ -10,6 +10,7 @@ describe('lint: pages and components use the store interface only', () => {
   it.each([
     ["import { createPostgresStore } from '@/lib/store/postgres';", 'app/leads/[id]/page.tsx'],
     ["import { createFileStore } from '@/lib/store/file';", 'components/lead-table.tsx'],
+    ["import { fromListRow } from '@/lib/store/sql/row-mapping';", 'app/(leads)/page.tsx'],
     ["import { connectPostgres } from '@/lib/db/connect';", 'app/validate/page.tsx'],
     ["import postgres from 'postgres';", 'app/api/enrich/route.ts'],
     ["import { createClient } from '@supabase/supabase-js';", 'components/data-source.tsx'],

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { loadRules, loadStore } from '@/app/_lib/data';
+import { loadRules, loadStore } from '@/app/_lib/page-data';
 import { leadColumns } from '@/app/_lib/lead-columns';
 import { leadsHref, parseLeadSearch, toLeadQuery, type RawSearchParams } from '@/app/_lib/lead-search';
 import { LeadFilters } from '@/components/lead-filters';

@@ -4,7 +4,7 @@ import { currentViewer } from '@/app/_lib/viewer';
 import { SignInForm, type SignInMethod } from '@/components/sign-in-form';
 import { SignOutButton } from '@/components/sign-out-button';
 import { signInRequired } from '@/lib/auth/access';
-import { safeReturnPath } from '@/lib/auth/shared';
+import { safeReturnPath } from '@/lib/auth/client-safe';
 import { authModeOf, env } from '@/lib/env';
 
 export const metadata: Metadata = { title: 'Sign in' };

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { loadRules, loadStore } from '@/app/_lib/data';
+import { loadRules, loadStore } from '@/app/_lib/page-data';
 import { TierBadge } from '@/components/badges';
 import { CumulativeGainsChart, DecileLiftChart, type GainsPoint } from '@/components/backtest-charts';
 import { formatInt, formatLift, formatPct } from '@/components/format';

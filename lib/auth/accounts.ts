@@ -4,7 +4,7 @@ import { authModeOf, type Env } from '../env';
 import { AppError } from '../errors';
 import { mayReEnrich, maySignIn, signInRequired } from './access';
 import { openAuth, type Auth, type OpenedAuth } from './server';
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './shared';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './client-safe';
 
 /**
  * Account management for `npm run auth:add-user` / `auth:remove-user` / `auth:users`, through Better

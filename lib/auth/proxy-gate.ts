@@ -2,7 +2,7 @@ import { getSessionCookie } from 'better-auth/cookies';
 import { NextResponse, type NextRequest } from 'next/server';
 import { authModeOf, env } from '../env';
 import { signInRequired } from './access';
-import { AUTH_COOKIE_PREFIX, SIGN_IN_PATH } from './shared';
+import { AUTH_COOKIE_PREFIX, SIGN_IN_PATH } from './client-safe';
 
 /**
  * proxy.ts's early turn-away when sign-in is configured: a page request without a session cookie goes to

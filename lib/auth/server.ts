@@ -13,7 +13,7 @@ import { authModeOf, env, type Env } from '../env';
 import { AppError } from '../errors';
 import { retryOnFailure } from '../memo';
 import { maySignIn, signInRequired } from './access';
-import { AUTH_BASE_PATH, AUTH_COOKIE_PREFIX, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, OIDC_PROVIDER_ID, SIGN_IN_PATH } from './shared';
+import { AUTH_BASE_PATH, AUTH_COOKIE_PREFIX, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, OIDC_PROVIDER_ID, SIGN_IN_PATH } from './client-safe';
 
 /**
  * Better Auth, set up from the environment: one generic OpenID Connect provider (AUTH_MODE=oidc) or

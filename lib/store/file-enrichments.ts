@@ -7,7 +7,7 @@ import { AppError, formatIssues, type FieldIssue } from '../errors';
 import { withFileLock } from '../file-lock';
 import { writeAll, writeFileAtomic } from '../fs-atomic';
 import { readOptionalJsonFile } from '../json-file';
-import { compareCodePoints } from './rows';
+import { compareCodePoints } from './order';
 
 /**
  * The file store's enrichments: a folded snapshot, `enrichments.json`, plus a journal beside it,

@@ -14,7 +14,9 @@ import { loadLeadsFile } from '../leads-file';
 import type { RuleSet } from '../rules';
 import { rulesVersion, TIERS, type Tier } from '../scoring';
 import { createFileEnrichments, fileStamp, type EnrichmentsView } from './file-enrichments';
-import { compareCodePoints, compareFeedback, compareRows, pickAttributes, scoreForStore, searchTextOf, toLeadRow, validateEnrichments, validateFeedback, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
+import { validateEnrichments, validateFeedback, validateLeadQuery } from './input-checks';
+import { compareCodePoints, compareFeedback, compareRows } from './order';
+import { pickAttributes, scoreForStore, searchTextOf, toLeadRow, withEnrichment, type StoredScore } from './scored-lead';
 import { type LeadPage, type LeadRow, type LeadStore, type OutcomeRow, type ScoredLead, type SortDirection, type SortKey, type StoreSummary } from './types';
 
 /**

@@ -4,46 +4,37 @@ import type { Env } from '../env';
 import { AppError, isAppError } from '../errors';
 import { loadRuleSet } from '../rules-file';
 import { rulesVersion } from '../scoring';
+import { activeFilter, type ParsedLeadQuery, parseLeadQuery, SEARCH_COLUMNS, SORT_COLUMN, sortNullable } from './sql/lead-query';
 import {
-  activeFilter,
-  cachedCoverage,
   chunks,
   ENRICHMENT_COLUMNS,
   enrichmentFromRow,
-  FULL_COLUMNS,
   FEEDBACK_COLUMNS,
   FEEDBACK_KEY,
   FOREIGN_KEY_VIOLATION,
   fromFeedbackRow,
   fromFullRow,
-  fromRecordRow,
   fromListRow,
   fromOutcomeRow,
+  fromRecordRow,
+  FULL_COLUMNS,
   LEAD_WRITE_COLUMN_TYPES,
   LEAD_WRITE_COLUMNS,
   LIST_COLUMNS,
   OUTCOME_COLUMNS,
-  parseLeadQuery,
-  SEARCH_COLUMNS,
-  SORT_COLUMN,
-  sortNullable,
   toEnrichmentWriteRows,
   toFeedbackRow,
-  toFieldCoverage,
-  toStoreSummary,
-  type CoverageRow,
-  type SummaryRow,
   toLeadWriteRows,
   unknownFeedbackLeadError,
   unknownLeadsError,
-  type ParsedLeadQuery,
-} from './db-rows';
+} from './sql/row-mapping';
+import { cachedCoverage, type CoverageRow, type SummaryRow, toFieldCoverage, toStoreSummary } from './sql/summary';
 import type { LeadStore } from './types';
 
 /**
  * The lead store on any PostgreSQL (self-hosted, or Supabase through its connection string), over a
  * direct connection. Sorting, filtering, search and paging run in SQL on the indexed columns of
- * supabase/migrations; writes go through the column lists of ./db-rows.ts, so a lead upsert never
+ * supabase/migrations; writes go through the column lists of ./sql/, so a lead upsert never
  * touches an enrichment and an enrichment never touches a lead.
  */
 

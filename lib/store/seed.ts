@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { Lead } from '../lead';
 import type { RuleSet } from '../rules';
 import { TIERS, type Tier } from '../scoring';
-import { scoreForStore } from './rows';
+import { scoreForStore } from './scored-lead';
 import type { LeadStore } from './types';
 
 /**

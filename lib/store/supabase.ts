@@ -5,45 +5,36 @@ import type { Env } from '../env';
 import { AppError, isAppError } from '../errors';
 import { loadRuleSet } from '../rules-file';
 import { rulesVersion } from '../scoring';
+import { activeFilter, type ParsedLeadQuery, parseLeadQuery, SEARCH_COLUMNS, SORT_COLUMN, sortNullable } from './sql/lead-query';
 import {
-  activeFilter,
-  cachedCoverage,
   chunks,
   ENRICHMENT_COLUMNS,
   enrichmentFromRow,
-  FULL_COLUMNS,
   FEEDBACK_COLUMNS,
   FEEDBACK_KEY,
   FOREIGN_KEY_VIOLATION,
   fromFeedbackRow,
   fromFullRow,
-  fromRecordRow,
   fromListRow,
   fromOutcomeRow,
+  fromRecordRow,
+  FULL_COLUMNS,
   LIST_COLUMNS,
   OUTCOME_COLUMNS,
-  parseLeadQuery,
-  SEARCH_COLUMNS,
-  SORT_COLUMN,
-  sortNullable,
   toEnrichmentWriteRows,
   toFeedbackRow,
-  toFieldCoverage,
-  toStoreSummary,
-  type CoverageRow,
-  type SummaryRow,
   toLeadWriteRows,
   unknownFeedbackLeadError,
   unknownLeadsError,
-  type ParsedLeadQuery,
-} from './db-rows';
+} from './sql/row-mapping';
+import { cachedCoverage, type CoverageRow, type SummaryRow, toFieldCoverage, toStoreSummary } from './sql/summary';
 import type { LeadStore } from './types';
 
 /**
  * The lead store on Supabase, through its REST API (PostgREST) with the service-role key. Server only:
  * that key bypasses row level security, so it must never reach a browser bundle.
  *
- * Queries use the same columns and order as the postgres adapter (./db-rows.ts); writes are upserts with
+ * Queries use the same columns and order as the postgres adapter (./sql/); writes are upserts with
  * explicit column lists (lead columns only) and the `save_enrichments` function (enrichment columns only).
  * Supabase's API returns at most 1,000 rows per request, so whole-table reads page through by id.
  */

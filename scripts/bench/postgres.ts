@@ -10,7 +10,7 @@ import type { Enrichment } from '../../lib/enrichment/schema';
 import { env } from '../../lib/env';
 import { parseLeads } from '../../lib/lead';
 import { createPostgresStore } from '../../lib/store/postgres';
-import { scoreForStore } from '../../lib/store/rows';
+import { scoreForStore } from '../../lib/store/scored-lead';
 import { seedStore } from '../../lib/store/seed';
 import type { LeadQuery, LeadStore } from '../../lib/store/types';
 import { generateLeads } from '../../lib/synthetic';

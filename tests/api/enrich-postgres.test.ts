@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vite
 import { parseLeads } from '@/lib/lead';
 import { DEFAULT_RULES } from '@/lib/scoring';
 import { createPostgresStore } from '@/lib/store/postgres';
-import { scoreForStore } from '@/lib/store/rows';
+import { scoreForStore } from '@/lib/store/scored-lead';
 import { AS_OF, generateLeads } from '@/lib/synthetic';
 import { stubLiveRouteEnv } from '../support/live-route-env';
 import { describePostgres } from '../support/pg';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mayReEnrich, maySignIn, signInRequired } from '@/lib/auth/access';
-import { safeReturnPath } from '@/lib/auth/shared';
+import { safeReturnPath } from '@/lib/auth/client-safe';
 import { authModeOf, parseEnv } from '@/lib/env';
 
 const SECRET = 's'.repeat(40);

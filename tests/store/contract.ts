@@ -6,7 +6,7 @@ import type { Confidence, Enrichment, EnrichmentStatus, GroundingStatus, Narrati
 import { parseLead, toScorable, type Lead } from '@/lib/lead';
 import { fieldCoverage } from '@/lib/rule-coverage';
 import { rulesVersion, type BreakdownItem, type Tier } from '@/lib/scoring';
-import { scoreForStore, type StoredScore } from '@/lib/store/rows';
+import { scoreForStore, type StoredScore } from '@/lib/store/scored-lead';
 import { SORT_KEYS, type LeadQuery, type LeadRow, type LeadStore, type SortDirection, type SortKey } from '@/lib/store/types';
 import { leadIdArbitrary, NOTORIOUS_IDS } from '../support/lead-ids';
 

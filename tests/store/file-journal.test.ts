@@ -7,7 +7,7 @@ import type { Enrichment } from '@/lib/enrichment/schema';
 import { parseLead } from '@/lib/lead';
 import { createFileStore } from '@/lib/store/file';
 import { parseEnrichmentsFile, serializeEnrichments } from '@/lib/store/file-enrichments';
-import { scoreForStore } from '@/lib/store/rows';
+import { scoreForStore } from '@/lib/store/scored-lead';
 import { testEnrichment } from '../support/test-enrichment';
 import { CONTRACT_AS_OF, CONTRACT_RULES } from './contract';
 

@@ -8,7 +8,7 @@ import { writeFileAtomic } from '@/lib/fs-atomic';
 import { parseLead, type Lead } from '@/lib/lead';
 import { createFileStore, type FileStoreOptions } from '@/lib/store/file';
 import { parseEnrichmentsFile } from '@/lib/store/file-enrichments';
-import { scoreForStore } from '@/lib/store/rows';
+import { scoreForStore } from '@/lib/store/scored-lead';
 import type { LeadStore } from '@/lib/store/types';
 import { testEnrichment } from '../support/test-enrichment';
 import { CONTRACT_AS_OF, CONTRACT_RULES, describeStoreContract } from './contract';

@@ -6,7 +6,7 @@ import type { Enrichment } from '@/lib/enrichment/schema';
 import { parseLeads, type Lead } from '@/lib/lead';
 import { createFileStore } from '@/lib/store/file';
 import { createPostgresStore } from '@/lib/store/postgres';
-import { scoreForStore, type StoredScore } from '@/lib/store/rows';
+import { scoreForStore, type StoredScore } from '@/lib/store/scored-lead';
 import type { LeadQuery, LeadStore } from '@/lib/store/types';
 import { generateLeads } from '@/lib/synthetic';
 import { describePostgres } from '../support/pg';

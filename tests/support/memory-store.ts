@@ -5,7 +5,9 @@ import { toScorable, type Lead } from '@/lib/lead';
 import type { RuleSet } from '@/lib/rules';
 import { fieldCoverage } from '@/lib/rule-coverage';
 import { DEFAULT_RULES, rulesVersion, TIERS, type Tier } from '@/lib/scoring';
-import { compareFeedback, compareRows, scoreForStore, toLeadRow, validateFeedback, withEnrichment, type StoredScore } from '@/lib/store/rows';
+import { validateFeedback } from '@/lib/store/input-checks';
+import { compareFeedback, compareRows } from '@/lib/store/order';
+import { scoreForStore, toLeadRow, withEnrichment, type StoredScore } from '@/lib/store/scored-lead';
 import type { LeadStore, OutcomeRow, StoreSummary } from '@/lib/store/types';
 
 /**

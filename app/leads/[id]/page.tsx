@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
-import { liveEnrichInfo, loadRules, loadStore } from '@/app/_lib/data';
+import { liveEnrichInfo, loadRules, loadStore } from '@/app/_lib/page-data';
 import { attributeLabel, ruleAttributes } from '@/app/_lib/lead-columns';
 import { leadIdFromMetadataParams, leadIdFromPageParams } from '@/app/_lib/lead-path';
 import { requireViewer } from '@/app/_lib/viewer';

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { loadRules, loadStore, scoringAsOf } from '@/app/_lib/data';
+import { loadRules, loadStore, scoringAsOf } from '@/app/_lib/page-data';
 import { ProfileBars } from '@/components/profile-bars';
 import { formatInt, formatLift, formatPct } from '@/components/format';
 import { resolveAsOf } from '@/lib/as-of';

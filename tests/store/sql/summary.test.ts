@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cachedCoverage } from '@/lib/store/db-rows';
+import { cachedCoverage } from '@/lib/store/sql/summary';
 
 describe('cachedCoverage', () => {
   it('reads once per minute, again after forget, and retries a failed read', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareCodePoints } from '@/lib/store/rows';
+import { compareCodePoints } from '@/lib/store/order';
 
 /** Code-point order the slow, obvious way. */
 function reference(a: string, b: string): number {

@@ -1,16 +1,16 @@
 import { z } from 'zod';
-import { FEEDBACK_VERDICTS, type NarrativeFeedback } from '../enrichment/feedback';
-import { CONFIDENCES, ENRICHMENT_SOURCES, ENRICHMENT_STATUSES, enrichmentSchema, GROUNDING_STATUSES, type Enrichment, type NarrativeChecks } from '../enrichment/schema';
-import { AppError, formatIssues, type FieldIssue } from '../errors';
-import { attributeValueSchema, fullName, leadSchema, safeParseLead, type Lead } from '../lead';
-import type { FieldCoverage } from '../rule-coverage';
-import { TIERS, topReason, type Tier } from '../scoring';
-import { pickAttributes, validateEnrichments, validateFeedback, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
-import { type LeadQuery, type LeadRow, type OutcomeRow, type ScoredLead, type SortKey, type StoreSummary } from './types';
+import { FEEDBACK_VERDICTS, type NarrativeFeedback } from '../../enrichment/feedback';
+import { CONFIDENCES, ENRICHMENT_SOURCES, ENRICHMENT_STATUSES, enrichmentSchema, GROUNDING_STATUSES, type Enrichment, type NarrativeChecks } from '../../enrichment/schema';
+import { AppError, formatIssues, type FieldIssue } from '../../errors';
+import { attributeValueSchema, fullName, leadSchema, safeParseLead, type Lead } from '../../lead';
+import { TIERS, topReason, type Tier } from '../../scoring';
+import { validateEnrichments, validateFeedback } from '../input-checks';
+import { pickAttributes, withEnrichment, type StoredScore } from '../scored-lead';
+import type { LeadRow, OutcomeRow, ScoredLead } from '../types';
 
 /**
- * The one mapping between the store types (./types.ts) and rows of the `leads` table
- * (supabase/migrations), shared by the postgres and supabase adapters. Pure: no I/O.
+ * The one mapping between the store types (../types.ts) and rows of the `leads` and `narrative_feedback`
+ * tables (supabase/migrations), both ways, shared by the postgres and supabase adapters. Pure: no I/O.
  */
 
 /** Rows per write request: big enough to amortise round trips, small enough for request-size limits. */
@@ -439,120 +439,3 @@ export function unknownFeedbackLeadError(leadId: string): AppError {
 
 /** PostgreSQL's foreign-key violation: the lead the feedback names does not exist. */
 export const FOREIGN_KEY_VIOLATION = '23503';
-
-// ---------------------------------------------------------------------------------------------
-// Queries: the order and filters of ./types.ts, as column names both adapters put into SQL/PostgREST.
-// ---------------------------------------------------------------------------------------------
-
-/** The column each sort key orders by. Text keys are lower-cased COLLATE "C" columns, the rank columns are numeric. */
-export const SORT_COLUMN: Record<SortKey, string> = {
-  score: 'score',
-  name: 'name_key',
-  title: 'title_key',
-  company: 'company_key',
-  industry: 'industry_key',
-  tier: 'tier_rank',
-  enrichment: 'enrichment_rank',
-};
-
-/** Only the text keys can be missing; they sort last in both directions. */
-export function sortNullable(key: SortKey): boolean {
-  return key === 'name' || key === 'title' || key === 'company' || key === 'industry';
-}
-
-export interface ParsedLeadQuery {
-  query: LeadQuery;
-  /** Regex (PostgreSQL ARE) matching the search text literally, or null for no search. */
-  searchRegex: string | null;
-  offset: number;
-}
-
-export function parseLeadQuery(raw: LeadQuery): ParsedLeadQuery {
-  const query = validateLeadQuery(raw);
-  return { query, searchRegex: searchRegex(query.search), offset: (query.page - 1) * query.pageSize };
-}
-
-/**
- * Search is a case-insensitive substring of the full name, company or email (./types.ts): the needle is
- * trimmed and lower-cased like the file store does, then matched against the lower-cased *_key columns
- * with a regex whose every ASCII punctuation character is escaped (in a PostgreSQL regex, a backslash
- * before a non-alphanumeric character means that character), so `%`, `_`, `*`, `.` match themselves.
- * A regex rather than LIKE because PostgREST turns every `*` of a LIKE pattern into a wildcard; pg_trgm
- * indexes serve both.
- */
-export function searchRegex(search: string | undefined): string | null {
-  const needle = search?.trim().toLowerCase();
-  if (!needle) return null;
-  return needle.replace(/[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]/g, '\\$&');
-}
-
-/** The columns search looks in (`attributes_key`: the text attributes, one per line). */
-export const SEARCH_COLUMNS = ['name_key', 'company_key', 'email_key', 'id_key', 'attributes_key'] as const;
-
-/** An empty filter list filters nothing, like an absent one. */
-export function activeFilter<T>(values: readonly T[] | undefined): readonly T[] | null {
-  return values && values.length > 0 ? values : null;
-}
-
-/** A row of the `lead_field_coverage` view: leads with a value per field (`attributes.<name>` for custom columns). */
-export interface CoverageRow {
-  field: string;
-  leads: number;
-}
-
-export function toFieldCoverage(total: number, rows: readonly CoverageRow[]): FieldCoverage {
-  const present = [...rows].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0)).map((r) => [r.field, Number(r.leads)] as const);
-  return { total: Number(total), present: Object.fromEntries(present) };
-}
-
-/**
- * Field coverage reads every record (jsonb_each over the table: a few hundred ms at 100,000 leads), so
- * the SQL adapters keep it for a minute; their own upserts forget it at once. Another process's seed shows
- * up within the minute: it only feeds a warning.
- */
-export function cachedCoverage(read: () => Promise<FieldCoverage>, ttlMs = 60_000, clock = () => Date.now()) {
-  let cached: { at: number; value: Promise<FieldCoverage> } | undefined;
-  return {
-    get(): Promise<FieldCoverage> {
-      if (!cached || clock() - cached.at > ttlMs) {
-        const entry = { at: clock(), value: read() };
-        entry.value.catch(() => {
-          if (cached === entry) cached = undefined;
-        });
-        cached = entry;
-      }
-      return cached.value;
-    },
-    forget(): void {
-      cached = undefined;
-    },
-  };
-}
-
-/** A row of the `lead_summary` view. */
-export interface SummaryRow {
-  total: number;
-  hot: number;
-  warm: number;
-  cold: number;
-  enriched: number;
-  mock: number;
-  stale: number;
-  rules_version: string | null;
-}
-
-/**
- * The header numbers from the summary view. The rules version is the one most stored scores were
- * computed with; an empty database reports the configured rules instead.
- */
-export async function toStoreSummary(row: SummaryRow, industries: string[], configuredRulesVersion: () => Promise<string>): Promise<StoreSummary> {
-  return {
-    total: row.total,
-    byTier: { HOT: row.hot, WARM: row.warm, COLD: row.cold },
-    enriched: row.enriched,
-    mock: row.mock,
-    stale: row.stale,
-    rulesVersion: row.rules_version ?? (await configuredRulesVersion()),
-    industries,
-  };
-}
