@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { AppError, type FieldIssue } from './errors';
 import { canonicalJson, hashString } from './hash';
+import { LEAD_FIELD_NAMES, LEAD_FIELD_TABLE, type LeadFieldName, type LeadFieldType } from './lead-fields';
 
 /**
- * The lead data contract: flat, snake_case CRM records. Only `id` is required. A missing value means
- * *unknown* (CRMs leave fields empty all the time), never zero, so `null` and `""` are read as missing.
+ * The lead data contract: flat, snake_case CRM records, with the fields of the lead-field table
+ * (./lead-fields.ts). Only `id` is required. A missing value means *unknown* (CRMs leave fields empty all
+ * the time), never zero, so `null` and `""` are read as missing.
  */
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -31,35 +33,33 @@ const counter = z.number().int('must be a whole number').nonnegative('must not b
 export const attributeValueSchema = z.union([z.string(), z.number().finite(), z.boolean()]);
 export type AttributeValue = z.infer<typeof attributeValueSchema>;
 
-export const leadSchema = z
-  .object({
-    id: z.union([z.string().trim().min(1, 'must not be empty').max(200), z.number().int().nonnegative()]).transform(String),
-    created_at: isoDateTime.optional(),
-    first_name: text.optional(),
-    last_name: text.optional(),
-    email: z.string().trim().toLowerCase().pipe(z.email('must be an email address')).optional(),
-    job_title: text.optional(),
-    company_name: text.optional(),
-    company_domain: text.toLowerCase().optional(),
-    industry: text.optional(),
-    employee_count: counter.optional(),
-    annual_revenue: z.number().finite().nonnegative('must not be negative').optional(),
-    country: text.optional(),
-    company_description: text.optional(),
-    lead_source: text.optional(),
-    email_opens_30d: counter.optional(),
-    email_clicks_30d: counter.optional(),
-    page_views_30d: counter.optional(),
-    pricing_page_views_30d: counter.optional(),
-    content_downloads_30d: counter.optional(),
-    webinar_attended: z.boolean().optional(),
-    demo_requested: z.boolean().optional(),
-    last_activity_at: isoDateTime.optional(),
-    /** The hidden outcome. Only the backtest reads it; scoring takes `ScorableLead`, which has no such key. */
-    converted: z.boolean().optional(),
-    attributes: z.record(z.string().min(1), attributeValueSchema).optional(),
-  })
-  .strict();
+/** The schema of each field type of the lead-field table (./lead-fields.ts). */
+const FIELD_SCHEMAS = {
+  id: z.union([z.string().trim().min(1, 'must not be empty').max(200), z.number().int().nonnegative()]).transform(String),
+  date: isoDateTime,
+  text,
+  email: z.string().trim().toLowerCase().pipe(z.email('must be an email address')),
+  domain: text.toLowerCase(),
+  count: counter,
+  amount: z.number().finite().nonnegative('must not be negative'),
+  flag: z.boolean(),
+  /** The hidden outcome. Only the backtest reads it; scoring takes `ScorableLead`, which has no such key. */
+  outcome: z.boolean(),
+} satisfies Record<LeadFieldType, z.ZodType>;
+
+type FieldTable = typeof LEAD_FIELD_TABLE;
+type FieldSchema<K extends LeadFieldName> = (typeof FIELD_SCHEMAS)[FieldTable[K]['type']];
+/** The id is required, every other field optional. */
+type ContractShape = { [K in LeadFieldName]: FieldTable[K]['type'] extends 'id' ? FieldSchema<K> : z.ZodOptional<FieldSchema<K>> };
+
+const contractShape = Object.fromEntries(
+  LEAD_FIELD_NAMES.map((name) => {
+    const { type } = LEAD_FIELD_TABLE[name];
+    return [name, type === 'id' ? FIELD_SCHEMAS.id : FIELD_SCHEMAS[type].optional()];
+  }),
+) as ContractShape;
+
+export const leadSchema = z.object({ ...contractShape, attributes: z.record(z.string().min(1), attributeValueSchema).optional() }).strict();
 
 export type Lead = z.output<typeof leadSchema>;
 /** What scoring and enrichment may see: a lead without its outcome. */
@@ -68,15 +68,7 @@ export type LeadField = Exclude<keyof Lead, 'attributes'>;
 
 export const LEAD_FIELDS = Object.keys(leadSchema.shape) as (keyof Lead)[];
 
-/** Contract fields that hold whole numbers only (counts), so numeric bands over them may step by one. */
-export const WHOLE_NUMBER_FIELDS = [
-  'employee_count',
-  'email_opens_30d',
-  'email_clicks_30d',
-  'page_views_30d',
-  'pricing_page_views_30d',
-  'content_downloads_30d',
-] as const satisfies readonly LeadField[];
+export { WHOLE_NUMBER_FIELDS } from './lead-fields';
 
 const isEmpty = (value: unknown) => value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
 
@@ -171,6 +163,7 @@ export function parseLeads(raw: unknown): ParseLeadsResult {
  * at a million leads.
  */
 function layout(lead: Lead, converted: boolean | undefined): Lead {
+  // Written out rather than looped over the field table: a literal is what makes the layout fixed (and fast).
   return {
     id: lead.id,
     created_at: lead.created_at,
@@ -196,7 +189,7 @@ function layout(lead: Lead, converted: boolean | undefined): Lead {
     last_activity_at: lead.last_activity_at,
     converted,
     attributes: lead.attributes,
-  };
+  } satisfies Record<keyof Lead, unknown>;
 }
 
 /** Strips the hidden outcome (its value, not its slot), so nothing downstream of this can look at it. */
