@@ -97,6 +97,9 @@ export const FIELDS_SHOWN_IN = Object.fromEntries(
   (Object.keys(LEAD_TABLE_TEXT_COLUMNS) as LeadTableTextColumn[]).map((column) => [column, fieldsWhere((spec) => spec.shownIn === column)]),
 ) as Record<LeadTableTextColumn, LeadFieldName[]>;
 
+/** What a lead-table row carries of the lead: the id (its link), the email (under the name, or for it), the shown fields. */
+export const LEAD_ROW_FIELDS = fieldsWhere((spec) => spec.type === 'id' || spec.type === 'email' || spec.shownIn !== undefined);
+
 /** Fields search looks in (besides a lead's text attributes). */
 export const SEARCHABLE_FIELDS = fieldsWhere((spec) => spec.searchable === true);
 

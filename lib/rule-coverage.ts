@@ -1,4 +1,5 @@
-import { LEAD_FIELDS, type ScorableLead } from './lead';
+import type { ScorableLead } from './lead';
+import { SCORABLE_FIELDS } from './lead-fields';
 import { ruleFields, type RuleSet } from './rules';
 
 /**
@@ -16,8 +17,6 @@ export interface FieldCoverage {
 /** Below this share of leads, a rule's field is reported as (nearly) missing. */
 export const LOW_COVERAGE_SHARE = 0.05;
 
-const COUNTED_FIELDS = LEAD_FIELDS.filter((f) => f !== 'id' && f !== 'converted' && f !== 'attributes');
-
 /** Counts, per field, the leads that have a value (the outcome is not a field a rule may read). */
 export function fieldCoverage(leads: Iterable<ScorableLead>): FieldCoverage {
   const present = new Map<string, number>();
@@ -25,7 +24,7 @@ export function fieldCoverage(leads: Iterable<ScorableLead>): FieldCoverage {
   for (const lead of leads) {
     total++;
     const record = lead as unknown as Record<string, unknown>;
-    for (const field of COUNTED_FIELDS) if (record[field] !== undefined) present.set(field, (present.get(field) ?? 0) + 1);
+    for (const field of SCORABLE_FIELDS) if (record[field] !== undefined) present.set(field, (present.get(field) ?? 0) + 1);
     if (lead.attributes) for (const name of Object.keys(lead.attributes)) present.set(`attributes.${name}`, (present.get(`attributes.${name}`) ?? 0) + 1);
   }
   return { total, present: Object.fromEntries([...present].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };

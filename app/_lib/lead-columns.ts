@@ -1,3 +1,4 @@
+import { FIELDS_SHOWN_IN, LEAD_TABLE_TEXT_COLUMNS, type LeadTableTextColumn } from '@/lib/lead-fields';
 import type { FieldCoverage } from '@/lib/rule-coverage';
 import { ruleFields, type RuleSet } from '@/lib/rules';
 
@@ -8,14 +9,8 @@ import { ruleFields, type RuleSet } from '@/lib/rules';
  * to the lead (it then shows the email or id).
  */
 
-/** The lead table's standard text columns, which a lead may leave empty, and the lead fields behind them. */
-export const STANDARD_COLUMNS = {
-  name: ['first_name', 'last_name'],
-  title: ['job_title'],
-  company: ['company_name'],
-  industry: ['industry'],
-} as const;
-export type StandardColumn = keyof typeof STANDARD_COLUMNS;
+/** The lead table's standard text columns (lib/lead-fields.ts), which a lead may leave empty. */
+export type StandardColumn = LeadTableTextColumn;
 
 export interface LeadColumns {
   standard: StandardColumn[];
@@ -25,8 +20,8 @@ export interface LeadColumns {
 }
 
 export function leadColumns(coverage: FieldCoverage, rules: RuleSet): LeadColumns {
-  const filled = (column: StandardColumn) => STANDARD_COLUMNS[column].some((field) => (coverage.present[field] ?? 0) > 0);
-  const all = Object.keys(STANDARD_COLUMNS) as StandardColumn[];
+  const filled = (column: StandardColumn) => FIELDS_SHOWN_IN[column].some((field) => (coverage.present[field] ?? 0) > 0);
+  const all = Object.keys(LEAD_TABLE_TEXT_COLUMNS) as StandardColumn[];
   const standard = all.filter((column) => column === 'name' || filled(column));
   const attributes = all.some((column) => !filled(column)) ? ruleAttributes(rules).filter((name) => (coverage.present[`attributes.${name}`] ?? 0) > 0) : [];
   return { standard, attributes, namesKnown: filled('name') };

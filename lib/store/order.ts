@@ -1,5 +1,6 @@
 import type { NarrativeFeedback } from '../enrichment/feedback';
 import type { EnrichmentStatus } from '../enrichment/schema';
+import { LEAD_TABLE_TEXT_COLUMNS } from '../lead-fields';
 import type { Tier } from '../scoring';
 import type { LeadRow, SortDirection, SortKey } from './types';
 
@@ -32,14 +33,6 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
-type TextKey = 'name' | 'title' | 'company' | 'industry';
-const TEXT_FIELD: Record<TextKey, (row: LeadRow) => string | null> = {
-  name: (row) => row.name,
-  title: (row) => row.jobTitle,
-  company: (row) => row.company,
-  industry: (row) => row.industry,
-};
-
 /** Score descending, then id ascending: the tie-break of every sort, whatever the key and direction. */
 function compareTies(a: LeadRow, b: LeadRow): number {
   return b.score - a.score || compareCodePoints(a.id, b.id);
@@ -59,10 +52,10 @@ export function compareRows(key: SortKey, direction: SortDirection): (a: LeadRow
     case 'enrichment':
       return (a, b) => sign * (ENRICHMENT_RANK[a.enrichmentStatus] - ENRICHMENT_RANK[b.enrichmentStatus]) || compareTies(a, b);
     default: {
-      const read = TEXT_FIELD[key];
+      const cell = LEAD_TABLE_TEXT_COLUMNS[key].rowKey;
       return (a, b) => {
-        const x = read(a);
-        const y = read(b);
+        const x = a[cell];
+        const y = b[cell];
         if (x === null || y === null) return (x === null ? 1 : 0) - (y === null ? 1 : 0) || compareTies(a, b);
         return sign * compareCodePoints(x.toLowerCase(), y.toLowerCase()) || compareTies(a, b);
       };

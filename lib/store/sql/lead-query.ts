@@ -1,3 +1,4 @@
+import { LEAD_TABLE_TEXT_COLUMNS, type LeadTableTextColumn } from '../../lead-fields';
 import { validateLeadQuery } from '../input-checks';
 import type { LeadQuery, SortKey } from '../types';
 
@@ -9,17 +10,14 @@ import type { LeadQuery, SortKey } from '../types';
 /** The column each sort key orders by. Text keys are lower-cased COLLATE "C" columns, the rank columns are numeric. */
 export const SORT_COLUMN: Record<SortKey, string> = {
   score: 'score',
-  name: 'name_key',
-  title: 'title_key',
-  company: 'company_key',
-  industry: 'industry_key',
+  ...(Object.fromEntries(Object.entries(LEAD_TABLE_TEXT_COLUMNS).map(([key, { sortColumn }]) => [key, sortColumn])) as Record<LeadTableTextColumn, string>),
   tier: 'tier_rank',
   enrichment: 'enrichment_rank',
 };
 
 /** Only the text keys can be missing; they sort last in both directions. */
 export function sortNullable(key: SortKey): boolean {
-  return key === 'name' || key === 'title' || key === 'company' || key === 'industry';
+  return Object.hasOwn(LEAD_TABLE_TEXT_COLUMNS, key);
 }
 
 export interface ParsedLeadQuery {

@@ -3,6 +3,7 @@ import { FEEDBACK_VERDICTS, type NarrativeFeedback } from '../../enrichment/feed
 import { CONFIDENCES, ENRICHMENT_SOURCES, ENRICHMENT_STATUSES, enrichmentSchema, GROUNDING_STATUSES, type Enrichment, type NarrativeChecks } from '../../enrichment/schema';
 import { AppError, formatIssues, type FieldIssue } from '../../errors';
 import { attributeValueSchema, fullName, leadSchema, safeParseLead, type Lead } from '../../lead';
+import { dbColumnOf, LEAD_ROW_FIELDS } from '../../lead-fields';
 import { TIERS, topReason, type Tier } from '../../scoring';
 import { validateEnrichments, validateFeedback } from '../input-checks';
 import { pickAttributes, withEnrichment, type StoredScore } from '../scored-lead';
@@ -57,13 +58,7 @@ export const ENRICHMENT_COLUMNS = [
  * read beside them when the table shows attribute columns.
  */
 export const LIST_COLUMNS = [
-  'id',
-  'first_name',
-  'last_name',
-  'email',
-  'job_title',
-  'company_name',
-  'industry',
+  ...LEAD_ROW_FIELDS.map((field) => dbColumnOf(field)!),
   'score',
   'tier',
   'top_reason_label',
@@ -71,7 +66,7 @@ export const LIST_COLUMNS = [
   'enrichment_status',
   'confidence',
   'grounding_status',
-] as const;
+];
 
 /** What `outcomes()` reads: the backtest's columns and the narrative's, for the Narratives section of /validate. */
 export const OUTCOME_COLUMNS = ['id', 'score', 'tier', 'converted', 'enrichment_status', 'confidence', 'grounding_status'] as const;
