@@ -66,7 +66,7 @@ export function LeadFilters({ state, industries }: { state: LeadSearchState; ind
             })}
           </ul>
         </div>
-        <div className="grid grid-cols-1 gap-3 min-[420px]:grid-cols-2 sm:flex sm:flex-wrap">
+        <div className="grid grid-cols-2 gap-3 sm:flex sm:flex-wrap">
           {/* Imported data without an industry column has nothing to filter by. */}
           {(industries.length > 0 || state.industries.length > 0) && <FilterSelect id="filter-industry" label="Industry" testId="filter-industry" {...industry} />}
           <FilterSelect id="filter-enrichment" label="Enrichment" testId="filter-enrichment" {...enrichment} />

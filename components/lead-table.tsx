@@ -1,8 +1,9 @@
 import Link from 'next/link';
 import { attributeLabel, type LeadColumns, type StandardColumn } from '@/app/_lib/lead-columns';
 import { leadHref } from '@/app/_lib/lead-path';
+import { LEAD_TABLE_TEXT_COLUMNS } from '@/lib/lead-fields';
 import { defaultDirection, hasFilters, leadsHref, type LeadSearchState } from '@/app/_lib/lead-search';
-import type { LeadPage, LeadRow, SortKey } from '@/lib/store/types';
+import type { LeadPage, SortKey } from '@/lib/store/types';
 import { EnrichmentBadge, GroundingFlag, TierBadge } from './badges';
 import { formatAttribute, formatInt } from './format';
 
@@ -13,25 +14,23 @@ interface Column {
   className?: string;
 }
 
-const STANDARD: Record<StandardColumn, Column> = {
-  name: { key: 'name', label: 'Name', sort: 'name' },
-  title: { key: 'title', label: 'Title', sort: 'title' },
-  company: { key: 'company', label: 'Company', sort: 'company' },
-  industry: { key: 'industry', label: 'Industry', sort: 'industry' },
-};
+/** Each text column sorts by its own key. */
+const STANDARD = Object.fromEntries(
+  Object.entries(LEAD_TABLE_TEXT_COLUMNS).map(([key, { label }]) => [key, { key, label, sort: key as StandardColumn }]),
+) as Record<StandardColumn, Column>;
 
+/** Right after the name, so a phone shows name, score and tier before the table scrolls sideways. */
 const SCORE_COLUMNS: Column[] = [
   { key: 'score', label: 'Score', sort: 'score', className: 'text-right' },
   { key: 'tier', label: 'Tier', sort: 'tier' },
+];
+
+const TRAILING_COLUMNS: Column[] = [
   { key: 'reason', label: 'Top reason' },
   { key: 'enrichment', label: 'Enrichment', sort: 'enrichment' },
 ];
 
-const TEXT_CELLS: Record<Exclude<StandardColumn, 'name'>, { value: (row: LeadRow) => string | null; width: string }> = {
-  title: { value: (row) => row.jobTitle, width: 'max-w-40' },
-  company: { value: (row) => row.company, width: 'max-w-44' },
-  industry: { value: (row) => row.industry, width: 'max-w-36' },
-};
+const TEXT_CELL_WIDTH: Record<Exclude<StandardColumn, 'name'>, string> = { title: 'max-w-40', company: 'max-w-44', industry: 'max-w-36' };
 
 function SortIcon({ direction }: { direction: 'asc' | 'desc' | null }) {
   return (
@@ -78,10 +77,13 @@ function Muted({ children }: { children?: React.ReactNode }) {
  * data (`leadColumns`): standard columns no lead fills give way to the custom attributes the rules read.
  */
 export function LeadTable({ page, state, columns }: { page: LeadPage; state: LeadSearchState; columns: LeadColumns }) {
+  const [first, ...rest] = columns.standard.map((c) => (c === 'name' && !columns.namesKnown ? { ...STANDARD.name, label: 'Lead' } : STANDARD[c]));
   const header: Column[] = [
-    ...columns.standard.map((c) => (c === 'name' && !columns.namesKnown ? { ...STANDARD.name, label: 'Lead' } : STANDARD[c])),
-    ...columns.attributes.map((name) => ({ key: `attribute-${name}`, label: attributeLabel(name) })),
+    first!,
     ...SCORE_COLUMNS,
+    ...rest,
+    ...columns.attributes.map((name) => ({ key: `attribute-${name}`, label: attributeLabel(name) })),
+    ...TRAILING_COLUMNS,
   ];
   return (
     <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
@@ -103,12 +105,18 @@ export function LeadTable({ page, state, columns }: { page: LeadPage; state: Lea
                 <Link href={leadHref(row.id)} className="text-slate-900 hover:text-indigo-700 hover:underline" data-testid="lead-link">
                   {row.name ?? <i className="text-slate-500">{row.email ?? row.id}</i>}
                 </Link>
-                {row.name && row.email && <div className="sub cell-clip max-w-52">{row.email}</div>}
+                {row.name && row.email && <div className="sub cell-clip max-w-36 md:max-w-52">{row.email}</div>}
               </th>
+              <td className="text-right font-semibold tabular-nums text-slate-900" data-testid="lead-score">
+                {row.score}
+              </td>
+              <td>
+                <TierBadge tier={row.tier} />
+              </td>
               {columns.standard.flatMap((column) => {
                 if (column === 'name') return [];
-                const { value, width } = TEXT_CELLS[column];
-                const text = value(row);
+                const width = TEXT_CELL_WIDTH[column];
+                const text = row[LEAD_TABLE_TEXT_COLUMNS[column].rowKey];
                 return [
                   <td key={column} title={text ?? undefined}>
                     <div className={`cell-clip ${width}`}>{text ?? <Muted />}</div>
@@ -123,12 +131,6 @@ export function LeadTable({ page, state, columns }: { page: LeadPage; state: Lea
                   </td>
                 );
               })}
-              <td className="text-right font-semibold tabular-nums text-slate-900" data-testid="lead-score">
-                {row.score}
-              </td>
-              <td>
-                <TierBadge tier={row.tier} />
-              </td>
               <td>
                 {row.topReason ? (
                   <div className="flex max-w-56 items-baseline gap-1.5">

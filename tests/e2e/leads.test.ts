@@ -6,13 +6,16 @@ const baseUrl = inject('baseUrl');
 const session = browserPerFile();
 
 const rowData = (page: Page) =>
-  page.getByTestId('lead-row').evaluateAll((rows) =>
-    rows.map((r) => {
+  page.getByTestId('lead-row').evaluateAll((rows) => {
+    // The company cell by its column's heading, wherever the table puts it.
+    const headings = [...document.querySelectorAll('[data-testid="lead-table"] thead th')].map((th) => th.textContent ?? '');
+    const company = headings.findIndex((h) => h.startsWith('Company'));
+    return rows.map((r) => {
       const el = r as HTMLElement;
-      const cells = el.querySelectorAll('td');
-      return { id: el.dataset.leadId!, score: Number(el.dataset.score), tier: el.dataset.tier!, company: cells[1]?.getAttribute('title') ?? null, text: el.textContent ?? '' };
-    }),
-  );
+      const cell = el.children[company];
+      return { id: el.dataset.leadId!, score: Number(el.dataset.score), tier: el.dataset.tier!, company: cell?.getAttribute('title') ?? null, text: el.textContent ?? '' };
+    });
+  });
 
 /** Total in "1–50 of 123 leads". */
 async function resultTotal(page: Page): Promise<number> {
@@ -162,6 +165,15 @@ describe('lead table', () => {
     }));
     expect(widths.page).toBeLessThanOrEqual(widths.viewport);
     expect(widths.table).toBeGreaterThan(widths.viewport);
+    // Name, score and tier come first: all three in view before any sideways scrolling.
+    const first = page.getByTestId('lead-row').first();
+    await first.scrollIntoViewIfNeeded();
+    const inView = (box: { x: number; width: number } | null) => box !== null && box.x >= 0 && box.x + box.width <= PHONE.width;
+    expect(inView(await first.getByTestId('lead-link').boundingBox())).toBe(true);
+    expect(inView(await first.getByTestId('lead-score').boundingBox())).toBe(true);
+    expect(inView(await first.getByTestId('tier-badge').boundingBox())).toBe(true);
+    expect(await page.getByRole('columnheader').nth(1).textContent()).toMatch(/^Score/);
+    expect(await page.getByRole('columnheader').nth(2).textContent()).toMatch(/^Tier/);
     await screenshot(page, 'leads-phone');
     await screenshot(page, 'leads-phone-full', true);
     // Scrolled sideways, the name column stays in view next to the score and tier.
