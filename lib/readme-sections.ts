@@ -1,4 +1,5 @@
 import { DEFAULT_RULES } from './default-rules';
+import { LEAD_FIELD_TABLE, LEAD_FIELD_TYPES, LEAD_TABLE_TEXT_COLUMNS, type LeadFieldSpec } from './lead-fields';
 import { RULE_KIND_EXAMPLES, RULE_KIND_EXAMPLES_AS_OF } from './rule-kind-examples';
 import type { RuleSet } from './rules';
 import { describeRule, rulesMarkdownTable } from './rules-doc';
@@ -13,7 +14,17 @@ export const README_SECTIONS: Record<string, () => string> = {
   'default-rules': () => rulesMarkdownTable(DEFAULT_RULES),
   'rule-kinds': ruleKindsReference,
   'latent-model': () => LATENT_MODEL_DESCRIPTION,
+  'lead-fields': leadFieldsReference,
 };
+
+/** The lead-field table (lib/lead-fields.ts) as the README shows it. */
+function leadFieldsReference(): string {
+  const rows = (Object.entries(LEAD_FIELD_TABLE) as [string, LeadFieldSpec][]).map(([name, spec]) => {
+    const column = spec.shownIn ? LEAD_TABLE_TEXT_COLUMNS[spec.shownIn].label : '';
+    return `| \`${name}\` | ${spec.label} | ${LEAD_FIELD_TYPES[spec.type]} | ${column} | ${spec.searchable ? 'yes' : ''} | ${column ? `by ${column}` : ''} | ${spec.dbColumn ? `\`${spec.dbColumn}\`` : ''} |`;
+  });
+  return ['| Field | Label | Type | Lead table column | Search | Sort | SQL column |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
+}
 
 /** Each rule kind: what it does, an example rule as it is written, and the breakdown lines it prints. */
 function ruleKindsReference(): string {

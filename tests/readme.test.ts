@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '@/lib/default-rules';
 import { envSchema } from '@/lib/env';
+import { LEAD_FIELD_NAMES } from '@/lib/lead-fields';
 import { RULE_KIND_EXAMPLES } from '@/lib/rule-kind-examples';
 import { ruleFields, ruleSchema, safeParseRuleSet } from '@/lib/rules';
 import { markers, renderReadme } from '@/lib/readme-sections';
@@ -17,6 +18,12 @@ describe('README', () => {
     const { start, end } = markers('default-rules');
     const table = readme.slice(readme.indexOf(start), readme.indexOf(end));
     for (const rule of DEFAULT_RULES.rules) expect(table).toContain(`| ${rule.label} | \`${ruleFields(rule)[0]}\` |`);
+  });
+
+  it('lists every lead field of the lead-field table', () => {
+    const { start, end } = markers('lead-fields');
+    const table = readme.slice(readme.indexOf(start), readme.indexOf(end));
+    for (const field of LEAD_FIELD_NAMES) expect(table).toContain(`| \`${field}\` |`);
   });
 
   it('documents every rule kind with an example that passes validation', () => {

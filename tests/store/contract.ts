@@ -4,6 +4,7 @@ import { DEFAULT_RULES } from '@/lib/default-rules';
 import type { NarrativeFeedback } from '@/lib/enrichment/feedback';
 import type { Confidence, Enrichment, EnrichmentStatus, GroundingStatus, NarrativeChecks } from '@/lib/enrichment/schema';
 import { parseLead, toScorable, type Lead } from '@/lib/lead';
+import { LEAD_FIELD_TABLE, type LeadFieldSpec } from '@/lib/lead-fields';
 import { fieldCoverage } from '@/lib/rule-coverage';
 import { rulesVersion, type BreakdownItem, type Tier } from '@/lib/scoring';
 import { scoreForStore, type StoredScore } from '@/lib/store/scored-lead';
@@ -316,6 +317,21 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
       expect((await store.summary()).total).toBe(FIXTURE_SIZE + 1);
       const page = await store.listLeads({ ...ALL, sort: 'score', direction: 'desc', search: 'renamed' });
       expect(ids(page.rows)).toEqual([original.lead.id]);
+    });
+
+    it('finds a lead by each text field the lead-field table marks searchable, and by no other', async () => {
+      const textFields = (Object.entries(LEAD_FIELD_TABLE) as [string, LeadFieldSpec][]).filter(([, spec]) => ['id', 'text', 'email', 'domain'].includes(spec.type));
+      // One lead per field, holding a marker no fixture lead has, in that field alone.
+      const marked = textFields.map(([field, spec], i) => {
+        const marker = `qzx${i}mark`;
+        const value = spec.type === 'email' ? `${marker}@example.com` : spec.type === 'id' ? `lead-${marker}` : marker;
+        return { field, searchable: spec.searchable === true, marker, lead: score(parseLead({ id: `lead-field-${i}`, [field]: value })) };
+      });
+      await store.upsertLeads(marked.map((m) => m.lead));
+      for (const { field, searchable, marker, lead } of marked) {
+        const found = ids((await store.listLeads({ ...ALL, sort: 'score', direction: 'desc', search: marker.toUpperCase() })).rows);
+        expect(found, field).toEqual(searchable ? [lead.lead.id] : []);
+      }
     });
 
     it('saves enrichments partially: other leads, other enrichments and lead fields are untouched', async () => {
