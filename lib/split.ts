@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from './errors';
 import { unitInterval } from './hash';
-import { fieldReader, type ScorableLead } from './lead';
+import { fieldReader, leadDateMs, type ScorableLead } from './lead';
 
 /**
  * The honest split of leads into a design half (where profiles are read and points are fitted) and a test
@@ -40,7 +40,7 @@ export function splitter(split: SplitSpec): (lead: ScorableLead) => Half {
   const read = fieldReader(split.field);
   const cutoff = Date.parse(split.cutoff);
   return (lead) => {
-    const at = dateMs(read(lead));
+    const at = leadDateMs(read(lead));
     if (at === undefined) return unitInterval(`${split.seed}:${lead.id}`) < split.holdout ? 'test' : 'design';
     return at >= cutoff ? 'test' : 'design';
   };
@@ -51,12 +51,6 @@ export function halfOf(lead: ScorableLead, split: SplitSpec): Half {
   return splitter(split)(lead);
 }
 
-function dateMs(value: unknown): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
 /**
  * A time split from the leads' dates: the cut-off is the date at the (1 − holdout) quantile, so about the
  * newest `holdout` share is test (leads sharing the cut-off instant all go to test). Fails, naming the
@@ -65,7 +59,7 @@ function dateMs(value: unknown): number | undefined {
 export function planTimeSplit(dates: Iterable<unknown>, { field, holdout, seed }: { field: string; holdout: number; seed: number }): SplitSpec {
   const times: number[] = [];
   for (const value of dates) {
-    const ms = dateMs(value);
+    const ms = leadDateMs(value);
     if (ms !== undefined) times.push(ms);
   }
   if (times.length < 2) {

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '@/lib/errors';
-import { leadInputHash, parseLead, parseLeads, safeParseLead, toScorable } from '@/lib/lead';
+import { leadDateMs, leadInputHash, parseLead, parseLeads, safeParseLead, toScorable } from '@/lib/lead';
 
 describe('parseLead', () => {
   it('accepts a record with only an id; everything else is unknown', () => {
@@ -86,5 +87,29 @@ describe('outcome isolation', () => {
     expect(leadInputHash({ ...base, email_opens_30d: 4 })).not.toBe(leadInputHash(base));
     expect(leadInputHash({ ...base, attributes: { plan: 'team' } })).not.toBe(leadInputHash(base));
     expect(leadInputHash({ ...base, attributes: { plan: 'team', seats: 3 } })).toBe(leadInputHash({ ...base, attributes: { seats: 3, plan: 'team' } }));
+  });
+});
+
+describe('leadDateMs', () => {
+  it('reads the stored form and every other ISO date as Date.parse does; anything else is not a date', () => {
+    expect(leadDateMs('2026-03-05T14:22:00.000Z')).toBe(Date.UTC(2026, 2, 5, 14, 22));
+    expect(leadDateMs('2026-03-05')).toBe(Date.UTC(2026, 2, 5));
+    expect(leadDateMs('2026-03-05T16:22:00+02:00')).toBe(Date.UTC(2026, 2, 5, 14, 22));
+    // Out of range in the stored shape: Date.parse refuses a month 13 where Date.UTC would roll it over.
+    expect(leadDateMs('2026-13-01T00:00:00.000Z')).toBeUndefined();
+    for (const value of ['yesterday', '', 42, null, undefined, true]) expect(leadDateMs(value), String(value)).toBeUndefined();
+  });
+
+  it('agrees with Date.parse on any string of the stored shape', () => {
+    const digit = fc.constantFrom(...'0123456789');
+    const part = (n: number) => fc.array(digit, { minLength: n, maxLength: n }).map((d) => d.join(''));
+    const shaped = fc.tuple(part(4), part(2), part(2), part(2), part(2), part(2), part(3)).map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+    fc.assert(
+      fc.property(fc.oneof(shaped, fc.string({ minLength: 24, maxLength: 24 })), (value) => {
+        const parsed = Date.parse(value);
+        expect(leadDateMs(value)).toBe(Number.isNaN(parsed) ? undefined : parsed);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
