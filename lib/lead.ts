@@ -222,13 +222,13 @@ export function leadDateMs(value: unknown): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-/** `YYYY-MM-DDTHH:mm:ss.sssZ` with every part in range (Date.UTC would roll a month 13 over where Date.parse refuses it). */
+/** `YYYY-MM-DDTHH:mm:ss.sssZ` with every part in range, where Date.UTC and Date.parse agree (Date.UTC rolls a month 13 over). */
 function isCanonicalIso(s: string): boolean {
   if (s.length !== 24 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== '.' || s[23] !== 'Z') return false;
   const month = digits(s, 5, 2);
   const day = digits(s, 8, 2);
-  // NaN (a non-digit) fails every comparison.
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && digits(s, 11, 2) <= 23 && digits(s, 14, 2) <= 59 && digits(s, 17, 2) <= 59 && digits(s, 0, 4) >= 0 && digits(s, 20, 3) >= 0;
+  // NaN (a non-digit) fails every comparison; Date.UTC reads the years 0–99 as 1900–1999.
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && digits(s, 11, 2) <= 23 && digits(s, 14, 2) <= 59 && digits(s, 17, 2) <= 59 && digits(s, 0, 4) >= 100 && digits(s, 20, 3) >= 0;
 }
 
 /** The decimal number in s[start, start + length), or NaN when a character is not a digit. */

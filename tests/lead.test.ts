@@ -97,13 +97,14 @@ describe('leadDateMs', () => {
     expect(leadDateMs('2026-03-05T16:22:00+02:00')).toBe(Date.UTC(2026, 2, 5, 14, 22));
     // Out of range in the stored shape: Date.parse refuses a month 13 where Date.UTC would roll it over.
     expect(leadDateMs('2026-13-01T00:00:00.000Z')).toBeUndefined();
+    expect(leadDateMs('0042-01-01T00:00:00.000Z')).toBe(Date.parse('0042-01-01T00:00:00.000Z'));
     for (const value of ['yesterday', '', 42, null, undefined, true]) expect(leadDateMs(value), String(value)).toBeUndefined();
   });
 
   it('agrees with Date.parse on any string of the stored shape', () => {
     const digit = fc.constantFrom(...'0123456789');
     const part = (n: number) => fc.array(digit, { minLength: n, maxLength: n }).map((d) => d.join(''));
-    const shaped = fc.tuple(part(4), part(2), part(2), part(2), part(2), part(2), part(3)).map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+    const shaped = fc.tuple(fc.oneof(part(4), part(2).map((y) => `00${y}`)), part(2), part(2), part(2), part(2), part(2), part(3)).map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
     fc.assert(
       fc.property(fc.oneof(shaped, fc.string({ minLength: 24, maxLength: 24 })), (value) => {
         const parsed = Date.parse(value);
