@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { allowListSchema } from './auth/allow-list';
 import { asOfSetting } from './as-of';
 import { AppError } from './errors';
+import { STORE_KINDS } from './store/types';
 
 /**
  * The one validated view of the environment. Everything configurable is here, with its default, so
@@ -29,9 +30,6 @@ const duration = z
   .refine((seconds) => seconds >= 1, 'must be at least 1 second (0 would turn the limit off)');
 
 const optionalText = z.string().trim().min(1).optional();
-
-/** Where leads live: `LEAD_STORE` and every command's `--store`. */
-export const STORE_KINDS = ['file', 'postgres', 'supabase'] as const;
 
 export const envSchema = z
   .object({

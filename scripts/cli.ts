@@ -10,8 +10,8 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { asOfSetting } from '../lib/as-of';
 import { DEFAULT_HOLDOUT, DEFAULT_SPLIT_SEED } from '../lib/split';
-import { STORE_KINDS } from '../lib/env';
 import { AppError, formatIssues, isAppError } from '../lib/errors';
+import { STORE_KINDS } from '../lib/store/types';
 
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, INTERRUPTED: 130 } as const;
 

@@ -102,8 +102,12 @@ export interface OutcomeRow {
   grounding: GroundingStatus | null;
 }
 
+/** Where leads live: `LEAD_STORE` and every command's `--store`. One adapter each (./index.ts). */
+export const STORE_KINDS = ['file', 'postgres', 'supabase'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
+
 export interface LeadStore {
-  readonly kind: 'file' | 'postgres' | 'supabase';
+  readonly kind: StoreKind;
   listLeads(query: LeadQuery): Promise<LeadPage>;
   getLead(id: string): Promise<ScoredLead | null>;
   summary(): Promise<StoreSummary>;
