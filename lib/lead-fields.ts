@@ -9,15 +9,22 @@
  * a migration generating that column from `record` (supabase/migrations).
  */
 
-/** How a field's values are read (their schemas are in ./lead.ts), as the README describes them. */
+/**
+ * What a field's values are, as the README describes them. The contract's schema of each is in ./lead.ts;
+ * the import cleans a CSV cell by its field's type (a label keeps one spelling per file, a headcount reads
+ * bands like 51-200, money reads $5M).
+ */
 export const LEAD_FIELD_TYPES = {
   id: 'text (at most 200 characters) or a whole number; required, unique',
   date: 'an ISO 8601 date or date-time, stored in UTC',
   text: 'text, at most 10,000 characters',
+  label: 'a short label from a small vocabulary (text)',
+  long_text: 'free text, at most 10,000 characters',
   email: 'an email address, lower-cased',
-  domain: 'text, lower-cased',
+  domain: 'a domain name, lower-cased',
   count: 'a whole number, not negative',
-  amount: 'a number, not negative',
+  headcount: 'a number of people: a whole number, not negative',
+  money: 'an amount in USD, not negative',
   flag: 'true or false',
   outcome: 'true or false: the hidden outcome, which only the backtest reads',
 } as const;
@@ -55,12 +62,12 @@ export const LEAD_FIELD_TABLE = {
   job_title: { type: 'text', label: 'Job title', shownIn: 'title', dbColumn: 'job_title' },
   company_name: { type: 'text', label: 'Company', shownIn: 'company', searchable: true, dbColumn: 'company_name' },
   company_domain: { type: 'domain', label: 'Company domain' },
-  industry: { type: 'text', label: 'Industry', shownIn: 'industry', dbColumn: 'industry' },
-  employee_count: { type: 'count', label: 'Employees' },
-  annual_revenue: { type: 'amount', label: 'Annual revenue' },
-  country: { type: 'text', label: 'Country' },
-  company_description: { type: 'text', label: 'Company description' },
-  lead_source: { type: 'text', label: 'Lead source' },
+  industry: { type: 'label', label: 'Industry', shownIn: 'industry', dbColumn: 'industry' },
+  employee_count: { type: 'headcount', label: 'Employees' },
+  annual_revenue: { type: 'money', label: 'Annual revenue' },
+  country: { type: 'label', label: 'Country' },
+  company_description: { type: 'long_text', label: 'Company description' },
+  lead_source: { type: 'label', label: 'Lead source' },
   email_opens_30d: { type: 'count', label: 'Email opens, 30 days' },
   email_clicks_30d: { type: 'count', label: 'Email clicks, 30 days' },
   page_views_30d: { type: 'count', label: 'Page views, 30 days' },
@@ -89,8 +96,8 @@ export const MAPPABLE_FIELDS = fieldsWhere((spec) => spec.type !== 'outcome') as
 /** What rules may score and profiles count: every field but the id and the outcome. */
 export const SCORABLE_FIELDS = fieldsWhere((spec) => spec.type !== 'id' && spec.type !== 'outcome');
 
-/** Fields holding whole numbers only (counts), so numeric bands over them may step by one. */
-export const WHOLE_NUMBER_FIELDS = fieldsWhere((spec) => spec.type === 'count') as FieldsOfType<'count'>[];
+/** Fields holding whole numbers only (counts, headcounts), so numeric bands over them may step by one. */
+export const WHOLE_NUMBER_FIELDS = fieldsWhere((spec) => spec.type === 'count' || spec.type === 'headcount') as FieldsOfType<'count' | 'headcount'>[];
 
 /** The fields behind each text column of the lead table, in contract order. */
 export const FIELDS_SHOWN_IN = Object.fromEntries(

@@ -320,7 +320,7 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
     });
 
     it('finds a lead by each text field the lead-field table marks searchable, and by no other', async () => {
-      const textFields = (Object.entries(LEAD_FIELD_TABLE) as [string, LeadFieldSpec][]).filter(([, spec]) => ['id', 'text', 'email', 'domain'].includes(spec.type));
+      const textFields = (Object.entries(LEAD_FIELD_TABLE) as [string, LeadFieldSpec][]).filter(([, spec]) => ['id', 'text', 'label', 'long_text', 'email', 'domain'].includes(spec.type));
       // One lead per field, holding a marker no fixture lead has, in that field alone.
       const marked = textFields.map(([field, spec], i) => {
         const marker = `qzx${i}mark`;
