@@ -97,7 +97,7 @@ describe('the dashboard on an imported export that is not B2B', () => {
     // Visible: the streamed page has replaced the loading skeleton.
     await page.getByTestId('lead-table').waitFor({ state: 'visible' });
     const headers = (await page.getByTestId('lead-table').locator('thead th').allTextContents()).map((h) => h.replace(/,( sorted \w+,)? click to sort$/, '').trim());
-    expect(headers).toEqual(['Lead', 'Plan', 'Visits', 'Score', 'Tier', 'Top reason', 'Enrichment']);
+    expect(headers).toEqual(['Lead', 'Score', 'Tier', 'Plan', 'Visits', 'Top reason', 'Enrichment']);
     const first = page.getByTestId('lead-row').first();
     const id = await first.getAttribute('data-lead-id');
     const member = MEMBERS.find((m) => m.id === id)!;
