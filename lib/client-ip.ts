@@ -62,3 +62,19 @@ export function rateLimitKey(headers: Headers, { trustProxyHops, userId }: { tru
   const address = clientAddress(headers, trustProxyHops);
   return address === null ? UNKNOWN_CLIENT : `ip:${address}`;
 }
+
+/**
+ * The header Better Auth reads the client's address from (its sign-in limiter and session records). The
+ * auth route always sets it from `clientAddress`, replacing whatever the client sent, so a guesser cannot
+ * pick a fresh address per attempt by sending its own `X-Forwarded-For`.
+ */
+export const AUTH_CLIENT_ADDRESS_HEADER = 'x-leadsignal-client-address';
+
+/**
+ * What that header carries: the client's address (an IPv6 client as its /64's first address, which Better
+ * Auth collapses to the same /64), or 0.0.0.0, the unspecified address, for every client that cannot be
+ * known, so they share one bucket as they do on the live route.
+ */
+export function authClientAddress(headers: Headers, trustProxyHops: number): string {
+  return clientAddress(headers, trustProxyHops)?.replace(/\/64$/, '') ?? '0.0.0.0';
+}

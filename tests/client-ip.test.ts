@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalIp, clientAddress, rateLimitKey, UNKNOWN_CLIENT } from '@/lib/client-ip';
+import { authClientAddress, canonicalIp, clientAddress, rateLimitKey, UNKNOWN_CLIENT } from '@/lib/client-ip';
 
 const headers = (xff?: string) => new Headers(xff === undefined ? {} : { 'x-forwarded-for': xff });
 
@@ -45,5 +45,21 @@ describe('clientAddress and rateLimitKey', () => {
   it('keys a signed-in user by the user, whatever the address', () => {
     expect(rateLimitKey(headers('1.1.1.1'), { trustProxyHops: 1, userId: 'u_42' })).toBe('user:u_42');
     expect(rateLimitKey(headers('1.1.1.1'), { trustProxyHops: 1, userId: null })).toBe('ip:1.1.1.1');
+  });
+});
+
+describe('authClientAddress (what Better Auth keys sign-in attempts on)', () => {
+  it('is the trusted proxy entry, whatever the client put to its left', () => {
+    expect(authClientAddress(headers('6.6.6.6, 203.0.113.9'), 1)).toBe('203.0.113.9');
+    expect(authClientAddress(headers('7.7.7.7, 203.0.113.9:5555'), 1)).toBe('203.0.113.9');
+  });
+  it('gives an IPv6 client its /64, as an address Better Auth accepts', () => {
+    expect(authClientAddress(headers('2001:db8:1:2:3:4:5:6'), 1)).toBe('2001:db8:1:2::');
+    expect(authClientAddress(headers('2001:db8:1:2:ffff::9'), 1)).toBe('2001:db8:1:2::');
+  });
+  it('puts every client it cannot know in one bucket, 0.0.0.0, never the address the client wrote', () => {
+    expect(authClientAddress(headers('6.6.6.6'), 0)).toBe('0.0.0.0');
+    expect(authClientAddress(headers(), 1)).toBe('0.0.0.0');
+    expect(authClientAddress(headers('not an address'), 1)).toBe('0.0.0.0');
   });
 });

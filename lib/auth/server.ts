@@ -8,6 +8,7 @@ import { nextCookies } from 'better-auth/next-js';
 import { genericOAuth } from 'better-auth/plugins';
 import Database from 'better-sqlite3';
 import { PostgresJSDialect } from 'kysely-postgres-js';
+import { AUTH_CLIENT_ADDRESS_HEADER } from '../client-ip';
 import { connectPostgres, type Sql } from '../db/connect';
 import { authModeOf, env, type Env } from '../env';
 import { AppError } from '../errors';
@@ -132,7 +133,9 @@ export function authOptions(config: Env, database: AuthDatabase): BetterAuthOpti
     rateLimit: { customRules: { '/sign-in/social': { window: 10, max: 30 } } },
     // Failed OAuth callbacks land on the sign-in page, which explains `?error=…`.
     onAPIError: { errorURL: SIGN_IN_PATH },
-    advanced: { cookiePrefix: AUTH_COOKIE_PREFIX },
+    // Only the address the auth route sets (lib/client-ip.ts); Better Auth would otherwise believe a lone
+    // X-Forwarded-For, which a client writes itself when no proxy does.
+    advanced: { cookiePrefix: AUTH_COOKIE_PREFIX, ipAddress: { ipAddressHeaders: [AUTH_CLIENT_ADDRESS_HEADER] } },
   };
 }
 

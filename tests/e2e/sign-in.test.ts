@@ -206,7 +206,8 @@ describe('sign-in with email and password (AUTH_MODE=password)', () => {
   let server: NextServer;
   let browser: BrowserSession;
   let password = '';
-  const env = () => ({ ...dataEnv('password'), AUTH_MODE: 'password', AUTH_SECRET: SECRET, AUTH_URL: appUrl, AUTH_RE_ENRICH_EMAILS: '*' });
+  // No proxy in front (TRUST_PROXY_HOPS=0): whatever X-Forwarded-For a request brings is the client's own word.
+  const env = () => ({ ...dataEnv('password'), AUTH_MODE: 'password', AUTH_SECRET: SECRET, AUTH_URL: appUrl, AUTH_RE_ENRICH_EMAILS: '*', TRUST_PROXY_HOPS: '0' });
 
   beforeAll(async () => {
     const port = await freePort();
@@ -264,5 +265,19 @@ describe('sign-in with email and password (AUTH_MODE=password)', () => {
     expect(statuses.slice(-1)).toEqual([429]);
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(3);
     expect(await attempt(password)).toBe(429);
+  });
+
+  it('gives a guesser no fresh bucket for an X-Forwarded-For of its own choosing', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const response = await fetch(`${appUrl}/api/auth/sign-in/email`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: appUrl, 'x-forwarded-for': `203.0.113.${10 + i}` },
+        body: JSON.stringify({ email: 'lead@small.test', password: `spoofed guess ${i}` }),
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses.slice(-1)).toEqual([429]);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(3);
   });
 });
