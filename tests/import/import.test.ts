@@ -8,7 +8,7 @@ import { runBacktest } from '@/lib/backtest';
 import { isAppError } from '@/lib/errors';
 import { hashString } from '@/lib/hash';
 import { LEAD_FIELDS, parseLeads, toScorable, type Lead } from '@/lib/lead';
-import { largeExport } from '@/lib/import/dirty-export';
+import { largeExport } from '@/tests/support/dirty-export';
 import { importLeads, runImport, writeLeadsFile, type ImportOptions, type ImportRun } from '@/lib/import/import';
 import { loadMapping, parseMapping, type Mapping } from '@/lib/import/mapping';
 import { safeParseRuleSet } from '@/lib/rules';
