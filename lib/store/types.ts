@@ -81,6 +81,12 @@ export interface StoreSummary {
   industries: string[];
 }
 
+/**
+ * A lead's whole record with its stored score and tier: what scoring a candidate rule set, or running a
+ * model, beside the stored scores needs (lib/compare.ts, lib/drift.ts).
+ */
+export type ScoredRecord = Pick<ScoredLead, 'lead' | 'score' | 'tier'>;
+
 /** What the backtest needs, and nothing else: the outcome only travels this way. */
 export interface OutcomeRow {
   id: string;
