@@ -704,10 +704,21 @@ function table(header: readonly string[], body: readonly (readonly string[])[]):
   return [line(header), rule, ...body.map(line)].join('\n');
 }
 
-/** A tie warning in words: "deciles 1 | 2 cut through 1,204 leads scoring 45 (980 of them above the cut)". */
-export function describeTie(tie: TieAtCut): string {
-  const where = tie.boundary === 'decile' ? `the boundary between deciles ${tie.at} and ${tie.at + 1}` : tie.boundary === 'top' ? `the top-${tie.at} cut` : `the capacity cut (${tie.at} leads)`;
-  return `${where} falls inside ${tie.tied.toLocaleString('en-US')} leads tied at score ${num(tie.score)}: ${tie.before.toLocaleString('en-US')} of them are above it`;
+/**
+ * Tie warnings in words, one line per tied score: "1,204 leads tied at score 45: the boundary between
+ * deciles 1 and 2 (980 of them above it) and the top-100 cut (100) fall inside them".
+ */
+export function describeTies(ties: readonly TieAtCut[]): string[] {
+  const byScore = new Map<number, TieAtCut[]>();
+  for (const tie of ties) byScore.set(tie.score, [...(byScore.get(tie.score) ?? []), tie]);
+  return [...byScore.values()].map((group) => {
+    const cuts = group.map((t) => {
+      const where = t.boundary === 'decile' ? `the boundary between deciles ${t.at} and ${t.at + 1}` : t.boundary === 'top' ? `the top-${t.at} cut` : `the capacity cut at ${t.at} leads`;
+      return `${where} (${t.before.toLocaleString('en-US')} of them above it)`;
+    });
+    const list = cuts.length === 1 ? cuts[0]! : `${cuts.slice(0, -1).join(', ')} and ${cuts.at(-1)}`;
+    return `${group[0]!.tied.toLocaleString('en-US')} leads tied at score ${num(group[0]!.score)}: ${list} ${cuts.length === 1 ? 'falls' : 'fall'} inside them`;
+  });
 }
 
 /** "0.672 (95% CI 0.612–0.731)". */
@@ -759,7 +770,7 @@ export function formatBacktestTables(result: BacktestResult, meta: { rulesVersio
     ),
     '',
     `ROC AUC: ${result.auc === null ? `${DASH} (needs both converted and non-converted leads)` : `${formatAuc(result.auc, result.aucCi)}${result.aucCi ? ', DeLong' : ''}`}`,
-    ...(result.ties.length > 0 ? ['', `Ties at a cut (${TIE_BREAK_RULE}):`, ...result.ties.map((t) => `  - ${describeTie(t)}`)] : []),
+    ...(result.ties.length > 0 ? ['', `Ties at a cut (${TIE_BREAK_RULE}):`, ...describeTies(result.ties).map((line) => `  - ${line}`)] : []),
   ];
   return `${sections.join('\n')}\n`;
 }

@@ -1,7 +1,7 @@
 import {
   compareAucs,
   describeCapacity,
-  describeTie,
+  describeTies,
   formatAuc,
   formatK,
   runBacktest,
@@ -101,7 +101,7 @@ export function compareRuleSets(records: Iterable<ScoredRecord>, options: Compar
 export function aucVerdict(auc: PairedAucComparison | null): string {
   if (auc === null) return 'no AUC difference can be computed (needs at least two converters and two non-converters)';
   const d = `${auc.difference >= 0 ? '+' : ''}${auc.difference.toFixed(3)}`;
-  const interval = `95% CI ${auc.ci.low.toFixed(3)} to ${auc.ci.high.toFixed(3)}, p = ${auc.p < 0.001 ? '< 0.001' : auc.p.toFixed(3)}`;
+  const interval = `95% CI ${auc.ci.low.toFixed(3)} to ${auc.ci.high.toFixed(3)}, ${auc.p < 0.001 ? 'p < 0.001' : `p = ${auc.p.toFixed(3)}`}`;
   if (auc.ci.low > 0) return `${d} (${interval}): the candidate ranks these leads better`;
   if (auc.ci.high < 0) return `${d} (${interval}): the candidate ranks these leads worse`;
   return `${d} (${interval}): the data cannot tell the two apart`;
@@ -160,7 +160,7 @@ export function formatComparison(c: RuleSetComparison, meta: { live: string; can
   ];
   for (const [name, result] of [['live', c.live], ['candidate', c.candidate]] as const) {
     if (result.capacity) lines.push(`At capacity, ${name}: ${describeCapacity(result.capacity)}`);
-    for (const tie of result.ties) lines.push(`Tie (${name}): ${describeTie(tie)}`);
+    for (const line of describeTies(result.ties)) lines.push(`Tie (${name}): ${line}`);
   }
   if (c.live.ties.length + c.candidate.ties.length > 0) lines.push(`(Ties: ${TIE_BREAK_RULE}.)`);
   lines.push(

@@ -445,7 +445,7 @@ describe('precision at shares of k, capacity and ties at cuts', () => {
     ]);
     const text = formatBacktestTables(runBacktest(rows, { ks: [3] }), { rulesVersion: 'v', source: 's' });
     expect(text).toContain('ordered by lead id');
-    expect(text).toContain('the boundary between deciles 1 and 2 falls inside 5 leads tied at score 90: 2 of them are above it');
+    expect(text).toContain('5 leads tied at score 90: the boundary between deciles 1 and 2 (2 of them above it), the boundary between deciles 2 and 3 (4 of them above it) and the top-3 cut (3 of them above it) fall inside them');
     expect(runBacktest(rowsOf(Array.from({ length: 20 }, (_, i) => [100 - i, false] as const))).ties).toEqual([]);
   });
 });
