@@ -6,18 +6,20 @@ import { loadRuleSet } from '../rules-file';
 import { rulesVersion, TIERS } from '../scoring';
 import {
   activeFilter,
-  cachedCoverage,
+  cachedRead,
   chunks,
   ENRICHMENT_COLUMNS,
   enrichmentFromRow,
   FULL_COLUMNS,
   fromFullRow,
   fromRecordRow,
+  fromScoredRecordRow,
   fromListRow,
   LEAD_WRITE_COLUMN_TYPES,
   LEAD_WRITE_COLUMNS,
   LIST_COLUMNS,
   parseLeadQuery,
+  SCORED_RECORD_COLUMNS,
   SEARCH_COLUMNS,
   SORT_COLUMN,
   sortNullable,
@@ -88,13 +90,20 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
       ${searchRegex ? sql`and (${sql.unsafe(SEARCH_COLUMNS[0])} ~ ${searchRegex} or ${sql.unsafe(SEARCH_COLUMNS[1])} ~ ${searchRegex} or ${sql.unsafe(SEARCH_COLUMNS[2])} ~ ${searchRegex})` : sql``}`;
   }
 
-  const coverage = cachedCoverage(() =>
+  const coverage = cachedRead(() =>
     run('counting fields', async () => {
       const [[counts], rows] = await Promise.all([
         sql<{ total: number }[]>`select count(*)::integer as total from public.leads`,
         sql<CoverageRow[]>`select field, leads from public.lead_field_coverage`,
       ]);
       return toFieldCoverage(counts!.total, rows);
+    }),
+  );
+
+  const records = cachedRead(() =>
+    run('reading scored records', async () => {
+      const rows = await sql`select ${sql(SCORED_RECORD_COLUMNS)} from public.leads order by id`;
+      return rows.map(fromScoredRecordRow);
     }),
   );
 
@@ -155,6 +164,10 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
       });
     },
 
+    scoredRecords() {
+      return records.get();
+    },
+
     fieldCoverage() {
       return coverage.get();
     },
@@ -170,6 +183,7 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
       if (items.length === 0) return;
       const rows = toLeadWriteRows(items);
       coverage.forget();
+      records.forget();
       const columns = sql.unsafe(LEAD_WRITE_COLUMNS.join(', '));
       const updates = LEAD_WRITE_COLUMNS.filter((c) => c !== 'id');
       await run('upserting leads', () =>
