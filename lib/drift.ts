@@ -2,6 +2,7 @@ import { sampleCorrelation } from 'simple-statistics';
 import { compareAucs, aucWithInterval, midranks, type AucEstimate, type BacktestRow, type PairedAucComparison } from './backtest';
 import { unitInterval } from './hash';
 import { toScorable } from './lead';
+import { SMALL_PROFILE } from './profile';
 import { ruleFields, type RuleSet } from './rules';
 import { TIERS, type Tier } from './scoring';
 import { describeSplit, splitter, type SplitSpec } from './split';
@@ -96,8 +97,9 @@ export interface ModelCheck {
   /** Of the model's top 10% of the graded leads, the share the rules call COLD. */
   modelTopDecileCold: number | null;
   /**
-   * Where they disagree most: COLD leads the model ranks at or above its top-10% cut (highest first), and HOT
-   * leads at or below its median (lowest first). Empty when the two agree that far.
+   * Where they disagree most: COLD leads in the model's top 10% (highest first), and HOT leads in its bottom
+   * half (lowest first), in the model's rank order with ties by id (as the backtest cuts them; a tied lead's
+   * `modelPercentile` shows where its tie group sits). Empty when the two agree that far.
    */
   modelTopRulesCold: Disagreement[];
   rulesHotModelLow: Disagreement[];
@@ -209,14 +211,12 @@ function modelCheck(source: ModelCheck['source'], graded: Graded, fittedOn: Mode
   // Mid-rank based: a lead in a tie group sits at the group's middle, so ties never count as "top" by accident.
   const percentile = (i: number) => 1 - (ranks[i]! - 0.5) / n;
   const disagreement = (i: number): Disagreement => ({ id: records[i]!.lead.id, score: records[i]!.score, tier: records[i]!.tier, modelPercentile: round(percentile(i)), converted: records[i]!.lead.converted === true });
-  const byLogit = (dir: 1 | -1) => (x: number, y: number) => dir * (logits[y]! - logits[x]!) || (records[x]!.lead.id < records[y]!.lead.id ? -1 : 1);
+  const byModel = (x: number, y: number) => logits[y]! - logits[x]! || (records[x]!.lead.id < records[y]!.lead.id ? -1 : 1);
   const indices = records.map((_, i) => i);
-  // The model's top 10% in its rank order (ties by id, as the backtest cuts them), and the log-odds at its
-  // top-10% and median cuts: a lead tied with the cut counts as at it.
-  const ordered = [...indices].sort(byLogit(1));
+  // The model's rank order, ties by id as the backtest cuts them: its top 10% and its bottom half.
+  const ordered = [...indices].sort(byModel);
   const top = ordered.slice(0, Math.ceil(n / 10));
-  const topCut = logits[top.at(-1)!]!;
-  const medianCut = logits[ordered[Math.max(0, Math.ceil(n / 2) - 1)]!]!;
+  const bottom = ordered.slice(Math.ceil(n / 2)).reverse();
   return {
     source,
     fittedOn,
@@ -229,14 +229,12 @@ function modelCheck(source: ModelCheck['source'], graded: Graded, fittedOn: Mode
       logits,
     ),
     modelTopDecileCold: top.length === 0 ? null : round(top.filter((i) => records[i]!.tier === 'COLD').length / top.length),
-    modelTopRulesCold: indices
-      .filter((i) => records[i]!.tier === 'COLD' && logits[i]! >= topCut)
-      .sort(byLogit(1))
+    modelTopRulesCold: top
+      .filter((i) => records[i]!.tier === 'COLD')
       .slice(0, listed)
       .map(disagreement),
-    rulesHotModelLow: indices
-      .filter((i) => records[i]!.tier === 'HOT' && logits[i]! <= medianCut)
-      .sort(byLogit(-1))
+    rulesHotModelLow: bottom
+      .filter((i) => records[i]!.tier === 'HOT')
       .slice(0, listed)
       .map(disagreement),
     unreadFields,
@@ -247,12 +245,17 @@ const fmt3 = (x: number) => x.toFixed(3);
 const count = (n: number) => n.toLocaleString('en-US');
 
 /** Beats the rules by more than the threshold, and the data can tell (paired interval above 0). */
-function modelFires(m: ModelCheck): boolean {
+export function modelFires(m: ModelCheck): boolean {
   return m.difference !== null && m.difference.difference > DRIFT_THRESHOLDS.aucGap && m.difference.ci.low > 0;
 }
 
 function modelName(m: ModelCheck): string {
   return m.source === 'refit' ? 'the model refitted on today’s leads' : 'the model stored when the rules were tuned';
+}
+
+/** What to run when the alarm fires: re-weight the live rules file (its proposed additions listed), or, for the built-in rules, build rules from the fields. */
+export function tuneCommandFor(leadsPath: string, rulesPath: string | undefined): string {
+  return `npm run tune -- --leads ${leadsPath}${rulesPath ? ` --rules ${rulesPath}` : ''} --out suggested.rules.json --report suggested.md`;
 }
 
 export function driftReport(source: RecordSource, options: DriftOptions): DriftReport {
@@ -313,6 +316,9 @@ export function driftReport(source: RecordSource, options: DriftOptions): DriftR
           .map((d) => ({ field: d.field, iv: d.iv === undefined ? null : round(d.iv) }))
           .sort((a, b) => (b.iv ?? 0) - (a.iv ?? 0) || (a.field < b.field ? -1 : 1));
         models.push(modelCheck('refit', { records: test, logits: fit.model.testLogits }, { leads: fit.counts.design, conversions: fit.counts.designConversions }, unread, listed));
+        if (fit.counts.design < SMALL_PROFILE) {
+          modelNotes.push(`The model was refitted on ${count(fit.counts.design)} design-half leads: below ${count(SMALL_PROFILE)} its bins are coarse and it may rank worse than rules written with judgement; trust the comparison on a larger export.`);
+        }
       } catch (error) {
         // tune's core reports data it cannot fit (one class on the design half, nothing that separates) as plain errors.
         modelNotes.push(`No model could be refitted on the design half: ${error instanceof Error ? error.message : String(error)}.`);

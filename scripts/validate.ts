@@ -6,7 +6,7 @@
 import { resolveAsOf } from '../lib/as-of';
 import { formatBacktestTables, kListSchema, runBacktest, type KSpec } from '../lib/backtest';
 import { compareRuleSets, formatComparison } from '../lib/compare';
-import { DRIFT_SAMPLE_LEADS, driftReport, formatDrift } from '../lib/drift';
+import { DRIFT_SAMPLE_LEADS, driftReport, formatDrift, tuneCommandFor } from '../lib/drift';
 import { env } from '../lib/env';
 import { AppError, formatIssues } from '../lib/errors';
 import { loadLeadsFile } from '../lib/leads-file';
@@ -101,7 +101,7 @@ export default defineCommand(import.meta.url, {
     if (flags.drift) {
       const driftSplit = split ?? { by: 'hash' as const, holdout: DEFAULT_HOLDOUT, seed: DEFAULT_SPLIT_SEED };
       if (!flags.json && withOutcome.length > 0) console.error(`validate: refitting tune's model beside the rules on ${Math.min(DRIFT_SAMPLE_LEADS, withOutcome.length).toLocaleString('en-US')} leads with an outcome …`);
-      drift = driftReport(() => records, { rules, asOf: now, split: driftSplit, tuneCommand: tuneCommand(leadsPath, rulesPath) });
+      drift = driftReport(() => records, { rules, asOf: now, split: driftSplit, tuneCommand: tuneCommandFor(leadsPath, rulesPath) });
     }
 
     if (flags.json) {
@@ -143,13 +143,6 @@ export default defineCommand(import.meta.url, {
 
 function backtestRow({ lead, score, tier }: ScoredRecord) {
   return { id: lead.id, score, tier, converted: lead.converted === true };
-}
-
-/** What to run when the drift alarm fires: re-weight the live file, or build rules from the fields for the built-in set. */
-function tuneCommand(leadsPath: string, rulesPath: string | undefined): string {
-  return rulesPath
-    ? `npm run tune -- --leads ${leadsPath} --rules ${rulesPath} --out suggested.rules.json --report suggested.md`
-    : `npm run tune -- --leads ${leadsPath} --out suggested.rules.json --report suggested.md`;
 }
 
 /** The split to grade with: the flags', or the one a tuned candidate (then the live set) stores, or none. */
