@@ -1,4 +1,4 @@
-import type { Confidence, EnrichmentStatus } from '@/lib/enrichment/schema';
+import type { Confidence, EnrichmentStatus, GroundingStatus } from '@/lib/enrichment/schema';
 import type { Tier } from '@/lib/scoring';
 
 const TIER_STYLE: Record<Tier, string> = {
@@ -50,4 +50,19 @@ const CONFIDENCE_STYLE: Record<Confidence, string> = {
 
 export function ConfidenceText({ confidence }: { confidence: Confidence }) {
   return <span className={`text-xs font-medium ${CONFIDENCE_STYLE[confidence]}`}>{confidence} confidence</span>;
+}
+
+export const GROUNDING_LABEL: Record<GroundingStatus, string> = {
+  flagged: 'Flagged',
+  clean: 'Passed',
+  unchecked: 'Not checked',
+};
+
+/** Marks a narrative the grounding checks flagged, where the table shows its enrichment. */
+export function GroundingFlag() {
+  return (
+    <span className="badge ml-2 bg-rose-50 text-rose-700 ring-rose-600/20" title="The grounding checks flagged this narrative: open the lead to see what" data-testid="grounding-flag">
+      <span aria-hidden="true">⚑</span> flagged
+    </span>
+  );
 }

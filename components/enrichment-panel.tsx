@@ -1,6 +1,9 @@
+import type { FeedbackTally } from '@/lib/enrichment/feedback';
 import type { ScoredLead } from '@/lib/store/types';
 import { ConfidenceText } from './badges';
 import { formatDateTime } from './format';
+import { GroundingNotice } from './grounding-notice';
+import { NarrativeFeedback } from './narrative-feedback';
 
 function staleReason(scored: ScoredLead): string {
   const e = scored.enrichment!;
@@ -11,8 +14,11 @@ function staleReason(scored: ScoredLead): string {
   return `Stale: ${what} changed since this was written.${scores} Re-enrich to bring it up to date.`;
 }
 
-/** The narrative, next step and confidence, always with where it came from. */
-export function EnrichmentPanel({ scored }: { scored: ScoredLead }) {
+/**
+ * The narrative, next step and confidence, always with where it came from, what the grounding checks
+ * found, and the SDR's feedback buttons with the counts so far (`feedback`: null without a narrative).
+ */
+export function EnrichmentPanel({ scored, feedback }: { scored: ScoredLead; feedback: FeedbackTally | null }) {
   const e = scored.enrichment;
   if (!e) {
     return (
@@ -48,6 +54,8 @@ export function EnrichmentPanel({ scored }: { scored: ScoredLead }) {
         </p>
       </div>
       <ConfidenceText confidence={e.confidence} />
+      <GroundingNotice enrichment={e} />
+      {feedback && <NarrativeFeedback key={e.enriched_at} leadId={scored.lead.id} enrichedAt={e.enriched_at} tally={feedback} />}
     </div>
   );
 }

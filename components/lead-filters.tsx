@@ -1,8 +1,8 @@
 import Link from 'next/link';
 import { hasFilters, leadsHref, searchString, type LeadSearchState } from '@/app/_lib/lead-search';
-import { CONFIDENCES, ENRICHMENT_STATUSES } from '@/lib/enrichment/schema';
+import { CONFIDENCES, ENRICHMENT_STATUSES, GROUNDING_STATUSES } from '@/lib/enrichment/schema';
 import { TIERS } from '@/lib/scoring';
-import { ENRICHMENT_LABEL } from './badges';
+import { ENRICHMENT_LABEL, GROUNDING_LABEL } from './badges';
 import { FilterSelect, type FilterOption } from './filter-select';
 import { SearchBox } from './search-box';
 
@@ -36,6 +36,7 @@ export function LeadFilters({ state, industries }: { state: LeadSearchState; ind
   const industry = selectOptions(state, state.industries, industries, 'All industries', (v) => v, (industries) => ({ industries }));
   const enrichment = selectOptions(state, state.enrichment, ENRICHMENT_STATUSES, 'Any status', (v) => ENRICHMENT_LABEL[v], (enrichment) => ({ enrichment }));
   const confidence = selectOptions(state, state.confidence, CONFIDENCES, 'Any confidence', (v) => v[0]!.toUpperCase() + v.slice(1), (confidence) => ({ confidence }));
+  const grounding = selectOptions(state, state.grounding, GROUNDING_STATUSES, 'Any check', (v) => GROUNDING_LABEL[v], (grounding) => ({ grounding }));
   const searchBase = searchString({ ...state, q: '', page: 1 });
   const tierLinks = [{ label: 'All', tiers: [] as typeof state.tiers }, ...TIERS.map((t) => ({ label: t, tiers: [t] }))];
 
@@ -65,15 +66,17 @@ export function LeadFilters({ state, industries }: { state: LeadSearchState; ind
             })}
           </ul>
         </div>
-        <div className="grid grid-cols-1 gap-3 min-[420px]:grid-cols-3 sm:flex sm:flex-wrap">
-          <FilterSelect id="filter-industry" label="Industry" testId="filter-industry" {...industry} />
+        <div className="grid grid-cols-1 gap-3 min-[420px]:grid-cols-2 sm:flex sm:flex-wrap">
+          {/* Imported data without an industry column has nothing to filter by. */}
+          {(industries.length > 0 || state.industries.length > 0) && <FilterSelect id="filter-industry" label="Industry" testId="filter-industry" {...industry} />}
           <FilterSelect id="filter-enrichment" label="Enrichment" testId="filter-enrichment" {...enrichment} />
           <FilterSelect id="filter-confidence" label="Confidence" testId="filter-confidence" {...confidence} />
+          <FilterSelect id="filter-grounding" label="Grounding" testId="filter-grounding" {...grounding} />
         </div>
       </div>
       <div className="flex items-center gap-3">
         {hasFilters(state) && (
-          <Link href={leadsHref(state, { tiers: [], industries: [], enrichment: [], confidence: [], q: '' })} className="whitespace-nowrap text-sm text-indigo-700 hover:underline" data-testid="clear-filters">
+          <Link href={leadsHref(state, { tiers: [], industries: [], enrichment: [], confidence: [], grounding: [], q: '' })} className="whitespace-nowrap text-sm text-indigo-700 hover:underline" data-testid="clear-filters">
             Clear filters
           </Link>
         )}

@@ -1,9 +1,10 @@
 import Link from 'next/link';
+import { attributeLabel, type LeadColumns, type StandardColumn } from '@/app/_lib/lead-columns';
 import { leadHref } from '@/app/_lib/lead-path';
 import { defaultDirection, hasFilters, leadsHref, type LeadSearchState } from '@/app/_lib/lead-search';
-import type { LeadPage, SortKey } from '@/lib/store/types';
-import { EnrichmentBadge, TierBadge } from './badges';
-import { formatInt } from './format';
+import type { LeadPage, LeadRow, SortKey } from '@/lib/store/types';
+import { EnrichmentBadge, GroundingFlag, TierBadge } from './badges';
+import { formatAttribute, formatInt } from './format';
 
 interface Column {
   key: string;
@@ -12,16 +13,25 @@ interface Column {
   className?: string;
 }
 
-const COLUMNS: Column[] = [
-  { key: 'name', label: 'Name', sort: 'name' },
-  { key: 'title', label: 'Title', sort: 'title' },
-  { key: 'company', label: 'Company', sort: 'company' },
-  { key: 'industry', label: 'Industry', sort: 'industry' },
+const STANDARD: Record<StandardColumn, Column> = {
+  name: { key: 'name', label: 'Name', sort: 'name' },
+  title: { key: 'title', label: 'Title', sort: 'title' },
+  company: { key: 'company', label: 'Company', sort: 'company' },
+  industry: { key: 'industry', label: 'Industry', sort: 'industry' },
+};
+
+const SCORE_COLUMNS: Column[] = [
   { key: 'score', label: 'Score', sort: 'score', className: 'text-right' },
   { key: 'tier', label: 'Tier', sort: 'tier' },
   { key: 'reason', label: 'Top reason' },
   { key: 'enrichment', label: 'Enrichment', sort: 'enrichment' },
 ];
+
+const TEXT_CELLS: Record<Exclude<StandardColumn, 'name'>, { value: (row: LeadRow) => string | null; width: string }> = {
+  title: { value: (row) => row.jobTitle, width: 'max-w-40' },
+  company: { value: (row) => row.company, width: 'max-w-44' },
+  industry: { value: (row) => row.industry, width: 'max-w-36' },
+};
 
 function SortIcon({ direction }: { direction: 'asc' | 'desc' | null }) {
   return (
@@ -63,8 +73,16 @@ function Muted({ children }: { children?: React.ReactNode }) {
   return <span className="text-slate-400">{children ?? '—'}</span>;
 }
 
-/** The lead table: a server component, one page of rows straight from the store. */
-export function LeadTable({ page, state }: { page: LeadPage; state: LeadSearchState }) {
+/**
+ * The lead table: a server component, one page of rows straight from the store. Its columns follow the
+ * data (`leadColumns`): standard columns no lead fills give way to the custom attributes the rules read.
+ */
+export function LeadTable({ page, state, columns }: { page: LeadPage; state: LeadSearchState; columns: LeadColumns }) {
+  const header: Column[] = [
+    ...columns.standard.map((c) => (c === 'name' && !columns.namesKnown ? { ...STANDARD.name, label: 'Lead' } : STANDARD[c])),
+    ...columns.attributes.map((name) => ({ key: `attribute-${name}`, label: attributeLabel(name) })),
+    ...SCORE_COLUMNS,
+  ];
   return (
     <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
       <table className="lead-table w-full min-w-[1080px] border-collapse text-sm" data-testid="lead-table">
@@ -73,29 +91,38 @@ export function LeadTable({ page, state }: { page: LeadPage; state: LeadSearchSt
         </caption>
         <thead className="border-b border-slate-200 bg-slate-50/80">
           <tr>
-            {COLUMNS.map((c) => (
+            {header.map((c) => (
               <HeaderCell key={c.key} column={c} state={state} />
             ))}
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
           {page.rows.map((row) => (
-            <tr key={row.id} data-testid="lead-row" data-lead-id={row.id} data-score={row.score} data-tier={row.tier}>
+            <tr key={row.id} data-testid="lead-row" data-lead-id={row.id} data-score={row.score} data-tier={row.tier} data-grounding={row.grounding ?? 'none'}>
               <th scope="row">
                 <Link href={leadHref(row.id)} className="text-slate-900 hover:text-indigo-700 hover:underline" data-testid="lead-link">
                   {row.name ?? <i className="text-slate-500">{row.email ?? row.id}</i>}
                 </Link>
                 {row.name && row.email && <div className="sub cell-clip max-w-52">{row.email}</div>}
               </th>
-              <td title={row.jobTitle ?? undefined}>
-                <div className="cell-clip max-w-40">{row.jobTitle ?? <Muted />}</div>
-              </td>
-              <td title={row.company ?? undefined}>
-                <div className="cell-clip max-w-44">{row.company ?? <Muted />}</div>
-              </td>
-              <td>
-                <div className="cell-clip max-w-36">{row.industry ?? <Muted />}</div>
-              </td>
+              {columns.standard.flatMap((column) => {
+                if (column === 'name') return [];
+                const { value, width } = TEXT_CELLS[column];
+                const text = value(row);
+                return [
+                  <td key={column} title={text ?? undefined}>
+                    <div className={`cell-clip ${width}`}>{text ?? <Muted />}</div>
+                  </td>,
+                ];
+              })}
+              {columns.attributes.map((name) => {
+                const value = row.attributes[name];
+                return (
+                  <td key={name} data-testid={`attribute-${name}`}>
+                    <div className="cell-clip max-w-40">{value === undefined ? <Muted /> : formatAttribute(value)}</div>
+                  </td>
+                );
+              })}
               <td className="text-right font-semibold tabular-nums text-slate-900" data-testid="lead-score">
                 {row.score}
               </td>
@@ -115,6 +142,7 @@ export function LeadTable({ page, state }: { page: LeadPage; state: LeadSearchSt
               <td>
                 <EnrichmentBadge status={row.enrichmentStatus} />
                 {row.confidence && <span className="sub ml-2">{row.confidence}</span>}
+                {row.grounding === 'flagged' && <GroundingFlag />}
               </td>
             </tr>
           ))}

@@ -70,7 +70,7 @@ export function SearchBox({ value, baseQuery }: { value: string; baseQuery: stri
         value={text}
         onChange={(e) => onChange(e.target.value)}
         onBlur={() => (inBurst.current = false)}
-        placeholder="Search name, company or email"
+        placeholder="Search name, company, email, id or attribute"
         autoComplete="off"
         spellCheck={false}
         maxLength={200}

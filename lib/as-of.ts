@@ -44,6 +44,12 @@ const ISO_DATE_START = /^\d{4}-\d{2}-\d{2}(?:$|[T ])/;
  * would read the clock because no lead has `last_activity_at` or `created_at`, the latest date in any
  * custom date column instead, or — no date anywhere, so no rule can measure age — the Unix epoch.
  */
+/** "as of 2026-11-01", or — for `dataClock`'s epoch — that the data holds no date at all. */
+export function describeAsOf(asOf: Date | string): string {
+  const iso = typeof asOf === 'string' ? asOf : asOf.toISOString();
+  return Date.parse(iso) === 0 ? 'no date in the data, so recency rules cannot apply' : `as of ${iso.slice(0, 10)}`;
+}
+
 export function dataClock(leads: readonly Pick<Lead, 'attributes'>[]): () => Date {
   return () => {
     let latest = Number.NEGATIVE_INFINITY;

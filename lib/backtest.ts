@@ -678,13 +678,13 @@ export function midranks(values: ArrayLike<number>): Float64Array {
 // Plain-text report
 // ---------------------------------------------------------------------------------------------
 
-const DASH = '—';
+export const DASH = '—';
 
-function pct(x: number | null): string {
+export function pct(x: number | null): string {
   return x === null ? DASH : `${(100 * x).toFixed(1)}%`;
 }
 
-function times(x: number | null): string {
+export function times(x: number | null): string {
   return x === null ? DASH : `${x.toFixed(2)}x`;
 }
 
@@ -693,7 +693,7 @@ function num(x: number | null): string {
 }
 
 /** Left-aligns the first column (labels) and right-aligns the rest (numbers). */
-function table(header: readonly string[], body: readonly (readonly string[])[]): string {
+export function table(header: readonly string[], body: readonly (readonly string[])[]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => (row[c] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells

@@ -35,6 +35,8 @@ export const envSchema = z
     LEAD_STORE: z.enum(STORE_KINDS).default('file'),
     LEADS_PATH: z.string().min(1).default('data/synthetic_leads.json'),
     ENRICHMENTS_PATH: z.string().min(1).default('data/enrichments.json'),
+    /** SDR feedback on narratives (file store); unset: feedback.json beside ENRICHMENTS_PATH. */
+    FEEDBACK_PATH: optionalText,
     /** A JSON rule set file; the built-in default B2B rules when unset. */
     SCORING_RULES: optionalText,
     /**

@@ -11,12 +11,15 @@ export const ERROR_STATUS = {
   /** A command line with an unknown flag, or a flag's missing or bad value (CLI exit code 2). */
   USAGE: 400,
   NOT_FOUND: 404,
+  /** The request is about a version of the data that has changed since (reload and try again). */
+  CONFLICT: 409,
+  /** A body that is not the media type the route takes (JSON). */
+  UNSUPPORTED_MEDIA_TYPE: 415,
   LIVE_ENRICH_DISABLED: 503,
   RATE_LIMITED: 429,
   /** The live route's spend or call budget for the day (UTC), shared by every user, is used up. */
   DAILY_BUDGET_EXHAUSTED: 429,
   PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
   /** A browser request sent from another site (CSRF): refused whoever is signed in. */
   CROSS_SITE_REQUEST: 403,
   UPSTREAM_ERROR: 502,

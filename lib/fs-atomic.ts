@@ -33,10 +33,8 @@ export function writeAll(fd: number, bytes: Uint8Array): void {
  * in memory. If the source throws, the temp file is removed and the target keeps its previous content.
  */
 export async function writeStreamAtomic(target: string, chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<void> {
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  const temp = `${target}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const handle = await fs.open(temp, 'w');
-  try {
+  await writeAtomicVia(target, async (temp) => {
+    const handle = await fs.open(temp, 'w');
     try {
       let syncing: Promise<void> = Promise.resolve();
       let unsynced = 0;
@@ -58,6 +56,24 @@ export async function writeStreamAtomic(target: string, chunks: AsyncIterable<st
         await syncing.catch(() => {});
       }
       await syncing;
+    } finally {
+      await handle.close();
+    }
+  });
+}
+
+/**
+ * The atomic replace for a file that something else writes, given its path (DuckDB's COPY writes the
+ * import's leads file): `write` fills a temp file in the target's directory, which is then fsynced and
+ * renamed over the target; if `write` throws, the temp file is removed and the target is untouched.
+ */
+export async function writeAtomicVia(target: string, write: (temp: string) => Promise<void>): Promise<void> {
+  await fs.mkdir(path.dirname(path.resolve(target)), { recursive: true });
+  const temp = `${target}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
+  try {
+    await write(temp);
+    const handle = await fs.open(temp, 'r+');
+    try {
       await handle.sync();
     } finally {
       await handle.close();

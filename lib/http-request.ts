@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { AppError } from './errors';
 
 /**
@@ -75,4 +76,27 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
   } catch {
     throw new AppError('INVALID_INPUT', 'Request body is not valid UTF-8');
   }
+}
+
+/**
+ * A JSON body read by its route's schema: 400 INVALID_INPUT for text that is not JSON, else for the schema's
+ * first issue (unexpected fields named as such). `shape` is the body as a client should send it, for the message.
+ */
+export function parseJsonBody<T>(text: string, schema: z.ZodType<T>, shape: string): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new AppError('INVALID_INPUT', `Request body must be JSON: ${shape}`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? `Unexpected field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: the body is ${shape}`
+        : `${issue.path.length ? `Field "${issue.path.join('.')}"` : 'Body'}: ${issue.message}`;
+    throw new AppError('INVALID_INPUT', message);
+  }
+  return parsed.data;
 }

@@ -354,7 +354,7 @@ function textTable(header: readonly string[], rows: readonly (readonly string[])
 export function formatProfile(profile: Profile, meta: { source: string; split: string }): string {
   const out = [
     `Field profile of ${meta.source} — design half only (split ${meta.split})`,
-    `Design half: ${count(profile.leads)} leads, ${count(profile.conversions)} conversions, base rate ${pct(profile.baseRate)} (95% CI ${pct(profile.baseCi.low)}–${pct(profile.baseCi.high)}); dates as days before ${profile.asOf.slice(0, 10)}`,
+    `Design half: ${count(profile.leads)} leads, ${count(profile.conversions)} conversions, base rate ${pct(profile.baseRate)} (95% CI ${pct(profile.baseCi.low)}–${pct(profile.baseCi.high)}); ${Date.parse(profile.asOf) === 0 ? 'no field holds a date' : `dates as days before ${profile.asOf.slice(0, 10)}`}`,
     'Fields ranked by information value (IV: < 0.02 none, 0.02–0.1 weak, 0.1–0.3 medium, 0.3–0.5 strong, > 0.5 suspicious — check it is not written after the outcome).',
   ];
   if (profile.leads < SMALL_PROFILE) out.push(`Small sample: with ${count(profile.leads)} design leads, rates move by chance and IV runs high; read the intervals.`);

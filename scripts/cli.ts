@@ -247,6 +247,34 @@ export function runMain(name: string, main: () => Promise<number | void>, { exit
   );
 }
 
+/** Signals closer together than this are one keypress delivered twice (see interruptSignals). */
+const REPEAT_SIGNAL_MS = 500;
+
+/**
+ * Ctrl-C and SIGTERM for long work: the first signal aborts `stop` (start nothing new, finish and save
+ * what is in flight), a second press aborts `abortInFlight` too. Each is announced on stderr.
+ */
+export function interruptSignals(messages: { stop: string; abort: string }): { stop: AbortSignal; abortInFlight: AbortSignal } {
+  const stop = new AbortController();
+  const abortInFlight = new AbortController();
+  let firstSignalAt = 0;
+  const onSignal = (name: string) => {
+    if (!stop.signal.aborted) {
+      firstSignalAt = performance.now();
+      process.stderr.write(`\n${name}: ${messages.stop}\n`);
+      stop.abort();
+      // tsx relays a terminal's Ctrl-C to this process, which got it from the terminal already: one press
+      // arrives twice within milliseconds, so only a signal well after the first counts as a second press.
+    } else if (!abortInFlight.signal.aborted && performance.now() - firstSignalAt > REPEAT_SIGNAL_MS) {
+      process.stderr.write(`\n${name}: ${messages.abort}\n`);
+      abortInFlight.abort();
+    }
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  return { stop: stop.signal, abortInFlight: abortInFlight.signal };
+}
+
 const count = (n: number) => n.toLocaleString('en-US');
 
 /** 75 s → "1m15s". */

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { resolveAsOf } from '../lib/as-of';
 import { createClaudeClient, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS } from '../lib/enrichment/claude';
-import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, runEnrichmentJob, type JobProgress, type JobSummary } from '../lib/enrichment/job';
+import { formatUsd } from '../lib/enrichment/pricing';
+import { DEFAULT_CONCURRENCY, DEFAULT_POLL_INTERVAL_MS, formatGroundingTally, runEnrichmentJob, type JobProgress, type JobSummary } from '../lib/enrichment/job';
 import { env, parseEnv } from '../lib/env';
 import { AppError, formatIssues } from '../lib/errors';
 import { loadLeadsFile } from '../lib/leads-file';
@@ -15,10 +16,7 @@ import { TIERS, type Tier } from '../lib/scoring';
 import { createFileStore } from '../lib/store/file';
 import { createStore } from '../lib/store/index';
 import type { LeadStore } from '../lib/store/types';
-import { booleanFlag, commaList, createProgress, defineCommand, EXIT, positiveNumber, sharedFlags, wholeNumber, type FlagValues, type Progress } from './cli';
-
-/** Signals closer together than this are one keypress delivered twice (see onSignal). */
-const REPEAT_SIGNAL_MS = 500;
+import { booleanFlag, commaList, createProgress, defineCommand, EXIT, interruptSignals, positiveNumber, sharedFlags, wholeNumber, type FlagValues, type Progress } from './cli';
 
 const flags = {
   leads: sharedFlags.leads,
@@ -59,7 +57,6 @@ async function openStore(flags: Flags, config: ReturnType<typeof env>, leadsPath
   return { store: await createStore(parseEnv({ ...process.env, LEAD_STORE: kind })), where: `${kind} store` };
 }
 
-const usd = (n: number | null) => (n === null ? 'unknown (no price on file for this model)' : `$${n < 1 ? n.toFixed(4) : n.toFixed(2)}`);
 
 /** The job's progress as the shared progress line; created at the first report, which knows the total. */
 function progressPrinter(): { onProgress: (p: JobProgress) => void; end: () => void } {
@@ -67,7 +64,7 @@ function progressPrinter(): { onProgress: (p: JobProgress) => void; end: () => v
   return {
     onProgress: (p) => {
       progress ??= createProgress({ label: 'enrich', total: p.total });
-      const spend = p.spentUsd === null ? '' : ` · ${usd(p.spentUsd)} spent`;
+      const spend = p.spentUsd === null ? '' : ` · ${formatUsd(p.spentUsd)} spent`;
       const counts = `${p.enriched} enriched · ${p.failed} failed`;
       const detail = p.phase === 'batch' ? `batch ${p.batch?.id} ${p.batch?.status} · ${counts} · ${p.batch?.processing ?? 0} processing${spend}` : `${counts} · ${p.inFlight} in flight${spend}`;
       progress.update(p.done, detail);
@@ -93,19 +90,20 @@ function printSummary(s: JobSummary, where: string): void {
     out.push(`  would write ${s.selected} mock narrative(s): no API key, so nothing would be sent and nothing would be spent`);
   } else if (s.dryRun && s.estimate) {
     out.push(`  would send ${s.selected} request(s): ~${s.estimate.inputTokens.toLocaleString('en-US')} input tokens (characters / 3.5), ~${s.estimate.outputTokens.toLocaleString('en-US')} output tokens`);
-    out.push(`  estimated cost: ${usd(s.estimate.expectedCostUsd)} expected, ${usd(s.estimate.worstCaseCostUsd)} worst case (full max_tokens${s.batch ? '' : ', one retry each'})`);
+    out.push(`  estimated cost: ${formatUsd(s.estimate.expectedCostUsd)} expected, ${formatUsd(s.estimate.worstCaseCostUsd)} worst case (full max_tokens${s.batch ? '' : ', one retry each'})`);
   } else {
     out.push(`  enriched: ${s.enriched}`);
     out.push(`  failed: ${s.failed.length}`);
     for (const f of s.failed.slice(0, 20)) out.push(`    - ${f.leadId}: ${f.reason}`);
     if (s.failed.length > 20) out.push(`    … and ${s.failed.length - 20} more`);
     if (s.notStarted) out.push(`  not started: ${s.notStarted} (a rerun picks them up)`);
+    if (s.enriched) out.push(`  grounding checks: ${formatGroundingTally(s.grounding)}`);
   }
   out.push(`  skipped: ${s.skipped.current} already current${s.skipped.keptClaude ? `, ${s.skipped.keptClaude} with a Claude narrative (mock mode never replaces one)` : ''}${s.skipped.overLimit ? `, ${s.skipped.overLimit} over --limit` : ''}`);
   if (!s.dryRun) {
     const u = s.usage;
     out.push(`  tokens: ${u.input_tokens.toLocaleString('en-US')} input, ${u.output_tokens.toLocaleString('en-US')} output, ${u.cache_creation_input_tokens.toLocaleString('en-US')} cache write, ${u.cache_read_input_tokens.toLocaleString('en-US')} cache read`);
-    out.push(`  cost: ${usd(s.costUsd)}${s.maxCostUsd !== null ? ` (budget $${s.maxCostUsd})` : ''}${s.batch ? ' at batch prices' : ''}`);
+    out.push(`  cost: ${formatUsd(s.costUsd)}${s.maxCostUsd !== null ? ` (budget $${s.maxCostUsd})` : ''}${s.batch ? ' at batch prices' : ''}`);
     out.push(`  wall time: ${(s.wallMs / 1000).toFixed(1)} s; latency per call: ${s.latencyMs.p50 === null ? 'n/a' : `p50 ${s.latencyMs.p50} ms, p95 ${s.latencyMs.p95} ms`}`);
     out.push(`  saved to ${where}: ${s.checkpoint.writes} write(s); a result waited at most ${s.checkpoint.maxWaitMs} ms for its write, the longest write took ${s.checkpoint.maxWriteMs} ms`);
   }
@@ -152,23 +150,10 @@ async function enrich(flags: Flags): Promise<number> {
     throw new AppError('CONFIG_ERROR', `A batch from an earlier run is still pending (${batchStatePath}). Rerun with --batch to collect it, or delete that file to discard it.`);
   }
 
-  const stop = new AbortController();
-  const abortInFlight = new AbortController();
-  let firstSignalAt = 0;
-  const onSignal = (name: string) => {
-    if (!stop.signal.aborted) {
-      firstSignalAt = performance.now();
-      process.stderr.write(`\n${name}: starting no new calls; waiting for the calls in flight and saving (again to abort them).\n`);
-      stop.abort();
-      // tsx relays a terminal's Ctrl-C to this process, which got it from the terminal already: one press
-      // arrives twice within milliseconds, so only a signal well after the first counts as a second press.
-    } else if (!abortInFlight.signal.aborted && performance.now() - firstSignalAt > REPEAT_SIGNAL_MS) {
-      process.stderr.write(`\n${name}: aborting the calls in flight; saving what arrived.\n`);
-      abortInFlight.abort();
-    }
-  };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  const { stop, abortInFlight } = interruptSignals({
+    stop: 'starting no new calls; waiting for the calls in flight and saving (again to abort them).',
+    abort: 'aborting the calls in flight; saving what arrived.',
+  });
 
   const progress = progressPrinter();
   try {
@@ -187,11 +172,11 @@ async function enrich(flags: Flags): Promise<number> {
         maxCostUsd: flags['max-cost'],
         batch: flags.batch ? { statePath: batchStatePath, pollIntervalMs: flags['poll-interval'] * 1000 } : undefined,
       },
-      { store, client, onProgress: progress.onProgress, signal: stop.signal, abortInFlight: abortInFlight.signal },
+      { store, client, onProgress: progress.onProgress, signal: stop, abortInFlight },
     );
     progress.end();
     printSummary(summary, where);
-    if (stop.signal.aborted || summary.stopReason === 'interrupted') return EXIT.INTERRUPTED;
+    if (stop.aborted || summary.stopReason === 'interrupted') return EXIT.INTERRUPTED;
     return summary.failed.length > 0 || summary.stopReason === 'fatal' || summary.stopReason === 'store' ? EXIT.FAILED : EXIT.OK;
   } finally {
     progress.end();

@@ -4,7 +4,7 @@
  * Thin: the work is lib/tune/. `--help` lists the flags.
  */
 import { z } from 'zod';
-import { dataClock, resolveAsOf } from '../lib/as-of';
+import { dataClock, describeAsOf, resolveAsOf } from '../lib/as-of';
 import { DEFAULT_RULES } from '../lib/default-rules';
 import { env } from '../lib/env';
 import { AppError, formatIssues } from '../lib/errors';
@@ -57,7 +57,7 @@ export default defineCommand(import.meta.url, {
     const split = resolveSplit(leads, { by: flags['split-by'], holdout: flags.holdout, seed: flags['split-seed'] });
     const hotShare = flags.capacity !== undefined ? Math.min(0.5, flags.capacity / withOutcome) : (flags['hot-share'] ?? DEFAULT_HOT_SHARE);
 
-    console.error(`tune: ${leads.length.toLocaleString('en-US')} leads; split ${describeSplit(split)}; as of ${asOf.toISOString().slice(0, 10)}`);
+    console.error(`tune: ${leads.length.toLocaleString('en-US')} leads; split ${describeSplit(split)}; ${describeAsOf(asOf)}`);
     if (base) for (const line of formatCoverageWarnings(ruleCoverage(base, fieldCoverage(leads)))) console.warn(`Warning: ${line}`);
     const source = progressSource(leads);
     let result;

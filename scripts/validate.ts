@@ -7,20 +7,41 @@ import { resolveAsOf } from '../lib/as-of';
 import { formatBacktestTables, kListSchema, runBacktest, type KSpec } from '../lib/backtest';
 import { compareRuleSets, formatComparison } from '../lib/compare';
 import { DRIFT_SAMPLE_LEADS, driftReport, formatDrift, tuneCommandFor } from '../lib/drift';
-import { env } from '../lib/env';
+import { env, parseEnv, type Env } from '../lib/env';
 import { AppError, formatIssues } from '../lib/errors';
 import { loadLeadsFile } from '../lib/leads-file';
 import { toScorable, type Lead } from '../lib/lead';
 import { fieldCoverage, formatCoverageWarnings, ruleCoverage } from '../lib/rule-coverage';
+import { formatNarrativeTables, narrativeQuality, type NarrativeQuality } from '../lib/narrative-quality';
+import type { RuleSet } from '../lib/rules';
 import { loadRuleSet } from '../lib/rules-file';
 import { rulesVersion, scoreLead } from '../lib/scoring';
 import { DEFAULT_HOLDOUT, DEFAULT_SPLIT_SEED, describeSplit, resolveSplit, splitter, type SplitSpec } from '../lib/split';
+import { createFileStore } from '../lib/store/file';
+import { createStore } from '../lib/store/index';
 import type { ScoredRecord } from '../lib/store/types';
 import { booleanFlag, defineCommand, sharedFlags, valueFlag, wholeNumber } from './cli';
 import { z } from 'zod';
 
 /** Exit code of `--drift` when the alarm fires. */
 export const DRIFT_ALARM_EXIT = 3;
+
+/**
+ * The Narratives section reads the store (--store, default LEAD_STORE): narratives and SDR feedback live
+ * there, not in the leads file. The file store is opened on this run's leads file, rules and as-of date.
+ */
+async function narratives(config: Env, kind: Env['LEAD_STORE'], options: { leadsPath: string; rules: RuleSet; asOf: string | undefined; skipInvalid: boolean }): Promise<NarrativeQuality> {
+  const store =
+    kind === 'file'
+      ? createFileStore({ leadsPath: options.leadsPath, enrichmentsPath: config.ENRICHMENTS_PATH, feedbackPath: config.FEEDBACK_PATH, rules: options.rules, asOf: options.asOf, skipInvalid: options.skipInvalid })
+      : // Validating the environment as if LEAD_STORE were `kind` names any connection variable it lacks.
+        await createStore(parseEnv({ ...process.env, LEAD_STORE: kind }));
+  try {
+    return narrativeQuality(await store.outcomes(), await store.feedback());
+  } finally {
+    await store.close?.();
+  }
+}
 
 export default defineCommand(import.meta.url, {
   name: 'validate',
@@ -33,6 +54,7 @@ export default defineCommand(import.meta.url, {
     '--compare grades a candidate rule set on the same leads (a tuned candidate\'s own split first): both side by side, DeLong\'s',
     'paired test of the AUC difference, the tier-move matrix. --drift refits tune\'s model on the leads and grades it beside the',
     'rules, and measures the score shift (PSI) against the histogram tune stored; it exits 3 when the alarm fires.',
+    'The Narratives section (conversion by confidence label within each tier, grounding flags, SDR feedback) reads the narratives and feedback in the store.',
   ].join('\n'),
   exitCodes: {
     1: 'failed: a bad file or flag value, no lead with an outcome (without --drift), or a rule set that reads no field of this data',
@@ -51,6 +73,7 @@ export default defineCommand(import.meta.url, {
     'split-seed': sharedFlags['split-seed'],
     'split-by': sharedFlags['split-by'],
     half: valueFlag('HALF', 'test | design | all: which leads to grade (default: test when there is a split, else all)', z.enum(['test', 'design', 'all'], { error: 'must be test, design or all' }).optional()),
+    store: { ...sharedFlags.store, help: `${sharedFlags.store.help}: where the Narratives section reads narratives and feedback` },
     json: sharedFlags.json,
   },
   async run({ flags }) {
@@ -97,6 +120,7 @@ export default defineCommand(import.meta.url, {
 
     const result = graded.length > 0 ? runBacktest(graded.map(backtestRow), { ks, capacity }) : null;
     const comparison = candidate && graded.length > 0 ? compareRuleSets(graded, { candidate, now, ks, capacity, movers: 100 }) : null;
+    const narrativeResult = result ? await narratives(config, flags.store ?? config.LEAD_STORE, { leadsPath, rules, asOf: flags['as-of'] ?? config.SCORING_AS_OF, skipInvalid: flags['skip-invalid'] }) : null;
     let drift = null;
     if (flags.drift) {
       const driftSplit = split ?? { by: 'hash' as const, holdout: DEFAULT_HOLDOUT, seed: DEFAULT_SPLIT_SEED };
@@ -118,6 +142,7 @@ export default defineCommand(import.meta.url, {
             ...(result ?? { n: 0 }),
             ...(capacity !== undefined ? { capacityAsked: flags.capacity } : {}),
             ...(comparison && candidate ? { compare: { candidateRules: { name: candidate.name, rulesVersion: rulesVersion(candidate), path: flags.compare }, ...comparison } } : {}),
+            ...(narrativeResult ? { narratives: narrativeResult } : {}),
             ...(drift ? { drift } : {}),
           },
           null,
@@ -131,6 +156,7 @@ export default defineCommand(import.meta.url, {
       if (capacity !== undefined && capacity !== flags.capacity) console.log(`Capacity ${flags.capacity} of ${withOutcome.length} leads with an outcome is ${capacity} of the ${graded.length} graded.`);
       const skippedNoOutcome = (inHalf ? leads.filter((l) => inHalf(l) === half).length : leads.length) - graded.length;
       if (skippedNoOutcome > 0) console.log(`${skippedNoOutcome} lead(s) without a known outcome are left out.`);
+      if (narrativeResult) console.log(`\n${formatNarrativeTables(narrativeResult)}`);
       console.log('Scoring never sees the converted flag: it is joined to the scores only here.');
     } else {
       console.log(`No lead of ${leadsPath} has a known outcome: there is no backtest${candidate ? ' and no comparison' : ''}; the drift check below needs none for the score shift.`);

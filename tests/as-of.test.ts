@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveAsOf } from '@/lib/as-of';
+import { dataClock, describeAsOf, resolveAsOf } from '@/lib/as-of';
 
 const clock = () => new Date('2030-01-01T00:00:00.000Z');
 const leads = [
@@ -39,5 +39,13 @@ describe('dataClock', () => {
     const { dataClock } = await import('@/lib/as-of');
     expect(dataClock([{ attributes: { trial: '2026-03-01', note: 'x' } }, { attributes: { trial: '2026-05-02T10:00:00.000Z' } }])().toISOString()).toBe('2026-05-02T10:00:00.000Z');
     expect(dataClock([{ attributes: { plan: 'pro' } }, {}])().getTime()).toBe(0);
+  });
+});
+
+describe('describeAsOf', () => {
+  it('gives the day, or says that the data holds no date (dataClock falls back to the epoch)', () => {
+    expect(describeAsOf(new Date('2026-11-01T12:00:00.000Z'))).toBe('as of 2026-11-01');
+    expect(describeAsOf(dataClock([{ attributes: { plan: 'pro' } }])())).toBe('no date in the data, so recency rules cannot apply');
+    expect(describeAsOf(new Date(0).toISOString())).toMatch(/^no date/);
   });
 });

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { loadRules, loadStore } from '@/app/_lib/data';
+import { leadColumns } from '@/app/_lib/lead-columns';
 import { leadsHref, parseLeadSearch, toLeadQuery, type RawSearchParams } from '@/app/_lib/lead-search';
 import { LeadFilters } from '@/components/lead-filters';
 import { LeadTable } from '@/components/lead-table';
@@ -12,8 +13,11 @@ export const metadata: Metadata = { title: 'Leads' };
 export default async function LeadsPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const state = parseLeadSearch(await searchParams);
   const store = await loadStore();
-  const [page, summary, coverage, rules] = await Promise.all([store.listLeads(toLeadQuery(state)), store.summary(), store.fieldCoverage(), loadRules()]);
+  const [summary, coverage, rules] = await Promise.all([store.summary(), store.fieldCoverage(), loadRules()]);
   const { lowRules } = ruleCoverage(rules, coverage);
+  // The table's columns follow the data (see leadColumns), so the coverage is read before the page.
+  const columns = leadColumns(coverage, rules);
+  const page = await store.listLeads({ ...toLeadQuery(state), attributes: columns.attributes });
 
   return (
     <div className="flex flex-col gap-5">
@@ -23,7 +27,7 @@ export default async function LeadsPage({ searchParams }: { searchParams: Promis
       </div>
       <SummaryStrip summary={summary} lowCoverageRules={lowRules.length} tierHref={(tier) => leadsHref(state, { tiers: [tier] })} />
       <LeadFilters state={state} industries={summary.industries} />
-      <LeadTable page={page} state={state} />
+      <LeadTable page={page} state={state} columns={columns} />
       <Pagination page={page} state={state} />
     </div>
   );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONFIDENCES, ENRICHMENT_STATUSES, type Confidence, type EnrichmentStatus } from '@/lib/enrichment/schema';
+import { CONFIDENCES, ENRICHMENT_STATUSES, GROUNDING_STATUSES, type Confidence, type EnrichmentStatus, type GroundingStatus } from '@/lib/enrichment/schema';
 import { TIERS, type Tier } from '@/lib/scoring';
 import { SORT_KEYS, type LeadQuery, type SortDirection, type SortKey } from '@/lib/store/types';
 
@@ -7,7 +7,7 @@ import { SORT_KEYS, type LeadQuery, type SortDirection, type SortKey } from '@/l
  * The lead table's state lives in the URL so a view can be shared and back/forward work. Every
  * parameter is validated on its own: a bad value falls back to its default instead of failing the page.
  *
- *   /?sort=company&dir=asc&tier=HOT&tier=WARM&industry=Software&enrichment=mock&confidence=high&q=acme&page=2
+ *   /?sort=company&dir=asc&tier=HOT&tier=WARM&industry=Software&enrichment=mock&confidence=high&grounding=flagged&q=acme&page=2
  */
 
 export const PAGE_SIZE = 50;
@@ -23,6 +23,7 @@ export interface LeadSearchState {
   industries: string[];
   enrichment: EnrichmentStatus[];
   confidence: Confidence[];
+  grounding: GroundingStatus[];
   q: string;
   page: number;
 }
@@ -58,6 +59,7 @@ const searchStateSchema = z.object({
     .catch([]),
   enrichment: enumList(ENRICHMENT_STATUSES, (s) => s.toLowerCase()),
   confidence: enumList(CONFIDENCES, (s) => s.toLowerCase()),
+  grounding: enumList(GROUNDING_STATUSES, (s) => s.toLowerCase()),
   q: z.preprocess((v) => withoutControls(lastValue(v)), z.string().trim().max(MAX_SEARCH)).optional().catch(undefined),
   page: z.preprocess(lastValue, z.coerce.number().int().min(1).max(MAX_PAGE)).optional().catch(undefined),
 });
@@ -72,6 +74,7 @@ export function parseLeadSearch(raw: RawSearchParams): LeadSearchState {
     industries: p.industry,
     enrichment: p.enrichment,
     confidence: p.confidence,
+    grounding: p.grounding,
     q: p.q ?? '',
     page: p.page ?? 1,
   };
@@ -85,6 +88,7 @@ export function toLeadQuery(state: LeadSearchState): LeadQuery {
     industries: state.industries.length ? state.industries : undefined,
     enrichment: state.enrichment.length ? state.enrichment : undefined,
     confidence: state.confidence.length ? state.confidence : undefined,
+    grounding: state.grounding.length ? state.grounding : undefined,
     search: state.q || undefined,
     page: state.page,
     pageSize: PAGE_SIZE,
@@ -102,6 +106,7 @@ export function searchString(state: LeadSearchState): string {
   for (const i of state.industries) params.append('industry', i);
   for (const e of state.enrichment) params.append('enrichment', e);
   for (const c of state.confidence) params.append('confidence', c);
+  for (const g of state.grounding) params.append('grounding', g);
   if (state.q) params.set('q', state.q);
   if (state.page !== 1) params.set('page', String(state.page));
   return params.toString();
@@ -118,5 +123,5 @@ export function leadsHref(state: LeadSearchState, change: Partial<LeadSearchStat
 }
 
 export function hasFilters(state: LeadSearchState): boolean {
-  return state.tiers.length + state.industries.length + state.enrichment.length + state.confidence.length > 0 || state.q !== '';
+  return state.tiers.length + state.industries.length + state.enrichment.length + state.confidence.length + state.grounding.length > 0 || state.q !== '';
 }

@@ -7,9 +7,11 @@ import { CumulativeGainsChart, DecileLiftChart, type GainsPoint } from '@/compon
 import { CompareSection } from '@/components/compare-section';
 import { DriftSection } from '@/components/drift-section';
 import { formatInt, formatLift, formatPct } from '@/components/format';
+import { NarrativeQualitySection } from '@/components/narrative-quality-section';
 import { Notice, Section, Stat, td, th } from '@/components/report-section';
 import { RuleCoverageNotice } from '@/components/rule-coverage-notice';
 import { describeCapacity, describeTies, formatK, TIE_BREAK_RULE, type BacktestResult, type Interval } from '@/lib/backtest';
+import { narrativeQuality } from '@/lib/narrative-quality';
 import { ruleCoverage } from '@/lib/rule-coverage';
 import { rulesVersion } from '@/lib/scoring';
 
@@ -70,7 +72,15 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 export default async function ValidatePage({ searchParams }: Props) {
   const query = parseValidateQuery(await searchParams);
   const store = await loadStore();
-  const [records, summary, coverage, rules, { candidate, problem }] = await Promise.all([store.scoredRecords(), store.summary(), store.fieldCoverage(), loadRules(), loadCandidateRules()]);
+  const [records, outcomes, summary, coverage, rules, feedback, { candidate, problem }] = await Promise.all([
+    store.scoredRecords(),
+    store.outcomes(),
+    store.summary(),
+    store.fieldCoverage(),
+    loadRules(),
+    store.feedback(),
+    loadCandidateRules(),
+  ]);
   const coverageNotice = <RuleCoverageNotice report={ruleCoverage(rules, coverage)} />;
   const asOf = recordsAsOf(records, scoringAsOf());
   const drift = <DriftSection report={driftView(records, rules, asOf, tuneCommandHint())} />;
@@ -306,6 +316,7 @@ export default async function ValidatePage({ searchParams }: Props) {
         />
       )}
       {drift}
+      <NarrativeQualitySection quality={narrativeQuality(outcomes, feedback)} />
     </div>
   );
 }

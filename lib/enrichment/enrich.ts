@@ -7,10 +7,11 @@ import { AppError } from '../errors';
 import { leadInputHash, type ScorableLead } from '../lead';
 import type { RuleSet } from '../rules';
 import type { ScoreResult } from '../scoring';
+import { checkNarrative } from './grounding';
 import { MOCK_MODEL, mockEnrichmentOutput } from './mock';
 import { BATCH_DISCOUNT, CACHE_WRITE_MULTIPLIER, estimateTokens, modelPrice, usageCostUsd } from './pricing';
 import { buildLeadPrompt, PROMPT_VERSION, SYSTEM_PROMPT } from './prompt';
-import { enrichmentOutputSchema, type Enrichment, type EnrichmentOutput, type TokenUsage } from './schema';
+import { enrichmentOutputSchema, type Enrichment, type EnrichmentOutput, type NarrativeChecks, type TokenUsage } from './schema';
 
 /**
  * `enrichLead`: the one way a lead gets its narrative, used by the batch job and the live
@@ -124,6 +125,8 @@ export interface EnrichmentFacts {
   costUsd: number | null;
   latencyMs: number;
   enrichedAt: Date;
+  /** Grounding findings (./grounding.ts); left out only when the lead the answer was written for is no longer at hand. */
+  checks?: NarrativeChecks;
 }
 
 /**
@@ -145,6 +148,7 @@ export function buildEnrichment(f: EnrichmentFacts): Enrichment {
     cost_usd: f.costUsd,
     latency_ms: Math.round(f.latencyMs),
     enriched_at: f.enrichedAt.toISOString(),
+    ...(f.checks ? { checks: f.checks } : {}),
   };
 }
 
@@ -184,9 +188,10 @@ export interface EnrichLeadInput {
 export async function enrichLead({ lead, result, rules, client, model, signal, onUsage, clock = () => new Date() }: EnrichLeadInput): Promise<Enrichment> {
   const started = performance.now();
   const facts = { leadId: lead.id, inputHash: leadInputHash(lead), rulesVersion: result.rulesVersion, score: result.score };
+  const grounding = (output: EnrichmentOutput) => checkNarrative({ lead, result, rules }, output);
   if (!client) {
     const output = mockEnrichmentOutput(result);
-    return buildEnrichment({ ...facts, output, source: 'mock', model: MOCK_MODEL, usage: ZERO_USAGE, costUsd: 0, latencyMs: performance.now() - started, enrichedAt: clock() });
+    return buildEnrichment({ ...facts, output, source: 'mock', model: MOCK_MODEL, usage: ZERO_USAGE, costUsd: 0, latencyMs: performance.now() - started, enrichedAt: clock(), checks: grounding(output) });
   }
 
   const request = enrichmentRequest(lead, result, rules, model);
@@ -209,7 +214,8 @@ export async function enrichLead({ lead, result, rules, client, model, signal, o
 
     const answer = message.stop_reason === 'refusal' || message.stop_reason === 'max_tokens' || !message.parsed_output ? readAnswer(message) : message.parsed_output;
     if (answer.ok) {
-      return buildEnrichment({ ...facts, output: answer.output, source: 'claude', model, usage, costUsd, latencyMs: performance.now() - started, enrichedAt: clock() });
+      const latencyMs = performance.now() - started;
+      return buildEnrichment({ ...facts, output: answer.output, source: 'claude', model, usage, costUsd, latencyMs, enrichedAt: clock(), checks: grounding(answer.output) });
     }
     reason = answer.reason;
   }

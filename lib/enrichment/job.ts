@@ -11,9 +11,10 @@ import type { RuleSet } from '../rules';
 import { scoreLead, type ScoreResult, type Tier } from '../scoring';
 import type { LeadStore } from '../store/types';
 import { addUsage, buildEnrichment, enrichLead, enrichmentRequest, readAnswer, tokenUsage, worstCaseCostUsd, ZERO_USAGE } from './enrich';
+import { checkNarrative } from './grounding';
 import { estimateTokens, modelPrice, usageCostUsd } from './pricing';
 import { SYSTEM_PROMPT } from './prompt';
-import { enrichmentStatus, type Enrichment, type TokenUsage } from './schema';
+import { enrichmentStatus, GROUNDING_CHECK_LABEL, type Enrichment, type EnrichmentOutput, type GroundingCheck, type NarrativeChecks, type TokenUsage } from './schema';
 
 /**
  * The batch enrichment job as a library function: the CLI (scripts/enrich_leads.ts), the tests and the
@@ -109,7 +110,37 @@ export interface JobSummary {
    * write still running), and the longest one write took.
    */
   checkpoint: { writes: number; maxWaitMs: number; maxWriteMs: number };
+  /**
+   * Grounding checks on the narratives this run wrote (./grounding.ts): how many were checked and flagged,
+   * findings per check, and how many could not be checked (a resumed batch whose lead changed since).
+   */
+  grounding: GroundingTally;
   warnings: string[];
+}
+
+export interface GroundingTally {
+  checked: number;
+  flagged: number;
+  unchecked: number;
+  byCheck: Partial<Record<GroundingCheck, number>>;
+}
+
+/** "2 of 40 flagged (number not in the record 1, different tier 1)", for summaries. */
+export function formatGroundingTally(tally: GroundingTally): string {
+  const parts = Object.entries(tally.byCheck).map(([check, n]) => `${GROUNDING_CHECK_LABEL[check as GroundingCheck].toLowerCase()} ${n}`);
+  const unchecked = tally.unchecked ? `; ${tally.unchecked} not checked (the lead changed since the request)` : '';
+  return `${tally.flagged} of ${tally.checked} flagged${parts.length ? ` (${parts.join(', ')})` : ''}${unchecked}`;
+}
+
+/** Adds one narrative's checks to a tally. */
+export function tallyGrounding(tally: GroundingTally, checks: NarrativeChecks | undefined): void {
+  if (!checks) {
+    tally.unchecked++;
+    return;
+  }
+  tally.checked++;
+  if (checks.findings.length > 0) tally.flagged++;
+  for (const check of new Set(checks.findings.map((f) => f.check))) tally.byCheck[check] = (tally.byCheck[check] ?? 0) + 1;
 }
 
 interface Candidate {
@@ -239,6 +270,7 @@ export async function runEnrichmentJob(options: EnrichmentJobOptions, context: J
     wallMs: 0,
     latencyMs: { p50: null, p95: null },
     checkpoint: { writes: 0, maxWaitMs: 0, maxWriteMs: 0 },
+    grounding: { checked: 0, flagged: 0, unchecked: 0, byCheck: {} },
     warnings: [],
   };
   if (!live && options.batch) summary.warnings.push('--batch needs an API key: mock narratives are written directly.');
@@ -348,6 +380,7 @@ export async function runEnrichmentJob(options: EnrichmentJobOptions, context: J
             });
             latencies.push(enrichment.latency_ms);
             summary.enriched++;
+            tallyGrounding(summary.grounding, enrichment.checks);
             // The call counts as in flight, holding its slot in the pool, until its result is in the store:
             // a SIGKILL at any moment loses at most `concurrency` answers.
             await checkpoint.save(enrichment);
@@ -459,7 +492,7 @@ export async function runEnrichmentJob(options: EnrichmentJobOptions, context: J
     }
 
     const byCustomId = new Map(state.requests.map((r) => [r.custom_id, r]));
-    const knownLeads = new Set(options.leads.map((l) => l.id));
+    const leadsById = new Map(options.leads.map((l) => [l.id, l]));
     const turnaroundMs = Math.max(0, Date.parse(batch.ended_at ?? batch.created_at) - Date.parse(batch.created_at));
     let done = 0;
     for await (const item of await batchClient.messages.batches.results(state.batch_id)) {
@@ -482,10 +515,12 @@ export async function runEnrichmentJob(options: EnrichmentJobOptions, context: J
       const answer = readAnswer(result.message);
       if (!answer.ok) {
         fail(`invalid answer (not retried in batch mode; a rerun sends it again): ${answer.reason}`);
-      } else if (!knownLeads.has(request.lead_id)) {
+      } else if (!leadsById.has(request.lead_id)) {
         fail('the lead is no longer in the leads file; answer dropped');
       } else {
         summary.enriched++;
+        const checks = batchGrounding(request, leadsById.get(request.lead_id)!, answer.output);
+        tallyGrounding(summary.grounding, checks);
         // Not awaited one by one: until the state file goes (after `close`), a rerun collects the batch again.
         void checkpoint.save(
           buildEnrichment({
@@ -500,6 +535,7 @@ export async function runEnrichmentJob(options: EnrichmentJobOptions, context: J
             costUsd: cost,
             latencyMs: turnaroundMs,
             enrichedAt: new Date(),
+            checks,
           }),
         );
       }
@@ -507,6 +543,17 @@ export async function runEnrichmentJob(options: EnrichmentJobOptions, context: J
     }
     await checkpoint.close();
     await fs.rm(statePath, { force: true });
+  }
+
+  /**
+   * A batch answer is checked against the lead it was written for: the lead as it is now, when its input
+   * hash and rules version still match the request's (a resumed batch may find the lead changed since).
+   */
+  function batchGrounding(request: BatchState['requests'][number], full: Lead, output: EnrichmentOutput): NarrativeChecks | undefined {
+    const lead = toScorable(full);
+    const result = scoreLead(lead, { rules: options.rules, now: options.now });
+    if (leadInputHash(lead) !== request.input_hash || result.rulesVersion !== request.rules_version) return undefined;
+    return checkNarrative({ lead, result, rules: options.rules }, output);
   }
 
   function enrichmentUserPrompt(candidate: Candidate): string {

@@ -74,3 +74,8 @@ export function usageCostUsd(model: string, usage: TokenUsage, { batch = false }
   const dollars = (input * p.inputPerMTok + usage.output_tokens * p.outputPerMTok) / 1_000_000;
   return batch ? dollars * BATCH_DISCOUNT : dollars;
 }
+
+/** "$0.0123", "$4.56", or "unknown" for a model with no price on file: for summaries. */
+export function formatUsd(n: number | null): string {
+  return n === null ? 'unknown (no price on file for this model)' : `$${n < 1 ? n.toFixed(4) : n.toFixed(2)}`;
+}

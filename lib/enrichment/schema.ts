@@ -14,6 +14,58 @@ export const enrichmentOutputSchema = z.object({
 });
 export type EnrichmentOutput = z.infer<typeof enrichmentOutputSchema>;
 
+/** The two lines of a narrative, as the grounding checks name them. */
+export const NARRATIVE_FIELDS = ['fit_narrative', 'recommended_action'] as const;
+export type NarrativeField = (typeof NARRATIVE_FIELDS)[number];
+
+/** What the grounding checks (./grounding.ts) look for; each finding names one. */
+export const GROUNDING_CHECKS = [
+  'invented_number',
+  'invented_headcount',
+  'invented_name',
+  'invented_tool',
+  'invented_funding',
+  'score_mismatch',
+  'tier_mismatch',
+  'action_urgency',
+  'obeyed_injection',
+] as const;
+export type GroundingCheck = (typeof GROUNDING_CHECKS)[number];
+
+export const GROUNDING_CHECK_LABEL: Record<GroundingCheck, string> = {
+  invented_number: 'Number not in the record',
+  invented_headcount: 'Headcount not in the record',
+  invented_name: 'Name not in the record',
+  invented_tool: 'Tool not in the record',
+  invented_funding: 'Funding not in the record',
+  score_mismatch: 'Different score',
+  tier_mismatch: 'Different tier',
+  action_urgency: 'Action contradicts the tier',
+  obeyed_injection: 'Followed text from the record',
+};
+
+export const groundingFindingSchema = z
+  .object({
+    check: z.enum(GROUNDING_CHECKS),
+    field: z.enum(NARRATIVE_FIELDS),
+    /** The words of the narrative that raised the finding. */
+    text: z.string().min(1).max(200),
+    /** Why, in plain words for the SDR. */
+    detail: z.string().min(1).max(300),
+  })
+  .strict();
+export type GroundingFinding = z.infer<typeof groundingFindingSchema>;
+
+/** The grounding checks' result, stored with the narrative they checked. No findings: nothing was flagged. */
+export const narrativeChecksSchema = z
+  .object({
+    /** Which version of the checks ran (GROUNDING_VERSION). */
+    version: z.string().min(1).max(50),
+    findings: z.array(groundingFindingSchema).max(50),
+  })
+  .strict();
+export type NarrativeChecks = z.infer<typeof narrativeChecksSchema>;
+
 export const ENRICHMENT_SOURCES = ['claude', 'mock'] as const;
 export type EnrichmentSource = (typeof ENRICHMENT_SOURCES)[number];
 
@@ -40,6 +92,8 @@ export const enrichmentSchema = enrichmentOutputSchema.extend({
   cost_usd: z.number().nonnegative().nullable(),
   latency_ms: z.number().nonnegative(),
   enriched_at: z.iso.datetime(),
+  /** Grounding findings, computed when the narrative was stored; absent on narratives stored before the checks existed. */
+  checks: narrativeChecksSchema.optional(),
 });
 export type Enrichment = z.infer<typeof enrichmentSchema>;
 
@@ -54,4 +108,14 @@ export function enrichmentStatus(
   if (!enrichment) return 'none';
   if (enrichment.input_hash !== current.inputHash || enrichment.rules_version !== current.rulesVersion) return 'stale';
   return enrichment.source;
+}
+
+/** A narrative's grounding, as the table filters and counts it: null when the lead has no narrative. */
+export const GROUNDING_STATUSES = ['flagged', 'clean', 'unchecked'] as const;
+export type GroundingStatus = (typeof GROUNDING_STATUSES)[number];
+
+export function groundingStatus(enrichment: Pick<Enrichment, 'checks'> | null | undefined): GroundingStatus | null {
+  if (!enrichment) return null;
+  if (!enrichment.checks) return 'unchecked';
+  return enrichment.checks.findings.length > 0 ? 'flagged' : 'clean';
 }

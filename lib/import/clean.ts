@@ -1,4 +1,4 @@
-// The email pattern alone, not all of zod: this module is loaded by every import worker thread.
+// The lead contract's email pattern (zod's), as a bare regex: no zod call per value.
 import { regexes } from 'zod/v4/core';
 
 /**
@@ -35,7 +35,8 @@ export const MAX_TEXT_LENGTH = 10_000;
  * after trimming dashes and brackets, so "-- Select --", "[none]" and "(blank)" all count. A lone "-"
  * or "--" is a placeholder too; "-5" is not (it is a number, judged by the column's own cleaner).
  */
-const PLACEHOLDERS = new Set(['', 'select', 'n/a', 'n.a.', '#n/a', 'unknown', 'none', 'null', 'nil', 'undefined', 'blank', 'not provided', 'not specified', '?']);
+export const PLACEHOLDER_WORDS = ['', 'select', 'n/a', 'n.a.', '#n/a', 'unknown', 'none', 'null', 'nil', 'undefined', 'blank', 'not provided', 'not specified', '?'];
+const PLACEHOLDERS = new Set(PLACEHOLDER_WORDS);
 
 const PLACEHOLDER_EDGES = /^[\s\-–—[(<]+|[\s\-–—\])>]+$/g;
 const HAS_EDGE = /^[-–—[(<]|[-–—\])>]$/;
@@ -48,7 +49,7 @@ const PLACEHOLDER_STARTS = new Uint8Array(128);
 for (const c of '-[(<])>#?sSnNuUbB') PLACEHOLDER_STARTS[c.charCodeAt(0)] = 1;
 
 /** Whether a cell starting with the character `code` can be a placeholder (false for most printable ASCII). */
-export function mayStartPlaceholder(code: number): boolean {
+function mayStartPlaceholder(code: number): boolean {
   return !(code > 32 && code < 127 && PLACEHOLDER_STARTS[code] === 0);
 }
 
@@ -63,10 +64,11 @@ export function isPlaceholder(raw: string): boolean {
 /** Single-line text: trimmed, runs of whitespace (including line breaks) collapsed to one space. */
 export function cleanText(raw: string): string | undefined {
   if (isPlaceholder(raw)) return undefined;
-  return collapse(raw);
+  return textValue(raw);
 }
 
-function collapse(raw: string): string {
+/** `cleanText` without the placeholder check: for a column whose mapping turns the built-in placeholders off. */
+export function textValue(raw: string): string {
   return cut(/\s\s|[^\S ]/.test(raw) ? raw.replace(/\s+/g, ' ').trim() : raw.trim());
 }
 
@@ -77,8 +79,13 @@ function collapse(raw: string): string {
  */
 export function cleanLongText(raw: string): string | undefined {
   if (isPlaceholder(raw)) return undefined;
+  return longTextValue(raw);
+}
+
+/** `cleanLongText` without the placeholder check. */
+export function longTextValue(raw: string): string {
   // Without a line break this is single-line text: the same result, without splitting into lines.
-  if (raw.indexOf('\n') < 0 && raw.indexOf('\r') < 0) return collapse(raw);
+  if (raw.indexOf('\n') < 0 && raw.indexOf('\r') < 0) return textValue(raw);
   const text = raw
     .replace(/\r\n?/g, '\n')
     .split('\n')
@@ -137,8 +144,10 @@ export function cleanDomain(raw: string): string | undefined {
   return host;
 }
 
-const TRUE_WORDS = new Set(['yes', 'y', 'true', 't', '1', 'x', 'checked', 'on', '✓', '✔']);
-const FALSE_WORDS = new Set(['no', 'n', 'false', 'f', '0', 'unchecked', 'off']);
+export const TRUE_WORDS = ['yes', 'y', 'true', 't', '1', 'x', 'checked', 'on', '✓', '✔'];
+export const FALSE_WORDS = ['no', 'n', 'false', 'f', '0', 'unchecked', 'off'];
+const TRUE_SET = new Set(TRUE_WORDS);
+const FALSE_SET = new Set(FALSE_WORDS);
 
 /**
  * Booleans: yes/y/true/t/1/x/checked/on/✓ → true; no/n/false/f/0/unchecked/off → false (any case).
@@ -147,8 +156,8 @@ const FALSE_WORDS = new Set(['no', 'n', 'false', 'f', '0', 'unchecked', 'off']);
 export function parseBoolean(raw: string): boolean | undefined {
   if (isPlaceholder(raw)) return undefined;
   const word = raw.trim().toLowerCase();
-  if (TRUE_WORDS.has(word)) return true;
-  if (FALSE_WORDS.has(word)) return false;
+  if (TRUE_SET.has(word)) return true;
+  if (FALSE_SET.has(word)) return false;
   return invalid(`"${raw.trim()}" is not yes/no (expected yes, no, true, false, 1, 0, x, checked, …)`);
 }
 

@@ -65,6 +65,6 @@ export const PRESETS = {
     attributes: {},
     outcome: { column: 'Converted' },
   },
-} satisfies Record<string, Mapping>;
+} satisfies Record<string, Omit<Mapping, 'options'>>;
 
 export type PresetName = keyof typeof PRESETS;

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { CONFIDENCES, ENRICHMENT_SOURCES, ENRICHMENT_STATUSES, enrichmentSchema, type Enrichment } from '../enrichment/schema';
+import { FEEDBACK_VERDICTS, type NarrativeFeedback } from '../enrichment/feedback';
+import { CONFIDENCES, ENRICHMENT_SOURCES, ENRICHMENT_STATUSES, enrichmentSchema, GROUNDING_STATUSES, type Enrichment, type NarrativeChecks } from '../enrichment/schema';
 import { AppError, formatIssues, type FieldIssue } from '../errors';
-import { fullName, leadSchema, safeParseLead, type Lead } from '../lead';
+import { attributeValueSchema, fullName, leadSchema, safeParseLead, type Lead } from '../lead';
 import type { FieldCoverage } from '../rule-coverage';
 import { TIERS, topReason, type Tier } from '../scoring';
-import { validateEnrichments, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
-import { type LeadQuery, type LeadRow, type ScoredLead, type ScoredRecord, type SortKey, type StoreSummary } from './types';
+import { pickAttributes, validateEnrichments, validateFeedback, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
+import { type LeadQuery, type LeadRow, type OutcomeRow, type ScoredLead, type ScoredRecord, type SortKey, type StoreSummary } from './types';
 
 /**
  * The one mapping between the store types (./types.ts) and rows of the `leads` table
@@ -48,9 +49,13 @@ export const ENRICHMENT_COLUMNS = [
   'cost_usd',
   'latency_ms',
   'enriched_at',
+  'narrative_checks',
 ] as const;
 
-/** What the lead table shows, and nothing more, so list queries stay small. */
+/**
+ * What the lead table shows, and nothing more, so list queries stay small; the record's `attributes` are
+ * read beside them when the table shows attribute columns.
+ */
 export const LIST_COLUMNS = [
   'id',
   'first_name',
@@ -65,7 +70,11 @@ export const LIST_COLUMNS = [
   'top_reason_points',
   'enrichment_status',
   'confidence',
+  'grounding_status',
 ] as const;
+
+/** What `outcomes()` reads: the backtest's columns and the narrative's, for the Narratives section of /validate. */
+export const OUTCOME_COLUMNS = ['id', 'score', 'tier', 'converted', 'enrichment_status', 'confidence', 'grounding_status'] as const;
 
 /** Everything `getLead` needs to rebuild a `ScoredLead`. */
 export const FULL_COLUMNS = ['id', 'record', 'score', 'tier', 'breakdown', 'rules_version', 'input_hash', ...ENRICHMENT_COLUMNS] as const;
@@ -82,8 +91,13 @@ export type LeadWriteRow = {
   input_hash: string;
 };
 
-/** Enrichment columns as written; `cost_usd` is null for a model with no price on file. */
-export type EnrichmentWriteRow = { id: string } & Record<(typeof ENRICHMENT_COLUMNS)[number], string | number | null>;
+/**
+ * Enrichment columns as written; `cost_usd` is null for a model with no price on file, `narrative_checks`
+ * for a narrative stored before the grounding checks existed.
+ */
+export type EnrichmentWriteRow = { id: string } & Record<Exclude<(typeof ENRICHMENT_COLUMNS)[number], 'narrative_checks'>, string | number | null> & {
+  narrative_checks: NarrativeChecks | null;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Writes
@@ -162,6 +176,7 @@ export function toEnrichmentWriteRows(items: readonly Enrichment[]): EnrichmentW
     cost_usd: e.cost_usd,
     latency_ms: e.latency_ms,
     enriched_at: e.enriched_at,
+    narrative_checks: e.checks ?? null,
   }));
 }
 
@@ -196,6 +211,18 @@ const listRowSchema = z.object({
   top_reason_points: z.number().nullable(),
   enrichment_status: z.enum(ENRICHMENT_STATUSES),
   confidence: z.enum(CONFIDENCES).nullable(),
+  grounding_status: z.enum(GROUNDING_STATUSES).nullable(),
+  attributes: z.record(z.string(), attributeValueSchema).nullable().optional(),
+});
+
+const outcomeRowSchema = z.object({
+  id: z.string(),
+  score: z.number(),
+  tier: z.enum(TIERS as [Tier, ...Tier[]]),
+  converted: z.boolean(),
+  enrichment_status: z.enum(ENRICHMENT_STATUSES),
+  confidence: z.enum(CONFIDENCES).nullable(),
+  grounding_status: z.enum(GROUNDING_STATUSES).nullable(),
 });
 
 const enrichmentColumnsSchema = z.object({
@@ -215,6 +242,8 @@ const enrichmentColumnsSchema = z.object({
   cost_usd: z.number().nullable(),
   latency_ms: z.number().nullable(),
   enriched_at: isoTimestamp.nullable(),
+  // Shape checked with the enrichment (narrativeChecksSchema).
+  narrative_checks: z.unknown().nullable(),
 });
 
 const fullRowSchema = enrichmentColumnsSchema.extend({
@@ -255,7 +284,8 @@ function rowId(raw: unknown): unknown {
   return (raw as { id?: unknown } | null)?.id;
 }
 
-export function fromListRow(raw: unknown): LeadRow {
+/** A table row from a list query's row; `attributes`: the names the query asked for (read from the row's `attributes`). */
+export function fromListRow(raw: unknown, attributes: readonly string[] = []): LeadRow {
   const parsed = listRowSchema.safeParse(raw);
   if (!parsed.success) throw rowError('lead table row', rowId(raw), parsed.error);
   const r = parsed.data;
@@ -271,7 +301,16 @@ export function fromListRow(raw: unknown): LeadRow {
     topReason: r.top_reason_label === null || r.top_reason_points === null ? null : { label: r.top_reason_label, points: r.top_reason_points },
     enrichmentStatus: r.enrichment_status,
     confidence: r.confidence,
+    grounding: r.grounding_status,
+    attributes: pickAttributes(r.attributes, attributes),
   };
+}
+
+export function fromOutcomeRow(raw: unknown): OutcomeRow {
+  const parsed = outcomeRowSchema.safeParse(raw);
+  if (!parsed.success) throw rowError('outcome row', rowId(raw), parsed.error);
+  const r = parsed.data;
+  return { id: r.id, score: r.score, tier: r.tier, converted: r.converted, enrichmentStatus: r.enrichment_status, confidence: r.confidence, grounding: r.grounding_status };
 }
 
 /** The stored enrichment of a row, or null when the row has none (`enrichment_source` is null). */
@@ -300,6 +339,7 @@ export function enrichmentFromRow(raw: unknown, leadId: string): Enrichment | nu
     cost_usd: c.cost_usd,
     latency_ms: c.latency_ms,
     enriched_at: c.enriched_at,
+    ...(c.narrative_checks === null ? {} : { checks: c.narrative_checks }),
   });
   if (!result.success) throw rowError('enrichment', leadId, result.error);
   return result.data;
@@ -319,6 +359,95 @@ export function fromFullRow(raw: unknown): ScoredLead {
   };
   return withEnrichment(scored, enrichmentFromRow(raw, r.id));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Feedback: rows of the `narrative_feedback` table (its own table; never a `leads` column).
+// ---------------------------------------------------------------------------------------------
+
+export const FEEDBACK_COLUMNS = [
+  'lead_id',
+  'narrative_enriched_at',
+  'author_key',
+  'author_email',
+  'author_name',
+  'verdict',
+  'reason',
+  'narrative_source',
+  'narrative_model',
+  'narrative_prompt_version',
+  'narrative_confidence',
+  'narrative_flagged',
+  'given_at',
+] as const;
+/** The primary key: one verdict per lead, narrative and author. */
+export const FEEDBACK_KEY = ['lead_id', 'narrative_enriched_at', 'author_key'] as const;
+
+export type FeedbackRow = Record<(typeof FEEDBACK_COLUMNS)[number], string | boolean | null>;
+
+/** Validates feedback (INVALID_INPUT naming the lead and field) and flattens it into table columns. */
+export function toFeedbackRow(item: NarrativeFeedback): FeedbackRow {
+  const f = validateFeedback(item);
+  return {
+    lead_id: f.lead_id,
+    narrative_enriched_at: f.narrative.enriched_at,
+    author_key: f.author.key,
+    author_email: f.author.email,
+    author_name: f.author.name,
+    verdict: f.verdict,
+    reason: f.reason,
+    narrative_source: f.narrative.source,
+    narrative_model: f.narrative.model,
+    narrative_prompt_version: f.narrative.prompt_version,
+    narrative_confidence: f.narrative.confidence,
+    narrative_flagged: f.narrative.flagged,
+    given_at: f.given_at,
+  };
+}
+
+const feedbackRowSchema = z.object({
+  lead_id: z.string(),
+  narrative_enriched_at: isoTimestamp,
+  author_key: z.string(),
+  author_email: nullableText,
+  author_name: nullableText,
+  verdict: z.enum(FEEDBACK_VERDICTS),
+  reason: nullableText,
+  narrative_source: z.enum(ENRICHMENT_SOURCES),
+  narrative_model: z.string(),
+  narrative_prompt_version: z.string(),
+  narrative_confidence: z.enum(CONFIDENCES),
+  narrative_flagged: z.boolean(),
+  given_at: isoTimestamp,
+});
+
+export function fromFeedbackRow(raw: unknown): NarrativeFeedback {
+  const parsed = feedbackRowSchema.safeParse(raw);
+  const leadId = (raw as { lead_id?: unknown } | null)?.lead_id;
+  if (!parsed.success) throw rowError('feedback row', leadId, parsed.error);
+  const r = parsed.data;
+  return {
+    lead_id: r.lead_id,
+    verdict: r.verdict,
+    reason: r.reason,
+    author: { key: r.author_key, email: r.author_email, name: r.author_name },
+    narrative: {
+      source: r.narrative_source,
+      model: r.narrative_model,
+      prompt_version: r.narrative_prompt_version,
+      enriched_at: r.narrative_enriched_at,
+      confidence: r.narrative_confidence,
+      flagged: r.narrative_flagged,
+    },
+    given_at: r.given_at,
+  };
+}
+
+export function unknownFeedbackLeadError(leadId: string): AppError {
+  return new AppError('NOT_FOUND', `Cannot save feedback for unknown lead "${leadId}"`);
+}
+
+/** PostgreSQL's foreign-key violation: the lead the feedback names does not exist. */
+export const FOREIGN_KEY_VIOLATION = '23503';
 
 // ---------------------------------------------------------------------------------------------
 // Queries: the order and filters of ./types.ts, as column names both adapters put into SQL/PostgREST.
@@ -366,8 +495,8 @@ export function searchRegex(search: string | undefined): string | null {
   return needle.replace(/[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]/g, '\\$&');
 }
 
-/** The columns search looks in. */
-export const SEARCH_COLUMNS = ['name_key', 'company_key', 'email_key'] as const;
+/** The columns search looks in (`attributes_key`: the text attributes, one per line). */
+export const SEARCH_COLUMNS = ['name_key', 'company_key', 'email_key', 'id_key', 'attributes_key'] as const;
 
 /** An empty filter list filters nothing, like an absent one. */
 export function activeFilter<T>(values: readonly T[] | undefined): readonly T[] | null {

@@ -1,23 +1,27 @@
 import 'server-only';
+import path from 'node:path';
+import { z } from 'zod';
 import { resolveAsOf } from '../as-of';
-import type { Confidence, EnrichmentStatus } from '../enrichment/schema';
+import { feedbackKey, narrativeFeedbackSchema, type NarrativeFeedback } from '../enrichment/feedback';
+import type { Confidence, EnrichmentStatus, GroundingStatus } from '../enrichment/schema';
 import { AppError, formatIssues, isAppError, type FieldIssue } from '../errors';
 import { withFileLock } from '../file-lock';
 import { writeFileAtomic } from '../fs-atomic';
 import { readOptionalJsonFile } from '../json-file';
-import { fullName, safeParseLead, toScorable, type Lead } from '../lead';
+import { safeParseLead, toScorable, type Lead } from '../lead';
 import { fieldCoverage, type FieldCoverage } from '../rule-coverage';
 import { loadLeadsFile } from '../leads-file';
 import type { RuleSet } from '../rules';
 import { rulesVersion, TIERS, type Tier } from '../scoring';
 import { createFileEnrichments, fileStamp, type EnrichmentsView } from './file-enrichments';
-import { compareCodePoints, compareRows, scoreForStore, toLeadRow, validateEnrichments, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
+import { compareCodePoints, compareFeedback, compareRows, pickAttributes, scoreForStore, searchTextOf, toLeadRow, validateEnrichments, validateFeedback, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
 import { type LeadPage, type LeadRow, type LeadStore, type OutcomeRow, type ScoredLead, type ScoredRecord, type SortDirection, type SortKey, type StoreSummary } from './types';
 
 /**
  * The zero-setup store: a leads JSON file (scored on load) plus `data/enrichments.json` and its journal
  * (./file-enrichments.ts: each saved result is appended and flushed at once, and folded into the file now
- * and then).
+ * and then), and SDR feedback in `feedback.json` beside it (re-read under a cross-process lock and replaced
+ * atomically on each save).
  *
  * Reads are served from memory and reloaded when a file's inode, size or mtime changes, so the batch
  * job's writes and hand-edited files show up without a restart. Listing is a linear filter over a
@@ -38,8 +42,44 @@ export interface FileStoreOptions {
   skipInvalid?: boolean;
   /** The env var or flag that chose `leadsPath`, named when the file is missing. */
   leadsOrigin?: string;
+  /** SDR feedback (FEEDBACK_PATH); default: feedback.json beside the enrichments file. */
+  feedbackPath?: string;
   /** Fold the enrichments journal into the file once it is this big (default FOLD_AT_BYTES, 2 MiB). */
   foldAtBytes?: number;
+}
+
+const FEEDBACK_LABEL = 'Feedback file';
+const FEEDBACK_VERSION = 1;
+const feedbackFileSchema = z.object({ version: z.literal(FEEDBACK_VERSION), feedback: z.array(z.unknown()) }).strict();
+
+/** Validates a feedback file; every bad entry is reported by position, lead id and field, none is dropped. */
+export function parseFeedbackFile(raw: unknown, file: string): NarrativeFeedback[] {
+  if (raw === undefined) return [];
+  const parsed = feedbackFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new AppError('INVALID_INPUT', `${FEEDBACK_LABEL} ${file} must look like {"version": 1, "feedback": [{…}]}: ${parsed.error.issues[0]?.message}`, {
+      safeMessage: `${FEEDBACK_LABEL} is invalid.`,
+    });
+  }
+  const issues: FieldIssue[] = [];
+  const list: NarrativeFeedback[] = [];
+  parsed.data.feedback.forEach((entry, index) => {
+    const result = narrativeFeedbackSchema.safeParse(entry);
+    if (result.success) {
+      list.push(result.data);
+      return;
+    }
+    const id = (entry as { lead_id?: unknown } | null)?.lead_id;
+    const record = `#${index}${typeof id === 'string' ? ` (lead "${id}")` : ''}`;
+    for (const issue of result.error.issues) issues.push({ record, field: issue.path.join('.') || '(record)', message: issue.message });
+  });
+  if (issues.length > 0) {
+    throw new AppError('INVALID_INPUT', `${FEEDBACK_LABEL} ${file} has invalid entries:\n${formatIssues(issues, issues.length)}`, {
+      safeMessage: `${FEEDBACK_LABEL} has invalid entries.`,
+      issues,
+    });
+  }
+  return list;
 }
 
 /** One load of the leads file. Sort orders here depend only on lead data, so enrichment changes keep them. */
@@ -48,7 +88,7 @@ interface LeadsSnapshot {
   positionById: Map<string, number>;
   /** Each lead's table row as if it had no enrichment; views copy only the rows of enriched leads. */
   baseRows: LeadRow[];
-  /** Lower-cased "name \0 company \0 email" per lead, for search. */
+  /** Per lead, what search looks in (`searchTextOf`). */
   searchText: string[];
   orders: Map<string, Int32Array>;
   coverage?: FieldCoverage;
@@ -99,6 +139,7 @@ function filterSet<T>(values: readonly T[] | undefined): Set<T> | null {
 
 export function createFileStore(options: FileStoreOptions): LeadStore {
   const { leadsPath, enrichmentsPath, rules, asOf, skipInvalid = false, leadsOrigin, foldAtBytes } = options;
+  const feedbackPath = options.feedbackPath ?? path.join(path.dirname(enrichmentsPath), 'feedback.json');
   const version = rulesVersion(rules);
   let view: View | undefined;
 
@@ -109,14 +150,19 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     }
     const now = resolveAsOf(leads, asOf);
     const scored = leads.map((lead) => scoreForStore(lead, { rules, now }));
-    const searchText = leads.map((lead) => `${fullName(lead) ?? ''}\0${lead.company_name ?? ''}\0${lead.email ?? ''}`.toLowerCase());
+    const searchText = leads.map(searchTextOf);
     const positionById = new Map(leads.map((lead, i) => [lead.id, i]));
     const baseRows = scored.map((s) => toLeadRow(withEnrichment(s, null)));
     return { scored, positionById, baseRows, searchText, orders: new Map() };
   }
 
+  async function readFeedback(): Promise<NarrativeFeedback[]> {
+    return parseFeedbackFile(await readOptionalJsonFile(feedbackPath, { label: FEEDBACK_LABEL }), feedbackPath);
+  }
+
   const files = createFileEnrichments(enrichmentsPath, { foldAtBytes });
   const leadsVersions = loadPerVersion(() => readLeads().catch(dataFault));
+  const feedbackVersions = loadPerVersion(() => readFeedback().catch(dataFault));
   const leadsSnapshot = async () => leadsVersions.get(await fileStamp(leadsPath));
   const enrichmentsSnapshot = () => files.read().catch(dataFault);
 
@@ -182,11 +228,15 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
       const industries = filterSet<string>(query.industries);
       const statuses = filterSet<EnrichmentStatus>(query.enrichment);
       const confidences = filterSet<Confidence>(query.confidence);
+      const grounding = filterSet<GroundingStatus>(query.grounding);
       const search = query.search?.trim().toLowerCase() || null;
       const page: LeadRow[] = [];
+      // Attribute values are only read for the rows of the page.
+      const wanted = query.attributes ?? [];
+      const shown = (i: number): LeadRow => (wanted.length ? { ...rows[i]!, attributes: pickAttributes(v.leads.scored[i]!.lead.attributes, wanted) } : rows[i]!);
 
-      if (!tiers && !industries && !statuses && !confidences && !search) {
-        for (let k = start; k < Math.min(end, order.length); k++) page.push(rows[order[k]!]!);
+      if (!tiers && !industries && !statuses && !confidences && !grounding && !search) {
+        for (let k = start; k < Math.min(end, order.length); k++) page.push(shown(order[k]!));
         return { rows: page, total: rows.length, page: query.page, pageSize: query.pageSize } satisfies LeadPage;
       }
       let total = 0;
@@ -197,8 +247,9 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
         if (statuses && !statuses.has(row.enrichmentStatus)) continue;
         if (industries && (row.industry === null || !industries.has(row.industry))) continue;
         if (confidences && (row.confidence === null || !confidences.has(row.confidence))) continue;
+        if (grounding && (row.grounding === null || !grounding.has(row.grounding))) continue;
         if (search && !searchText[i]!.includes(search)) continue;
-        if (total >= start && total < end) page.push(row);
+        if (total >= start && total < end) page.push(shown(i));
         total++;
       }
       return { rows: page, total, page: query.page, pageSize: query.pageSize };
@@ -220,9 +271,13 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     },
 
     async outcomes() {
-      const { scored } = await leadsSnapshot();
+      const v = await currentView();
       const rows: OutcomeRow[] = [];
-      for (const s of scored) if (s.lead.converted !== undefined) rows.push({ id: s.lead.id, score: s.score, tier: s.tier, converted: s.lead.converted });
+      v.leads.scored.forEach((s, i) => {
+        if (s.lead.converted === undefined) return;
+        const { enrichmentStatus, confidence, grounding } = v.rows[i]!;
+        rows.push({ id: s.lead.id, score: s.score, tier: s.tier, converted: s.lead.converted, enrichmentStatus, confidence, grounding });
+      });
       return rows;
     },
 
@@ -294,6 +349,24 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     async close() {
       await files.idle();
       await files.fold().catch(dataFault);
+    },
+
+    async saveFeedback(item) {
+      const feedback = validateFeedback(item);
+      const { positionById } = await leadsSnapshot();
+      if (!positionById.has(feedback.lead_id)) throw new AppError('NOT_FOUND', `Cannot save feedback for unknown lead "${feedback.lead_id}"`);
+      await withFileLock(feedbackPath, async () => {
+        // Re-read under the lock: another process may have saved feedback since this one last loaded the file.
+        const byKey = new Map((await readFeedback().catch(dataFault)).map((f) => [feedbackKey(f), f]));
+        byKey.set(feedbackKey(feedback), feedback);
+        const list = [...byKey.values()].sort(compareFeedback);
+        await writeFileAtomic(feedbackPath, `${JSON.stringify({ version: FEEDBACK_VERSION, feedback: list }, null, 2)}\n`);
+      });
+    },
+
+    async feedback(leadId) {
+      const list = await feedbackVersions.get(await fileStamp(feedbackPath));
+      return leadId === undefined ? list.slice() : list.filter((f) => f.lead_id === leadId);
     },
   };
 }

@@ -32,6 +32,7 @@ export async function createStore(config: Env): Promise<LeadStore> {
     return createFileStore({
       leadsPath: config.LEADS_PATH,
       enrichmentsPath: config.ENRICHMENTS_PATH,
+      feedbackPath: config.FEEDBACK_PATH,
       rules: await getRules(),
       asOf: config.SCORING_AS_OF,
       leadsOrigin: 'LEADS_PATH',

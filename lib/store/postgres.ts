@@ -3,7 +3,7 @@ import { connectPostgres, type Sql } from '../db/connect';
 import type { Env } from '../env';
 import { AppError, isAppError } from '../errors';
 import { loadRuleSet } from '../rules-file';
-import { rulesVersion, TIERS } from '../scoring';
+import { rulesVersion } from '../scoring';
 import {
   activeFilter,
   cachedRead,
@@ -11,28 +11,36 @@ import {
   ENRICHMENT_COLUMNS,
   enrichmentFromRow,
   FULL_COLUMNS,
+  FEEDBACK_COLUMNS,
+  FEEDBACK_KEY,
+  FOREIGN_KEY_VIOLATION,
+  fromFeedbackRow,
   fromFullRow,
   fromRecordRow,
   fromScoredRecordRow,
   fromListRow,
+  fromOutcomeRow,
   LEAD_WRITE_COLUMN_TYPES,
   LEAD_WRITE_COLUMNS,
   LIST_COLUMNS,
+  OUTCOME_COLUMNS,
   parseLeadQuery,
   SCORED_RECORD_COLUMNS,
   SEARCH_COLUMNS,
   SORT_COLUMN,
   sortNullable,
   toEnrichmentWriteRows,
+  toFeedbackRow,
   toFieldCoverage,
   toStoreSummary,
   type CoverageRow,
   type SummaryRow,
   toLeadWriteRows,
+  unknownFeedbackLeadError,
   unknownLeadsError,
   type ParsedLeadQuery,
 } from './db-rows';
-import type { LeadStore, OutcomeRow } from './types';
+import type { LeadStore } from './types';
 
 /**
  * The lead store on any PostgreSQL (self-hosted, or Supabase through its connection string), over a
@@ -82,12 +90,14 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
     const industries = activeFilter(query.industries);
     const statuses = activeFilter(query.enrichment);
     const confidences = activeFilter(query.confidence);
+    const grounding = activeFilter(query.grounding);
     return sql`where true
       ${tiers ? sql`and tier in ${sql(tiers)}` : sql``}
       ${industries ? sql`and industry in ${sql(industries)}` : sql``}
       ${statuses ? sql`and enrichment_status in ${sql(statuses)}` : sql``}
       ${confidences ? sql`and confidence in ${sql(confidences)}` : sql``}
-      ${searchRegex ? sql`and (${sql.unsafe(SEARCH_COLUMNS[0])} ~ ${searchRegex} or ${sql.unsafe(SEARCH_COLUMNS[1])} ~ ${searchRegex} or ${sql.unsafe(SEARCH_COLUMNS[2])} ~ ${searchRegex})` : sql``}`;
+      ${grounding ? sql`and grounding_status in ${sql(grounding)}` : sql``}
+      ${searchRegex ? sql`and (${SEARCH_COLUMNS.reduce((either, column, i) => (i === 0 ? sql`${sql(column)} ~ ${searchRegex}` : sql`${either} or ${sql(column)} ~ ${searchRegex}`), sql``)})` : sql``}`;
   }
 
   const coverage = cachedRead(() =>
@@ -119,12 +129,12 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
       return run('listing leads', async () => {
         const filter = where(parsed);
         const [rows, [count]] = await Promise.all([
-          sql`select ${sql(LIST_COLUMNS)} from public.leads ${filter}
+          sql`select ${sql(LIST_COLUMNS)}${query.attributes?.length ? sql`, record -> 'attributes' as attributes` : sql``} from public.leads ${filter}
               order by ${column} ${direction} ${nulls}, ${query.sort === 'score' ? sql`` : sql`score desc,`} id asc
               limit ${query.pageSize} offset ${offset}`,
           sql<{ total: number }[]>`select count(*)::integer as total from public.leads ${filter}`,
         ]);
-        return { rows: rows.map(fromListRow), total: count!.total, page: query.page, pageSize: query.pageSize };
+        return { rows: rows.map((row) => fromListRow(row, query.attributes)), total: count!.total, page: query.page, pageSize: query.pageSize };
       });
     },
 
@@ -149,11 +159,8 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
 
     outcomes() {
       return run('reading outcomes', async () => {
-        const rows = await sql<OutcomeRow[]>`select id, score, tier, converted from public.leads where converted is not null order by id`;
-        return rows.map((r) => {
-          if (!TIERS.includes(r.tier)) throw new AppError('STORE_ERROR', `Lead "${r.id}" has an unknown tier "${r.tier}"`);
-          return { id: r.id, score: r.score, tier: r.tier, converted: r.converted };
-        });
+        const rows = await sql`select ${sql(OUTCOME_COLUMNS)} from public.leads where converted is not null order by id`;
+        return rows.map(fromOutcomeRow);
       });
     },
 
@@ -215,6 +222,28 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
           if (missing.length > 0) throw unknownLeadsError(missing);
         }),
       );
+    },
+
+    async saveFeedback(item) {
+      const row = toFeedbackRow(item);
+      const updates = FEEDBACK_COLUMNS.filter((c) => !(FEEDBACK_KEY as readonly string[]).includes(c));
+      try {
+        await sql`
+          insert into public.narrative_feedback ${sql(row, ...FEEDBACK_COLUMNS)}
+          on conflict (${sql(FEEDBACK_KEY)}) do update set ${sql.unsafe(updates.map((c) => `${c} = excluded.${c}`).join(', '))}`;
+      } catch (error) {
+        if ((error as { code?: unknown }).code === FOREIGN_KEY_VIOLATION) throw unknownFeedbackLeadError(row.lead_id as string);
+        throw storeError('saving feedback', error);
+      }
+    },
+
+    feedback(leadId) {
+      return run('reading feedback', async () => {
+        const rows = await sql`select ${sql(FEEDBACK_COLUMNS)} from public.narrative_feedback
+          ${leadId === undefined ? sql`` : sql`where lead_id = ${leadId}`}
+          order by lead_id, narrative_enriched_at, author_key`;
+        return rows.map(fromFeedbackRow);
+      });
     },
 
     async close() {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CONFIDENCES, ENRICHMENT_STATUSES, enrichmentSchema, enrichmentStatus, type Enrichment, type EnrichmentStatus } from '../enrichment/schema';
+import { CONFIDENCES, ENRICHMENT_STATUSES, enrichmentSchema, enrichmentStatus, GROUNDING_STATUSES, groundingStatus, type Enrichment, type EnrichmentStatus } from '../enrichment/schema';
+import { narrativeFeedbackSchema, type NarrativeFeedback } from '../enrichment/feedback';
 import { AppError, formatIssues, type FieldIssue } from '../errors';
 import { fullName, leadInputHash, toScorable, type Lead } from '../lead';
 import type { RuleSet } from '../rules';
@@ -27,7 +28,7 @@ export function withEnrichment(scored: StoredScore, enrichment: Enrichment | nul
   };
 }
 
-export function toLeadRow(scored: ScoredLead): LeadRow {
+export function toLeadRow(scored: ScoredLead, attributes: readonly string[] = []): LeadRow {
   const { lead } = scored;
   const reason = topReason(scored.breakdown);
   return {
@@ -42,7 +43,23 @@ export function toLeadRow(scored: ScoredLead): LeadRow {
     topReason: reason ? { label: reason.label, points: reason.points } : null,
     enrichmentStatus: scored.enrichmentStatus,
     confidence: scored.enrichment?.confidence ?? null,
+    grounding: groundingStatus(scored.enrichment),
+    attributes: pickAttributes(lead.attributes, attributes),
   };
+}
+
+/** The values of `names` a lead's attributes have (for a table row's attribute columns). */
+export function pickAttributes(values: Lead['attributes'] | null | undefined, names: readonly string[]): LeadRow['attributes'] {
+  const picked: LeadRow['attributes'] = {};
+  if (values) for (const name of names) if (Object.hasOwn(values, name)) picked[name] = values[name]!;
+  return picked;
+}
+
+/** What search matches a lead on, lower-cased, one value per line: name, company, email, id, text attributes. */
+export function searchTextOf(lead: Lead): string {
+  const texts = [fullName(lead) ?? '', lead.company_name ?? '', lead.email ?? '', lead.id];
+  for (const [, value] of Object.entries(lead.attributes ?? {}).sort(([a], [b]) => compareCodePoints(a, b))) if (typeof value === 'string') texts.push(value);
+  return texts.join('\n').toLowerCase();
 }
 
 const TIER_RANK: Record<Tier, number> = { COLD: 0, WARM: 1, HOT: 2 };
@@ -125,6 +142,25 @@ export function validateEnrichments(items: readonly unknown[]): Enrichment[] {
   return valid;
 }
 
+/** Validates one feedback record before any store writes it: INVALID_INPUT naming the lead and each bad field. */
+export function validateFeedback(item: unknown): NarrativeFeedback {
+  const result = narrativeFeedbackSchema.safeParse(item);
+  if (result.success) return result.data;
+  const id = (item as { lead_id?: unknown } | null)?.lead_id;
+  const record = typeof id === 'string' && id ? `lead "${id}"` : 'feedback';
+  const issues = result.error.issues.map((issue) => ({ record, field: issue.path.join('.') || '(record)', message: issue.message }));
+  throw new AppError('INVALID_INPUT', `Cannot save feedback:\n${formatIssues(issues, issues.length)}`, { issues });
+}
+
+/** The documented feedback order (./types.ts): lead id, then narrative time, then author key. */
+export function compareFeedback(a: NarrativeFeedback, b: NarrativeFeedback): number {
+  return (
+    compareCodePoints(a.lead_id, b.lead_id) ||
+    Date.parse(a.narrative.enriched_at) - Date.parse(b.narrative.enriched_at) ||
+    compareCodePoints(a.author.key, b.author.key)
+  );
+}
+
 /** No stored text holds NUL (PostgreSQL text cannot), so a query with one is malformed, not a store fault. */
 const noNul = (text: string) => !text.includes('\u0000');
 const NUL_MESSAGE = 'must not contain NUL characters';
@@ -136,7 +172,9 @@ const leadQuerySchema = z.object({
   industries: z.array(z.string().refine(noNul, NUL_MESSAGE)).optional(),
   enrichment: z.array(z.enum(ENRICHMENT_STATUSES)).optional(),
   confidence: z.array(z.enum(CONFIDENCES)).optional(),
+  grounding: z.array(z.enum(GROUNDING_STATUSES)).optional(),
   search: z.string().refine(noNul, NUL_MESSAGE).optional(),
+  attributes: z.array(z.string()).optional(),
   page: z.number().int().min(1),
   pageSize: z.number().int().min(1),
 });

@@ -4,7 +4,7 @@ import ws from 'ws';
 import type { Env } from '../env';
 import { AppError, isAppError } from '../errors';
 import { loadRuleSet } from '../rules-file';
-import { rulesVersion, TIERS } from '../scoring';
+import { rulesVersion } from '../scoring';
 import {
   activeFilter,
   cachedRead,
@@ -12,26 +12,34 @@ import {
   ENRICHMENT_COLUMNS,
   enrichmentFromRow,
   FULL_COLUMNS,
+  FEEDBACK_COLUMNS,
+  FEEDBACK_KEY,
+  FOREIGN_KEY_VIOLATION,
+  fromFeedbackRow,
   fromFullRow,
   fromRecordRow,
   fromScoredRecordRow,
   fromListRow,
+  fromOutcomeRow,
   LIST_COLUMNS,
+  OUTCOME_COLUMNS,
   parseLeadQuery,
   SCORED_RECORD_COLUMNS,
   SEARCH_COLUMNS,
   SORT_COLUMN,
   sortNullable,
   toEnrichmentWriteRows,
+  toFeedbackRow,
   toFieldCoverage,
   toStoreSummary,
   type CoverageRow,
   type SummaryRow,
   toLeadWriteRows,
+  unknownFeedbackLeadError,
   unknownLeadsError,
   type ParsedLeadQuery,
 } from './db-rows';
-import type { LeadStore, OutcomeRow } from './types';
+import type { LeadStore } from './types';
 
 /**
  * The lead store on Supabase, through its REST API (PostgREST) with the service-role key. Server only:
@@ -98,10 +106,12 @@ export function createSupabaseStore(
     const industries = activeFilter(query.industries);
     const statuses = activeFilter(query.enrichment);
     const confidences = activeFilter(query.confidence);
+    const grounding = activeFilter(query.grounding);
     if (tiers) q = q.filter('tier', 'in', filterList(tiers));
     if (industries) q = q.filter('industry', 'in', filterList(industries));
     if (statuses) q = q.filter('enrichment_status', 'in', filterList(statuses));
     if (confidences) q = q.filter('confidence', 'in', filterList(confidences));
+    if (grounding) q = q.filter('grounding_status', 'in', filterList(grounding));
     if (searchRegex) q = q.or(SEARCH_COLUMNS.map((column) => `${column}.match.${quoteFilterValue(searchRegex)}`).join(','));
     return q;
   }
@@ -139,7 +149,8 @@ export function createSupabaseStore(
       const { query, offset } = parsed;
       if (query.pageSize > API_MAX_ROWS) throw new AppError('INVALID_INPUT', `Invalid lead query: pageSize must be at most ${API_MAX_ROWS} on Supabase`);
       const nullable = sortNullable(query.sort);
-      let request = filtered(client.from('leads').select(LIST_COLUMNS.join(','), { count: 'exact' }), parsed).order(SORT_COLUMN[query.sort], {
+      const columns = query.attributes?.length ? [...LIST_COLUMNS, 'attributes:record->attributes'] : LIST_COLUMNS;
+      let request = filtered(client.from('leads').select(columns.join(','), { count: 'exact' }), parsed).order(SORT_COLUMN[query.sort], {
         ascending: query.direction === 'asc',
         ...(nullable ? { nullsFirst: false } : {}),
       });
@@ -153,7 +164,7 @@ export function createSupabaseStore(
         return { rows: [], total: total ?? 0, page: query.page, pageSize: query.pageSize };
       }
       if (error) throw storeError('listing leads', error);
-      return { rows: (data ?? []).map(fromListRow), total: count ?? 0, page: query.page, pageSize: query.pageSize };
+      return { rows: (data ?? []).map((row) => fromListRow(row, query.attributes)), total: count ?? 0, page: query.page, pageSize: query.pageSize };
     },
 
     async getLead(id) {
@@ -176,13 +187,10 @@ export function createSupabaseStore(
     },
 
     async outcomes() {
-      const rows = await readAll<OutcomeRow>('reading outcomes', (from, to) =>
-        client.from('leads').select('id,score,tier,converted').not('converted', 'is', null).order('id').range(from, to),
+      const rows = await readAll<unknown>('reading outcomes', (from, to) =>
+        client.from('leads').select(OUTCOME_COLUMNS.join(',')).not('converted', 'is', null).order('id').range(from, to),
       );
-      return rows.map((r) => {
-        if (!TIERS.includes(r.tier) || typeof r.converted !== 'boolean') throw new AppError('STORE_ERROR', `Lead "${r.id}" has an unexpected outcome row`);
-        return { id: r.id, score: r.score, tier: r.tier, converted: r.converted };
-      });
+      return rows.map(fromOutcomeRow);
     },
 
     async leadsWithOutcome() {
@@ -237,6 +245,25 @@ export function createSupabaseStore(
         missing.push(...((data as string[] | null) ?? []));
       }
       if (missing.length > 0) throw unknownLeadsError(missing);
+    },
+
+    async saveFeedback(item) {
+      const row = toFeedbackRow(item);
+      const { error } = await client
+        .from('narrative_feedback')
+        .upsert(row, { onConflict: FEEDBACK_KEY.join(',') })
+        .setHeader('Prefer', 'resolution=merge-duplicates,return=minimal');
+      if (error?.code === FOREIGN_KEY_VIOLATION) throw unknownFeedbackLeadError(row.lead_id as string);
+      if (error) throw storeError('saving feedback', error);
+    },
+
+    async feedback(leadId) {
+      const rows = await readAll<unknown>('reading feedback', (from, to) => {
+        let q = client.from('narrative_feedback').select(FEEDBACK_COLUMNS.join(','));
+        if (leadId !== undefined) q = q.eq('lead_id', leadId);
+        return q.order('lead_id').order('narrative_enriched_at').order('author_key').range(from, to);
+      });
+      return rows.map(fromFeedbackRow);
     },
 
     async close() {

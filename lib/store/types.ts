@@ -1,5 +1,6 @@
-import type { Confidence, Enrichment, EnrichmentStatus } from '../enrichment/schema';
-import type { Lead } from '../lead';
+import type { NarrativeFeedback } from '../enrichment/feedback';
+import type { Confidence, Enrichment, EnrichmentStatus, GroundingStatus } from '../enrichment/schema';
+import type { AttributeValue, Lead } from '../lead';
 import type { FieldCoverage } from '../rule-coverage';
 import type { BreakdownItem, Tier } from '../scoring';
 
@@ -35,6 +36,10 @@ export interface LeadRow {
   topReason: { label: string; points: number } | null;
   enrichmentStatus: EnrichmentStatus;
   confidence: Confidence | null;
+  /** Whether the grounding checks flagged the stored narrative; null without one. */
+  grounding: GroundingStatus | null;
+  /** The lead's values of the custom attributes the query asked for (`LeadQuery.attributes`), where it has them. */
+  attributes: Record<string, AttributeValue>;
 }
 
 /**
@@ -55,8 +60,12 @@ export interface LeadQuery {
   industries?: string[];
   enrichment?: EnrichmentStatus[];
   confidence?: Confidence[];
-  /** Case-insensitive substring of full name, company name or email. */
+  /** Leads whose narrative the grounding checks flagged, passed, or did not check (lib/enrichment/grounding.ts). */
+  grounding?: GroundingStatus[];
+  /** Case-insensitive substring of the full name, company name, email, id, or the value of a text attribute. */
   search?: string;
+  /** Custom attributes whose values the rows should carry (for columns of the lead table). */
+  attributes?: string[];
   /** 1-based. */
   page: number;
   pageSize: number;
@@ -87,12 +96,16 @@ export interface StoreSummary {
  */
 export type ScoredRecord = Pick<ScoredLead, 'lead' | 'score' | 'tier'>;
 
-/** What the backtest needs, and nothing else: the outcome only travels this way. */
+/** What the backtest and the Narratives section of /validate need, and nothing else: the outcome only travels this way. */
 export interface OutcomeRow {
   id: string;
   score: number;
   tier: Tier;
   converted: boolean;
+  /** The lead's narrative, as lib/narrative-quality.ts groups it: status, confidence label, grounding. */
+  enrichmentStatus: EnrichmentStatus;
+  confidence: Confidence | null;
+  grounding: GroundingStatus | null;
 }
 
 export interface LeadStore {
@@ -119,5 +132,13 @@ export interface LeadStore {
   enrichments(): Promise<Map<string, Enrichment>>;
   /** Sets the enrichment of existing leads; other fields and other leads' enrichments are untouched. */
   saveEnrichments(enrichments: Enrichment[]): Promise<void>;
+  /**
+   * Records an SDR's verdict on a lead's narrative (lib/enrichment/feedback.ts). One per lead, narrative
+   * and author: another from the same author on the same narrative replaces it. Never touches a score,
+   * a lead or an enrichment. NOT_FOUND for an unknown lead.
+   */
+  saveFeedback(feedback: NarrativeFeedback): Promise<void>;
+  /** Feedback on one lead, or on every lead; ordered by lead id (code point), narrative time, author key. */
+  feedback(leadId?: string): Promise<NarrativeFeedback[]>;
   close?(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { describeAsOf } from '../as-of';
 import { rocAuc, runBacktest, tierMoveMatrix, type BacktestResult, type PrecisionAtK } from '../backtest';
 import { toScorable, type Lead } from '../lead';
 import { describeRule, pts } from '../rules-doc';
@@ -236,7 +237,7 @@ export function reportMarkdown(report: TuneReport): string {
     `Fitted by \`npm run tune\` on the **design half** and graded on the **test half**, which played no part in the fit.`,
     '',
     `- Split: ${report.split}`,
-    `- As of: ${report.asOf.slice(0, 10)} (recency is measured against it)`,
+    `- Dates: ${describeAsOf(report.asOf)}${Date.parse(report.asOf) === 0 ? '' : ' (recency is measured against it)'}`,
     `- Design half: ${count(design.leads)} leads, ${count(design.conversions)} conversions (${pct(design.leads ? design.conversions / design.leads : null)})`,
     `- Test half: ${count(test.leads)} leads, ${count(test.conversions)} conversions (${pct(test.leads ? test.conversions / test.leads : null)})${report.counts.noOutcome ? `; ${count(report.counts.noOutcome)} leads without an outcome left out` : ''}`,
     `- Base: ${baseLabel}`,
@@ -315,7 +316,7 @@ export function reportSummary(report: TuneReport): string {
   const [design, test] = report.halves as [HalfMetrics, HalfMetrics];
   return [
     `Split: ${report.split}`,
-    `Design half ${count(design.leads)} leads (${count(design.conversions)} converted), test half ${count(test.leads)} leads (${count(test.conversions)} converted); as of ${report.asOf.slice(0, 10)}`,
+    `Design half ${count(design.leads)} leads (${count(design.conversions)} converted), test half ${count(test.leads)} leads (${count(test.conversions)} converted); ${describeAsOf(report.asOf)}`,
     '',
     line(header),
     line(header.map((_, i) => '-'.repeat(widths[i]!))),

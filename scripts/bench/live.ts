@@ -11,7 +11,7 @@ import { fmt, percentile, type BenchModule, type BenchRow } from './types';
 
 /**
  * The live route and the file store under load, as finding 6 of issue 21 measured them:
- * 1. 40 live re-enrich calls (one every 700 ms, through the route handler in this process) while `npm run enrich`
+ * 1. 40 live re-enrich calls (spread over the batch's progress, through the route handler in this process) while `npm run enrich`
  *    (its own process) re-enriches 4,000 leads of a 60,000-enrichment file store; the same 40 calls on the
  *    idle store for comparison. Calls ok, and latency.
  * 2. `npm run enrich` SIGKILLed at random moments and rerun, 6 times: how many answered calls each kill
@@ -22,8 +22,6 @@ import { fmt, percentile, type BenchModule, type BenchRow } from './types';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const LIVE_CALLS = 40;
-/** One live call every 700 ms: 28 s of them, through the batch's mid-run fold of the 55 MB file. */
-const LIVE_PACE_MS = 700;
 const BATCH_LIMIT = 4_000;
 const KILLS = 6;
 const KILL_CONCURRENCY = 4;
@@ -64,12 +62,13 @@ async function liveUnderBatch(fake: FakeAnthropic): Promise<BenchRow[]> {
       idle.push({ status: response.status, saved: body.saved !== false, ms: performance.now() - t });
     }
 
+    const idleCalls = fake.messageRequests().length;
     const { calls, batch, folds } = await liveCallsUnderBatch({
       leadsPath,
       enrichmentsPath,
       anthropicUrl: fake.url,
       liveLeadIds: leads.slice(-LIVE_CALLS).map((l) => l.id),
-      livePaceMs: LIVE_PACE_MS,
+      fakeCalls: () => fake.messageRequests().length - idleCalls,
       batchLimit: BATCH_LIMIT,
       post: POST,
     });

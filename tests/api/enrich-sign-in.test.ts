@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { setPasswordAccount } from '@/lib/auth/accounts';
 import { openAuth } from '@/lib/auth/server';
 import { parseEnv } from '@/lib/env';
+import { sessionCookie } from '../support/sign-in';
 
 /**
  * The live route with sign-in configured (AUTH_MODE=password, users in a SQLite file): who may call it,
@@ -65,19 +66,7 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-/** Signs in through the app's own Better Auth route; returns the Cookie header for the session. */
-async function sessionCookie(email: string): Promise<string> {
-  const { POST } = await import('@/app/api/auth/[...all]/route');
-  const response = await POST(
-    new Request(`${AUTH_URL}/api/auth/sign-in/email`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: AUTH_URL },
-      body: JSON.stringify({ email, password: PASSWORD }),
-    }),
-  );
-  expect(response.status, `${email} signs in`).toBe(200);
-  return response.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
-}
+const signIn = (email: string) => sessionCookie(AUTH_URL, email, PASSWORD);
 
 async function enrich({ cookie, ip = '203.0.113.7' }: { cookie?: string; ip?: string } = {}): Promise<Response> {
   const { POST } = await import('@/app/api/enrich/route');
@@ -104,7 +93,7 @@ describe('POST /api/enrich with sign-in configured', () => {
   });
 
   it('answers 403 FORBIDDEN to a signed-in user who may not re-enrich, with the reason, and spends nothing', async () => {
-    const response = await enrich({ cookie: await sessionCookie('sdr@acme.test') });
+    const response = await enrich({ cookie: await signIn('sdr@acme.test') });
     expect(response.status).toBe(403);
     const error = await errorOf(response);
     expect(error.code).toBe('FORBIDDEN');
@@ -114,7 +103,7 @@ describe('POST /api/enrich with sign-in configured', () => {
 
   it('answers 403 to a session whose account is no longer on the sign-in list', async () => {
     vi.stubEnv('AUTH_ALLOWED_EMAILS', '*');
-    const cookie = await sessionCookie('eve@elsewhere.test');
+    const cookie = await signIn('eve@elsewhere.test');
     vi.stubEnv('AUTH_ALLOWED_EMAILS', '@acme.test');
     vi.resetModules();
     const response = await enrich({ cookie });
@@ -123,8 +112,8 @@ describe('POST /api/enrich with sign-in configured', () => {
   });
 
   it('lets a user on the re-enrich list enrich, and limits each user on their own, wherever they call from', async () => {
-    const ops = await sessionCookie('ops@acme.test');
-    const ops2 = await sessionCookie('ops2@acme.test');
+    const ops = await signIn('ops@acme.test');
+    const ops2 = await signIn('ops2@acme.test');
     // One person from two addresses shares one bucket of 2...
     expect((await enrich({ cookie: ops, ip: '198.51.100.1' })).status).toBe(200);
     expect((await enrich({ cookie: ops, ip: '198.51.100.2' })).status).toBe(200);

@@ -13,8 +13,8 @@ import { liveCallsUnderBatch } from '../support/live-under-batch';
  * Finding 6: on a 40 MB store with the batch job running, 9 of 40 live calls made their paid call and then
  * failed with a 500, the result lost, waiting for whole-file rewrites. Here: 60,000 leads with an enrichment
  * each, `npm run enrich` re-enriching 4,000 of them (so its journal is folded into the 55 MB file midway),
- * and 40 live calls meanwhile, one every 700 ms so they span that fold: every one answers 200 and is saved, and
- * so is every batch result.
+ * and 40 live calls meanwhile, spread over the batch's progress so they span that fold: every one answers 200
+ * and is saved, and so is every batch result.
  */
 
 let dir: string;
@@ -56,7 +56,7 @@ it('answers and saves all 40 live calls made during a batch run on a 60,000-enri
   await (await getStore()).getLead(leads[0]!.id); // the server's first load of the two files, before the race
 
   const liveIds = leads.slice(-40).map((l) => l.id);
-  const { calls, batch, folds } = await liveCallsUnderBatch({ leadsPath, enrichmentsPath, anthropicUrl: fake.url, liveLeadIds: liveIds, livePaceMs: 700, batchLimit: 4_000, post: POST });
+  const { calls, batch, folds } = await liveCallsUnderBatch({ leadsPath, enrichmentsPath, anthropicUrl: fake.url, liveLeadIds: liveIds, fakeCalls: () => fake.messageRequests().length, batchLimit: 4_000, post: POST });
 
   expect(batch.code, batch.stderr.slice(-2_000)).toBe(0);
   expect(batch.stdout).toMatch(/enriched: 4000\b/);

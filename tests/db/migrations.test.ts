@@ -112,7 +112,7 @@ describePostgres('migrations on PostgreSQL', (db) => {
 
     for (const role of ['anon', 'authenticated'] as const) {
       it(`lets ${role} read nothing by default: no lead column, no summary, no industries`, async () => {
-        for (const column of ['id', 'first_name', 'email', 'job_title', 'company_name', 'score', 'record', 'converted', 'cost_usd', 'input_hash']) {
+        for (const column of ['id', 'first_name', 'email', 'job_title', 'company_name', 'score', 'record', 'converted', 'cost_usd', 'input_hash', 'narrative_checks', 'grounding_status']) {
           await expect(as(role, (sql) => sql.unsafe(`select ${column} from public.leads`)), column).rejects.toMatchObject({ code: '42501' });
         }
         await expect(as(role, (sql) => sql`select total from public.lead_summary`)).rejects.toMatchObject({ code: '42501' });
@@ -171,6 +171,23 @@ describePostgres('migrations on PostgreSQL', (db) => {
       await expect(as('anon', (sql) => sql`select * from public.schema_migrations`)).rejects.toMatchObject({ code: '42501' });
     });
 
+    it('keeps SDR feedback (who said what) to the service role', async () => {
+      const row = {
+        lead_id: 'rls-1', narrative_enriched_at: '2026-11-01T09:00:00Z', author_key: 'local', verdict: 'wrong', reason: null, narrative_source: 'claude',
+        narrative_model: 'claude-sonnet-5-5', narrative_prompt_version: 'v1', narrative_confidence: 'high', narrative_flagged: true, given_at: '2026-11-02T09:00:00Z',
+      };
+      for (const role of ['anon', 'authenticated'] as const) {
+        await expect(as(role, (sql) => sql`select * from public.narrative_feedback`)).rejects.toMatchObject({ code: '42501' });
+        await expect(as(role, (sql) => sql`insert into public.narrative_feedback ${sql(row)}`)).rejects.toMatchObject({ code: '42501' });
+      }
+      const count = await as('service_role', async (sql) => {
+        await sql`insert into public.narrative_feedback ${sql(row)}`;
+        const [counted] = await sql<{ n: number }[]>`select count(*)::int as n from public.narrative_feedback`;
+        return counted!.n;
+      });
+      expect(count).toBe(1);
+    });
+
     it('keeps the live budget table and functions away from anon and authenticated', async () => {
       await expect(as('anon', (sql) => sql`select * from public.live_budget`)).rejects.toMatchObject({ code: '42501' });
       await expect(as('authenticated', (sql) => sql`select * from public.live_budget_reserve(0, 5, 1)`)).rejects.toMatchObject({ code: '42501' });
@@ -218,6 +235,7 @@ describePostgres('migrations on PostgreSQL', (db) => {
       expect(tables).toEqual([
         { relname: 'leads', relrowsecurity: true },
         { relname: 'live_budget', relrowsecurity: true },
+        { relname: 'narrative_feedback', relrowsecurity: true },
         { relname: 'rate_limits', relrowsecurity: true },
         { relname: 'schema_migrations', relrowsecurity: true },
       ]);

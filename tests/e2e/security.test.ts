@@ -1,8 +1,10 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startNext, type NextServer } from '../../scripts/next-server';
 import { browserPerFile, DESKTOP } from './browser';
 
 /**
@@ -94,8 +96,8 @@ describe('security headers', () => {
 });
 
 /** POSTs `size` bytes to the live route, declared up front or streamed chunked; resolves with the answer's status. */
-function postLarge(size: number, { chunked }: { chunked: boolean }): Promise<{ status: number; code: string }> {
-  const url = new URL('/api/enrich', baseUrl);
+function postLarge(server: string, size: number, { chunked }: { chunked: boolean }): Promise<{ status: number; code: string }> {
+  const url = new URL('/api/enrich', server);
   return new Promise((resolve, reject) => {
     const headers = { 'content-type': 'application/json', ...(chunked ? {} : { 'content-length': String(size) }) };
     const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers }, (res) => {
@@ -120,9 +122,23 @@ function postLarge(size: number, { chunked }: { chunked: boolean }): Promise<{ s
 }
 
 describe('the live route on the real server (finding 2)', () => {
+  // Its own `next start`: a 413 counts against the client's quota, and on the shared server every request
+  // sent without a browser (no address of its own, see browser.ts) is one client, whose quota this would spend.
+  let server: NextServer;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'leadsignal-e2e-413-'));
+    await copyFile(path.resolve('data/synthetic_leads.json'), path.join(dataDir, 'leads.json'));
+    server = await startNext({ LEADS_PATH: path.join(dataDir, 'leads.json'), ENRICHMENTS_PATH: path.join(dataDir, 'enrichments.json') });
+  }, 90_000);
+  afterAll(async () => {
+    await server?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
   it('refuses a 50 MB body with 413 by its Content-Length, and a 200 MB chunked one while it streams in', async () => {
-    expect(await postLarge(50 << 20, { chunked: false })).toEqual({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
-    expect(await postLarge(200 << 20, { chunked: true })).toEqual({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+    expect(await postLarge(server.url, 50 << 20, { chunked: false })).toEqual({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+    expect(await postLarge(server.url, 200 << 20, { chunked: true })).toEqual({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
   });
 });
 
@@ -156,6 +172,8 @@ describe('a page on another site (finding 3)', () => {
     await page.goto(attackerUrl);
     await expect.poll(() => statuses.length, { timeout: 10_000 }).toBe(2);
     expect(statuses).toEqual([403, 403]);
+    // The form post navigated the page to its refusal: let that navigation finish, or the next one interrupts it.
+    await page.waitForURL(`${baseUrl}/api/enrich`);
     await page.goto(`${baseUrl}/leads/${leadIds[11]}`);
     await page.getByTestId('enrichment-none').waitFor();
     await page.close();

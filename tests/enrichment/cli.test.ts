@@ -172,6 +172,7 @@ describe('scripts/enrich_leads.ts', () => {
     const { code, stdout } = await runCli([], { apiKey: false }).done;
     expect(code).toBe(0);
     expect(stdout).toMatch(/MOCK MODE: ANTHROPIC_API_KEY is not set/);
+    expect(stdout).toContain('grounding checks: 0 of 5 flagged');
     const saved = JSON.parse(await readFile(outPath, 'utf8')) as { enrichments: Record<string, { source: string; fit_narrative: string }> };
     expect(Object.values(saved.enrichments).every((e) => e.source === 'mock' && e.fit_narrative.startsWith('[mock]'))).toBe(true);
     expect(fake.requests).toHaveLength(0);

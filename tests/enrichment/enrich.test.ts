@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enrichLead, MAX_ATTEMPTS } from '@/lib/enrichment/enrich';
+import { checkNarrative, GROUNDING_VERSION } from '@/lib/enrichment/grounding';
 import { MOCK_MARKER } from '@/lib/enrichment/mock';
 import { PROMPT_VERSION, SYSTEM_PROMPT } from '@/lib/enrichment/prompt';
 import { enrichmentSchema } from '@/lib/enrichment/schema';
@@ -144,6 +145,14 @@ describe('enrichLead against the Messages API', () => {
     expect(enrichment.score).toBe(12);
     expect(enrichment).not.toHaveProperty('tier');
   });
+
+  it("stores the grounding checks of Claude's answer with it", async () => {
+    const answer = { fit_narrative: `A HOT lead at ${result.score}/100.`, recommended_action: 'Send a tailored follow-up.', confidence: 'high' };
+    fake.respond(() => ({ kind: 'ok', answer }));
+    const enrichment = await enrichLead({ lead, result: { ...result, tier: 'WARM' }, rules, client: fakeClient(fake.url), model: MODEL });
+    expect(enrichment.checks).toEqual(checkNarrative({ lead, result: { ...result, tier: 'WARM' }, rules }, answer));
+    expect(enrichment.checks).toMatchObject({ version: GROUNDING_VERSION, findings: [{ check: 'tier_mismatch', field: 'fit_narrative', text: 'HOT lead' }] });
+  });
 });
 
 describe('enrichLead in mock mode', () => {
@@ -153,6 +162,7 @@ describe('enrichLead in mock mode', () => {
     expect(a).toMatchObject({ source: 'mock', model: 'mock', cost_usd: 0, score: result.score });
     expect(a.fit_narrative.startsWith(MOCK_MARKER)).toBe(true);
     expect({ ...a, enriched_at: '', latency_ms: 0 }).toEqual({ ...b, enriched_at: '', latency_ms: 0 });
+    expect(a.checks).toEqual({ version: GROUNDING_VERSION, findings: [] });
     expect(fake.requests).toHaveLength(0);
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runEnrichmentJob, type EnrichmentJobOptions, type JobContext } from '@/lib/enrichment/job';
 import { MOCK_MARKER } from '@/lib/enrichment/mock';
+import { groundingStatus } from '@/lib/enrichment/schema';
 import { usageCostUsd } from '@/lib/enrichment/pricing';
 import { isAppError } from '@/lib/errors';
 import type { Lead } from '@/lib/lead';
@@ -299,5 +300,51 @@ describe('runEnrichmentJob --batch', () => {
     expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
     expect((await store.enrichments()).size).toBe(5);
     await expect(stat(statePath)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('runEnrichmentJob: grounding checks on every stored narrative', () => {
+  const CLEAN = { fit_narrative: 'Light engagement so far.', recommended_action: 'Send a tailored follow-up.', confidence: 'medium' };
+  const WRONG = { fit_narrative: 'A strong lead at 101 out of 100, already using Salesforce.', recommended_action: 'Send a tailored follow-up.', confidence: 'high' };
+  // Every third request gets the answer that invents a tool and a score.
+  const answers = (_request: RecordedRequest, index: number) => ({ kind: 'ok' as const, answer: index % 3 === 0 ? WRONG : CLEAN });
+
+  it('live calls: stores the findings with each narrative and counts them in the summary', async () => {
+    fake.respond(answers);
+    const { store, options, context } = setup(taggedLeads(9), { concurrency: 1 });
+    const summary = await runEnrichmentJob(options, context);
+    const saved = [...(await store.enrichments()).values()];
+    expect(saved).toHaveLength(9);
+    for (const e of saved) expect(groundingStatus(e)).toBe(e.fit_narrative === WRONG.fit_narrative ? 'flagged' : 'clean');
+    expect(saved.filter((e) => groundingStatus(e) === 'flagged')).toHaveLength(3);
+    expect(summary.grounding).toEqual({ checked: 9, flagged: 3, unchecked: 0, byCheck: { invented_tool: 3, score_mismatch: 3 } });
+  });
+
+  it('--batch: checks each result against its lead; a lead changed since the request is stored unchecked', async () => {
+    fake.respond(answers);
+    fake.batchPollsToEnd = 1_000;
+    const leads = taggedLeads(6);
+    const statePath = path.join(dir, 'enrichments.json.batch.json');
+    const { store, options, context } = setup(leads, { batch: { statePath, pollIntervalMs: 10 } });
+    const stop = new AbortController();
+    await runEnrichmentJob(options, { ...context, signal: stop.signal, onProgress: () => stop.abort() });
+
+    // The resumed run finds one lead changed: its answer was written for the old record.
+    fake.batchPollsToEnd = 1;
+    const changed = leads.map((l, i) => (i === 1 ? { ...l, page_views_30d: (l.page_views_30d ?? 0) + 40 } : l));
+    const summary = await runEnrichmentJob({ ...options, leads: changed }, context);
+    const saved = await store.enrichments();
+    expect(saved.get(leads[1]!.id)?.checks).toBeUndefined();
+    expect(summary.grounding).toMatchObject({ checked: 5, unchecked: 1 });
+    expect(summary.grounding.flagged).toBe([...saved.values()].filter((e) => groundingStatus(e) === 'flagged').length);
+    expect(summary.grounding.flagged).toBeGreaterThan(0);
+  });
+
+  it('mock mode: checks the mock narratives too, and none is flagged', async () => {
+    const leads = taggedLeads(12);
+    const store = createMemoryStore(leads, { now: NOW });
+    const summary = await runEnrichmentJob({ leads, rules: DEFAULT_RULES, now: NOW, model: MODEL }, { store, client: null });
+    expect(summary.grounding).toEqual({ checked: 12, flagged: 0, unchecked: 0, byCheck: {} });
+    expect([...(await store.enrichments()).values()].every((e) => groundingStatus(e) === 'clean')).toBe(true);
   });
 });

@@ -17,6 +17,7 @@ import {
   parseRange,
   parseRevenue,
 } from '@/lib/import/clean';
+import { leadSchema, type LeadField } from '@/lib/lead';
 
 const PLACEHOLDERS = ['', '   ', 'Select', 'N/A', 'n/a', 'N.A.', '-', '--', 'unknown', 'none', 'NULL', '--None--', '-- Select --', '(blank)', '[none]', '#N/A', 'nil', '?', 'Not Provided', 'UNDEFINED'];
 
@@ -254,4 +255,41 @@ describe('text, emails, domains, ids', () => {
   ])('domain %j → %s', (raw, domain) => expect(cleanDomain(raw)).toBe(domain));
   it('rejects a domain without a dot', () => expect(() => cleanDomain('acme')).toThrow('is not a domain'));
   it('ids longer than 200 characters are rejected', () => expect(() => cleanId('x'.repeat(201))).toThrow('too long for an id'));
+});
+
+describe('every cleaner’s value is already in the lead contract’s normal form', () => {
+  const CLEANERS: [LeadField, (raw: string) => unknown][] = [
+    ['id', cleanId],
+    ['email', cleanEmail],
+    ['company_domain', cleanDomain],
+    ['employee_count', parseEmployeeCount],
+    ['annual_revenue', parseRevenue],
+    ['created_at', (raw) => parseDate(raw)],
+    ['email_opens_30d', parseCount],
+    ['demo_requested', parseBoolean],
+    ['company_description', cleanLongText],
+    ['job_title', cleanText],
+  ];
+  const SAMPLES = [' ACME.com ', 'https://www.x.io/a', '1,000+', '$5M', '-3', '2024-03-05 14:22', 'Mar 5, 2024', ' A@B.co ', 'yes', 'N/A', 'a\r\n\r\n\r\nb  c', `${'word '.repeat(2_500)}`];
+
+  // The leads file is written without a zod pass per lead, so every value a cleaner can produce must
+  // already be what the contract would parse it to.
+  it.each(CLEANERS)('property: whatever %s’s cleaner returns passes the lead contract unchanged', (field, clean) => {
+    const schema = leadSchema.shape[field];
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom(...SAMPLES)), (raw) => {
+        let value: unknown;
+        try {
+          value = clean(raw);
+        } catch {
+          return;
+        }
+        if (value === undefined) return;
+        const result = schema.safeParse(value);
+        expect(result.success).toBe(true);
+        expect(result.data).toEqual(value);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '@/lib/default-rules';
-import type { Confidence, Enrichment, EnrichmentStatus } from '@/lib/enrichment/schema';
+import type { NarrativeFeedback } from '@/lib/enrichment/feedback';
+import type { Confidence, Enrichment, EnrichmentStatus, GroundingStatus, NarrativeChecks } from '@/lib/enrichment/schema';
 import { parseLead, toScorable, type Lead } from '@/lib/lead';
 import { fieldCoverage } from '@/lib/rule-coverage';
 import { rulesVersion, type BreakdownItem, type Tier } from '@/lib/scoring';
@@ -73,7 +74,7 @@ function fixtureLeads(): Lead[] {
       demo_requested: i % 4 === 0 ? true : i % 4 === 1 ? false : undefined,
       last_activity_at: i % 13 === 12 ? undefined : daysAgo((i * 5) % 45),
       converted: i % 3 === 0 ? true : i % 3 === 1 ? false : undefined,
-      attributes: i % 10 === 3 ? { plan: 'pro', seats: 5 + i, trial: i % 20 === 3 } : undefined,
+      attributes: i % 10 === 3 ? { plan: i % 20 === 3 ? 'Pro Annual' : 'Starter', region: `Zone ${i}`, seats: 5 + i, trial: i % 20 === 3 } : undefined,
     };
     return parseLead(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
   });
@@ -101,13 +102,22 @@ function enrichmentFor(scored: StoredScore, overrides: Partial<Enrichment> = {})
   };
 }
 
-/** Which leads the listing tests enrich, and how: a fixed plan, so expected statuses need no store. */
+const FLAGGED: NarrativeChecks = {
+  version: 'grounding-v1',
+  findings: [{ check: 'invented_tool', field: 'fit_narrative', text: 'Salesforce', detail: 'The record does not mention Salesforce.' }],
+};
+const CLEAN: NarrativeChecks = { version: 'grounding-v1', findings: [] };
+
+/**
+ * Which leads the listing tests enrich, and how: a fixed plan, so expected statuses need no store.
+ * Grounding: every third Claude narrative flagged, the others clean, the stale ones stored unchecked.
+ */
 function plannedEnrichment(index: number, scored: StoredScore): Enrichment | null {
   switch (index % 5) {
     case 0:
-      return enrichmentFor(scored, { source: 'claude', model: 'claude-sonnet-5-5', confidence: 'high' });
+      return enrichmentFor(scored, { source: 'claude', model: 'claude-sonnet-5-5', confidence: 'high', checks: index % 3 === 0 ? FLAGGED : CLEAN });
     case 1:
-      return enrichmentFor(scored, { source: 'mock', confidence: 'medium' });
+      return enrichmentFor(scored, { source: 'mock', confidence: 'medium', checks: CLEAN });
     case 2:
       // Written against an earlier version of the lead: stale.
       return enrichmentFor(scored, { source: 'claude', model: 'claude-sonnet-5-5', confidence: 'low', input_hash: 'h_earlier_input' });
@@ -128,7 +138,10 @@ interface Expected {
   tier: Tier;
   status: EnrichmentStatus;
   confidence: Confidence | null;
+  grounding: GroundingStatus | null;
   topReason: { label: string; points: number } | null;
+  /** The lead's text attribute values, as search sees them. */
+  texts: string[];
 }
 
 function expectedTopReason(breakdown: readonly BreakdownItem[]): Expected['topReason'] {
@@ -151,7 +164,9 @@ function expectedRow(scored: StoredScore, enrichment: Enrichment | null): Expect
     tier: scored.tier,
     status: !enrichment ? 'none' : current ? enrichment.source : 'stale',
     confidence: enrichment?.confidence ?? null,
+    grounding: !enrichment ? null : !enrichment.checks ? 'unchecked' : enrichment.checks.findings.length ? 'flagged' : 'clean',
     topReason: expectedTopReason(scored.breakdown),
+    texts: Object.values(lead.attributes ?? {}).filter((v): v is string => typeof v === 'string'),
   };
 }
 
@@ -214,11 +229,32 @@ function toExpectedShape(row: LeadRow): Expected {
     tier: row.tier,
     status: row.enrichmentStatus,
     confidence: row.confidence,
+    grounding: row.grounding,
     topReason: row.topReason,
+    texts: [],
   };
 }
 
 const ALL: Omit<LeadQuery, 'sort' | 'direction'> = { page: 1, pageSize: 1000 };
+
+function feedbackFor(enrichment: Enrichment, overrides: Partial<NarrativeFeedback> = {}): NarrativeFeedback {
+  return {
+    lead_id: enrichment.lead_id,
+    verdict: 'helpful',
+    reason: null,
+    author: { key: 'user-1', email: 'sdr@example.com', name: 'Sam SDR' },
+    narrative: {
+      source: enrichment.source,
+      model: enrichment.model,
+      prompt_version: enrichment.prompt_version,
+      enriched_at: enrichment.enriched_at,
+      confidence: enrichment.confidence,
+      flagged: (enrichment.checks?.findings.length ?? 0) > 0,
+    },
+    given_at: '2026-11-03T10:00:00.000Z',
+    ...overrides,
+  };
+}
 const ids = (rows: readonly LeadRow[]) => rows.map((r) => r.id);
 const byId = <T extends { id: string }>(a: T, b: T) => byCodePoint(a.id, b.id);
 
@@ -340,6 +376,116 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
       expect([summary.stale, summary.enriched, summary.mock]).toEqual([1, 0, 0]);
     });
 
+    it('keeps the grounding findings with the narrative, and the next narrative replaces them', async () => {
+      const target = scored[5]!;
+      const flagged = enrichmentFor(target, { source: 'claude', model: 'claude-sonnet-5-5', checks: FLAGGED });
+      await store.saveEnrichments([flagged]);
+      expect((await store.getLead(target.lead.id))?.enrichment).toEqual(flagged);
+      expect((await store.enrichments()).get(target.lead.id)).toEqual(flagged);
+      const row = (await store.listLeads({ ...ALL, sort: 'score', direction: 'desc', grounding: ['flagged'] })).rows;
+      expect(row.map((r) => [r.id, r.grounding])).toEqual([[target.lead.id, 'flagged']]);
+
+      // A later narrative without checks (say, from an older client) leaves none behind.
+      const unchecked = enrichmentFor(target, { source: 'claude', model: 'claude-sonnet-5-5', enriched_at: '2026-11-02T09:00:00.000Z' });
+      await store.saveEnrichments([unchecked]);
+      expect((await store.getLead(target.lead.id))?.enrichment).toEqual(unchecked);
+      expect((await store.listLeads({ ...ALL, sort: 'score', direction: 'desc', grounding: ['unchecked'] })).rows.map((r) => r.id)).toEqual([target.lead.id]);
+      expect((await store.listLeads({ ...ALL, sort: 'score', direction: 'desc', grounding: ['flagged'] })).total).toBe(0);
+    });
+
+    it('rejects grounding findings that do not fit the schema, naming the lead and field', async () => {
+      const target = scored[5]!;
+      const bad = { ...enrichmentFor(target), checks: { version: 'grounding-v1', findings: [{ check: 'vibes', field: 'fit_narrative', text: 'x', detail: 'y' }] } };
+      await expect(store.saveEnrichments([bad as unknown as Enrichment])).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        message: expect.stringMatching(new RegExp(`${target.lead.id}.*checks\\.findings\\.0\\.check`, 's')),
+      });
+      expect(await store.enrichments()).toEqual(new Map());
+    });
+
+    describe('feedback', () => {
+      it('keeps one verdict per lead, narrative and author; reads them back in order, per lead or all', async () => {
+        const [a, b] = [scored[10]!, scored[11]!];
+        const ea = enrichmentFor(a, { source: 'claude', model: 'claude-sonnet-5-5', checks: FLAGGED });
+        const eb = enrichmentFor(b);
+        await store.saveEnrichments([ea, eb]);
+
+        const first = feedbackFor(ea, { verdict: 'wrong', reason: 'They do not use Salesforce.' });
+        await store.saveFeedback(first);
+        // The same author changes their mind: the verdict is replaced, not added.
+        const changed = { ...first, verdict: 'helpful' as const, reason: null, given_at: '2026-11-03T11:00:00.000Z' };
+        await store.saveFeedback(changed);
+        const other = feedbackFor(ea, { author: { key: 'user-2', email: null, name: null }, verdict: 'wrong', reason: 'Wrong tier.' });
+        await store.saveFeedback(other);
+        const onB = feedbackFor(eb, { author: { key: 'local', email: null, name: null } });
+        await store.saveFeedback(onB);
+
+        expect(await store.feedback(a.lead.id)).toEqual([changed, other]);
+        expect(await store.feedback(b.lead.id)).toEqual([onB]);
+        expect(await store.feedback('no-such-lead')).toEqual([]);
+        const all = await store.feedback();
+        expect(all).toEqual([changed, other, onB].sort((x, y) => byCodePoint(x.lead_id, y.lead_id)));
+        expect((await sut.reopen().then(async (s) => [await s.feedback(), await s.close?.()]))[0]).toEqual(all);
+      });
+
+      it('keeps feedback on an earlier narrative when the lead gets a new one', async () => {
+        const target = scored[12]!;
+        const before = enrichmentFor(target, { source: 'claude', model: 'claude-sonnet-5-5' });
+        await store.saveEnrichments([before]);
+        await store.saveFeedback(feedbackFor(before, { verdict: 'wrong' }));
+        const after = enrichmentFor(target, { source: 'claude', model: 'claude-sonnet-5-5', enriched_at: '2026-11-05T09:00:00.000Z' });
+        await store.saveEnrichments([after]);
+        await store.saveFeedback(feedbackFor(after));
+        const got = await store.feedback(target.lead.id);
+        expect(got.map((f) => [f.narrative.enriched_at, f.verdict])).toEqual([
+          [before.enriched_at, 'wrong'],
+          [after.enriched_at, 'helpful'],
+        ]);
+      });
+
+      it('never changes a score, a lead or an enrichment', async () => {
+        const target = scored[13]!;
+        const enrichment = enrichmentFor(target, { source: 'claude', model: 'claude-sonnet-5-5' });
+        await store.saveEnrichments([enrichment]);
+        const lead = await store.getLead(target.lead.id);
+        const page = await store.listLeads({ ...ALL, sort: 'score', direction: 'desc' });
+        const outcomes = await store.outcomes();
+        await store.saveFeedback(feedbackFor(enrichment, { verdict: 'wrong', reason: 'Score is too low.' }));
+        expect(await store.getLead(target.lead.id)).toEqual(lead);
+        expect(await store.listLeads({ ...ALL, sort: 'score', direction: 'desc' })).toEqual(page);
+        expect(await store.outcomes()).toEqual(outcomes);
+        expect(await store.enrichments()).toEqual(new Map([[target.lead.id, enrichment]]));
+      });
+
+      it('rejects feedback for an unknown lead (NOT_FOUND) and bad feedback (INVALID_INPUT naming the field), saving nothing', async () => {
+        const enrichment = enrichmentFor(scored[14]!);
+        await store.saveEnrichments([enrichment]);
+        await expect(store.saveFeedback(feedbackFor(enrichment, { lead_id: 'no-such-lead' }))).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('no-such-lead') });
+        await expect(store.saveFeedback({ ...feedbackFor(enrichment), verdict: 'meh' } as unknown as NarrativeFeedback)).rejects.toMatchObject({
+          code: 'INVALID_INPUT',
+          message: expect.stringMatching(new RegExp(`${scored[14]!.lead.id}.*verdict`, 's')),
+        });
+        await expect(store.saveFeedback(feedbackFor(enrichment, { reason: 'x'.repeat(501) }))).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('reason') });
+        expect(await store.feedback()).toEqual([]);
+      });
+
+      it('keeps every verdict when two store instances save feedback at the same time', async () => {
+        const enrichments = scored.slice(20, 40).map((s) => enrichmentFor(s));
+        await store.saveEnrichments(enrichments);
+        const other = await sut.reopen();
+        try {
+          const mine = enrichments.map((e) => feedbackFor(e, { author: { key: 'user-a', email: null, name: null } }));
+          const theirs = enrichments.map((e) => feedbackFor(e, { author: { key: 'user-b', email: null, name: null }, verdict: 'wrong' }));
+          await Promise.all([...mine.map((f) => store.saveFeedback(f)), ...theirs.map((f) => other.saveFeedback(f))]);
+          const all = await store.feedback();
+          expect(all).toHaveLength(40);
+          expect(all.filter((f) => f.verdict === 'wrong')).toHaveLength(20);
+        } finally {
+          await other.close?.();
+        }
+      });
+    });
+
     it('rejects enrichments for unknown leads, saving none of the batch', async () => {
       const known = enrichmentFor(scored[0]!);
       const unknown = { ...enrichmentFor(scored[1]!), lead_id: 'no-such-lead' };
@@ -358,8 +504,10 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
 
       it('shows every lead as a row with its name, fields, top reason, status and confidence', async () => {
         const page = await store.listLeads({ ...ALL, sort: 'score', direction: 'desc' });
-        expect(page.rows.map(toExpectedShape).sort(byId)).toEqual([...expected].sort(byId));
+        expect(page.rows.map(toExpectedShape).sort(byId)).toEqual(expected.map((e) => ({ ...e, texts: [] })).sort(byId));
+        expect(page.rows.every((row) => Object.keys(row.attributes).length === 0)).toBe(true);
         expect(new Set(expected.map((e) => e.status))).toEqual(new Set(['claude', 'mock', 'stale', 'none']));
+        expect(new Set(expected.map((e) => e.grounding))).toEqual(new Set(['flagged', 'clean', 'unchecked', null]));
       });
 
       for (const key of SORT_KEYS) {
@@ -380,6 +528,9 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
         { name: 'enrichment stale or mock', query: { enrichment: ['stale', 'mock'] }, keep: (e) => e.status === 'stale' || e.status === 'mock' },
         { name: 'confidence high', query: { confidence: ['high'] }, keep: (e) => e.confidence === 'high' },
         { name: 'confidence low or medium', query: { confidence: ['low', 'medium'] }, keep: (e) => e.confidence === 'low' || e.confidence === 'medium' },
+        { name: 'grounding flagged', query: { grounding: ['flagged'] }, keep: (e) => e.grounding === 'flagged' },
+        { name: 'grounding clean or unchecked', query: { grounding: ['clean', 'unchecked'] }, keep: (e) => e.grounding === 'clean' || e.grounding === 'unchecked' },
+        { name: 'grounding flagged in one tier', query: { grounding: ['flagged', 'clean'], tiers: ['COLD'] }, keep: (e) => e.tier === 'COLD' && (e.grounding === 'flagged' || e.grounding === 'clean') },
         { name: 'search a name, any case', query: { search: 'ADA LOVE' }, keep: (e) => e.name?.toLowerCase().includes('ada love') ?? false },
         { name: 'search a company', query: { search: 'globex' }, keep: (e) => e.company?.toLowerCase().includes('globex') ?? false },
         { name: 'search an email', query: { search: '.17@' }, keep: (e) => e.email?.includes('.17@') ?? false },
@@ -388,10 +539,13 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
           query: { search: 'acme' },
           keep: (e) => [e.name, e.company, e.email].some((v) => v?.toLowerCase().includes('acme')),
         },
+        { name: 'search an id, any case', query: { search: 'LEAD-01' }, keep: (e) => e.id.toLowerCase().includes('lead-01') },
+        { name: 'search a text attribute', query: { search: 'pro ann' }, keep: (e) => e.texts.some((t) => t.toLowerCase().includes('pro ann')) },
+        { name: 'search another text attribute, not a number one', query: { search: 'zone 1' }, keep: (e) => e.texts.some((t) => t.toLowerCase().includes('zone 1')) },
         {
           name: 'filters combined',
           query: { tiers: ['WARM', 'COLD'], enrichment: ['none', 'claude'], search: 'a' },
-          keep: (e) => e.tier !== 'HOT' && (e.status === 'none' || e.status === 'claude') && [e.name, e.company, e.email].some((v) => v?.toLowerCase().includes('a')),
+          keep: (e) => e.tier !== 'HOT' && (e.status === 'none' || e.status === 'claude') && [e.name, e.company, e.email, e.id, ...e.texts].some((v) => v?.toLowerCase().includes('a')),
         },
       ];
       for (const filter of filters) {
@@ -404,6 +558,16 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
           expect(page.total).toBe(want.length);
         });
       }
+
+      it('gives each row the values of the attributes asked for, where the lead has them', async () => {
+        const page = await store.listLeads({ ...ALL, sort: 'score', direction: 'desc', attributes: ['plan', 'seats', 'no_such'] });
+        const lead = (id: string) => scored.find((s) => s.lead.id === id)!.lead;
+        for (const row of page.rows) {
+          const attributes = lead(row.id).attributes;
+          expect(row.attributes).toEqual(attributes ? { plan: attributes.plan, seats: attributes.seats } : {});
+        }
+        expect(page.rows.filter((r) => Object.keys(r.attributes).length > 0)).toHaveLength(8);
+      });
 
       it('answers a search with no match with an empty page and a total of 0', async () => {
         const page = await store.listLeads({ sort: 'name', direction: 'asc', search: 'zzz-no-such-lead', page: 1, pageSize: 25 });
@@ -464,8 +628,12 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
         const outcomes = await store.outcomes();
         const want = scored
           .filter((s) => s.lead.converted !== undefined)
-          .map((s) => ({ id: s.lead.id, score: s.score, tier: s.tier, converted: s.lead.converted }));
+          .map((s) => {
+            const e = expected.find((x) => x.id === s.lead.id)!;
+            return { id: s.lead.id, score: s.score, tier: s.tier, converted: s.lead.converted, enrichmentStatus: e.status, confidence: e.confidence, grounding: e.grounding };
+          });
         expect([...outcomes].sort(byId)).toEqual(want.sort(byId));
+        expect(new Set(outcomes.map((o) => o.grounding))).toEqual(new Set(['flagged', 'clean', 'unchecked', null]));
         expect(outcomes.length).toBeLessThan(FIXTURE_SIZE);
       });
 

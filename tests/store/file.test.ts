@@ -173,6 +173,7 @@ describe('file store', () => {
     let saved = 0;
     let writing = true;
     let reads = 0;
+    let rounds = 0;
     const readLoop = (async () => {
       while (writing) {
         const before = saved;
@@ -182,11 +183,15 @@ describe('file store', () => {
           reads++;
         }
         expect((await reader.enrichments()).size).toBeGreaterThanOrEqual(before);
+        rounds++;
       }
     })();
     for (const lead of leads) {
       await writer.saveEnrichments([enrichment(lead, { fit_narrative: `Narrative ${'y'.repeat(400)}` })]);
       saved++;
+      // Interleave for sure: the reader reads at least once after every save, however loaded the machine.
+      const round = rounds;
+      while (rounds === round) await new Promise((resolve) => setTimeout(resolve, 1));
     }
     writing = false;
     await readLoop;
@@ -285,6 +290,44 @@ describe('file store', () => {
     const recency = async (store: LeadStore) => (await store.getLead('recent'))?.breakdown.find((b) => b.ruleId === 'recent_activity')?.points;
     expect(await recency(openStore(dir, { asOf: undefined }))).toBe(10);
     expect(await recency(openStore(dir, { asOf: '2026-06-30T00:00:00Z' }))).toBe(5);
+  });
+
+  it('keeps feedback in its own file (FEEDBACK_PATH, default beside the enrichments); a bad file is reported and never overwritten', async () => {
+    const leads = makeLeads(2);
+    await fs.writeFile(leadsPath, json(leads));
+    const e = enrichment(leads[0]!);
+    const feedback = {
+      lead_id: leads[0]!.id,
+      verdict: 'helpful' as const,
+      reason: null,
+      author: { key: 'local', email: null, name: null },
+      narrative: { source: e.source, model: e.model, prompt_version: e.prompt_version, enriched_at: e.enriched_at, confidence: e.confidence, flagged: false },
+      given_at: '2026-11-02T08:00:00.000Z',
+    };
+    const store = openStore(dir);
+    await store.saveEnrichments([e]);
+    // The enrichments file and its journal, byte for byte: feedback never touches the narratives.
+    const enrichmentFiles = async () => {
+      const names = (await fs.readdir(dir)).filter((f) => f.startsWith(path.basename(paths(dir).enrichmentsPath))).sort();
+      return Promise.all(names.map(async (f) => [f, await fs.readFile(path.join(dir, f), 'utf8')]));
+    };
+    const enrichmentsBefore = await enrichmentFiles();
+    expect(enrichmentsBefore.length).toBeGreaterThan(0);
+    await store.saveFeedback(feedback);
+    expect(JSON.parse(await fs.readFile(path.join(dir, 'feedback.json'), 'utf8'))).toEqual({ version: 1, feedback: [feedback] });
+    expect(await enrichmentFiles()).toEqual(enrichmentsBefore);
+
+    const elsewhere = path.join(dir, 'sdr', 'verdicts.json');
+    await openStore(dir, { feedbackPath: elsewhere }).saveFeedback(feedback);
+    expect(JSON.parse(await fs.readFile(elsewhere, 'utf8')).feedback).toHaveLength(1);
+
+    const bad = json({ version: 1, feedback: [feedback, { ...feedback, verdict: 'meh' }] });
+    await fs.writeFile(path.join(dir, 'feedback.json'), bad);
+    const reopened = openStore(dir);
+    // The store's own file, not the caller's input: STORE_ERROR (a logged 500), like a bad leads or enrichments file.
+    await expect(reopened.feedback()).rejects.toMatchObject({ code: 'STORE_ERROR', message: expect.stringContaining(`record #1 (lead "${leads[0]!.id}"), field verdict`) });
+    await expect(reopened.saveFeedback({ ...feedback, lead_id: leads[1]!.id })).rejects.toMatchObject({ code: 'STORE_ERROR' });
+    expect(await fs.readFile(path.join(dir, 'feedback.json'), 'utf8')).toBe(bad);
   });
 
   it('rejects malformed list queries', async () => {

@@ -44,7 +44,7 @@ describePostgres('postgres store', (db) => {
   };
 
   describeStoreContract('postgres', async () => {
-    await db().sql`truncate public.leads`;
+    await db().sql`truncate public.leads cascade`;
     return { store: open(), reopen: async () => open(), cleanup: async () => {} };
   });
 
@@ -59,7 +59,7 @@ describePostgres('postgres store', (db) => {
     let scored: StoredScore[];
 
     beforeAll(async () => {
-      await db().sql`truncate public.leads`;
+      await db().sql`truncate public.leads cascade`;
       const { leads, rejected } = parseLeads(generateLeads({ count: 300, seed: 20261127 }));
       expect(rejected).toBe(0);
       scored = leads.map(score);
@@ -144,7 +144,7 @@ describePostgres('postgres store', (db) => {
   });
 
   it('loses nothing when a batch job and 20 live re-enriches save at the same time', async () => {
-    await db().sql`truncate public.leads`;
+    await db().sql`truncate public.leads cascade`;
     const { leads } = parseLeads(generateLeads({ count: 1200, seed: 5 }));
     const scored = leads.map(score);
     const batchStore = open();
@@ -169,7 +169,7 @@ describePostgres('postgres store', (db) => {
   });
 
   it('upserts leads without touching their enrichment columns, in chunks within one transaction', async () => {
-    await db().sql`truncate public.leads`;
+    await db().sql`truncate public.leads cascade`;
     const { leads } = parseLeads(generateLeads({ count: 1100, seed: 9 }));
     const scored = leads.map(score);
     const store = open();

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Enrichment } from '@/lib/enrichment/schema';
 import { parseLeads, type Lead } from '@/lib/lead';
-import { ENRICHMENT_COLUMNS, FULL_COLUMNS, LEAD_WRITE_COLUMNS, LIST_COLUMNS } from '@/lib/store/db-rows';
+import type { NarrativeFeedback } from '@/lib/enrichment/feedback';
+import { ENRICHMENT_COLUMNS, FEEDBACK_COLUMNS, FULL_COLUMNS, LEAD_WRITE_COLUMNS, LIST_COLUMNS } from '@/lib/store/db-rows';
 import { scoreForStore, type StoredScore } from '@/lib/store/rows';
 import { createSupabaseStore } from '@/lib/store/supabase';
 import type { LeadStore } from '@/lib/store/types';
@@ -123,6 +124,8 @@ function tableRow(s: StoredScore, e: Enrichment | null): Record<string, unknown>
     cost_usd: e?.cost_usd ?? null,
     latency_ms: e?.latency_ms ?? null,
     enriched_at: e ? e.enriched_at.replace('Z', '+00:00') : null,
+    narrative_checks: e?.checks ?? null,
+    grounding_status: !e ? null : !e.checks ? 'unchecked' : e.checks.findings.length ? 'flagged' : 'clean',
   };
 }
 
@@ -196,7 +199,9 @@ describe('supabase store: writes (PostgREST contract)', () => {
 });
 
 describe('supabase store: reads (PostgREST contract)', () => {
-  const enriched = enrichmentFor(scored[1]!);
+  const enriched = enrichmentFor(scored[1]!, {
+    checks: { version: 'grounding-v1', findings: [{ check: 'tier_mismatch', field: 'fit_narrative', text: 'HOT', detail: 'The lead is WARM, not HOT.' }] },
+  });
   const stale = enrichmentFor(scored[2]!, { input_hash: 'h_old', confidence: 'low' });
   const rows = [tableRow(scored[0]!, null), tableRow(scored[1]!, enriched), tableRow(scored[2]!, stale)];
 
@@ -211,10 +216,10 @@ describe('supabase store: reads (PostgREST contract)', () => {
     expect(preferOf(r!)).toContain('count=exact');
 
     expect(page.total).toBe(1234);
-    expect(page.rows.map((row) => [row.id, row.enrichmentStatus, row.confidence])).toEqual([
-      [scored[0]!.lead.id, 'none', null],
-      [scored[1]!.lead.id, 'claude', 'high'],
-      [scored[2]!.lead.id, 'stale', 'low'],
+    expect(page.rows.map((row) => [row.id, row.enrichmentStatus, row.confidence, row.grounding])).toEqual([
+      [scored[0]!.lead.id, 'none', null, null],
+      [scored[1]!.lead.id, 'claude', 'high', 'flagged'],
+      [scored[2]!.lead.id, 'stale', 'low', 'unchecked'],
     ]);
     const lead = scored[1]!.lead;
     expect(page.rows[1]).toMatchObject({
@@ -227,6 +232,13 @@ describe('supabase store: reads (PostgREST contract)', () => {
     });
   });
 
+  it('reads the record\'s attributes beside the table columns when the table shows attribute columns', async () => {
+    respond = () => ({ status: 200, body: rows.map((r, i) => ({ ...pick(r, LIST_COLUMNS), attributes: i === 0 ? { plan: 'Pro', seats: 4, other: 'x' } : null })), headers: { 'content-range': '0-2/3' } });
+    const page = await store.listLeads({ sort: 'score', direction: 'desc', page: 1, pageSize: 25, attributes: ['plan', 'seats'] });
+    expect(requests[0]!.url.searchParams.get('select')).toBe(`${LIST_COLUMNS.join(',')},attributes:record->attributes`);
+    expect(page.rows.map((row) => row.attributes)).toEqual([{ plan: 'Pro', seats: 4 }, {}, {}]);
+  });
+
   it('filters, searches and pages in the query string, quoting values so PostgREST reads them as data', async () => {
     respond = () => ({ status: 200, body: [], headers: { 'content-range': '*/0' } });
     await store.listLeads({
@@ -236,6 +248,7 @@ describe('supabase store: reads (PostgREST contract)', () => {
       industries: ['Software', 'Marketing, "Ads" & (PR)'],
       enrichment: ['stale'],
       confidence: ['low', 'medium'],
+      grounding: ['flagged'],
       search: '  Acme, Inc. 50%* ',
       page: 3,
       pageSize: 20,
@@ -246,9 +259,10 @@ describe('supabase store: reads (PostgREST contract)', () => {
     expect(params.get('industry')).toBe('in.("Software","Marketing, \\"Ads\\" & (PR)")');
     expect(params.get('enrichment_status')).toBe('in.("stale")');
     expect(params.get('confidence')).toBe('in.("low","medium")');
+    expect(params.get('grounding_status')).toBe('in.("flagged")');
     const regex = 'acme\\,\\ inc\\.\\ 50\\%\\*';
     const quoted = `"${regex.replace(/\\/g, '\\\\')}"`;
-    expect(params.get('or')).toBe(`(name_key.match.${quoted},company_key.match.${quoted},email_key.match.${quoted})`);
+    expect(params.get('or')).toBe(`(${['name_key', 'company_key', 'email_key', 'id_key', 'attributes_key'].map((c) => `${c}.match.${quoted}`).join(',')})`);
     expect([params.get('offset'), params.get('limit')]).toEqual(['40', '20']);
   });
 
@@ -329,10 +343,74 @@ describe('supabase store: reads (PostgREST contract)', () => {
   });
 
   it('reads outcomes of leads with a known outcome only', async () => {
-    respond = () => ({ status: 200, body: [{ id: 'a', score: 70, tier: 'HOT', converted: true }] });
-    expect(await store.outcomes()).toEqual([{ id: 'a', score: 70, tier: 'HOT', converted: true }]);
+    respond = () => ({
+      status: 200,
+      body: [{ id: 'a', score: 70, tier: 'HOT', converted: true, enrichment_status: 'claude', confidence: 'high', grounding_status: 'flagged' }],
+    });
+    expect(await store.outcomes()).toEqual([{ id: 'a', score: 70, tier: 'HOT', converted: true, enrichmentStatus: 'claude', confidence: 'high', grounding: 'flagged' }]);
     expect(requests[0]!.url.searchParams.get('converted')).toBe('not.is.null');
-    expect(requests[0]!.url.searchParams.get('select')).toBe('id,score,tier,converted');
+    expect(requests[0]!.url.searchParams.get('select')).toBe('id,score,tier,converted,enrichment_status,confidence,grounding_status');
+  });
+
+  it('rejects an outcome row that does not look like the table', async () => {
+    respond = () => ({ status: 200, body: [{ id: 'a', score: 70, tier: 'HOT', converted: 'yes', enrichment_status: 'none', confidence: null, grounding_status: null }] });
+    await expect(store.outcomes()).rejects.toMatchObject({ code: 'STORE_ERROR', message: expect.stringContaining('converted') });
+  });
+});
+
+describe('supabase store: feedback (PostgREST contract)', () => {
+  const feedback: NarrativeFeedback = {
+    lead_id: scored[0]!.lead.id,
+    verdict: 'wrong',
+    reason: 'They do not use Salesforce.',
+    author: { key: 'user-1', email: 'sdr@example.com', name: 'Sam' },
+    narrative: { source: 'claude', model: 'claude-sonnet-5-5', prompt_version: 'v1', enriched_at: '2026-11-01T09:30:00.123Z', confidence: 'high', flagged: true },
+    given_at: '2026-11-02T08:00:00.000Z',
+  };
+  const row = {
+    lead_id: feedback.lead_id,
+    narrative_enriched_at: '2026-11-01T09:30:00.123+00:00',
+    author_key: 'user-1',
+    author_email: 'sdr@example.com',
+    author_name: 'Sam',
+    verdict: 'wrong',
+    reason: 'They do not use Salesforce.',
+    narrative_source: 'claude',
+    narrative_model: 'claude-sonnet-5-5',
+    narrative_prompt_version: 'v1',
+    narrative_confidence: 'high',
+    narrative_flagged: true,
+    given_at: '2026-11-02T08:00:00+00:00',
+  };
+
+  it('upserts one row into narrative_feedback on its key, with every feedback column and nothing else', async () => {
+    await store.saveFeedback(feedback);
+    const [r] = requests;
+    expect(r!.method).toBe('POST');
+    expect(r!.url.pathname).toBe('/rest/v1/narrative_feedback');
+    expect(r!.url.searchParams.get('on_conflict')).toBe('lead_id,narrative_enriched_at,author_key');
+    expect(preferOf(r!)).toEqual(expect.arrayContaining(['resolution=merge-duplicates', 'return=minimal']));
+    expectServiceAuth(r!);
+    expect(Object.keys(r!.body as object).sort()).toEqual([...FEEDBACK_COLUMNS].sort());
+    expect(r!.body).toMatchObject({ lead_id: feedback.lead_id, verdict: 'wrong', narrative_flagged: true, narrative_enriched_at: feedback.narrative.enriched_at });
+  });
+
+  it('reports a foreign-key violation (no such lead) as NOT_FOUND, and sends nothing for invalid feedback', async () => {
+    respond = () => ({ status: 409, body: { code: '23503', message: 'insert or update on table "narrative_feedback" violates foreign key constraint', details: null, hint: null } });
+    await expect(store.saveFeedback({ ...feedback, lead_id: 'ghost' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('"ghost"') });
+    requests = [];
+    await expect(store.saveFeedback({ ...feedback, verdict: 'meh' } as unknown as NarrativeFeedback)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(requests).toHaveLength(0);
+  });
+
+  it("reads one lead's feedback in order and rebuilds the records", async () => {
+    respond = () => ({ status: 200, body: [row] });
+    expect(await store.feedback(feedback.lead_id)).toEqual([{ ...feedback, narrative: { ...feedback.narrative } }]);
+    const params = requests[0]!.url.searchParams;
+    expect(requests[0]!.url.pathname).toBe('/rest/v1/narrative_feedback');
+    expect(params.get('lead_id')).toBe(`eq.${feedback.lead_id}`);
+    expect(params.get('order')).toBe('lead_id.asc,narrative_enriched_at.asc,author_key.asc');
+    expect(params.get('select')).toBe(FEEDBACK_COLUMNS.join(','));
   });
 });
 

@@ -39,8 +39,13 @@ export interface LiveUnderBatchOptions {
   liveLeadIds: readonly string[];
   /** Live calls at a time. */
   liveConcurrency?: number;
-  /** The i-th live call starts no sooner than i × this after the batch's first save, so they span the run (its folds too). */
-  livePaceMs?: number;
+  /**
+   * How many Messages calls the fake Claude has received so far, the batch's and the live ones together. The
+   * live calls are spread over the batch's progress, not the clock: the i-th of n starts once the batch has sent
+   * (i + 1) / (n + 1) of its calls, so they span its run and its mid-run fold however fast the job goes (the
+   * grounding checks on each result made it take twice as long as a fixed pace assumed).
+   */
+  fakeCalls: () => number;
   batchLimit: number;
   batchConcurrency?: number;
   /** The route's POST, loaded by the caller with the environment it set. */
@@ -48,7 +53,7 @@ export interface LiveUnderBatchOptions {
 }
 
 export async function liveCallsUnderBatch(options: LiveUnderBatchOptions): Promise<LiveUnderBatchResult> {
-  const { leadsPath, enrichmentsPath, anthropicUrl, liveLeadIds, liveConcurrency = 4, livePaceMs = 0, batchLimit, batchConcurrency = 8, post } = options;
+  const { leadsPath, enrichmentsPath, anthropicUrl, liveLeadIds, liveConcurrency = 4, fakeCalls, batchLimit, batchConcurrency = 8, post } = options;
   const started = performance.now();
   const child = spawn(
     TSX,
@@ -95,12 +100,13 @@ export async function liveCallsUnderBatch(options: LiveUnderBatchOptions): Promi
   })();
 
   const limit = pLimit(liveConcurrency);
-  const firstSave = performance.now();
+  let liveStarted = 0;
   const calls = await Promise.all(
     liveLeadIds.map((leadId, i) =>
       limit(async (): Promise<LiveCall> => {
-        const wait = firstSave + i * livePaceMs - performance.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const due = (batchLimit * (i + 1)) / (liveLeadIds.length + 1);
+        while (!done && fakeCalls() - liveStarted < due) await new Promise((resolve) => setTimeout(resolve, 20));
+        liveStarted++;
         const t = performance.now();
         const response = await post(new Request('http://localhost/api/enrich', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ leadId }) }));
         const body = (await response.json()) as { saved?: boolean; error?: { code: string; message: string } };

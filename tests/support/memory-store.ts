@@ -1,10 +1,11 @@
+import { feedbackKey, type NarrativeFeedback } from '@/lib/enrichment/feedback';
 import { enrichmentSchema, type Enrichment } from '@/lib/enrichment/schema';
 import { AppError } from '@/lib/errors';
 import { toScorable, type Lead } from '@/lib/lead';
 import type { RuleSet } from '@/lib/rules';
 import { fieldCoverage } from '@/lib/rule-coverage';
 import { DEFAULT_RULES, rulesVersion, TIERS, type Tier } from '@/lib/scoring';
-import { compareRows, scoreForStore, toLeadRow, withEnrichment, type StoredScore } from '@/lib/store/rows';
+import { compareFeedback, compareRows, scoreForStore, toLeadRow, validateFeedback, withEnrichment, type StoredScore } from '@/lib/store/rows';
 import type { LeadStore, OutcomeRow, StoreSummary } from '@/lib/store/types';
 
 /**
@@ -18,6 +19,7 @@ export interface MemoryStore extends LeadStore {
 export function createMemoryStore(leads: readonly Lead[], { rules = DEFAULT_RULES, now }: { rules?: RuleSet; now: Date }): MemoryStore {
   const scored = new Map<string, StoredScore>(leads.map((lead) => [lead.id, scoreForStore(lead, { rules, now })]));
   const enrichments = new Map<string, Enrichment>();
+  const feedback = new Map<string, NarrativeFeedback>();
   const scoredLead = (s: StoredScore) => withEnrichment(s, enrichments.get(s.lead.id) ?? null);
 
   const store: MemoryStore = {
@@ -50,7 +52,11 @@ export function createMemoryStore(leads: readonly Lead[], { rules = DEFAULT_RULE
       };
     },
     async outcomes(): Promise<OutcomeRow[]> {
-      return [...scored.values()].flatMap((s) => (s.lead.converted === undefined ? [] : [{ id: s.lead.id, score: s.score, tier: s.tier, converted: s.lead.converted }]));
+      return [...scored.values()].flatMap((s) => {
+        if (s.lead.converted === undefined) return [];
+        const { enrichmentStatus, confidence, grounding } = toLeadRow(scoredLead(s));
+        return [{ id: s.lead.id, score: s.score, tier: s.tier, converted: s.lead.converted, enrichmentStatus, confidence, grounding }];
+      });
     },
     async leadsWithOutcome() {
       return [...scored.values()].map((s) => s.lead).filter((l) => l.converted !== undefined).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -73,6 +79,14 @@ export function createMemoryStore(leads: readonly Lead[], { rules = DEFAULT_RULE
       if (unknown.length) throw new AppError('NOT_FOUND', `Cannot save enrichments for unknown lead(s): ${unknown.join(', ')}`);
       for (const e of valid) enrichments.set(e.lead_id, e);
       store.saves++;
+    },
+    async saveFeedback(item) {
+      const f = validateFeedback(item);
+      if (!scored.has(f.lead_id)) throw new AppError('NOT_FOUND', `Cannot save feedback for unknown lead "${f.lead_id}"`);
+      feedback.set(feedbackKey(f), f);
+    },
+    async feedback(leadId) {
+      return [...feedback.values()].filter((f) => leadId === undefined || f.lead_id === leadId).sort(compareFeedback);
     },
   };
   return store;

@@ -7,13 +7,13 @@ import { buildLeadPrompt } from '@/lib/enrichment/prompt';
 import { enrichmentStatus } from '@/lib/enrichment/schema';
 import { env } from '@/lib/env';
 import { AppError, isAppError } from '@/lib/errors';
-import { assertJsonContentType, assertSameOrigin, readBodyText } from '@/lib/http-request';
+import { assertJsonContentType, assertSameOrigin, parseJsonBody, readBodyText } from '@/lib/http-request';
 import { toScorable } from '@/lib/lead';
 import type { LiveBudgetStatus } from '@/lib/live-budget/budget';
 import { getLiveBudget } from '@/lib/live-budget';
 import { getRateLimiter } from '@/lib/rate-limit';
 import { getRules, getStore } from '@/lib/store';
-import { enrichRequestSchema, MAX_BODY_BYTES, type EnrichRequest } from './schema';
+import { enrichRequestSchema, MAX_BODY_BYTES } from './schema';
 
 /**
  * POST /api/enrich `{ leadId }`: a fresh narrative for one lead, with the same code as the batch job
@@ -34,25 +34,6 @@ import { enrichRequestSchema, MAX_BODY_BYTES, type EnrichRequest } from './schem
 
 /** The live route fails fast rather than queueing retries behind a user who is watching a spinner. */
 const LIVE_CLIENT_OPTIONS = { maxRetries: 2, timeoutMs: 30_000 };
-
-function parseBody(text: string): EnrichRequest {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new AppError('INVALID_INPUT', 'Request body must be JSON: { "leadId": "..." }');
-  }
-  const parsed = enrichRequestSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const message =
-      issue.code === 'unrecognized_keys'
-        ? `Unexpected field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}: the body is { "leadId": "..." }`
-        : `${issue.path.length ? `Field "${issue.path.join('.')}"` : 'Body'}: ${issue.message}`;
-    throw new AppError('INVALID_INPUT', message);
-  }
-  return parsed.data;
-}
 
 function budgetHeaders(status: LiveBudgetStatus): Record<string, string> {
   return {
@@ -89,7 +70,7 @@ export async function POST(request: Request): Promise<Response> {
       if (isAppError(error) && error.code === 'PAYLOAD_TOO_LARGE') await countRequest();
       throw error;
     }
-    const { leadId } = parseBody(text);
+    const { leadId } = parseJsonBody(text, enrichRequestSchema, '{ "leadId": "..." }');
 
     const decision = await countRequest();
     if (!decision.allowed) {

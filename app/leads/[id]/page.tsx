@@ -4,14 +4,16 @@ import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { z } from 'zod';
 import { liveEnrichInfo, loadCandidateRules, loadRules, loadStore, scoringAsOf } from '@/app/_lib/data';
+import { attributeLabel, ruleAttributes } from '@/app/_lib/lead-columns';
 import { leadHref, leadIdFromMetadataParams, leadIdFromPageParams } from '@/app/_lib/lead-path';
 import { recordsAsOf } from '@/app/_lib/validate-analysis';
 import { requireViewer } from '@/app/_lib/viewer';
 import { EnrichmentBadge, TierBadge } from '@/components/badges';
 import { EnrichmentPanel } from '@/components/enrichment-panel';
-import { formatInt } from '@/components/format';
+import { formatAttribute, formatInt } from '@/components/format';
 import { ReEnrichButton } from '@/components/re-enrich-button';
 import { ScoreBreakdown } from '@/components/score-breakdown';
+import { feedbackAuthor, feedbackTally } from '@/lib/enrichment/feedback';
 import { fullName, toScorable } from '@/lib/lead';
 import { deriveSeniority, rulesVersion, scoreLead, type ScoreResult } from '@/lib/scoring';
 
@@ -56,20 +58,23 @@ export default async function LeadPage({ params, searchParams }: Props) {
   const id = leadIdFromPageParams((await params).id, await searchParams);
   if (id === null) notFound();
   const query = await searchParams;
-  const [scored, rules, { candidate }] = await Promise.all([getLead(id), loadRules(), loadCandidateRules()]);
+  const [scored, rules, { candidate }, viewer] = await Promise.all([getLead(id), loadRules(), loadCandidateRules(), requireViewer()]);
   if (!scored) notFound();
+  const store = await loadStore();
+  const feedback = scored.enrichment ? feedbackTally(await store.feedback(scored.lead.id), scored.enrichment.enriched_at, feedbackAuthor(viewer).key) : null;
   const view = candidate ? viewSchema.parse(Array.isArray(query.rules) ? query.rules[0] : query.rules) : 'live';
   // The candidate scores the lead as the store scored it: without its outcome, against the same reference date.
   let candidateScore: ScoreResult | null = null;
   if (candidate && view === 'candidate') {
-    const store = await loadStore();
     candidateScore = scoreLead(toScorable(scored.lead), { rules: candidate, now: recordsAsOf(await store.scoredRecords(), scoringAsOf()) });
   }
 
   const { lead } = scored;
   const name = fullName(lead);
   const seniority = scored.breakdown.find((b) => b.category === 'seniority' && !b.unknown)?.value ?? deriveSeniority(lead.job_title, rules);
-  const live = liveEnrichInfo(await requireViewer());
+  const live = liveEnrichInfo(viewer);
+  const attributes = Object.entries(lead.attributes ?? {});
+  const scoredAttributes = new Set(ruleAttributes(rules));
 
   return (
     <div className="flex flex-col gap-5">
@@ -121,7 +126,7 @@ export default async function LeadPage({ params, searchParams }: Props) {
             testId="narrative-card"
             footer={<ReEnrichButton leadId={lead.id} availability={{ enabled: live.enabled, mode: live.mode, disabledReason: live.disabledReason }} />}
           >
-            <EnrichmentPanel scored={scored} />
+            <EnrichmentPanel scored={scored} feedback={feedback} />
           </Card>
         </div>
         <Card title="Who" testId="who-card">
@@ -174,6 +179,20 @@ export default async function LeadPage({ params, searchParams }: Props) {
           )}
         </div>
       </Card>
+
+      {attributes.length > 0 && (
+        <Card title="Custom attributes" testId="attributes-card">
+          {/* Every attribute the import kept, whether a rule reads it or not. */}
+          <dl className="grid gap-x-8 sm:grid-cols-2">
+            {attributes.map(([name, value]) => (
+              <Field key={name} label={attributeLabel(name)}>
+                <span data-testid={`attribute-${name}`}>{formatAttribute(value)}</span>
+                {scoredAttributes.has(name) && <span className="ml-2 rounded bg-indigo-50 px-1.5 py-0.5 text-[11px] font-medium text-indigo-700">scored</span>}
+              </Field>
+            ))}
+          </dl>
+        </Card>
+      )}
 
       <Card title="Company description" testId="description-card">
         {lead.company_description ? (
