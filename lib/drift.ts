@@ -347,7 +347,7 @@ export function driftReport(source: RecordSource, options: DriftOptions): DriftR
   const alarm = reasons.length > 0;
   return {
     alarm,
-    line: alarm ? `DRIFT ALARM: ${reasons.join('; and ')}. Next: ${next} (re-weights the rules on today's outcomes and lists the fields worth adding), then review its report.` : quietLine(scoreShift, models, modelNotes),
+    line: alarm ? `DRIFT ALARM: ${reasons.join('; and ')}. ${nextStep(next, withOutcome)}` : quietLine(scoreShift, models, modelNotes),
     reasons,
     thresholds: DRIFT_THRESHOLDS,
     leads,
@@ -359,6 +359,12 @@ export function driftReport(source: RecordSource, options: DriftOptions): DriftR
     sample,
     next,
   };
+}
+
+/** tune fits on outcomes: without any, the shift is news about the funnel, and re-weighting waits for them. */
+function nextStep(next: string, withOutcome: number): string {
+  if (withOutcome === 0) return `The leads carry no outcome yet, so nothing can be re-weighted: find what changed in the funnel (which sources, industries and company sizes now come in), and once outcomes come in run ${next}, then review its report.`;
+  return `Next: ${next} (re-weights the rules on today's outcomes and lists the fields worth adding), then review its report.`;
 }
 
 function quietLine(shift: ScoreShift | null, models: ModelCheck[], notes: string[]): string {

@@ -153,7 +153,8 @@ export default defineCommand(import.meta.url, {
     }
     if (result) {
       console.log(formatBacktestTables(result, { rulesVersion: `${version} (${rules.name})`, source }));
-      if (capacity !== undefined && capacity !== flags.capacity) console.log(`Capacity ${flags.capacity} of ${withOutcome.length} leads with an outcome is ${capacity} of the ${graded.length} graded.`);
+      const n = (value: number) => value.toLocaleString('en-US');
+      if (capacity !== undefined && flags.capacity !== undefined && capacity !== flags.capacity) console.log(`Capacity ${n(flags.capacity)} of ${n(withOutcome.length)} leads with an outcome is ${n(capacity)} of the ${n(graded.length)} graded.`);
       const skippedNoOutcome = (inHalf ? leads.filter((l) => inHalf(l) === half).length : leads.length) - graded.length;
       if (skippedNoOutcome > 0) console.log(`${skippedNoOutcome} lead(s) without a known outcome are left out.`);
       if (narrativeResult) console.log(`\n${formatNarrativeTables(narrativeResult)}`);
