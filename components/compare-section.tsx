@@ -14,6 +14,9 @@ interface Props {
   graded: string;
   live: { name: string; version: string };
   candidate: { name: string; version: string };
+  /** The capacity among the graded leads, and the one asked for (of every lead with an outcome): they differ on a test half. */
+  capacity: number | undefined;
+  capacityAsked: number | undefined;
 }
 
 /**
@@ -21,7 +24,7 @@ interface Props {
  * by side, DeLong's paired verdict, both gains curves and decile lifts, the tier-move matrix and the leads
  * that move, each linking to its page with the candidate's breakdown.
  */
-export function CompareSection({ comparison: c, graded, live, candidate }: Props) {
+export function CompareSection({ comparison: c, graded, live, candidate, capacity, capacityAsked }: Props) {
   const verdict = aucVerdict(c.auc);
   const tone = c.auc && c.auc.ci.low > 0 ? 'emerald' : c.auc && c.auc.ci.high < 0 ? 'rose' : 'slate';
   const gains: ComparedGainsPoint[] = [
@@ -32,7 +35,9 @@ export function CompareSection({ comparison: c, graded, live, candidate }: Props
     }),
   ];
   const ties = [...describeTies(c.live.ties).map((line) => `Live: ${line}`), ...describeTies(c.candidate.ties).map((line) => `Candidate: ${line}`)];
-  const capacities = [c.live.capacity && `Live: ${describeCapacity(c.live.capacity)}`, c.candidate.capacity && `Candidate: ${describeCapacity(c.candidate.capacity)}`].filter(Boolean) as string[];
+  const capacities = [
+    capacity !== undefined && capacityAsked !== undefined && capacity !== capacityAsked && `A capacity of ${formatInt(capacityAsked)} of every lead with an outcome is ${formatInt(capacity)} of the ${formatInt(c.leads)} graded here.`,
+    c.live.capacity && `Live: ${describeCapacity(c.live.capacity)}`, c.candidate.capacity && `Candidate: ${describeCapacity(c.candidate.capacity)}`].filter(Boolean) as string[];
 
   return (
     <section id="compare" aria-labelledby="compare-title" className="flex flex-col gap-5 rounded-lg border-2 border-emerald-200 bg-emerald-50/30 p-4" data-testid="compare">
@@ -68,7 +73,7 @@ export function CompareSection({ comparison: c, graded, live, candidate }: Props
                     <tr key={metric} data-testid="compare-row">
                       <th scope="row" className={`${td} font-medium`}>{metric}</th>
                       <td className={td}>{a}</td>
-                      <td className={`${td} font-semibold`}>{b}</td>
+                      <td className={td}>{b}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -130,12 +135,18 @@ export function CompareSection({ comparison: c, graded, live, candidate }: Props
 
         {ties.length > 0 && (
           <Notice tone="amber" title="Cuts inside a tied score" testId="compare-ties">
-            <ul className="list-disc space-y-0.5 pl-5">
-              {ties.map((line) => (
-                <li key={line}>{line}</li>
-              ))}
-            </ul>
-            <p className="mt-1">Tie-break: {TIE_BREAK_RULE}.</p>
+            <p>
+              {formatInt(ties.length)} cut{ties.length === 1 ? '' : 's'} (deciles, top k, capacity) fall inside a tied score. Tie-break: {TIE_BREAK_RULE}.
+            </p>
+            {/* Often one per decile boundary under each set: listed on demand, so the matrix beside it keeps its place. */}
+            <details className="mt-1">
+              <summary className="cursor-pointer font-medium">Which cuts</summary>
+              <ul className="mt-1 list-disc space-y-0.5 pl-5">
+                {ties.map((line) => (
+                  <li key={line}>{line}</li>
+                ))}
+              </ul>
+            </details>
           </Notice>
         )}
       </div>

@@ -60,7 +60,7 @@ function ModelRow({ m }: { m: ModelCheck }) {
           fitted on {formatInt(m.fittedOn.leads)} leads; graded on {formatInt(m.graded.leads)}
         </span>
       </th>
-      <td className={`${td} font-semibold`}>{auc(m.model)}</td>
+      <td className={td}>{auc(m.model)}</td>
       <td className={td}>{auc(m.rules)}</td>
       <td className={`${td} ${fires ? 'font-semibold text-rose-700' : ''}`}>{m.difference ? `${signed(m.difference.difference)} (${signed(m.difference.ci.low)} to ${signed(m.difference.ci.high)})` : '—'}</td>
       <td className={td}>{m.rankAgreement === null ? '—' : m.rankAgreement.toFixed(2)}</td>

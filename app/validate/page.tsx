@@ -313,6 +313,7 @@ export default async function ValidatePage({ searchParams }: Props) {
           {...candidateView(records, rules, candidate, asOf, query.ks, query.capacity)}
           live={{ name: rules.name, version: summary.rulesVersion }}
           candidate={{ name: candidate.name, version: rulesVersion(candidate) }}
+          capacityAsked={query.capacity}
         />
       )}
       {drift}
