@@ -38,8 +38,11 @@ export function DecileLiftChart({ data }: { data: DecilePoint[] }) {
   );
 }
 
-/** Share of conversions captured by contacting the top x% of leads, against random order. */
-export function CumulativeGainsChart({ data }: { data: GainsPoint[] }) {
+const LIVE_COLOR = '#4f46e5';
+const CANDIDATE_COLOR = '#059669';
+
+/** Cumulative gains lines on one frame (0–100% of leads by 0–100% of conversions), random order dashed last. */
+function GainsFrame<T extends { leads: number; random: number }>({ data, series }: { data: T[]; series: { key: keyof T & string; name: string; color: string }[] }) {
   return (
     <LineChart responsive data={data} style={{ width: '100%', height: 260 }} margin={{ top: 8, right: 12, bottom: 4, left: -16 }} accessibilityLayer>
       <CartesianGrid stroke="#e2e8f0" />
@@ -47,10 +50,17 @@ export function CumulativeGainsChart({ data }: { data: GainsPoint[] }) {
       <YAxis type="number" domain={[0, 100]} ticks={[0, 20, 40, 60, 80, 100]} tick={AXIS} tickFormatter={(v: number) => `${v}%`} tickLine={false} axisLine={false} />
       <Tooltip formatter={(v, name) => [`${Number(v).toFixed(1)}%`, name]} labelFormatter={(v) => `Top ${Number(v).toFixed(0)}% of leads`} />
       <Legend wrapperStyle={{ fontSize: 12 }} />
-      <Line dataKey="model" name="By score" stroke="#4f46e5" strokeWidth={2} dot={{ r: 2.5 }} isAnimationActive={false} />
+      {series.map((line) => (
+        <Line key={line.key} dataKey={line.key} name={line.name} stroke={line.color} strokeWidth={2} dot={{ r: 2.5 }} isAnimationActive={false} />
+      ))}
       <Line dataKey="random" name="Random order" stroke="#94a3b8" strokeDasharray="4 4" dot={false} isAnimationActive={false} />
     </LineChart>
   );
+}
+
+/** Share of conversions captured by contacting the top x% of leads, against random order. */
+export function CumulativeGainsChart({ data }: { data: GainsPoint[] }) {
+  return <GainsFrame data={data} series={[{ key: 'model', name: 'By score', color: LIVE_COLOR }]} />;
 }
 
 export interface ComparedGainsPoint {
@@ -61,22 +71,16 @@ export interface ComparedGainsPoint {
   random: number;
 }
 
-const LIVE_COLOR = '#4f46e5';
-const CANDIDATE_COLOR = '#059669';
-
 /** Both rule sets' cumulative gains on the same leads, with random order. */
 export function ComparedGainsChart({ data }: { data: ComparedGainsPoint[] }) {
   return (
-    <LineChart responsive data={data} style={{ width: '100%', height: 260 }} margin={{ top: 8, right: 12, bottom: 4, left: -16 }} accessibilityLayer>
-      <CartesianGrid stroke="#e2e8f0" />
-      <XAxis dataKey="leads" type="number" domain={[0, 100]} ticks={[0, 20, 40, 60, 80, 100]} tick={AXIS} tickFormatter={(v: number) => `${v}%`} tickLine={false} axisLine={{ stroke: '#cbd5e1' }} />
-      <YAxis type="number" domain={[0, 100]} ticks={[0, 20, 40, 60, 80, 100]} tick={AXIS} tickFormatter={(v: number) => `${v}%`} tickLine={false} axisLine={false} />
-      <Tooltip formatter={(v, name) => [`${Number(v).toFixed(1)}%`, name]} labelFormatter={(v) => `Top ${Number(v).toFixed(0)}% of leads`} />
-      <Legend wrapperStyle={{ fontSize: 12 }} />
-      <Line dataKey="live" name="Live rules" stroke={LIVE_COLOR} strokeWidth={2} dot={{ r: 2.5 }} isAnimationActive={false} />
-      <Line dataKey="candidate" name="Candidate" stroke={CANDIDATE_COLOR} strokeWidth={2} dot={{ r: 2.5 }} isAnimationActive={false} />
-      <Line dataKey="random" name="Random order" stroke="#94a3b8" strokeDasharray="4 4" dot={false} isAnimationActive={false} />
-    </LineChart>
+    <GainsFrame
+      data={data}
+      series={[
+        { key: 'live', name: 'Live rules', color: LIVE_COLOR },
+        { key: 'candidate', name: 'Candidate', color: CANDIDATE_COLOR },
+      ]}
+    />
   );
 }
 

@@ -3,7 +3,7 @@ import { leadHref } from '@/app/_lib/lead-path';
 import { TierBadge } from '@/components/badges';
 import { ComparedDecileLiftChart, ComparedGainsChart, type ComparedGainsPoint } from '@/components/backtest-charts';
 import { formatInt } from '@/components/format';
-import { Notice, Section, td, th } from '@/components/report-section';
+import { Notice, Section, TableHead, td, th } from '@/components/report-section';
 import { describeCapacity, describeTies, TIE_BREAK_RULE } from '@/lib/backtest';
 import { aucVerdict, comparisonRows, type RuleSetComparison } from '@/lib/compare';
 import { TIERS } from '@/lib/scoring';
@@ -61,13 +61,7 @@ export function CompareSection({ comparison: c, graded, live, candidate, capacit
             <div className="relative overflow-x-auto">
               <table className="w-full min-w-[640px] text-sm">
                 <caption className="sr-only">Live and candidate rules on the same leads</caption>
-                <thead className="border-b border-slate-200">
-                  <tr>
-                    <th scope="col" className={th}>Metric</th>
-                    <th scope="col" className={th}>Live</th>
-                    <th scope="col" className={th}>Candidate</th>
-                  </tr>
-                </thead>
+                <TableHead columns={['Metric', 'Live', 'Candidate']} />
                 <tbody className="divide-y divide-slate-100">
                   {comparisonRows(c).map(([metric, a, b]) => (
                     <tr key={metric} data-testid="compare-row">
@@ -162,14 +156,7 @@ export function CompareSection({ comparison: c, graded, live, candidate, capacit
           <div className="relative overflow-x-auto">
             <table className="w-full min-w-[520px] text-sm">
               <caption className="sr-only">Leads whose tier changes under the candidate</caption>
-              <thead className="border-b border-slate-200">
-                <tr>
-                  <th scope="col" className={th}>Lead</th>
-                  <th scope="col" className={th}>Converted</th>
-                  <th scope="col" className={th}>Live</th>
-                  <th scope="col" className={th}>Candidate</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Lead', 'Converted', 'Live', 'Candidate']} />
               <tbody className="divide-y divide-slate-100">
                 {c.movers.map((m) => (
                   <tr key={m.id} data-testid="moved-lead" data-lead={m.id}>

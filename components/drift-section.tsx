@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { leadHref } from '@/app/_lib/lead-path';
 import { TierBadge } from '@/components/badges';
 import { formatInt, formatPct } from '@/components/format';
-import { Notice, Section, td, th } from '@/components/report-section';
+import { Notice, Section, TableHead, td, th } from '@/components/report-section';
 import { DRIFT_THRESHOLDS, modelFires, type Disagreement, type DriftReport, type ModelCheck } from '@/lib/drift';
 import { TIERS } from '@/lib/scoring';
 
@@ -18,14 +18,7 @@ function DisagreementList({ title, items, testId }: { title: string; items: Disa
       ) : (
         <div className="relative mt-1 overflow-x-auto">
           <table className="w-full min-w-[360px] text-xs">
-            <thead className="border-b border-slate-200">
-              <tr>
-                <th scope="col" className={th}>Lead</th>
-                <th scope="col" className={th}>Rules</th>
-                <th scope="col" className={th}>Model percentile</th>
-                <th scope="col" className={th}>Converted</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Lead', 'Rules', 'Model percentile', 'Converted']} />
             <tbody className="divide-y divide-slate-100">
               {items.map((d) => (
                 <tr key={d.id} data-testid="drift-disagreement" data-lead={d.id}>

@@ -28,6 +28,21 @@ export function Stat({ label, value, hint, testId }: { label: string; value: str
 export const th = 'px-3 py-2 text-right text-xs font-semibold text-slate-600 first:pl-0 first:text-left';
 export const td = 'whitespace-nowrap px-3 py-2 text-right tabular-nums first:pl-0 first:text-left';
 
+/** A table head of plain column names, styled as `th`. */
+export function TableHead({ columns }: { columns: readonly string[] }) {
+  return (
+    <thead className="border-b border-slate-200">
+      <tr>
+        {columns.map((c) => (
+          <th key={c} scope="col" className={th}>
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 /** A callout: amber for caveats, rose for alarms, emerald for all clear. */
 export function Notice({ tone, title, children, testId }: { tone: 'amber' | 'rose' | 'emerald' | 'slate'; title?: string; children: React.ReactNode; testId?: string }) {
   const tones = {

@@ -1,4 +1,5 @@
 import type { Lead } from '@/lib/lead';
+import { createRng } from '@/lib/import/dirty-export';
 
 /**
  * Leads for the drift tests: a plan (four values), a channel (four values) and a noise number. The outcome
@@ -19,15 +20,7 @@ const CHANNELS = ['partner', 'event', 'ads', 'organic'] as const;
 const CHANNEL_EFFECT = { partner: 2.2, event: 0.9, ads: -0.9, organic: -0.2 };
 
 export function driftLeads(count: number, seed: number, { driver, planShares = [0.25, 0.25, 0.25, 0.25], outcomes = true, prefix = 'd' }: DriftLeadOptions): Lead[] {
-  let a = seed >>> 0;
-  // mulberry32: seeded, so the fixture never depends on Math.random.
-  const rng = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = createRng(seed);
   const pickPlan = () => {
     let u = rng();
     for (let i = 0; i < PLANS.length; i++) {
