@@ -128,20 +128,22 @@ export function CompareSection({ comparison: c, graded, live, candidate, capacit
         </Section>
 
         {ties.length > 0 && (
-          <Notice tone="amber" title="Cuts inside a tied score" testId="compare-ties">
-            <p>
-              {formatInt(ties.length)} cut{ties.length === 1 ? '' : 's'} (deciles, top k, capacity) fall inside a tied score. Tie-break: {TIE_BREAK_RULE}.
-            </p>
-            {/* Often one per decile boundary under each set: listed on demand, so the matrix beside it keeps its place. */}
-            <details className="mt-1">
-              <summary className="cursor-pointer font-medium">Which cuts</summary>
-              <ul className="mt-1 list-disc space-y-0.5 pl-5">
-                {ties.map((line) => (
-                  <li key={line}>{line}</li>
-                ))}
-              </ul>
-            </details>
-          </Notice>
+          <div className="self-start">
+            <Notice tone="amber" title="Cuts inside a tied score" testId="compare-ties">
+              <p>
+                {formatInt(ties.length)} cut{ties.length === 1 ? '' : 's'} (deciles, top k, capacity) fall inside a tied score. Tie-break: {TIE_BREAK_RULE}.
+              </p>
+              {/* Often one per decile boundary under each set: listed on demand, so the matrix beside it keeps its place. */}
+              <details className="mt-1">
+                <summary className="cursor-pointer font-medium">Which cuts</summary>
+                <ul className="mt-1 list-disc space-y-0.5 pl-5">
+                  {ties.map((line) => (
+                    <li key={line}>{line}</li>
+                  ))}
+                </ul>
+              </details>
+            </Notice>
+          </div>
         )}
       </div>
 
