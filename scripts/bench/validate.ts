@@ -4,15 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { compareRuleSets } from '../../lib/compare';
 import { DEFAULT_RULES } from '../../lib/default-rules';
-import { driftReport } from '../../lib/drift';
-import { parseLeads, toScorable, type Lead } from '../../lib/lead';
+import { parseLeads, type Lead } from '../../lib/lead';
 import type { RuleSet } from '../../lib/rules';
 import { ruleSetToJson } from '../../lib/rules-file';
-import { scoreLead, TIERS } from '../../lib/scoring';
-import { splitter } from '../../lib/split';
-import type { ScoredRecord } from '../../lib/store/types';
 import { AS_OF, generateLeads, type RawLead } from '../../lib/synthetic';
 import { tuneRules } from '../../lib/tune/tune';
 import { buildNext, hasBuild, startNext, type NextServer } from '../next-server';
@@ -26,8 +21,7 @@ import { fmt, percentile, type BenchModule, type BenchRow } from './types';
  *   warm-up, also with `?k=` and `?capacity=`, and a lead page showing the candidate's breakdown.
  * - `npm run validate -- --compare --drift --json` as a user runs it, on a generated 1,000,000-lead file
  *   (ten batches of 100,000 generated leads under new ids, about 850 MB): wall time, CPU and peak RSS of
- *   the command's process (GNU time). If the command cannot read the file, the row says why and the
- *   command's work is measured in-process on the same leads instead, labelled as that fallback.
+ *   the command's process (GNU time). A failed command is a FAIL row with its last line of stderr.
  */
 
 const BASE = 100_000;
@@ -217,49 +211,6 @@ function commandRows(run: CommandRun, leads: number, fileBytes: number): BenchRo
   ];
 }
 
-/**
- * FALLBACK, used only when the command cannot read the million-lead file: the command's work after
- * reading (score every lead with the live rules, grade the candidate beside them on the test half, the
- * drift check) in this process, on the same leads made from the batches, without reading or validating
- * the file. Not the command's figure: the row says so.
- */
-function inProcessRows(base: readonly Lead[], live: RuleSet, candidate: RuleSet): BenchRow[] {
-  const now = new Date(AS_OF);
-  const n = BASE * BATCHES;
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const scores = new Uint8Array(n);
-  const tiers = new Uint8Array(n);
-  for (let b = 0; b < BATCHES; b++) {
-    for (let i = 0; i < BASE; i++) {
-      const s = scoreLead(toScorable(inBatch(base[i]!, b)), { rules: live, now });
-      scores[b * BASE + i] = s.score;
-      tiers[b * BASE + i] = TIERS.indexOf(s.tier);
-    }
-  }
-  const records = function* (): Generator<ScoredRecord> {
-    for (let b = 0; b < BATCHES; b++) for (let i = 0; i < BASE; i++) yield { lead: inBatch(base[i]!, b), score: scores[b * BASE + i]!, tier: TIERS[tiers[b * BASE + i]!]! };
-  };
-  const half = splitter(live.tuning!.split);
-  const graded = function* () {
-    for (const r of records()) if (r.lead.converted !== undefined && half(r.lead) === 'test') yield r;
-  };
-  compareRuleSets(graded(), { candidate, now });
-  driftReport(records, { rules: live, asOf: now, split: live.tuning!.split });
-  const used = process.cpuUsage(cpu);
-  const cpuS = (used.user + used.system) / 1e6;
-  const wall = (performance.now() - started) / 1000;
-  return [
-    {
-      area: 'validate',
-      metric: `FALLBACK (not the command): its work after reading, in-process, on the ${fmt(n)} leads (score, compare, drift; file not read or validated) (CPU; wall ${seconds(wall)})`,
-      value: seconds(cpuS),
-      target: '',
-      pass: null,
-    },
-  ];
-}
-
 async function run(): Promise<BenchRow[]> {
   const dir = await mkdtemp(path.join(tmpdir(), 'leadsignal-bench-validate-'));
   try {
@@ -279,10 +230,6 @@ async function run(): Promise<BenchRow[]> {
     const command = await runCommand(dir, million);
     rows.push(...commandRows(command, BASE * BATCHES, bytes));
     await rm(million, { force: true });
-    if (!command.ok) {
-      log(`the command failed (${command.stderrTail}); measuring its work in-process instead (labelled FALLBACK) …`);
-      rows.push(...inProcessRows(base, live, candidate));
-    }
     return rows;
   } finally {
     await rm(dir, { recursive: true, force: true });
