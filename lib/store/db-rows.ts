@@ -6,7 +6,7 @@ import { attributeValueSchema, fullName, leadSchema, safeParseLead, type Lead } 
 import type { FieldCoverage } from '../rule-coverage';
 import { TIERS, topReason, type Tier } from '../scoring';
 import { pickAttributes, validateEnrichments, validateFeedback, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
-import { type LeadQuery, type LeadRow, type OutcomeRow, type ScoredLead, type SortKey, type StoreSummary } from './types';
+import { type LeadQuery, type LeadRow, type OutcomeRow, type ScoredLead, type ScoredRecord, type SortKey, type StoreSummary } from './types';
 
 /**
  * The one mapping between the store types (./types.ts) and rows of the `leads` table
@@ -263,6 +263,15 @@ export function fromRecordRow(raw: unknown): Lead {
   return parsed.data.record;
 }
 
+/** The columns of a scored record (`LeadStore.scoredRecords`). */
+export const SCORED_RECORD_COLUMNS = ['id', 'record', 'score', 'tier'] as const;
+
+export function fromScoredRecordRow(raw: unknown): ScoredRecord {
+  const parsed = z.object({ id: z.string(), record: leadSchema, score: z.number().int().min(0).max(100), tier: z.enum(TIERS) }).safeParse(raw);
+  if (!parsed.success) throw rowError('scored record', rowId(raw), parsed.error);
+  return { lead: parsed.data.record, score: parsed.data.score, tier: parsed.data.tier };
+}
+
 function rowError(what: string, id: unknown, error: z.ZodError): AppError {
   const issues = error.issues.map((i) => ({ record: `lead ${JSON.stringify(id ?? null)}`, field: i.path.join('.') || '(row)', message: i.message }));
   return new AppError('STORE_ERROR', `The database returned an unexpected ${what}:\n${formatIssues(issues)}`, {
@@ -506,14 +515,15 @@ export function toFieldCoverage(total: number, rows: readonly CoverageRow[]): Fi
 }
 
 /**
- * Field coverage reads every record (jsonb_each over the table: a few hundred ms at 100,000 leads), so
- * the SQL adapters keep it for a minute; their own upserts forget it at once. Another process's seed shows
- * up within the minute: it only feeds a warning.
+ * Reads of every record (field coverage: jsonb_each over the table, a few hundred ms at 100,000 leads; the
+ * scored records /validate analyses) are kept for a minute by the SQL adapters; their own upserts forget
+ * them at once. Another process's seed shows up within the minute: they feed warnings and analysis, not
+ * the lead table. Within the minute every caller gets the same value (the same array), to memoise on.
  */
-export function cachedCoverage(read: () => Promise<FieldCoverage>, ttlMs = 60_000, clock = () => Date.now()) {
-  let cached: { at: number; value: Promise<FieldCoverage> } | undefined;
+export function cachedRead<T>(read: () => Promise<T>, ttlMs = 60_000, clock = () => Date.now()) {
+  let cached: { at: number; value: Promise<T> } | undefined;
   return {
-    get(): Promise<FieldCoverage> {
+    get(): Promise<T> {
       if (!cached || clock() - cached.at > ttlMs) {
         const entry = { at: clock(), value: read() };
         entry.value.catch(() => {

@@ -15,7 +15,7 @@ import type { RuleSet } from '../rules';
 import { rulesVersion, TIERS, type Tier } from '../scoring';
 import { createFileEnrichments, fileStamp, type EnrichmentsView } from './file-enrichments';
 import { compareCodePoints, compareFeedback, compareRows, pickAttributes, scoreForStore, searchTextOf, toLeadRow, validateEnrichments, validateFeedback, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
-import { type LeadPage, type LeadRow, type LeadStore, type OutcomeRow, type ScoredLead, type SortDirection, type SortKey, type StoreSummary } from './types';
+import { type LeadPage, type LeadRow, type LeadStore, type OutcomeRow, type ScoredLead, type ScoredRecord, type SortDirection, type SortKey, type StoreSummary } from './types';
 
 /**
  * The zero-setup store: a leads JSON file (scored on load) plus `data/enrichments.json` and its journal
@@ -92,6 +92,8 @@ interface LeadsSnapshot {
   searchText: string[];
   orders: Map<string, Int32Array>;
   coverage?: FieldCoverage;
+  /** `scored` in id order, made on first ask. */
+  byId?: readonly ScoredRecord[];
 }
 
 /** A fault in the store's own files, reported as the server's (5xx) with the original message and issues. */
@@ -282,6 +284,12 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     async leadsWithOutcome() {
       const { scored } = await leadsSnapshot();
       return scored.map((s) => s.lead).filter((lead) => lead.converted !== undefined).sort((a, b) => compareCodePoints(a.id, b.id));
+    },
+
+    async scoredRecords() {
+      const snapshot = await leadsSnapshot();
+      snapshot.byId ??= [...snapshot.scored].sort((a, b) => compareCodePoints(a.lead.id, b.lead.id));
+      return snapshot.byId;
     },
 
     async fieldCoverage() {

@@ -6,7 +6,7 @@ import { loadRuleSet } from '../rules-file';
 import { rulesVersion } from '../scoring';
 import {
   activeFilter,
-  cachedCoverage,
+  cachedRead,
   chunks,
   ENRICHMENT_COLUMNS,
   enrichmentFromRow,
@@ -17,6 +17,7 @@ import {
   fromFeedbackRow,
   fromFullRow,
   fromRecordRow,
+  fromScoredRecordRow,
   fromListRow,
   fromOutcomeRow,
   LEAD_WRITE_COLUMN_TYPES,
@@ -24,6 +25,7 @@ import {
   LIST_COLUMNS,
   OUTCOME_COLUMNS,
   parseLeadQuery,
+  SCORED_RECORD_COLUMNS,
   SEARCH_COLUMNS,
   SORT_COLUMN,
   sortNullable,
@@ -98,13 +100,20 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
       ${searchRegex ? sql`and (${SEARCH_COLUMNS.reduce((either, column, i) => (i === 0 ? sql`${sql(column)} ~ ${searchRegex}` : sql`${either} or ${sql(column)} ~ ${searchRegex}`), sql``)})` : sql``}`;
   }
 
-  const coverage = cachedCoverage(() =>
+  const coverage = cachedRead(() =>
     run('counting fields', async () => {
       const [[counts], rows] = await Promise.all([
         sql<{ total: number }[]>`select count(*)::integer as total from public.leads`,
         sql<CoverageRow[]>`select field, leads from public.lead_field_coverage`,
       ]);
       return toFieldCoverage(counts!.total, rows);
+    }),
+  );
+
+  const records = cachedRead(() =>
+    run('reading scored records', async () => {
+      const rows = await sql`select ${sql(SCORED_RECORD_COLUMNS)} from public.leads order by id`;
+      return rows.map(fromScoredRecordRow);
     }),
   );
 
@@ -162,6 +171,10 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
       });
     },
 
+    scoredRecords() {
+      return records.get();
+    },
+
     fieldCoverage() {
       return coverage.get();
     },
@@ -177,6 +190,7 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
       if (items.length === 0) return;
       const rows = toLeadWriteRows(items);
       coverage.forget();
+      records.forget();
       const columns = sql.unsafe(LEAD_WRITE_COLUMNS.join(', '));
       const updates = LEAD_WRITE_COLUMNS.filter((c) => c !== 'id');
       await run('upserting leads', () =>

@@ -7,7 +7,7 @@ import { loadRuleSet } from '../rules-file';
 import { rulesVersion } from '../scoring';
 import {
   activeFilter,
-  cachedCoverage,
+  cachedRead,
   chunks,
   ENRICHMENT_COLUMNS,
   enrichmentFromRow,
@@ -18,11 +18,13 @@ import {
   fromFeedbackRow,
   fromFullRow,
   fromRecordRow,
+  fromScoredRecordRow,
   fromListRow,
   fromOutcomeRow,
   LIST_COLUMNS,
   OUTCOME_COLUMNS,
   parseLeadQuery,
+  SCORED_RECORD_COLUMNS,
   SEARCH_COLUMNS,
   SORT_COLUMN,
   sortNullable,
@@ -125,13 +127,18 @@ export function createSupabaseStore(
     }
   }
 
-  const coverage = cachedCoverage(async () => {
+  const coverage = cachedRead(async () => {
     const [counts, rows] = await Promise.all([
       client.from('lead_summary').select('total').single(),
       readAll<CoverageRow>('counting fields', (from, to) => client.from('lead_field_coverage').select('field,leads').order('field').range(from, to)),
     ]);
     if (counts.error) throw storeError('counting leads', counts.error);
     return toFieldCoverage((counts.data as { total: number }).total, rows);
+  });
+
+  const records = cachedRead(async () => {
+    const rows = await readAll<unknown>('reading scored records', (from, to) => client.from('leads').select(SCORED_RECORD_COLUMNS.join(',')).order('id').range(from, to));
+    return rows.map(fromScoredRecordRow);
   });
 
   return {
@@ -191,6 +198,10 @@ export function createSupabaseStore(
       return rows.map(fromRecordRow);
     },
 
+    scoredRecords() {
+      return records.get();
+    },
+
     fieldCoverage() {
       return coverage.get();
     },
@@ -211,6 +222,7 @@ export function createSupabaseStore(
     async upsertLeads(items) {
       if (items.length === 0) return;
       coverage.forget();
+      records.forget();
       // Full rows with the same keys: postgrest-js sends their union as `columns`, and PostgREST's
       // merge-duplicates then updates exactly those columns, never an enrichment column.
       for (const chunk of chunks(toLeadWriteRows(items))) {

@@ -90,6 +90,12 @@ export interface StoreSummary {
   industries: string[];
 }
 
+/**
+ * A lead's whole record with its stored score and tier: what scoring a candidate rule set, or running a
+ * model, beside the stored scores needs (lib/compare.ts, lib/drift.ts).
+ */
+export type ScoredRecord = Pick<ScoredLead, 'lead' | 'score' | 'tier'>;
+
 /** What the backtest and the Narratives section of /validate need, and nothing else: the outcome only travels this way. */
 export interface OutcomeRow {
   id: string;
@@ -111,6 +117,13 @@ export interface LeadStore {
   outcomes(): Promise<OutcomeRow[]>;
   /** The whole records of the leads with a known outcome, in id order: the field profile reads every field against it. */
   leadsWithOutcome(): Promise<Lead[]>;
+  /**
+   * Every lead's whole record with its stored score and tier, in id order: what /validate scores a candidate
+   * rule set and runs the drift check on. The same array comes back while the data is unchanged (the file
+   * store: per version of the leads file; a database store: per read, kept a minute and forgotten at its
+   * own upserts), so callers may memoise work on it.
+   */
+  scoredRecords(): Promise<readonly ScoredRecord[]>;
   /** Leads with a value per field and custom attribute: which rules read nothing (lib/rule-coverage.ts). */
   fieldCoverage(): Promise<FieldCoverage>;
   /** Inserts or replaces leads with their scores; idempotent on lead id, never touches enrichments. */

@@ -286,6 +286,22 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
       expect(new Set(leads.map((l) => l.converted)).size).toBe(3);
     });
 
+    it('hands back every lead with its record, stored score and tier, in id order, the same array until the data changes', async () => {
+      const records = await store.scoredRecords();
+      const want = scored.map((s) => ({ lead: s.lead, score: s.score, tier: s.tier })).sort((a, b) => byCodePoint(a.lead.id, b.lead.id));
+      expect(records.map(({ lead, score, tier }) => ({ lead, score, tier }))).toEqual(want);
+      expect(records.some((r) => r.lead.converted === undefined) && records.some((r) => r.lead.attributes !== undefined)).toBe(true);
+      // Callers memoise on it: the same array while nothing changed.
+      expect(await store.scoredRecords()).toBe(records);
+      // An upsert shows up at once (a database store forgets its cached read; the file store reloads the file).
+      const added = score(parseLead({ id: 'zz-added', first_name: 'Added', converted: true }));
+      await store.upsertLeads([added]);
+      const after = await store.scoredRecords();
+      expect(after).toHaveLength(records.length + 1);
+      const last = after.at(-1)!;
+      expect({ lead: last.lead, score: last.score, tier: last.tier }).toEqual({ lead: added.lead, score: added.score, tier: added.tier });
+    });
+
     it('returns each lead as upserted, with its score and no enrichment', async () => {
       for (const s of scored) {
         const got = await store.getLead(s.lead.id);

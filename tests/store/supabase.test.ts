@@ -425,6 +425,33 @@ describe('supabase store: leads with an outcome', () => {
   });
 });
 
+describe('supabase store: scored records', () => {
+  it('reads every record with its score and tier in id order, paging past the API cap, once a minute until an upsert', async () => {
+    const rows = scored.map((s) => ({ id: s.lead.id, record: s.lead, score: s.score, tier: s.tier }));
+    respond = (request) => {
+      if (request.method !== 'GET') return { status: 201 };
+      const offset = Number(request.url.searchParams.get('offset'));
+      return { status: 200, body: rows.slice(offset, offset + Number(request.url.searchParams.get('limit'))) };
+    };
+    const records = await store.scoredRecords();
+    expect(records).toHaveLength(scored.length);
+    expect(records.map(({ lead, score, tier }) => ({ lead, score, tier }))).toEqual(scored.map((s) => ({ lead: s.lead, score: s.score, tier: s.tier })));
+    const reads = requests.filter((r) => r.url.pathname === '/rest/v1/leads');
+    expect(reads).toHaveLength(2);
+    expect(reads[0]!.url.searchParams.get('select')).toBe('id,record,score,tier');
+    expect(reads[0]!.url.searchParams.get('order')).toBe('id.asc');
+    expect(await store.scoredRecords()).toBe(records);
+    expect(requests.filter((r) => r.url.pathname === '/rest/v1/leads')).toHaveLength(2);
+    await store.upsertLeads(scored.slice(0, 1));
+    expect(await store.scoredRecords()).not.toBe(records);
+  });
+
+  it('names the lead of a row that does not parse', async () => {
+    respond = () => ({ status: 200, body: [{ id: 'bad', record: { id: 'bad' }, score: 700, tier: 'HOT' }] });
+    await expect(store.scoredRecords()).rejects.toThrow(/unexpected scored record:\n.*lead "bad".*score/s);
+  });
+});
+
 describe('supabase store: configuration', () => {
   it('names the missing variable', () => {
     expect(() => createSupabaseStore({ SUPABASE_URL: baseUrl, SUPABASE_SERVICE_ROLE_KEY: undefined, SCORING_RULES: undefined })).toThrow(/SUPABASE_SERVICE_ROLE_KEY/);

@@ -61,6 +61,9 @@ export function createMemoryStore(leads: readonly Lead[], { rules = DEFAULT_RULE
     async leadsWithOutcome() {
       return [...scored.values()].map((s) => s.lead).filter((l) => l.converted !== undefined).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
+    async scoredRecords() {
+      return [...scored.values()].sort((a, b) => (a.lead.id < b.lead.id ? -1 : a.lead.id > b.lead.id ? 1 : 0));
+    },
     async fieldCoverage() {
       return fieldCoverage([...scored.values()].map((s) => toScorable(s.lead)));
     },
