@@ -1,5 +1,5 @@
 import type { Lead } from '@/lib/lead';
-import { createRng } from '@/lib/import/dirty-export';
+import { createRng } from './dirty-export';
 
 /**
  * Leads for the drift tests: a plan (four values), a channel (four values) and a noise number. The outcome

@@ -1,5 +1,5 @@
 import type { Lead } from '@/lib/lead';
-import { createRng } from '@/lib/import/dirty-export';
+import { createRng } from './dirty-export';
 
 /**
  * A lead file with planted signals, for tune's tests: `plan` "enterprise" converts far more often (a
