@@ -30,10 +30,11 @@ export const DRIFT_ALARM_EXIT = 3;
  * The Narratives section reads the store (--store, default LEAD_STORE): narratives and SDR feedback live
  * there, not in the leads file. The file store is opened on this run's leads file, rules and as-of date.
  */
-async function narratives(config: Env, kind: Env['LEAD_STORE'], options: { leadsPath: string; rules: RuleSet; asOf: string | undefined; skipInvalid: boolean }): Promise<NarrativeQuality> {
+async function narratives(config: Env, kind: Env['LEAD_STORE'], options: { leadsPath: string; leads: readonly Lead[]; rules: RuleSet; asOf: string | undefined }): Promise<NarrativeQuality> {
   const store =
     kind === 'file'
-      ? createFileStore({ leadsPath: options.leadsPath, enrichmentsPath: config.ENRICHMENTS_PATH, feedbackPath: config.FEEDBACK_PATH, rules: options.rules, asOf: options.asOf, skipInvalid: options.skipInvalid })
+      ? // The leads this run already read: a large file is not read and validated twice.
+        createFileStore({ leadsPath: options.leadsPath, loadedLeads: options.leads, enrichmentsPath: config.ENRICHMENTS_PATH, feedbackPath: config.FEEDBACK_PATH, rules: options.rules, asOf: options.asOf })
       : // Validating the environment as if LEAD_STORE were `kind` names any connection variable it lacks.
         await createStore(parseEnv({ ...process.env, LEAD_STORE: kind }));
   try {
@@ -120,7 +121,7 @@ export default defineCommand(import.meta.url, {
 
     const result = graded.length > 0 ? runBacktest(graded.map(backtestRow), { ks, capacity }) : null;
     const comparison = candidate && graded.length > 0 ? compareRuleSets(graded, { candidate, now, ks, capacity, movers: 100 }) : null;
-    const narrativeResult = result ? await narratives(config, flags.store ?? config.LEAD_STORE, { leadsPath, rules, asOf: flags['as-of'] ?? config.SCORING_AS_OF, skipInvalid: flags['skip-invalid'] }) : null;
+    const narrativeResult = result ? await narratives(config, flags.store ?? config.LEAD_STORE, { leadsPath, leads, rules, asOf: flags['as-of'] ?? config.SCORING_AS_OF }) : null;
     let drift = null;
     if (flags.drift) {
       const driftSplit = split ?? { by: 'hash' as const, holdout: DEFAULT_HOLDOUT, seed: DEFAULT_SPLIT_SEED };

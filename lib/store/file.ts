@@ -46,6 +46,11 @@ export interface FileStoreOptions {
   feedbackPath?: string;
   /** Fold the enrichments journal into the file once it is this big (default FOLD_AT_BYTES, 2 MiB). */
   foldAtBytes?: number;
+  /**
+   * The leads of `leadsPath`, already loaded and validated by a command that read the file itself, so a
+   * large file is not read twice. The store then serves these and does not re-read the file.
+   */
+  loadedLeads?: readonly Lead[];
 }
 
 const FEEDBACK_LABEL = 'Feedback file';
@@ -138,16 +143,22 @@ function filterSet<T>(values: readonly T[] | undefined): Set<T> | null {
 }
 
 export function createFileStore(options: FileStoreOptions): LeadStore {
-  const { leadsPath, enrichmentsPath, rules, asOf, skipInvalid = false, leadsOrigin, foldAtBytes } = options;
+  const { leadsPath, enrichmentsPath, rules, asOf, skipInvalid = false, leadsOrigin, foldAtBytes, loadedLeads } = options;
   const feedbackPath = options.feedbackPath ?? path.join(path.dirname(enrichmentsPath), 'feedback.json');
   const version = rulesVersion(rules);
   let view: View | undefined;
 
   async function readLeads(): Promise<LeadsSnapshot> {
+    // Leads a command loaded itself were warned about by it.
+    if (loadedLeads) return scoreLeads(loadedLeads);
     const { leads, issues, rejected } = await loadLeadsFile(leadsPath, { skipInvalid, origin: leadsOrigin });
     if (rejected > 0) {
       console.warn(`[leadsignal] Skipped ${rejected} invalid record(s) in ${leadsPath}:\n${formatIssues(issues)}`);
     }
+    return scoreLeads(leads);
+  }
+
+  function scoreLeads(leads: readonly Lead[]): LeadsSnapshot {
     const now = resolveAsOf(leads, asOf);
     const scored = leads.map((lead) => scoreForStore(lead, { rules, now }));
     const searchText = leads.map(searchTextOf);
