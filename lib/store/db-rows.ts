@@ -543,16 +543,19 @@ export interface SummaryRow {
 
 /**
  * The header numbers from the summary view. The rules version is the one most stored scores were
- * computed with; an empty database reports the configured rules instead.
+ * computed with; an empty database reports the configured rules instead. `outdated`: leads scored under
+ * another rules version than the configured one.
  */
-export async function toStoreSummary(row: SummaryRow, industries: string[], configuredRulesVersion: () => Promise<string>): Promise<StoreSummary> {
+export function toStoreSummary(row: SummaryRow, industries: string[], { configuredRulesVersion, outdated }: { configuredRulesVersion: string; outdated: number }): StoreSummary {
   return {
     total: row.total,
     byTier: { HOT: row.hot, WARM: row.warm, COLD: row.cold },
     enriched: row.enriched,
     mock: row.mock,
     stale: row.stale,
-    rulesVersion: row.rules_version ?? (await configuredRulesVersion()),
+    rulesVersion: row.rules_version ?? configuredRulesVersion,
+    configuredRulesVersion,
+    outdatedScores: outdated,
     industries,
   };
 }

@@ -14,6 +14,7 @@ import { loadLeadsFile } from '../leads-file';
 import type { RuleSet } from '../rules';
 import { rulesVersion, TIERS, type Tier } from '../scoring';
 import { createFileEnrichments, fileStamp, type EnrichmentsView } from './file-enrichments';
+import { createFileScoreHistory } from './file-score-history';
 import { compareCodePoints, compareFeedback, compareRows, pickAttributes, scoreForStore, searchTextOf, toLeadRow, validateEnrichments, validateFeedback, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
 import { type LeadPage, type LeadRow, type LeadStore, type OutcomeRow, type ScoredLead, type SortDirection, type SortKey, type StoreSummary } from './types';
 
@@ -46,6 +47,8 @@ export interface FileStoreOptions {
   feedbackPath?: string;
   /** Fold the enrichments journal into the file once it is this big (default FOLD_AT_BYTES, 2 MiB). */
   foldAtBytes?: number;
+  /** When a load under new rules takes effect: the end of the score history entries it records (tests pass their own). */
+  clock?: () => Date;
 }
 
 const FEEDBACK_LABEL = 'Feedback file';
@@ -136,7 +139,7 @@ function filterSet<T>(values: readonly T[] | undefined): Set<T> | null {
 }
 
 export function createFileStore(options: FileStoreOptions): LeadStore {
-  const { leadsPath, enrichmentsPath, rules, asOf, skipInvalid = false, leadsOrigin, foldAtBytes } = options;
+  const { leadsPath, enrichmentsPath, rules, asOf, skipInvalid = false, leadsOrigin, foldAtBytes, clock = () => new Date() } = options;
   const feedbackPath = options.feedbackPath ?? path.join(path.dirname(enrichmentsPath), 'feedback.json');
   const version = rulesVersion(rules);
   let view: View | undefined;
@@ -148,6 +151,11 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     }
     const now = resolveAsOf(leads, asOf);
     const scored = leads.map((lead) => scoreForStore(lead, { rules, now }));
+    // The scores are served whatever happens to their history (say, a read-only directory): warned, and
+    // recorded by a later load that can write it.
+    await history.record(scored, { rules, rulesVersion: version, now, at: clock() }).catch((error: unknown) => {
+      console.warn(`[leadsignal] Score history not recorded in ${history.journalPath}: ${error instanceof Error ? error.message : String(error)}`);
+    });
     const searchText = leads.map(searchTextOf);
     const positionById = new Map(leads.map((lead, i) => [lead.id, i]));
     const baseRows = scored.map((s) => toLeadRow(withEnrichment(s, null)));
@@ -159,6 +167,7 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
   }
 
   const files = createFileEnrichments(enrichmentsPath, { foldAtBytes });
+  const history = createFileScoreHistory(leadsPath);
   const leadsVersions = loadPerVersion(() => readLeads().catch(dataFault));
   const feedbackVersions = loadPerVersion(() => readFeedback().catch(dataFault));
   const leadsSnapshot = async () => leadsVersions.get(await fileStamp(leadsPath));
@@ -207,6 +216,9 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
       mock: byStatus.mock,
       stale: byStatus.stale,
       rulesVersion: version,
+      configuredRulesVersion: version,
+      // Scored at load: always under the configured rules.
+      outdatedScores: 0,
       industries: [...industries].sort((a, b) => compareCodePoints(a.toLowerCase(), b.toLowerCase()) || compareCodePoints(a, b)),
     };
   }
@@ -359,6 +371,12 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     async feedback(leadId) {
       const list = await feedbackVersions.get(await fileStamp(feedbackPath));
       return leadId === undefined ? list.slice() : list.filter((f) => f.lead_id === leadId);
+    },
+
+    async scoreHistory(leadId) {
+      // Loaded first, so a rules change this load records is in the history read.
+      await leadsSnapshot();
+      return history.entriesOf(leadId).catch(dataFault);
     },
   };
 }

@@ -35,6 +35,12 @@ describeStoreContract('file', async () => {
   return {
     store: openStore(dir),
     reopen: async () => openStore(dir),
+    // It scores at load: a server started under the new rules has loaded once.
+    changeRules: async (rules, at) => {
+      const store = openStore(dir, { rules, clock: () => at });
+      await store.summary();
+      return store;
+    },
     cleanup: () => fs.rm(dir, { recursive: true, force: true }),
   };
 });

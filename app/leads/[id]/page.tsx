@@ -10,10 +10,12 @@ import { EnrichmentBadge, TierBadge } from '@/components/badges';
 import { EnrichmentPanel } from '@/components/enrichment-panel';
 import { formatAttribute, formatInt } from '@/components/format';
 import { ReEnrichButton } from '@/components/re-enrich-button';
+import { RescoreWarning } from '@/components/rescore-warning';
 import { ScoreBreakdown } from '@/components/score-breakdown';
+import { ScoreHistory } from '@/components/score-history';
 import { feedbackAuthor, feedbackTally } from '@/lib/enrichment/feedback';
 import { fullName } from '@/lib/lead';
-import { deriveSeniority } from '@/lib/scoring';
+import { deriveSeniority, rulesVersion } from '@/lib/scoring';
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -54,7 +56,9 @@ export default async function LeadPage({ params, searchParams }: Props) {
   if (id === null) notFound();
   const [scored, rules, viewer] = await Promise.all([getLead(id), loadRules(), requireViewer()]);
   if (!scored) notFound();
-  const feedback = scored.enrichment ? feedbackTally(await (await loadStore()).feedback(scored.lead.id), scored.enrichment.enriched_at, feedbackAuthor(viewer).key) : null;
+  const store = await loadStore();
+  const [feedbackList, history] = await Promise.all([scored.enrichment ? store.feedback(scored.lead.id) : null, store.scoreHistory(scored.lead.id)]);
+  const feedback = scored.enrichment && feedbackList ? feedbackTally(feedbackList, scored.enrichment.enriched_at, feedbackAuthor(viewer).key) : null;
 
   const { lead } = scored;
   const name = fullName(lead);
@@ -96,6 +100,8 @@ export default async function LeadPage({ params, searchParams }: Props) {
         </div>
       </header>
 
+      <RescoreWarning leadRulesVersion={scored.rulesVersion} configuredRulesVersion={rulesVersion(rules)} />
+
       <div className="grid gap-5 lg:grid-cols-3">
         <div className="min-w-0 lg:col-span-2">
           <Card
@@ -126,6 +132,10 @@ export default async function LeadPage({ params, searchParams }: Props) {
         <div className="-mx-4 -my-3">
           <ScoreBreakdown breakdown={scored.breakdown} rules={rules} score={scored.score} />
         </div>
+      </Card>
+
+      <Card title="Score history" testId="history-card">
+        <ScoreHistory entries={history} current={scored.breakdown} />
       </Card>
 
       {attributes.length > 0 && (
