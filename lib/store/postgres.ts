@@ -18,12 +18,14 @@ import {
   fromFeedbackRow,
   fromFullRow,
   fromRecordRow,
+  fromScoreRow,
   fromListRow,
   fromOutcomeRow,
   LEAD_WRITE_COLUMN_TYPES,
   LEAD_WRITE_COLUMNS,
   LIST_COLUMNS,
   OUTCOME_COLUMNS,
+  SCORE_COLUMNS,
   parseLeadQuery,
   SEARCH_COLUMNS,
   SORT_COLUMN,
@@ -39,7 +41,7 @@ import {
   unknownLeadsError,
   type ParsedLeadQuery,
 } from './db-rows';
-import { fromHistoryRow, fromScoreRow, HISTORY_COLUMNS, parseRescoreResult, SCORE_COLUMNS, toRescoreRows } from './score-history';
+import { fromHistoryRow, HISTORY_COLUMNS, parseRescoreResult, toRescoreRows } from './score-history';
 import type { RescorableStore } from './types';
 
 /**

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { AppError, formatIssues } from '../errors';
-import { leadSchema } from '../lead';
-import { TIERS, topReason, type BreakdownItem, type Tier } from '../scoring';
+import { TIERS, type BreakdownItem, type Tier } from '../scoring';
+import { rowError, scoreColumns } from './db-rows';
 import type { StoredScore } from './rows';
 import type { Rescore, ScoreHistoryEntry } from './types';
 
@@ -55,20 +54,8 @@ export const scoreHistoryEntrySchema = z.object({
 /** What `scoreHistory` reads from `score_history`. */
 export const HISTORY_COLUMNS = ['lead_id', 'until', 'rules_version', 'score', 'tier', 'breakdown'] as const;
 
-/** What a rescore reads of an outdated lead: its record and stored score, never its enrichment. */
-export const SCORE_COLUMNS = ['id', 'record', 'score', 'tier', 'breakdown', 'rules_version', 'input_hash'] as const;
-
 /** Rows per `rescore_leads` call: one transaction each, so a killed run loses at most one batch's work, which the next run redoes. */
 export const RESCORE_BATCH_SIZE = 500;
-
-function storeRowError(what: string, raw: unknown, error: z.ZodError): AppError {
-  const id = (raw as { id?: unknown; lead_id?: unknown } | null)?.id ?? (raw as { lead_id?: unknown } | null)?.lead_id;
-  const issues = error.issues.map((i) => ({ record: `lead ${JSON.stringify(id ?? null)}`, field: i.path.join('.') || '(row)', message: i.message }));
-  return new AppError('STORE_ERROR', `The database returned an unexpected ${what}:\n${formatIssues(issues)}`, {
-    safeMessage: 'The lead database returned unexpected data.',
-    issues,
-  });
-}
 
 /** A Date (postgres.js) as ISO text; text (PostgREST) as it came, for the entry's schema to check. */
 const timestampText = z.union([z.date().transform((d) => d.toISOString()), z.string()]);
@@ -79,26 +66,8 @@ export function fromHistoryRow(raw: unknown): ScoreHistoryEntry {
   const parsed = row.success
     ? scoreHistoryEntrySchema.safeParse({ leadId: row.data.lead_id, until: row.data.until, rulesVersion: row.data.rules_version, score: row.data.score, tier: row.data.tier, breakdown: row.data.breakdown })
     : row;
-  if (!parsed.success) throw storeRowError('score history row', raw, parsed.error);
+  if (!parsed.success) throw rowError('score history row', (raw as { lead_id?: unknown } | null)?.lead_id, parsed.error);
   return parsed.data as ScoreHistoryEntry;
-}
-
-const scoreRowSchema = z.object({
-  id: z.string(),
-  record: leadSchema,
-  score: z.number(),
-  tier: z.enum(TIERS as [Tier, ...Tier[]]),
-  breakdown: z.array(z.unknown()),
-  rules_version: z.string(),
-  input_hash: z.string(),
-});
-
-/** A lead's stored score, from the SCORE_COLUMNS of a `leads` row. */
-export function fromScoreRow(raw: unknown): StoredScore {
-  const parsed = scoreRowSchema.safeParse(raw);
-  if (!parsed.success) throw storeRowError('lead row', raw, parsed.error);
-  const r = parsed.data;
-  return { lead: r.record, score: r.score, tier: r.tier, breakdown: r.breakdown as BreakdownItem[], rulesVersion: r.rules_version, inputHash: r.input_hash };
 }
 
 /** A row of `rescore_leads`' input: what was read (to leave a lead changed since alone) and the new score columns. */
@@ -115,20 +84,7 @@ export interface RescoreRow {
 }
 
 export function toRescoreRows(items: readonly Rescore[]): RescoreRow[] {
-  return items.map(({ previous, next }) => {
-    const reason = topReason(next.breakdown);
-    return {
-      id: previous.lead.id,
-      read_rules_version: previous.rulesVersion,
-      read_input_hash: previous.inputHash,
-      score: next.score,
-      tier: next.tier,
-      breakdown: next.breakdown,
-      top_reason_label: reason?.label ?? null,
-      top_reason_points: reason?.points ?? null,
-      rules_version: next.rulesVersion,
-    };
-  });
+  return items.map(({ previous, next }) => ({ id: previous.lead.id, read_rules_version: previous.rulesVersion, read_input_hash: previous.inputHash, ...scoreColumns(next) }));
 }
 
 const rescoreResultSchema = z.object({ rescored: z.number().int().min(0), history: z.number().int().min(0) });
@@ -136,6 +92,6 @@ const rescoreResultSchema = z.object({ rescored: z.number().int().min(0), histor
 /** What `rescore_leads` returns: how many leads it rescored, and how many history rows it wrote. */
 export function parseRescoreResult(raw: unknown): { rescored: number; history: number } {
   const parsed = rescoreResultSchema.safeParse(raw);
-  if (!parsed.success) throw storeRowError('rescore result', raw, parsed.error);
+  if (!parsed.success) throw rowError('rescore result', null, parsed.error);
   return parsed.data;
 }

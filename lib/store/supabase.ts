@@ -19,10 +19,12 @@ import {
   fromFeedbackRow,
   fromFullRow,
   fromRecordRow,
+  fromScoreRow,
   fromListRow,
   fromOutcomeRow,
   LIST_COLUMNS,
   OUTCOME_COLUMNS,
+  SCORE_COLUMNS,
   parseLeadQuery,
   SEARCH_COLUMNS,
   SORT_COLUMN,
@@ -38,7 +40,7 @@ import {
   unknownLeadsError,
   type ParsedLeadQuery,
 } from './db-rows';
-import { fromHistoryRow, fromScoreRow, HISTORY_COLUMNS, parseRescoreResult, SCORE_COLUMNS, toRescoreRows } from './score-history';
+import { fromHistoryRow, HISTORY_COLUMNS, parseRescoreResult, toRescoreRows } from './score-history';
 import type { RescorableStore } from './types';
 
 /**
