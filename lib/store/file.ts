@@ -47,6 +47,12 @@ export interface FileStoreOptions {
   feedbackPath?: string;
   /** Fold the enrichments journal into the file once it is this big (default FOLD_AT_BYTES, 2 MiB). */
   foldAtBytes?: number;
+  /**
+   * Record rules changes in the score history journal beside the leads file (./file-score-history.ts). The
+   * store of the configured rules does (lib/store/index.ts); a command scoring with other rules (`--rules`)
+   * must not, or each run would look like a rules change and back. Default false.
+   */
+  recordScoreHistory?: boolean;
   /** When a load under new rules takes effect: the end of the score history entries it records (tests pass their own). */
   clock?: () => Date;
 }
@@ -139,7 +145,7 @@ function filterSet<T>(values: readonly T[] | undefined): Set<T> | null {
 }
 
 export function createFileStore(options: FileStoreOptions): LeadStore {
-  const { leadsPath, enrichmentsPath, rules, asOf, skipInvalid = false, leadsOrigin, foldAtBytes, clock = () => new Date() } = options;
+  const { leadsPath, enrichmentsPath, rules, asOf, skipInvalid = false, leadsOrigin, foldAtBytes, recordScoreHistory = false, clock = () => new Date() } = options;
   const feedbackPath = options.feedbackPath ?? path.join(path.dirname(enrichmentsPath), 'feedback.json');
   const version = rulesVersion(rules);
   let view: View | undefined;
@@ -153,7 +159,7 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     const scored = leads.map((lead) => scoreForStore(lead, { rules, now }));
     // The scores are served whatever happens to their history (say, a read-only directory): warned, and
     // recorded by a later load that can write it.
-    await history.record(scored, { rules, rulesVersion: version, now, at: clock() }).catch((error: unknown) => {
+    if (recordScoreHistory) await history.record(scored, { rules, rulesVersion: version, now, at: clock() }).catch((error: unknown) => {
       console.warn(`[leadsignal] Score history not recorded in ${history.journalPath}: ${error instanceof Error ? error.message : String(error)}`);
     });
     const searchText = leads.map(searchTextOf);

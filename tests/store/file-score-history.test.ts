@@ -32,7 +32,7 @@ describe('file store score history', () => {
   let leadsPath: string;
   let journal: string;
   const open = (options: Partial<FileStoreOptions> = {}) =>
-    createFileStore({ leadsPath, enrichmentsPath: path.join(dir, 'enrichments.json'), rules: CONTRACT_RULES, asOf: CONTRACT_AS_OF, ...options });
+    createFileStore({ leadsPath, enrichmentsPath: path.join(dir, 'enrichments.json'), rules: CONTRACT_RULES, asOf: CONTRACT_AS_OF, recordScoreHistory: true, ...options });
   /** The journal's lines that are JSON (a line a kill cut short is not). */
   const lines = async () =>
     (await fs.readFile(journal, 'utf8')).split('\n').flatMap((l) => {
@@ -118,6 +118,13 @@ describe('file store score history', () => {
     expect((await lines()).map((l) => l.rules_version)).toEqual([rulesVersion(CONTRACT_RULES), rulesVersion(RULES_B)]);
     expect((await entryIds()).sort()).toEqual([...changedIds].sort());
   }, 60_000);
+
+  it('records nothing for a store opened with other rules than the configured ones (a command given --rules)', async () => {
+    await open().summary();
+    const size = (await fs.stat(journal)).size;
+    await open({ rules: RULES_B, recordScoreHistory: false }).summary();
+    expect((await fs.stat(journal)).size).toBe(size);
+  });
 
   it('serves the scores when the history cannot be written, with a warning', async () => {
     await fs.mkdir(journal); // a directory where the journal should be: every append fails

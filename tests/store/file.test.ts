@@ -26,7 +26,7 @@ function paths(dir: string) {
 }
 
 function openStore(dir: string, options: Partial<FileStoreOptions> = {}): LeadStore {
-  return createFileStore({ ...paths(dir), rules: CONTRACT_RULES, asOf: CONTRACT_AS_OF, ...options });
+  return createFileStore({ ...paths(dir), rules: CONTRACT_RULES, asOf: CONTRACT_AS_OF, recordScoreHistory: true, ...options });
 }
 
 describeStoreContract('file', async () => {

@@ -10,7 +10,7 @@ import { createFileStore } from '../../lib/store/file';
 const [leadsPath, enrichmentsPath, rulesPath, at] = process.argv.slice(2);
 if (!leadsPath || !enrichmentsPath || !rulesPath || !at) throw new Error('usage: score-history-load-worker <leads> <enrichments> <rules.json> <at>');
 
-const store = createFileStore({ leadsPath, enrichmentsPath, rules: JSON.parse(readFileSync(rulesPath, 'utf8')), asOf: '2026-11-01T00:00:00.000Z', clock: () => new Date(at) });
+const store = createFileStore({ leadsPath, enrichmentsPath, rules: JSON.parse(readFileSync(rulesPath, 'utf8')), asOf: '2026-11-01T00:00:00.000Z', clock: () => new Date(at), recordScoreHistory: true });
 process.stdout.write('ready\n');
 process.stdin.once('data', () => {
   void store.summary().then(() => {
