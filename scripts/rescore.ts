@@ -48,14 +48,16 @@ export default defineCommand(import.meta.url, {
     const rules = await loadRuleSet(flags.rules ?? env.SCORING_RULES, { origin: flags.rules ? '--rules' : 'SCORING_RULES' });
     const store = kind === 'supabase' ? createSupabaseStore(env) : createPostgresStore(env);
     const log = (line: string) => (flags.json ? console.error(line) : console.log(line));
-    const { stop } = interruptSignals({
-      stop: 'stopping after the batch in flight (it is saved); run rescore again to continue',
-      abort: 'stopping now; the batch in flight is rolled back and redone by the next run',
+    const { stop, abortInFlight } = interruptSignals({
+      stop: 'stopping after the batch in flight (it is saved); press Ctrl-C again to stop at once; run rescore again to continue',
+      abort: 'stopping now; the batch in flight is rolled back (its transaction never commits) and redone by the next run',
     });
+    abortInFlight.addEventListener('abort', () => process.exit(EXIT.INTERRUPTED));
     let progress: ReturnType<typeof createProgress> | undefined;
     try {
       const started = performance.now();
-      const now = resolveAsOf(await store.activityDates(), env.SCORING_AS_OF);
+      // Only "as of the export" reads the stored leads' dates.
+      const now = resolveAsOf(env.SCORING_AS_OF === undefined ? await store.activityDates() : [], env.SCORING_AS_OF);
       const until = new Date().toISOString();
       const result = await rescoreStore(store, {
         rules,
