@@ -14,17 +14,25 @@ import { describePostgres } from '../support/pg';
 /** `npm run rescore` as a user runs it (tsx, as package.json does): its refusals, its summary and its JSON. */
 
 const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
-function rescore(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** The CLI as a child process; `onStderr` sees its progress as it comes (and may kill it). */
+function rescore(
+  args: string[],
+  env: Record<string, string>,
+  onStderr?: (text: string, child: ReturnType<typeof spawn>) => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   const clean = { ...process.env };
   for (const name of ['DATABASE_URL', 'SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY', 'SCORING_RULES', 'SCORING_AS_OF', 'LEAD_STORE']) delete clean[name];
-  const child = spawn(TSX, ['--conditions=react-server', path.join(ROOT, 'scripts/rescore.ts'), ...args], { cwd: ROOT, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // node itself, not the tsx wrapper: a SIGKILL must reach the process that holds the connection.
+  const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', path.join(ROOT, 'scripts/rescore.ts'), ...args], { cwd: ROOT, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    onStderr?.(stderr, child);
+  });
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
 }
 
 describe('npm run rescore: refusals', () => {
@@ -64,4 +72,36 @@ describePostgres('npm run rescore on PostgreSQL', (db) => {
     expect(second.stdout).toContain('rescore: 0 of 0 outdated leads rescored');
     expect(second.stdout).toContain('every lead is now scored under the configured rules');
   }, 60_000);
+
+  it('SIGKILLed mid-run: whole batches only; the next run finishes, and no lead has two history rows', async () => {
+    const now = new Date(CONTRACT_AS_OF);
+    await db().sql`truncate public.leads cascade`;
+    const leads = parseLeads(generateLeads({ count: 20_000, seed: 9 })).leads;
+    const store = createPostgresStore({ DATABASE_URL: db().url, SCORING_RULES: undefined });
+    await store.upsertLeads(leads.map((lead) => scoreForStore(lead, { rules: CONTRACT_RULES, now })));
+    await store.close?.();
+    const rulesPath = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'leadsignal-rescore-kill-')), 'rules.json');
+    await fs.writeFile(rulesPath, JSON.stringify(contractRulesB()));
+    const changed = leads.filter((lead) => scoreForStore(lead, { rules: CONTRACT_RULES, now }).score !== scoreForStore(lead, { rules: contractRulesB(), now }).score).length;
+    const env = { DATABASE_URL: db().url, SCORING_RULES: rulesPath, SCORING_AS_OF: CONTRACT_AS_OF };
+    const history = async () => (await db().sql<{ n: number; leads: number }[]>`select count(*)::int as n, count(distinct lead_id)::int as leads from public.score_history`)[0]!;
+    const outdated = async () => (await db().sql<{ n: number }[]>`select count(*)::int as n from public.leads where rules_version <> ${rulesVersion(contractRulesB())}`)[0]!.n;
+
+    // Killed at its first progress line: some batches are in, more are not.
+    const killed = await rescore([], env, (text, child) => {
+      if (/\[rescore\] [\d,]+\/20,000/.test(text)) child.kill('SIGKILL');
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const left = await outdated();
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThan(20_000);
+    expect((20_000 - left) % 500).toBe(0);
+    const partial = await history();
+    expect(partial.n).toBe(partial.leads);
+
+    const rest = await rescore(['--json'], env);
+    expect(rest.code, rest.stderr).toBe(0);
+    expect(JSON.parse(rest.stdout)).toMatchObject({ outdated: left, rescored: left, leftOutdated: 0 });
+    expect(await history()).toEqual({ n: changed, leads: changed });
+  }, 120_000);
 });
