@@ -18,7 +18,7 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // Native/Node-only packages used by server code stay out of the bundler.
-  serverExternalPackages: ['postgres', 'ws', 're2'],
+  serverExternalPackages: ['postgres', 'ws', 're2', '@duckdb/node-api'],
   async headers() {
     return [
       { source: '/:path*', headers: SECURITY_HEADERS },

@@ -135,34 +135,45 @@ export interface ParseLeadsResult {
 }
 
 /**
- * Validates a whole file's worth of records and reports every bad one. Duplicate ids are an error too:
- * the id is the key of every store. Callers decide what a bad record means: `loadLeads` fails by default
- * and skips (with a warning) only when asked to.
+ * Validates records one at a time as they arrive (a large file is read element by element) and reports
+ * every bad one. Duplicate ids are an error too: the id is the key of every store.
+ */
+export function leadCollector(): { add(item: unknown, index: number): void; result(): ParseLeadsResult } {
+  const leads: Lead[] = [];
+  const issues: FieldIssue[] = [];
+  const seen = new Set<string>();
+  let rejected = 0;
+  return {
+    add(item, index) {
+      const parsed = safeParseLead(item, index);
+      if (!parsed.ok) {
+        rejected++;
+        issues.push(...parsed.issues);
+        return;
+      }
+      if (seen.has(parsed.lead.id)) {
+        rejected++;
+        issues.push({ record: `"${parsed.lead.id}" (#${index})`, field: 'id', message: 'duplicate id (an earlier record has the same id)' });
+        return;
+      }
+      seen.add(parsed.lead.id);
+      leads.push(parsed.lead);
+    },
+    result: () => ({ leads, issues, rejected }),
+  };
+}
+
+/**
+ * Validates a whole file's worth of records (see `leadCollector`). Callers decide what a bad record means:
+ * `loadLeadsFile` fails by default and skips (with a warning) only when asked to.
  */
 export function parseLeads(raw: unknown): ParseLeadsResult {
   if (!Array.isArray(raw)) {
     return { leads: [], rejected: 0, issues: [{ record: '(file)', field: '(root)', message: 'expected a JSON array of lead records' }] };
   }
-  const leads: Lead[] = [];
-  const issues: FieldIssue[] = [];
-  const seen = new Set<string>();
-  let rejected = 0;
-  raw.forEach((item, index) => {
-    const result = safeParseLead(item, index);
-    if (!result.ok) {
-      rejected++;
-      issues.push(...result.issues);
-      return;
-    }
-    if (seen.has(result.lead.id)) {
-      rejected++;
-      issues.push({ record: `"${result.lead.id}" (#${index})`, field: 'id', message: 'duplicate id (an earlier record has the same id)' });
-      return;
-    }
-    seen.add(result.lead.id);
-    leads.push(result.lead);
-  });
-  return { leads, issues, rejected };
+  const collector = leadCollector();
+  raw.forEach((item, index) => collector.add(item, index));
+  return collector.result();
 }
 
 /**

@@ -493,7 +493,26 @@ function neutralSentence(faker: Faker, rng: Rng): string {
 
 /** Pretty-printed, newline-terminated JSON: the exact bytes of data/synthetic_leads.json. */
 export function serializeLeads(leads: readonly RawLead[]): string {
-  return `${JSON.stringify(leads, null, 2)}\n`;
+  return [...serializedLeadChunks(leads)].join('');
+}
+
+/**
+ * `serializeLeads` in pieces of a thousand leads, for files larger than one JS string can hold (a million
+ * leads is some 840 MB): the same bytes as `JSON.stringify(leads, null, 2)` plus a newline.
+ */
+export function* serializedLeadChunks(leads: readonly RawLead[], perChunk = 1000): Generator<string> {
+  if (leads.length === 0) {
+    yield '[]\n';
+    return;
+  }
+  for (let start = 0; start < leads.length; start += perChunk) {
+    const end = Math.min(start + perChunk, leads.length);
+    let chunk = start === 0 ? '[\n' : '';
+    for (let i = start; i < end; i++) {
+      chunk += `  ${JSON.stringify(leads[i], null, 2).replaceAll('\n', '\n  ')}${i === leads.length - 1 ? '\n]\n' : ',\n'}`;
+    }
+    yield chunk;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
  * `npm run data:generate -- [--count 500] [--seed 20261127] [--out data/synthetic_leads.json]`
  * Thin wrapper around lib/synthetic.ts; the same arguments always produce the same bytes.
  */
-import { writeFileAtomic } from '../lib/fs-atomic';
-import { generateLeads, serializeLeads } from '../lib/synthetic';
+import { writeStreamAtomic } from '../lib/fs-atomic';
+import { generateLeads, serializedLeadChunks } from '../lib/synthetic';
 import { createProgress, defineCommand, sharedFlags, wholeNumber } from './cli';
 
 export default defineCommand(import.meta.url, {
@@ -17,7 +17,7 @@ export default defineCommand(import.meta.url, {
   async run({ flags: { count, seed, out } }) {
     const progress = createProgress({ label: 'data:generate', total: count });
     const leads = generateLeads({ count, seed, onProgress: (done) => progress.update(done, 'generated') });
-    await writeFileAtomic(out, serializeLeads(leads));
+    await writeStreamAtomic(out, serializedLeadChunks(leads));
 
     const conversions = leads.reduce((sum, lead) => sum + (lead.converted ? 1 : 0), 0);
     const rate = count === 0 ? 'n/a' : `${((100 * conversions) / count).toFixed(1)}%`;

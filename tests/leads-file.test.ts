@@ -73,3 +73,58 @@ describe('loadLeadsFile', () => {
     await expect(loadLeadsFile(target)).rejects.toMatchObject({ message: `Leads file not found: ${target}` });
   });
 });
+
+// The same files read element by element, as files past WHOLE_READ_LIMIT are: the same leads, the same issues.
+describe('loadLeadsFile past the whole-read limit', () => {
+  const large = { wholeReadLimit: 0 };
+
+  it('loads what the whole read loads, byte-order mark and all', async () => {
+    const target = await file('ok-large.json', '\uFEFF[{"id": 1, "email": "A@B.co", "industry": null}]');
+    expect(await loadLeadsFile(target, large)).toEqual(await loadLeadsFile(target));
+    expect(await loadLeadsFile(target, large)).toEqual({ leads: [{ id: '1', email: 'a@b.co' }], issues: [], rejected: 0 });
+  });
+
+  it('reports the same bad records and fields, and skips them when told to', async () => {
+    const target = await file('mixed-large.json', MIXED);
+    const whole = await loadLeadsFile(target).catch((e: unknown) => e);
+    const streamed = await loadLeadsFile(target, large).catch((e: unknown) => e);
+    expect(isAppError(streamed) && streamed.code).toBe('INVALID_INPUT');
+    expect((streamed as Error).message).toBe((whole as Error).message);
+    expect(await loadLeadsFile(target, { ...large, skipInvalid: true })).toEqual(await loadLeadsFile(target, { skipInvalid: true }));
+  });
+
+  it('rejects a duplicate id, as the whole read does', async () => {
+    const target = await file('dupe-large.json', '[{"id": "a"}, {"id": "a"}]');
+    await expect(loadLeadsFile(target, large)).rejects.toMatchObject({ message: expect.stringContaining('record "a" (#1), field id: duplicate id') });
+  });
+
+  it('names the file and the element where the JSON broke', async () => {
+    const target = await file('broken-large.json', '[\n  {"id": "a"},\n  {"id": "b",}\n]');
+    await expect(loadLeadsFile(target, large)).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringMatching(new RegExp(`broken-large\\.json is not valid JSON at element #1: `)),
+    });
+    const cut = await file('cut-large.json', '[{"id": "a"}, {"id": "b"}, {"id": "c", "first_');
+    const error = await loadLeadsFile(cut, large).catch((e: unknown) => e);
+    expect(isAppError(error) && error.code).toBe('INVALID_INPUT');
+    // DuckDB's words, naming the user's path rather than the link it read through.
+    expect((error as Error).message).toMatch(/is not valid JSON: Malformed JSON in file ".*unexpected end of data/);
+    expect((error as Error).message).toContain(`${cut} is not valid JSON: Malformed JSON in file "${cut}"`);
+  });
+
+  it('refuses a file that is not an array', async () => {
+    const target = await file('object-large.json', '{"leads": []}');
+    await expect(loadLeadsFile(target, { ...large, skipInvalid: true })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('must hold a JSON array') });
+  });
+
+  it('reads a file whose name looks like a glob pattern as that file', async () => {
+    await file('leads [2026].json', '[{"id": "other"}]');
+    const target = await file('leads [2026]*.json', '[{"id": "this"}]');
+    expect((await loadLeadsFile(target, large)).leads.map((l) => l.id)).toEqual(['this']);
+  });
+
+  it('reads an empty array as no leads', async () => {
+    const target = await file('empty-large.json', '[]');
+    expect(await loadLeadsFile(target, large)).toEqual({ leads: [], issues: [], rejected: 0 });
+  });
+});

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AS_OF, RED_FLAGS, TRIGGERS, generateLeads, serializeLeads, type RawLead } from '@/lib/synthetic';
+import { AS_OF, RED_FLAGS, TRIGGERS, generateLeads, serializeLeads, serializedLeadChunks, type RawLead } from '@/lib/synthetic';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DAY_MS = 86_400_000;
@@ -43,6 +43,15 @@ describe('generateLeads determinism', () => {
     const b = generateLeads({ count: 300, seed: 42 });
     expect(a).toEqual(b);
     expect(serializeLeads(a)).toBe(serializeLeads(b));
+  });
+
+  it('writes in chunks the exact bytes of one pretty-printed JSON array, for any count', () => {
+    const leads = generateLeads({ count: 7, seed: 42 });
+    for (const count of [0, 1, 2, 3, 7]) {
+      const some = leads.slice(0, count);
+      for (const perChunk of [1, 3, 1000]) expect([...serializedLeadChunks(some, perChunk)].join('')).toBe(`${JSON.stringify(some, null, 2)}\n`);
+    }
+    expect([...serializedLeadChunks(leads, 3)]).toHaveLength(3);
   });
 
   it('gives different output for a different seed', () => {
