@@ -51,17 +51,23 @@ describe('npm run rescore: refusals', () => {
 });
 
 describePostgres('npm run rescore on PostgreSQL', (db) => {
-  it('rescores the leads on other rules, prints the result as JSON with --json, and finds nothing to do the second time', async () => {
-    const now = new Date(CONTRACT_AS_OF);
-    const leads = parseLeads(generateLeads({ count: 120, seed: 3 })).leads;
+  const now = new Date(CONTRACT_AS_OF);
+
+  /** A database of generated leads scored under CONTRACT_RULES, and the environment of a server configured with rules B. */
+  async function seededUnderA(count: number, seed: number) {
+    await db().sql`truncate public.leads cascade`;
+    const leads = parseLeads(generateLeads({ count, seed })).leads;
     const store = createPostgresStore({ DATABASE_URL: db().url, SCORING_RULES: undefined });
     await store.upsertLeads(leads.map((lead) => scoreForStore(lead, { rules: CONTRACT_RULES, now })));
     await store.close?.();
     const rulesPath = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'leadsignal-rescore-cli-')), 'rules.json');
     await fs.writeFile(rulesPath, JSON.stringify(contractRulesB()));
     const changed = leads.filter((lead) => scoreForStore(lead, { rules: CONTRACT_RULES, now }).score !== scoreForStore(lead, { rules: contractRulesB(), now }).score).length;
+    return { changed, env: { DATABASE_URL: db().url, SCORING_RULES: rulesPath, SCORING_AS_OF: CONTRACT_AS_OF } };
+  }
 
-    const env = { DATABASE_URL: db().url, SCORING_RULES: rulesPath, SCORING_AS_OF: CONTRACT_AS_OF };
+  it('rescores the leads on other rules, prints the result as JSON with --json, and finds nothing to do the second time', async () => {
+    const { changed, env } = await seededUnderA(120, 3);
     const first = await rescore(['--json'], env);
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ rulesVersion: rulesVersion(contractRulesB()), outdated: 120, rescored: 120, history: changed, interrupted: false, store: 'postgres', leftOutdated: 0, scoredAsOf: CONTRACT_AS_OF });
@@ -74,16 +80,7 @@ describePostgres('npm run rescore on PostgreSQL', (db) => {
   }, 60_000);
 
   it('SIGKILLed mid-run: whole batches only; the next run finishes, and no lead has two history rows', async () => {
-    const now = new Date(CONTRACT_AS_OF);
-    await db().sql`truncate public.leads cascade`;
-    const leads = parseLeads(generateLeads({ count: 20_000, seed: 9 })).leads;
-    const store = createPostgresStore({ DATABASE_URL: db().url, SCORING_RULES: undefined });
-    await store.upsertLeads(leads.map((lead) => scoreForStore(lead, { rules: CONTRACT_RULES, now })));
-    await store.close?.();
-    const rulesPath = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'leadsignal-rescore-kill-')), 'rules.json');
-    await fs.writeFile(rulesPath, JSON.stringify(contractRulesB()));
-    const changed = leads.filter((lead) => scoreForStore(lead, { rules: CONTRACT_RULES, now }).score !== scoreForStore(lead, { rules: contractRulesB(), now }).score).length;
-    const env = { DATABASE_URL: db().url, SCORING_RULES: rulesPath, SCORING_AS_OF: CONTRACT_AS_OF };
+    const { changed, env } = await seededUnderA(20_000, 9);
     const history = async () => (await db().sql<{ n: number; leads: number }[]>`select count(*)::int as n, count(distinct lead_id)::int as leads from public.score_history`)[0]!;
     const outdated = async () => (await db().sql<{ n: number }[]>`select count(*)::int as n from public.leads where rules_version <> ${rulesVersion(contractRulesB())}`)[0]!.n;
 
