@@ -14,6 +14,7 @@ import { loadLeadsFile } from '../leads-file';
 import type { RuleSet } from '../rules';
 import { rulesVersion, TIERS, type Tier } from '../scoring';
 import { createFileEnrichments, fileStamp, type EnrichmentsView } from './file-enrichments';
+import { createFileScoreHistory } from './file-score-history';
 import { compareCodePoints, compareFeedback, compareRows, pickAttributes, scoreForStore, searchTextOf, toLeadRow, validateEnrichments, validateFeedback, validateLeadQuery, withEnrichment, type StoredScore } from './rows';
 import { type LeadPage, type LeadRow, type LeadStore, type OutcomeRow, type ScoredLead, type ScoredRecord, type SortDirection, type SortKey, type StoreSummary } from './types';
 
@@ -51,6 +52,14 @@ export interface FileStoreOptions {
    * large file is not read twice. The store then serves these and does not re-read the file.
    */
   loadedLeads?: readonly Lead[];
+  /**
+   * Record rules changes in the score history journal beside the leads file (./file-score-history.ts). The
+   * store of the configured rules does (lib/store/index.ts); a command scoring with other rules (`--rules`)
+   * must not, or each run would look like a rules change and back. Default false.
+   */
+  recordScoreHistory?: boolean;
+  /** When a load under new rules takes effect: the end of the score history entries it records (tests pass their own). */
+  clock?: () => Date;
 }
 
 const FEEDBACK_LABEL = 'Feedback file';
@@ -143,7 +152,7 @@ function filterSet<T>(values: readonly T[] | undefined): Set<T> | null {
 }
 
 export function createFileStore(options: FileStoreOptions): LeadStore {
-  const { leadsPath, enrichmentsPath, rules, asOf, skipInvalid = false, leadsOrigin, foldAtBytes, loadedLeads } = options;
+  const { leadsPath, enrichmentsPath, rules, asOf, skipInvalid = false, leadsOrigin, foldAtBytes, loadedLeads, recordScoreHistory = false, clock = () => new Date() } = options;
   const feedbackPath = options.feedbackPath ?? path.join(path.dirname(enrichmentsPath), 'feedback.json');
   const version = rulesVersion(rules);
   let view: View | undefined;
@@ -158,9 +167,14 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     return scoreLeads(leads);
   }
 
-  function scoreLeads(leads: readonly Lead[]): LeadsSnapshot {
+  async function scoreLeads(leads: readonly Lead[]): Promise<LeadsSnapshot> {
     const now = resolveAsOf(leads, asOf);
     const scored = leads.map((lead) => scoreForStore(lead, { rules, now }));
+    // The scores are served whatever happens to their history (say, a read-only directory): warned, and
+    // recorded by a later load that can write it.
+    if (recordScoreHistory) await history.record(scored, { rules, rulesVersion: version, now, at: clock() }).catch((error: unknown) => {
+      console.warn(`[leadsignal] Score history not recorded in ${history.journalPath}: ${error instanceof Error ? error.message : String(error)}`);
+    });
     const searchText = leads.map(searchTextOf);
     const positionById = new Map(leads.map((lead, i) => [lead.id, i]));
     const baseRows = scored.map((s) => toLeadRow(withEnrichment(s, null)));
@@ -172,6 +186,7 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
   }
 
   const files = createFileEnrichments(enrichmentsPath, { foldAtBytes });
+  const history = createFileScoreHistory(leadsPath);
   const leadsVersions = loadPerVersion(() => readLeads().catch(dataFault));
   const feedbackVersions = loadPerVersion(() => readFeedback().catch(dataFault));
   const leadsSnapshot = async () => leadsVersions.get(await fileStamp(leadsPath));
@@ -220,6 +235,9 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
       mock: byStatus.mock,
       stale: byStatus.stale,
       rulesVersion: version,
+      configuredRulesVersion: version,
+      // Scored at load: always under the configured rules.
+      outdatedScores: 0,
       industries: [...industries].sort((a, b) => compareCodePoints(a.toLowerCase(), b.toLowerCase()) || compareCodePoints(a, b)),
     };
   }
@@ -378,6 +396,12 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     async feedback(leadId) {
       const list = await feedbackVersions.get(await fileStamp(feedbackPath));
       return leadId === undefined ? list.slice() : list.filter((f) => f.lead_id === leadId);
+    },
+
+    async scoreHistory(leadId) {
+      // Loaded first, so a rules change this load records is in the history read.
+      await leadsSnapshot();
+      return history.entriesOf(leadId).catch(dataFault);
     },
   };
 }

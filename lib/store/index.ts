@@ -36,6 +36,8 @@ export async function createStore(config: Env): Promise<LeadStore> {
       rules: await getRules(),
       asOf: config.SCORING_AS_OF,
       leadsOrigin: 'LEADS_PATH',
+      // The configured rules: a change of them is the score history's to record.
+      recordScoreHistory: true,
     });
   }
   let factory: AdapterFactory;

@@ -48,6 +48,8 @@ export function createMemoryStore(leads: readonly Lead[], { rules = DEFAULT_RULE
         mock: all.filter((s) => s.enrichmentStatus === 'mock').length,
         stale: all.filter((s) => s.enrichmentStatus === 'stale').length,
         rulesVersion: rulesVersion(rules),
+        configuredRulesVersion: rulesVersion(rules),
+        outdatedScores: 0,
         industries: [...new Set(all.flatMap((s) => (s.lead.industry ? [s.lead.industry] : [])))].sort(),
       };
     },
@@ -87,6 +89,10 @@ export function createMemoryStore(leads: readonly Lead[], { rules = DEFAULT_RULE
     },
     async feedback(leadId) {
       return [...feedback.values()].filter((f) => leadId === undefined || f.lead_id === leadId).sort(compareFeedback);
+    },
+    // Its scores never change rules, so it has no history.
+    async scoreHistory() {
+      return [];
     },
   };
   return store;

@@ -12,7 +12,9 @@ import { EnrichmentBadge, TierBadge } from '@/components/badges';
 import { EnrichmentPanel } from '@/components/enrichment-panel';
 import { formatAttribute, formatInt } from '@/components/format';
 import { ReEnrichButton } from '@/components/re-enrich-button';
+import { RescoreWarning } from '@/components/rescore-warning';
 import { ScoreBreakdown } from '@/components/score-breakdown';
+import { ScoreHistory } from '@/components/score-history';
 import { feedbackAuthor, feedbackTally } from '@/lib/enrichment/feedback';
 import { fullName, toScorable } from '@/lib/lead';
 import { deriveSeniority, rulesVersion, scoreLead, type ScoreResult } from '@/lib/scoring';
@@ -61,7 +63,8 @@ export default async function LeadPage({ params, searchParams }: Props) {
   const [scored, rules, { candidate }, viewer] = await Promise.all([getLead(id), loadRules(), loadCandidateRules(), requireViewer()]);
   if (!scored) notFound();
   const store = await loadStore();
-  const feedback = scored.enrichment ? feedbackTally(await store.feedback(scored.lead.id), scored.enrichment.enriched_at, feedbackAuthor(viewer).key) : null;
+  const [feedbackList, history] = await Promise.all([scored.enrichment ? store.feedback(scored.lead.id) : null, store.scoreHistory(scored.lead.id)]);
+  const feedback = scored.enrichment && feedbackList ? feedbackTally(feedbackList, scored.enrichment.enriched_at, feedbackAuthor(viewer).key) : null;
   const view = candidate ? viewSchema.parse(Array.isArray(query.rules) ? query.rules[0] : query.rules) : 'live';
   // The candidate scores the lead as the store scored it: without its outcome, against the same reference date.
   let candidateScore: ScoreResult | null = null;
@@ -118,6 +121,8 @@ export default async function LeadPage({ params, searchParams }: Props) {
           )}
         </div>
       </header>
+
+      <RescoreWarning leadRulesVersion={scored.rulesVersion} configuredRulesVersion={rulesVersion(rules)} />
 
       <div className="grid gap-5 lg:grid-cols-3">
         <div className="min-w-0 lg:col-span-2">
@@ -178,6 +183,10 @@ export default async function LeadPage({ params, searchParams }: Props) {
             <ScoreBreakdown breakdown={scored.breakdown} rules={rules} score={scored.score} />
           )}
         </div>
+      </Card>
+
+      <Card title="Score history" testId="history-card">
+        <ScoreHistory entries={history} current={scored.breakdown} />
       </Card>
 
       {attributes.length > 0 && (
