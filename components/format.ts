@@ -22,6 +22,11 @@ export function formatDateTime(iso: string): string {
   return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/** ISO date-time → "2026-11-01" (its UTC day). */
+export function formatDate(iso: string): string {
+  return formatDateTime(iso).slice(0, 10);
+}
+
 /** A custom attribute's value for display: yes/no, grouped numbers, an ISO date-time as its date and time. */
 export function formatAttribute(value: string | number | boolean): string {
   if (typeof value === 'boolean') return value ? 'yes' : 'no';

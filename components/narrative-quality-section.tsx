@@ -2,12 +2,11 @@ import type { Interval } from '@/lib/backtest';
 import type { AgreementCell, NarrativeQuality, RateCell } from '@/lib/narrative-quality';
 import { TierBadge } from './badges';
 import { formatInt, formatLift, formatPct } from './format';
+import { TableHead, td } from './report-section';
 
 /** Below this many leads a cell's interval is too wide to read much into; the cell says so. */
 const FEW = 30;
 
-const th = 'px-3 py-2 text-right text-xs font-semibold text-slate-600 first:pl-0 first:text-left';
-const td = 'whitespace-nowrap px-3 py-2 text-right tabular-nums first:pl-0 first:text-left';
 
 function interval(ci: Interval, n: number) {
   if (n === 0) return '—';
@@ -20,20 +19,6 @@ function interval(ci: Interval, n: number) {
         </span>
       )}
     </>
-  );
-}
-
-function Head({ columns }: { columns: readonly string[] }) {
-  return (
-    <thead className="border-b border-slate-200">
-      <tr>
-        {columns.map((c) => (
-          <th key={c} scope="col" className={th}>
-            {c}
-          </th>
-        ))}
-      </tr>
-    </thead>
   );
 }
 
@@ -100,7 +85,7 @@ export function NarrativeQualitySection({ quality: q }: { quality: NarrativeQual
             <div className="relative overflow-x-auto">
               <table className="w-full min-w-[560px] text-sm" data-testid="narrative-confidence-table">
                 <caption className="sr-only">Conversion by confidence label within each tier</caption>
-                <Head columns={['Tier', 'Confidence', 'Leads', 'Conversions', 'Rate', '95% interval', 'Lift in tier']} />
+                <TableHead columns={['Tier', 'Confidence', 'Leads', 'Conversions', 'Rate', '95% interval', 'Lift in tier']} />
                 {q.byTier.map((t) => (
                   <tbody key={t.tier} className="border-b border-slate-100 last:border-0" data-testid="narrative-tier" data-tier={t.tier}>
                     <tr className="bg-slate-50/60">
@@ -134,7 +119,7 @@ export function NarrativeQualitySection({ quality: q }: { quality: NarrativeQual
               <div className="relative mt-2 overflow-x-auto">
                 <table className="w-full min-w-[460px] text-sm">
                   <caption className="sr-only">Conversion of leads with flagged and clean narratives</caption>
-                  <Head columns={['Narrative', 'Leads', 'Conversions', 'Rate', '95% interval', 'Lift']} />
+                  <TableHead columns={['Narrative', 'Leads', 'Conversions', 'Rate', '95% interval', 'Lift']} />
                   <tbody className="divide-y divide-slate-100">
                     <tr>
                       <th scope="row" className={`${td} font-medium`}>Flagged</th>
@@ -168,7 +153,7 @@ export function NarrativeQualitySection({ quality: q }: { quality: NarrativeQual
               <div className="relative mt-2 overflow-x-auto">
                 <table className="w-full min-w-[460px] text-sm">
                   <caption className="sr-only">SDR agreement with narratives</caption>
-                  <Head columns={['Narratives', 'Verdicts', 'Helpful', 'Agreement', '95% interval']} />
+                  <TableHead columns={['Narratives', 'Verdicts', 'Helpful', 'Agreement', '95% interval']} />
                   <tbody className="divide-y divide-slate-100">
                     {q.feedback.byConfidence.map((c) => (
                       <AgreementRow key={c.confidence} label={`${c.confidence} confidence`} cell={c} testId="agreement-row" />

@@ -2,6 +2,7 @@ import Link from 'next/link';
 import type { StoreSummary } from '@/lib/store/types';
 import { TIERS, type Tier } from '@/lib/scoring';
 import { TierBadge } from './badges';
+import { RescoreWarning } from './rescore-warning';
 import { formatInt, formatPct } from './format';
 
 function Stat({ label, children, note, testId }: { label: string; children: React.ReactNode; note?: React.ReactNode; testId?: string }) {
@@ -14,11 +15,15 @@ function Stat({ label, children, note, testId }: { label: string; children: Reac
   );
 }
 
-/** Leads per tier, share enriched and the rules version, for the whole store (not the current filter). */
+/**
+ * Leads per tier, share enriched and the rules version, for the whole store (not the current filter); above
+ * them, the warning while stored scores are under other rules than the configured ones.
+ */
 export function SummaryStrip({ summary, lowCoverageRules, tierHref }: { summary: StoreSummary; lowCoverageRules: number; tierHref: (tier: Tier) => string }) {
   const share = summary.total ? summary.enriched / summary.total : null;
   return (
-    <section aria-label="Summary">
+    <section aria-label="Summary" className="flex flex-col gap-3">
+      <RescoreWarning outdated={summary.outdatedScores} total={summary.total} configuredRulesVersion={summary.configuredRulesVersion} />
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
         <Stat label="Leads" testId="summary-total">
           {formatInt(summary.total)}

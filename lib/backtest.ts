@@ -10,8 +10,15 @@
  * - A ratio whose denominator is zero (no leads, or no conversions for a share) is `null`, never
  *   NaN. Lift is `null` when the base rate is null or 0.
  * - Scores must be finite numbers; anything else has no defined rank and throws.
+ * - A cut (a decile boundary, the top k, a capacity) that falls inside a group of tied scores is reported
+ *   in `ties`: which leads of the group make the cut is decided by the id tie-break alone.
  */
 
+/** The tie-break, in words, for every place that warns about a cut inside a tie. */
+export const TIE_BREAK_RULE = 'leads with equal scores are ordered by lead id (ascending), never by outcome';
+
+import { errorFunction } from 'simple-statistics';
+import { z } from 'zod';
 import { TIERS, type Tier } from './scoring';
 
 export interface BacktestRow {
@@ -37,6 +44,8 @@ export interface TierStats {
 
 export interface PrecisionAtK {
   k: number;
+  /** When k was asked as a share of the leads (`5%` → 0.05): k is that share of them, rounded, at least 1. */
+  share?: number;
   effectiveK: number;
   conversions: number;
   precision: number | null;
@@ -59,6 +68,37 @@ export interface DecileStats {
   maxScore: number | null;
 }
 
+/** The top `k` leads a team can work: precision and lift there, and the score cut-off it implies. */
+export interface CapacityStats extends PrecisionAtK {
+  /** The score of the last lead worked: work every lead above it, and `takenAtCutoff` of those at it. Null with no leads. */
+  cutoff: number | null;
+  /** Leads scoring above the cut-off (all worked). */
+  above: number;
+  /** Leads scoring exactly the cut-off, and how many of them fit (by the id tie-break). */
+  atCutoff: number;
+  takenAtCutoff: number;
+}
+
+/** A cut that falls inside one tied score: the tie-break alone decides which of those leads are in. */
+export interface TieAtCut {
+  /** `decile`: between decile `at` and `at + 1`; `top`: the top-k cut (`at` = k); `capacity`: the capacity cut. */
+  boundary: 'decile' | 'top' | 'capacity';
+  at: number;
+  score: number;
+  /** Leads with that score. */
+  tied: number;
+  /** How many of them fall before the cut. */
+  before: number;
+}
+
+/** ROC AUC with DeLong's standard error and 95% interval (clamped to 0–1). */
+export interface AucEstimate {
+  auc: number;
+  /** Null with fewer than two converters or two non-converters: the variance is not defined. */
+  se: number | null;
+  ci: Interval | null;
+}
+
 export interface BacktestResult {
   n: number;
   conversions: number;
@@ -68,9 +108,41 @@ export interface BacktestResult {
   deciles: DecileStats[];
   /** ROC AUC; null when only one class is present. */
   auc: number | null;
+  /** DeLong's 95% interval of `auc`; null when `auc` is, or with fewer than two of either class. */
+  aucCi: Interval | null;
+  /** Precision at the capacity asked for (`options.capacity`), else null. */
+  capacity: CapacityStats | null;
+  /** Decile, top-k and capacity cuts that fall inside a tied score, in rank order. */
+  ties: TieAtCut[];
 }
 
 export const DEFAULT_KS: readonly number[] = [25, 50, 100];
+
+/** A k of precision@k: a number of leads, or a share of them (`{ share: 0.05 }` for "5%"). */
+export type KSpec = number | { share: number };
+
+const kItem = z
+  .string()
+  .trim()
+  .regex(/^(\d+|\d+(\.\d+)?%)$/, 'each k is a whole number of leads (25) or a share of them (5%)')
+  .transform((v): KSpec => (v.endsWith('%') ? { share: Number(v.slice(0, -1)) / 100 } : Number(v)))
+  .refine((k) => (typeof k === 'number' ? k >= 1 && k <= 100_000_000 : k.share > 0 && k.share <= 1), 'k must be at least 1, a share above 0% and at most 100%');
+
+/** "25,50,100,5%" → ks (CLI `--k`, the page's `?k=`): at most 12, each a whole number or a share. */
+export const kListSchema = z
+  .string()
+  .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean))
+  .pipe(z.array(kItem).min(1, 'needs at least one k, e.g. 25,50,5%').max(12, 'at most 12 values of k'));
+
+/** The number of leads a k stands for among `n` (a share: rounded, at least 1). */
+export function resolveK(k: KSpec, n: number): number {
+  return typeof k === 'number' ? k : Math.max(1, Math.round(k.share * n));
+}
+
+/** "25", "5%". */
+export function formatK(k: KSpec): string {
+  return typeof k === 'number' ? String(k) : `${Number((100 * k.share).toFixed(4))}%`;
+}
 
 /** z for a two-sided 95% interval. */
 const Z_95 = 1.959964;
@@ -81,6 +153,8 @@ interface Ranked {
   conversions: number;
   scores: Float64Array;
   converted: Uint8Array;
+  /** Per cut that falls inside a tie group: the group's [start, end) in rank order. */
+  straddles: Map<number, { start: number; end: number }>;
 }
 
 /**
@@ -104,15 +178,19 @@ function rank(rows: readonly BacktestRow[], cuts: readonly number[]): Ranked {
 
   const scoreAt = (r: number): number => keys[order[r] as number] as number;
   // One pass per tie group: a group holding several cuts is partitioned at all of them at once.
-  let doneUpTo = 0;
-  for (const cut of [...cuts].sort((a, b) => a - b)) {
-    if (cut < doneUpTo || cut <= 0 || cut >= n || scoreAt(cut - 1) !== scoreAt(cut)) continue;
-    let start = cut - 1;
-    while (start > 0 && scoreAt(start - 1) === scoreAt(cut)) start--;
-    let end = cut + 1;
-    while (end < n && scoreAt(end) === scoreAt(cut)) end++;
-    partitionByIdAtCuts(order, rows, start, end, cuts);
-    doneUpTo = end;
+  const straddles = new Map<number, { start: number; end: number }>();
+  let group = { start: 0, end: 0 };
+  for (const cut of [...new Set(cuts)].sort((a, b) => a - b)) {
+    if (cut <= 0 || cut >= n || scoreAt(cut - 1) !== scoreAt(cut)) continue;
+    if (cut >= group.end) {
+      let start = cut - 1;
+      while (start > 0 && scoreAt(start - 1) === scoreAt(cut)) start--;
+      let end = cut + 1;
+      while (end < n && scoreAt(end) === scoreAt(cut)) end++;
+      group = { start, end };
+      partitionByIdAtCuts(order, rows, start, end, cuts);
+    }
+    straddles.set(cut, group);
   }
 
   const scores = new Float64Array(n);
@@ -125,7 +203,7 @@ function rank(rows: readonly BacktestRow[], cuts: readonly number[]): Ranked {
     converted[r] = c;
     conversions += c;
   }
-  return { n, conversions, scores, converted };
+  return { n, conversions, scores, converted, straddles };
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -298,24 +376,41 @@ export function tierTable(rows: readonly BacktestRow[]): TierStats[] {
   });
 }
 
-function validateKs(ks: readonly number[]): void {
-  for (const k of ks) if (!Number.isInteger(k) || k <= 0) throw new RangeError(`k must be a positive integer, got ${k}`);
+function validateKs(ks: readonly KSpec[]): void {
+  for (const k of ks) {
+    if (typeof k === 'number' ? !Number.isInteger(k) || k <= 0 : !(k.share > 0 && k.share <= 1)) {
+      throw new RangeError(`k must be a positive integer or a share in (0, 1], got ${JSON.stringify(k)}`);
+    }
+  }
 }
 
-function precisionFromRanked(ranked: Ranked, ks: readonly number[]): PrecisionAtK[] {
+function precisionFromRanked(ranked: Ranked, ks: readonly KSpec[]): PrecisionAtK[] {
   const base = ratio(ranked.conversions, ranked.n);
-  return ks.map((k) => {
+  return ks.map((spec) => {
+    const k = resolveK(spec, ranked.n);
     const effectiveK = Math.min(k, ranked.n);
     let conversions = 0;
     for (let r = 0; r < effectiveK; r++) conversions += ranked.converted[r] as number;
     const precision = ratio(conversions, effectiveK);
-    return { k, effectiveK, conversions, precision, lift: liftOf(precision, base) };
+    return { k, ...(typeof spec === 'number' ? {} : { share: spec.share }), effectiveK, conversions, precision, lift: liftOf(precision, base) };
   });
 }
 
-export function precisionAtK(rows: readonly BacktestRow[], ks: readonly number[] = DEFAULT_KS): PrecisionAtK[] {
+export function precisionAtK(rows: readonly BacktestRow[], ks: readonly KSpec[] = DEFAULT_KS): PrecisionAtK[] {
   validateKs(ks);
-  return precisionFromRanked(rank(rows, ks), ks);
+  return precisionFromRanked(rank(rows, ks.map((k) => resolveK(k, rows.length))), ks);
+}
+
+function capacityFromRanked(ranked: Ranked, capacity: number): CapacityStats {
+  const [atK] = precisionFromRanked(ranked, [capacity]) as [PrecisionAtK];
+  const { effectiveK } = atK;
+  if (effectiveK === 0) return { ...atK, cutoff: null, above: 0, atCutoff: 0, takenAtCutoff: 0 };
+  const cutoff = ranked.scores[effectiveK - 1] as number;
+  let start = effectiveK - 1;
+  while (start > 0 && ranked.scores[start - 1] === cutoff) start--;
+  let end = effectiveK;
+  while (end < ranked.n && ranked.scores[end] === cutoff) end++;
+  return { ...atK, cutoff, above: start, atCutoff: end - start, takenAtCutoff: effectiveK - start };
 }
 
 /**
@@ -359,15 +454,21 @@ export function decileTable(rows: readonly BacktestRow[]): DecileStats[] {
 
 /**
  * Mann–Whitney U / (positives · negatives): the probability that a random converter outscores a
- * random non-converter, ties counting 1/2. Walks groups of equal score in rank order, so it is
- * O(n) after the sort and independent of the id tie-break.
+ * random non-converter, ties counting 1/2, with DeLong's variance. Walks groups of equal score in rank
+ * order, so it is O(n) after the sort and independent of the id tie-break.
+ *
+ * DeLong et al. (1988): each converter's placement V10 is the share of non-converters it outscores (ties
+ * 1/2), each non-converter's V01 the share of converters that outscore it; AUC is the mean of either, and
+ * Var(AUC) = S10 / m + S01 / n with S10, S01 the sample variances of the placements over the m converters
+ * and n non-converters. Every lead of a tie group shares its placement, so the sums run per group.
  */
-function aucFromRanked(ranked: Ranked): number | null {
+function aucFromRanked(ranked: Ranked): AucEstimate | null {
   const { n, conversions: positives, scores, converted } = ranked;
   const negatives = n - positives;
   if (positives === 0 || negatives === 0) return null;
-  let u = 0;
+  const groups: { positives: number; negatives: number; v10: number; v01: number }[] = [];
   let negativesAbove = 0;
+  let positivesAbove = 0;
   let r = 0;
   while (r < n) {
     const score = scores[r] as number;
@@ -378,30 +479,199 @@ function aucFromRanked(ranked: Ranked): number | null {
       else groupNegatives++;
     }
     const negativesBelow = negatives - negativesAbove - groupNegatives;
-    u += groupPositives * (negativesBelow + 0.5 * groupNegatives);
+    groups.push({
+      positives: groupPositives,
+      negatives: groupNegatives,
+      v10: (negativesBelow + 0.5 * groupNegatives) / negatives,
+      v01: (positivesAbove + 0.5 * groupPositives) / positives,
+    });
     negativesAbove += groupNegatives;
+    positivesAbove += groupPositives;
   }
-  return u / (positives * negatives);
+  let u = 0;
+  for (const g of groups) u += g.positives * g.v10;
+  const auc = u / positives;
+  if (positives < 2 || negatives < 2) return { auc, se: null, ci: null };
+  let s10 = 0;
+  let s01 = 0;
+  for (const g of groups) {
+    s10 += g.positives * (g.v10 - auc) ** 2;
+    s01 += g.negatives * (g.v01 - auc) ** 2;
+  }
+  const se = Math.sqrt(s10 / (positives - 1) / positives + s01 / (negatives - 1) / negatives);
+  return { auc, se, ci: { low: Math.max(0, auc - Z_95 * se), high: Math.min(1, auc + Z_95 * se) } };
 }
 
 export function rocAuc(rows: readonly BacktestRow[]): number | null {
   // AUC reads whole tie groups only, so no id tie-break is needed.
+  return aucFromRanked(rank(rows, []))?.auc ?? null;
+}
+
+/** ROC AUC with DeLong's standard error and 95% interval; null when only one class is present. */
+export function aucWithInterval(rows: readonly BacktestRow[]): AucEstimate | null {
   return aucFromRanked(rank(rows, []));
 }
 
-export function runBacktest(rows: readonly BacktestRow[], options: { ks?: readonly number[] } = {}): BacktestResult {
-  const ks = options.ks ?? DEFAULT_KS;
-  validateKs(ks);
-  const ranked = rank(rows, [...ks, ...decileCuts(rows.length)]);
+function tiesFromRanked(ranked: Ranked, ks: readonly number[], capacity: number | undefined): TieAtCut[] {
+  const ties: TieAtCut[] = [];
+  const add = (boundary: TieAtCut['boundary'], at: number, cut: number) => {
+    const group = ranked.straddles.get(cut);
+    if (group) ties.push({ boundary, at, score: ranked.scores[cut] as number, tied: group.end - group.start, before: cut - group.start });
+  };
+  decileCuts(ranked.n)
+    .slice(0, 9)
+    .forEach((cut, d) => add('decile', d + 1, cut));
+  for (const k of new Set(ks)) add('top', k, k);
+  if (capacity !== undefined) add('capacity', capacity, capacity);
+  const order = { decile: 0, top: 1, capacity: 2 };
+  return ties.sort((a, b) => b.score - a.score || order[a.boundary] - order[b.boundary] || a.at - b.at);
+}
+
+export interface BacktestOptions {
+  /** Precision@k for these ks (default 25, 50, 100); a share is of these rows. */
+  ks?: readonly KSpec[];
+  /** Leads the team can work among these rows: precision, lift and the score cut-off there. */
+  capacity?: number;
+}
+
+export function runBacktest(rows: readonly BacktestRow[], options: BacktestOptions = {}): BacktestResult {
+  const specs = options.ks ?? DEFAULT_KS;
+  validateKs(specs);
+  const { capacity } = options;
+  if (capacity !== undefined && (!Number.isInteger(capacity) || capacity <= 0)) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+  const ks = specs.map((k) => resolveK(k, rows.length));
+  const ranked = rank(rows, [...ks, ...(capacity === undefined ? [] : [capacity]), ...decileCuts(rows.length)]);
+  const auc = aucFromRanked(ranked);
   return {
     n: ranked.n,
     conversions: ranked.conversions,
     baseRate: ratio(ranked.conversions, ranked.n),
     tiers: tierTable(rows),
-    precisionAtK: precisionFromRanked(ranked, ks),
+    precisionAtK: precisionFromRanked(ranked, specs),
     deciles: decilesFromRanked(ranked),
-    auc: aucFromRanked(ranked),
+    auc: auc?.auc ?? null,
+    aucCi: auc?.ci ?? null,
+    capacity: capacity === undefined ? null : capacityFromRanked(ranked, capacity),
+    ties: tiesFromRanked(ranked, ks, capacity),
   };
+}
+
+/**
+ * Per row, in input order, its DeLong placement: for a converter the share of non-converters it outscores,
+ * for a non-converter the share of converters that outscore it (ties count 1/2). Null with one class only.
+ */
+function placements(rows: readonly BacktestRow[]): Float64Array | null {
+  const n = rows.length;
+  const keys = new Float64Array(n);
+  let positives = 0;
+  for (let i = 0; i < n; i++) {
+    const row = rows[i] as BacktestRow;
+    if (!Number.isFinite(row.score)) throw new RangeError(`row ${i} has non-finite score ${row.score}`);
+    keys[i] = row.score;
+    if (row.converted) positives++;
+  }
+  const negatives = n - positives;
+  if (positives === 0 || negatives === 0) return null;
+  const order = orderByScoreDesc(keys);
+  const out = new Float64Array(n);
+  let negativesAbove = 0;
+  let positivesAbove = 0;
+  let r = 0;
+  while (r < n) {
+    const score = keys[order[r] as number] as number;
+    let end = r;
+    let groupPositives = 0;
+    for (; end < n && keys[order[end] as number] === score; end++) if ((rows[order[end] as number] as BacktestRow).converted) groupPositives++;
+    const groupNegatives = end - r - groupPositives;
+    const v10 = (negatives - negativesAbove - groupNegatives + 0.5 * groupNegatives) / negatives;
+    const v01 = (positivesAbove + 0.5 * groupPositives) / positives;
+    for (; r < end; r++) {
+      const i = order[r] as number;
+      out[i] = (rows[i] as BacktestRow).converted ? v10 : v01;
+    }
+    negativesAbove += groupNegatives;
+    positivesAbove += groupPositives;
+  }
+  return out;
+}
+
+/** Two rankings of the same leads compared by DeLong's paired test. */
+export interface PairedAucComparison {
+  /** AUC of `b` minus AUC of `a`. */
+  difference: number;
+  se: number;
+  /** 95% interval of the difference. */
+  ci: Interval;
+  z: number | null;
+  /** Two-sided p-value of "no difference"; 1 when the two rank every pair alike. */
+  p: number;
+}
+
+/**
+ * DeLong's test for two correlated AUCs: the same leads ranked two ways (two rule sets, or rules and a
+ * model). `a[i]` and `b[i]` must be the same lead with the same outcome. Var(AUC_b − AUC_a) sums, over the
+ * converters and the non-converters, the variances of the two placements less twice their covariance, so
+ * two rankings that mostly agree are told apart on far fewer leads than two independent AUCs would need.
+ * Null when either class is missing, or there are fewer than two of either.
+ */
+export function compareAucs(a: readonly BacktestRow[], b: readonly BacktestRow[]): PairedAucComparison | null {
+  if (a.length !== b.length) throw new RangeError(`compareAucs needs the same leads: ${a.length} vs ${b.length} rows`);
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as BacktestRow;
+    const y = b[i] as BacktestRow;
+    if (x.id !== y.id || x.converted !== y.converted) throw new RangeError(`compareAucs needs the same leads in the same order: row ${i} is ${x.id} and ${y.id}`);
+  }
+  const pa = placements(a);
+  const pb = placements(b);
+  if (!pa || !pb) return null;
+  let m = 0;
+  let meanA = [0, 0];
+  let meanB = [0, 0];
+  for (let i = 0; i < a.length; i++) {
+    const c = (a[i] as BacktestRow).converted ? 0 : 1;
+    if (c === 0) m++;
+    meanA[c]! += pa[i] as number;
+    meanB[c]! += pb[i] as number;
+  }
+  const n = a.length - m;
+  if (m < 2 || n < 2) return null;
+  meanA = [meanA[0]! / m, meanA[1]! / n];
+  meanB = [meanB[0]! / m, meanB[1]! / n];
+  // Per class: Σ (dA − dB)² with d the deviation from the class mean = var A + var B − 2 cov.
+  const sum = [0, 0];
+  for (let i = 0; i < a.length; i++) {
+    const c = (a[i] as BacktestRow).converted ? 0 : 1;
+    const d = (pb[i] as number) - meanB[c]! - ((pa[i] as number) - meanA[c]!);
+    sum[c]! += d * d;
+  }
+  const variance = sum[0]! / (m - 1) / m + sum[1]! / (n - 1) / n;
+  // The mean placement of the converters is the AUC.
+  const difference = meanB[0]! - meanA[0]!;
+  const se = Math.sqrt(variance);
+  if (se < 1e-12) return { difference, se: 0, ci: { low: difference, high: difference }, z: null, p: Math.abs(difference) < 1e-12 ? 1 : 0 };
+  const z = difference / se;
+  return { difference, se, ci: { low: difference - Z_95 * se, high: difference + Z_95 * se }, z, p: Math.min(1, 1 - errorFunction(Math.abs(z) / Math.SQRT2)) };
+}
+
+/**
+ * Mid-ranks of values (1 = highest; a tie group shares the mean of its ranks), by the same radix sort as
+ * the backtest: what Spearman's rank correlation is computed on.
+ */
+export function midranks(values: ArrayLike<number>): Float64Array {
+  const n = values.length;
+  const keys = Float64Array.from(values);
+  for (let i = 0; i < n; i++) if (!Number.isFinite(keys[i])) throw new RangeError(`value ${i} is not a finite number: ${keys[i]}`);
+  const order = orderByScoreDesc(keys);
+  const ranks = new Float64Array(n);
+  let r = 0;
+  while (r < n) {
+    const value = keys[order[r] as number] as number;
+    let end = r;
+    while (end < n && keys[order[end] as number] === value) end++;
+    const mid = (r + 1 + end) / 2;
+    for (; r < end; r++) ranks[order[r] as number] = mid;
+  }
+  return ranks;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -434,6 +704,36 @@ export function table(header: readonly string[], body: readonly (readonly string
   return [line(header), rule, ...body.map(line)].join('\n');
 }
 
+/**
+ * Tie warnings in words, one line per tied score: "1,204 leads tied at score 45: the boundary between
+ * deciles 1 and 2 (980 of them above it) and the top-100 cut (100) fall inside them".
+ */
+export function describeTies(ties: readonly TieAtCut[]): string[] {
+  const byScore = new Map<number, TieAtCut[]>();
+  for (const tie of ties) byScore.set(tie.score, [...(byScore.get(tie.score) ?? []), tie]);
+  return [...byScore.values()].map((group) => {
+    const cuts = group.map((t) => {
+      const where = t.boundary === 'decile' ? `the boundary between deciles ${t.at} and ${t.at + 1}` : t.boundary === 'top' ? `the top-${t.at} cut` : `the capacity cut at ${t.at} leads`;
+      return `${where} (${t.before.toLocaleString('en-US')} of them above it)`;
+    });
+    const list = cuts.length === 1 ? cuts[0]! : `${cuts.slice(0, -1).join(', ')} and ${cuts.at(-1)}`;
+    return `${group[0]!.tied.toLocaleString('en-US')} leads tied at score ${num(group[0]!.score)}: ${list} ${cuts.length === 1 ? 'falls' : 'fall'} inside them`;
+  });
+}
+
+/** "0.672 (95% CI 0.612–0.731)". */
+export function formatAuc(auc: number | null, ci: Interval | null): string {
+  if (auc === null) return DASH;
+  return ci ? `${auc.toFixed(3)} (95% CI ${ci.low.toFixed(3)}–${ci.high.toFixed(3)})` : auc.toFixed(3);
+}
+
+/** "top 150 leads (score ≥ 62, 12 of the 40 at 62): 31.3% converted, 2.48x". */
+export function describeCapacity(c: CapacityStats): string {
+  if (c.cutoff === null) return `top ${c.k} leads: no leads`;
+  const cut = c.takenAtCutoff < c.atCutoff ? `score ≥ ${num(c.cutoff)}, ${c.takenAtCutoff} of the ${c.atCutoff} at ${num(c.cutoff)}` : `score ≥ ${num(c.cutoff)}`;
+  return `top ${c.effectiveK} leads (${cut}): ${pct(c.precision)} converted (${c.conversions}), lift ${times(c.lift)}`;
+}
+
 export function formatBacktestTables(result: BacktestResult, meta: { rulesVersion: string; source: string }): string {
   const baseCi = wilsonInterval(result.conversions, result.n);
   const sections = [
@@ -449,8 +749,9 @@ export function formatBacktestTables(result: BacktestResult, meta: { rulesVersio
     'Precision at k (top k leads by score)',
     table(
       ['k', 'Leads', 'Conv', 'Precision', 'Lift'],
-      result.precisionAtK.map((p) => [String(p.k), String(p.effectiveK), String(p.conversions), pct(p.precision), times(p.lift)]),
+      result.precisionAtK.map((p) => [p.share === undefined ? String(p.k) : `${formatK({ share: p.share })} (${p.k})`, String(p.effectiveK), String(p.conversions), pct(p.precision), times(p.lift)]),
     ),
+    ...(result.capacity ? ['', `At capacity: ${describeCapacity(result.capacity)}`] : []),
     '',
     'Deciles (1 = highest scores)',
     table(
@@ -468,7 +769,8 @@ export function formatBacktestTables(result: BacktestResult, meta: { rulesVersio
       ]),
     ),
     '',
-    `ROC AUC: ${result.auc === null ? `${DASH} (needs both converted and non-converted leads)` : result.auc.toFixed(3)}`,
+    `ROC AUC: ${result.auc === null ? `${DASH} (needs both converted and non-converted leads)` : `${formatAuc(result.auc, result.aucCi)}${result.aucCi ? ', DeLong' : ''}`}`,
+    ...(result.ties.length > 0 ? ['', `Ties at a cut (${TIE_BREAK_RULE}):`, ...describeTies(result.ties).map((line) => `  - ${line}`)] : []),
   ];
   return `${sections.join('\n')}\n`;
 }

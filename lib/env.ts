@@ -41,6 +41,11 @@ export const envSchema = z
     /** A JSON rule set file; the built-in default B2B rules when unset. */
     SCORING_RULES: optionalText,
     /**
+     * A candidate rule set (JSON) shown beside the live one on /validate — both graded on the same leads,
+     * the leads that change tier — and on the lead page (`?rules=candidate`). It scores nothing else.
+     */
+    SCORING_RULES_CANDIDATE: optionalText,
+    /**
      * Reference time for recency rules: an ISO date, or "now". Unset: the latest activity or creation
      * date in the leads file, i.e. "as of the export", so a static file keeps stable scores.
      */

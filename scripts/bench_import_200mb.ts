@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { largeExport } from '../lib/import/dirty-export';
+import { largeExport } from '../tests/support/dirty-export';
 import { runImport, writeLeadsFile } from '../lib/import/import';
 import { loadMapping } from '../lib/import/mapping';
 import { collectGarbage, mebibytes, withMemorySampling } from './bench/types';

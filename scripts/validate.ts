@@ -1,32 +1,40 @@
 /**
  * `npm run validate -- [flags]`: backtests a leads file that carries the `converted` outcome, with the
- * same tables as the /validate page. `--help` lists the flags.
+ * same tables as the /validate page; `--compare` grades a candidate rule set beside it, `--drift` checks
+ * whether the live rules still fit today's leads. `--help` lists the flags.
  */
 import { resolveAsOf } from '../lib/as-of';
-import { formatBacktestTables, runBacktest } from '../lib/backtest';
+import { formatBacktestTables, kListSchema, runBacktest, type KSpec } from '../lib/backtest';
+import { compareRuleSets, formatComparison } from '../lib/compare';
+import { DRIFT_SAMPLE_LEADS, driftReport, formatDrift, tuneCommandFor } from '../lib/drift';
 import { env, parseEnv, type Env } from '../lib/env';
 import { AppError, formatIssues } from '../lib/errors';
 import { loadLeadsFile } from '../lib/leads-file';
-import { toScorable } from '../lib/lead';
+import { toScorable, type Lead } from '../lib/lead';
 import { fieldCoverage, formatCoverageWarnings, ruleCoverage } from '../lib/rule-coverage';
 import { formatNarrativeTables, narrativeQuality, type NarrativeQuality } from '../lib/narrative-quality';
 import type { RuleSet } from '../lib/rules';
 import { loadRuleSet } from '../lib/rules-file';
 import { rulesVersion, scoreLead } from '../lib/scoring';
-import { describeSplit, resolveSplit, splitter, type SplitSpec } from '../lib/split';
+import { DEFAULT_HOLDOUT, DEFAULT_SPLIT_SEED, describeSplit, resolveSplit, splitter, type SplitSpec } from '../lib/split';
 import { createFileStore } from '../lib/store/file';
 import { createStore } from '../lib/store/index';
-import { defineCommand, sharedFlags, valueFlag } from './cli';
+import type { ScoredRecord } from '../lib/store/types';
+import { booleanFlag, defineCommand, sharedFlags, valueFlag, wholeNumber } from './cli';
 import { z } from 'zod';
+
+/** Exit code of `--drift` when the alarm fires. */
+export const DRIFT_ALARM_EXIT = 3;
 
 /**
  * The Narratives section reads the store (--store, default LEAD_STORE): narratives and SDR feedback live
  * there, not in the leads file. The file store is opened on this run's leads file, rules and as-of date.
  */
-async function narratives(config: Env, kind: Env['LEAD_STORE'], options: { leadsPath: string; rules: RuleSet; asOf: string | undefined; skipInvalid: boolean }): Promise<NarrativeQuality> {
+async function narratives(config: Env, kind: Env['LEAD_STORE'], options: { leadsPath: string; leads: readonly Lead[]; rules: RuleSet; asOf: string | undefined }): Promise<NarrativeQuality> {
   const store =
     kind === 'file'
-      ? createFileStore({ leadsPath: options.leadsPath, enrichmentsPath: config.ENRICHMENTS_PATH, feedbackPath: config.FEEDBACK_PATH, rules: options.rules, asOf: options.asOf, skipInvalid: options.skipInvalid })
+      ? // The leads this run already read: a large file is not read and validated twice.
+        createFileStore({ leadsPath: options.leadsPath, loadedLeads: options.leads, enrichmentsPath: config.ENRICHMENTS_PATH, feedbackPath: config.FEEDBACK_PATH, rules: options.rules, asOf: options.asOf })
       : // Validating the environment as if LEAD_STORE were `kind` names any connection variable it lacks.
         await createStore(parseEnv({ ...process.env, LEAD_STORE: kind }));
   try {
@@ -38,18 +46,28 @@ async function narratives(config: Env, kind: Env['LEAD_STORE'], options: { leads
 
 export default defineCommand(import.meta.url, {
   name: 'validate',
-  summary: 'Backtests the rules on a leads file with the "converted" outcome: conversion by tier, precision@k, lift, ROC AUC.',
+  summary: 'Backtests the rules on a leads file with the "converted" outcome: conversion by tier, precision@k, lift, ROC AUC with its 95% interval.',
   details: [
-    'Scoring never sees the outcome: it is joined to the scores only here. Leads without an outcome are left out.',
+    'Scoring never sees the outcome: it is joined to the scores only here. Leads without an outcome are left out of the backtest.',
     'Rules that read a field fewer than 5% of the leads have are listed first; when the rule set reads no such field at all, it fails.',
     'With a split (--holdout, --split-seed, --split-by), or a rule set written by npm run tune (it stores its split), only the',
     'test half is graded by default: points are never graded on the half they were fitted on. --half all grades every lead.',
+    '--compare grades a candidate rule set on the same leads (a tuned candidate\'s own split first): both side by side, DeLong\'s',
+    'paired test of the AUC difference, the tier-move matrix. --drift refits tune\'s model on the leads and grades it beside the',
+    'rules, and measures the score shift (PSI) against the histogram tune stored; it exits 3 when the alarm fires.',
     'The Narratives section (conversion by confidence label within each tier, grounding flags, SDR feedback) reads the narratives and feedback in the store.',
   ].join('\n'),
-  exitCodes: { 1: 'failed: a bad file or flag value, no lead with an outcome, or a rule set that reads no field of this data' },
+  exitCodes: {
+    1: 'failed: a bad file or flag value, no lead with an outcome (without --drift), or a rule set that reads no field of this data',
+    [DRIFT_ALARM_EXIT]: 'with --drift: the drift alarm fired (PSI > 0.25, or a model beats the rules by > 0.05 AUC); the alarm line says what to run',
+  },
   flags: {
     leads: sharedFlags.leads,
     rules: sharedFlags.rules,
+    compare: valueFlag('PATH', 'a candidate rule set to grade beside --rules on the same leads', z.string().min(1, 'needs a path').optional()),
+    k: valueFlag('LIST', 'precision@k for these k: whole numbers and shares of the graded leads, e.g. 25,50,100,5% (default 25,50,100)', kListSchema.optional()),
+    capacity: valueFlag('N', 'leads the team can work per period (of this file): precision and lift there, and the score cut-off it implies', wholeNumber({ min: 1 }).optional()),
+    drift: booleanFlag('check for drift: the model refitted beside the rules, and the score shift since tuning; exit 3 when the alarm fires'),
     'as-of': sharedFlags['as-of'],
     'skip-invalid': sharedFlags['skip-invalid'],
     holdout: sharedFlags.holdout,
@@ -64,53 +82,107 @@ export default defineCommand(import.meta.url, {
     const leadsPath = flags.leads ?? config.LEADS_PATH;
     const { leads, issues, rejected } = await loadLeadsFile(leadsPath, { skipInvalid: flags['skip-invalid'], origin: flags.leads ? '--leads' : 'LEADS_PATH' });
     if (rejected > 0) console.warn(`Warning: skipped ${rejected} invalid record(s):\n${formatIssues(issues)}\n`);
-    const rules = await loadRuleSet(flags.rules ?? config.SCORING_RULES, { origin: flags.rules ? '--rules' : 'SCORING_RULES' });
+    const rulesPath = flags.rules ?? config.SCORING_RULES;
+    const rules = await loadRuleSet(rulesPath, { origin: flags.rules ? '--rules' : 'SCORING_RULES' });
+    const candidate = flags.compare ? await loadRuleSet(flags.compare, { origin: '--compare' }) : undefined;
     const now = resolveAsOf(leads, flags['as-of'] ?? config.SCORING_AS_OF);
-    const coverage = ruleCoverage(rules, fieldCoverage(leads.map(toScorable)));
+    const fields = fieldCoverage(leads.map(toScorable));
+    const coverage = ruleCoverage(rules, fields);
     const warnings = formatCoverageWarnings(coverage);
     if (coverage.readsNothing) {
       throw new AppError('INVALID_INPUT', `rule set "${rules.name}" reads no field of ${leadsPath}:\n${warnings.map((w) => `  - ${w}`).join('\n')}`);
     }
     if (warnings.length > 0 && !flags.json) console.warn(`Warning:\n${warnings.map((w) => `  - ${w}`).join('\n')}\n`);
+    if (candidate && !flags.json) {
+      const candidateWarnings = formatCoverageWarnings(ruleCoverage(candidate, fields));
+      if (candidateWarnings.length > 0) console.warn(`Warning (candidate ${candidate.name}):\n${candidateWarnings.map((w) => `  - ${w}`).join('\n')}\n`);
+    }
 
-    const { split, origin } = chooseSplit(leads, rules.tuning?.split, flags);
+    const { split, origin } = chooseSplit(leads, [candidate?.tuning?.split, rules.tuning?.split], flags);
     const half = flags.half ?? (split ? 'test' : 'all');
     if (half !== 'all' && !split) throw new AppError('USAGE', `--half ${half} needs a split: give --holdout, --split-seed or --split-by (or a rule set written by npm run tune)`);
     const inHalf = split && half !== 'all' ? splitter(split) : undefined;
-    const graded = inHalf ? leads.filter((lead) => inHalf(lead) === half) : leads;
-    const withOutcome = graded.filter((lead) => lead.converted !== undefined);
-    if (withOutcome.length === 0) {
-      throw new AppError('INVALID_INPUT', `${leadsPath} has no lead with a "converted" outcome, so there is nothing to backtest against.`);
-    }
-    // Scoring sees the lead without its outcome; the outcome joins only the backtest row.
-    const rows = withOutcome.map((lead) => {
+    // Scoring sees the lead without its outcome; the outcome joins only the backtest rows.
+    const records: ScoredRecord[] = leads.map((lead) => {
       const { score, tier } = scoreLead(toScorable(lead), { rules, now });
-      return { id: lead.id, score, tier, converted: lead.converted === true };
+      return { lead, score, tier };
     });
-    const result = runBacktest(rows);
-    const version = rulesVersion(rules);
-    const narrativeResult = await narratives(config, flags.store ?? config.LEAD_STORE, { leadsPath, rules, asOf: flags['as-of'] ?? config.SCORING_AS_OF, skipInvalid: flags['skip-invalid'] });
-    if (flags.json) {
-      console.log(JSON.stringify({ rulesVersion: version, rulesName: rules.name, asOf: now.toISOString(), leadsPath, half, ...(split ? { split } : {}), coverage: { lowRules: coverage.lowRules }, ...result, narratives: narrativeResult }, null, 2));
-      return;
+    const withOutcome = records.filter((r) => r.lead.converted !== undefined);
+    const graded = withOutcome.filter((r) => !inHalf || inHalf(r.lead) === half);
+    if (graded.length === 0 && !flags.drift) {
+      throw new AppError('INVALID_INPUT', `${leadsPath} has no lead with a "converted" outcome${inHalf ? ` in the ${half} half` : ''}, so there is nothing to backtest against.`);
     }
-    const skippedNoOutcome = graded.length - withOutcome.length;
-    const which = half === 'all' ? 'all leads' : `the ${half} half (split ${describeSplit(split!)}${origin === 'rules' ? ', from the rule set\'s tuning metadata' : ''})`;
-    console.log(formatBacktestTables(result, { rulesVersion: `${version} (${rules.name})`, source: `${leadsPath}, ${which}, as of ${now.toISOString().slice(0, 10)}` }));
-    if (skippedNoOutcome > 0) console.log(`${skippedNoOutcome} lead(s) without a known outcome are left out.`);
-    console.log(`\n${formatNarrativeTables(narrativeResult)}`);
-    console.log('Scoring never sees the converted flag: it is joined to the scores only here.');
+    const ks: readonly KSpec[] | undefined = flags.k;
+    // Capacity is per period of this file's leads: on one half, the same share of that half.
+    const capacity = flags.capacity === undefined ? undefined : half === 'all' ? flags.capacity : Math.max(1, Math.round((flags.capacity * graded.length) / Math.max(1, withOutcome.length)));
+    const version = rulesVersion(rules);
+    const which = half === 'all' ? 'all leads' : `the ${half} half (split ${describeSplit(split!)}${origin === 'candidate' ? ", from the candidate's tuning metadata" : origin === 'rules' ? ", from the rule set's tuning metadata" : ''})`;
+    const source = `${leadsPath}, ${which}, as of ${now.toISOString().slice(0, 10)}`;
+
+    const result = graded.length > 0 ? runBacktest(graded.map(backtestRow), { ks, capacity }) : null;
+    const comparison = candidate && graded.length > 0 ? compareRuleSets(graded, { candidate, now, ks, capacity, movers: 100 }) : null;
+    const narrativeResult = result ? await narratives(config, flags.store ?? config.LEAD_STORE, { leadsPath, leads, rules, asOf: flags['as-of'] ?? config.SCORING_AS_OF }) : null;
+    let drift = null;
+    if (flags.drift) {
+      const driftSplit = split ?? { by: 'hash' as const, holdout: DEFAULT_HOLDOUT, seed: DEFAULT_SPLIT_SEED };
+      if (!flags.json && withOutcome.length > 0) console.error(`validate: refitting tune's model beside the rules on ${Math.min(DRIFT_SAMPLE_LEADS, withOutcome.length).toLocaleString('en-US')} leads with an outcome …`);
+      drift = driftReport(() => records, { rules, asOf: now, split: driftSplit, tuneCommand: tuneCommandFor(leadsPath, rulesPath) });
+    }
+
+    if (flags.json) {
+      console.log(
+        JSON.stringify(
+          {
+            rulesVersion: version,
+            rulesName: rules.name,
+            asOf: now.toISOString(),
+            leadsPath,
+            half,
+            ...(split ? { split } : {}),
+            coverage: { lowRules: coverage.lowRules },
+            ...(result ?? { n: 0 }),
+            ...(capacity !== undefined ? { capacityAsked: flags.capacity } : {}),
+            ...(comparison && candidate ? { compare: { candidateRules: { name: candidate.name, rulesVersion: rulesVersion(candidate), path: flags.compare }, ...comparison } } : {}),
+            ...(narrativeResult ? { narratives: narrativeResult } : {}),
+            ...(drift ? { drift } : {}),
+          },
+          null,
+          2,
+        ),
+      );
+      return drift?.alarm ? DRIFT_ALARM_EXIT : undefined;
+    }
+    if (result) {
+      console.log(formatBacktestTables(result, { rulesVersion: `${version} (${rules.name})`, source }));
+      const n = (value: number) => value.toLocaleString('en-US');
+      if (capacity !== undefined && flags.capacity !== undefined && capacity !== flags.capacity) console.log(`Capacity ${n(flags.capacity)} of ${n(withOutcome.length)} leads with an outcome is ${n(capacity)} of the ${n(graded.length)} graded.`);
+      const skippedNoOutcome = (inHalf ? leads.filter((l) => inHalf(l) === half).length : leads.length) - graded.length;
+      if (skippedNoOutcome > 0) console.log(`${skippedNoOutcome} lead(s) without a known outcome are left out.`);
+      if (narrativeResult) console.log(`\n${formatNarrativeTables(narrativeResult)}`);
+      console.log('Scoring never sees the converted flag: it is joined to the scores only here.');
+    } else {
+      console.log(`No lead of ${leadsPath} has a known outcome: there is no backtest${candidate ? ' and no comparison' : ''}; the drift check below needs none for the score shift.`);
+    }
+    if (comparison && candidate) console.log(`\n${formatComparison(comparison, { live: `${version} (${rules.name})`, candidate: `${rulesVersion(candidate)} (${candidate.name})`, source })}`);
+    if (drift) console.log(`\n${formatDrift(drift)}`);
+    return drift?.alarm ? DRIFT_ALARM_EXIT : undefined;
   },
 });
 
-/** The split to grade with: the flags', or the one a tuned rule set stores, or none. */
+function backtestRow({ lead, score, tier }: ScoredRecord) {
+  return { id: lead.id, score, tier, converted: lead.converted === true };
+}
+
+/** The split to grade with: the flags', or the one a tuned candidate (then the live set) stores, or none. */
 function chooseSplit(
-  leads: Parameters<typeof resolveSplit>[0],
-  stored: SplitSpec | undefined,
+  leads: readonly Lead[],
+  [fromCandidate, fromRules]: [SplitSpec | undefined, SplitSpec | undefined],
   flags: { holdout?: number; 'split-seed'?: number; 'split-by'?: string },
-): { split: SplitSpec | undefined; origin: 'flags' | 'rules' | 'none' } {
+): { split: SplitSpec | undefined; origin: 'flags' | 'candidate' | 'rules' | 'none' } {
   if (flags.holdout !== undefined || flags['split-seed'] !== undefined || flags['split-by'] !== undefined) {
     return { split: resolveSplit(leads, { by: flags['split-by'], holdout: flags.holdout, seed: flags['split-seed'] }), origin: 'flags' };
   }
-  return stored ? { split: stored, origin: 'rules' } : { split: undefined, origin: 'none' };
+  if (fromCandidate) return { split: fromCandidate, origin: 'candidate' };
+  return fromRules ? { split: fromRules, origin: 'rules' } : { split: undefined, origin: 'none' };
 }
+

@@ -1,12 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  aucWithInterval,
   baseRate,
+  compareAucs,
   decileTable,
   formatBacktestTables,
+  kListSchema,
+  midranks,
   precisionAtK,
   rocAuc,
   runBacktest,
+  tierMoveMatrix,
   tierTable,
   wilsonInterval,
   type BacktestRow,
@@ -310,5 +315,154 @@ describe('runBacktest and formatBacktestTables', () => {
   it('says why AUC is missing', () => {
     const text = formatBacktestTables(runBacktest([row('a', 1, false, 'COLD')]), { rulesVersion: 'v1', source: 'x' });
     expect(text).toMatch(/ROC AUC: — \(needs both converted and non-converted leads\)/);
+  });
+});
+
+describe('AUC with DeLong\'s 95% interval', () => {
+  it('matches a hand-computed case with a tie', () => {
+    // Converters {5, 4, 2}, non-converters {3, 2, 1, 4}.
+    // V10 (share of non-converters each converter beats, ties ½): 5 → 4/4 = 1; 4 → 3.5/4 = 0.875; 2 → 1.5/4 = 0.375.
+    // AUC = 2.25 / 3 = 0.75. V01 (share of converters above each non-converter): 3 → 2/3; 2 → 2.5/3; 1 → 1; 4 → 1.5/3.
+    // S10 = (0.25² + 0.125² + 0.375²) / 2 = 0.109375; S01 = (0.0833² + 0.0833² + 0.25² + 0.25²) / 3 = 0.0462963.
+    // Var = 0.109375 / 3 + 0.0462963 / 4 = 0.0480324, SE = 0.219163; 0.75 ± 1.96 · 0.219163 = 0.3204 … 1.1796 → clamped to 1.
+    const rows = rowsOf([[5, true], [4, true], [2, true], [3, false], [2, false], [1, false], [4, false]]);
+    const estimate = aucWithInterval(rows)!;
+    expect(estimate.auc).toBeCloseTo(0.75, 12);
+    expect(estimate.se).toBeCloseTo(0.219163, 6);
+    expect(estimate.ci!.low).toBeCloseTo(0.320448, 5);
+    expect(estimate.ci!.high).toBe(1);
+    expect(runBacktest(rows).aucCi).toEqual(estimate.ci);
+  });
+
+  it('agrees with the pairwise definition of the placements on arbitrary data', () => {
+    const reference = (rows: BacktestRow[]) => {
+      const pos = rows.filter((r) => r.converted).map((r) => r.score);
+      const neg = rows.filter((r) => !r.converted).map((r) => r.score);
+      const psi = (x: number, y: number) => (x > y ? 1 : x === y ? 0.5 : 0);
+      const v10 = pos.map((x) => neg.reduce((s, y) => s + psi(x, y), 0) / neg.length);
+      const v01 = neg.map((y) => pos.reduce((s, x) => s + psi(x, y), 0) / pos.length);
+      const auc = v10.reduce((a, b) => a + b, 0) / pos.length;
+      const variance = (v: number[]) => v.reduce((s, x) => s + (x - auc) ** 2, 0) / (v.length - 1);
+      return { auc, se: Math.sqrt(variance(v10) / pos.length + variance(v01) / neg.length) };
+    };
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.boolean()), { minLength: 4, maxLength: 120 }), (pairs) => {
+        const rows = rowsOf(pairs);
+        const positives = rows.filter((r) => r.converted).length;
+        fc.pre(positives >= 2 && rows.length - positives >= 2);
+        const got = aucWithInterval(rows)!;
+        const want = reference(rows);
+        expect(got.auc).toBeCloseTo(want.auc, 12);
+        expect(got.se).toBeCloseTo(want.se, 12);
+      }),
+      { numRuns: 200, seed: 19 },
+    );
+  });
+
+  it('has no interval with fewer than two of a class, and no AUC with one class', () => {
+    expect(aucWithInterval(rowsOf([[3, true], [2, false], [1, false]]))).toEqual({ auc: 1, se: null, ci: null });
+    expect(aucWithInterval(rowsOf([[3, true], [2, true]]))).toBeNull();
+    expect(runBacktest(rowsOf([[3, true], [2, true]])).aucCi).toBeNull();
+  });
+
+  it('narrows as leads are added', () => {
+    const make = (n: number) => rowsOf(Array.from({ length: n }, (_, i) => [i % 7, i % 3 === 0 && i % 7 > 2] as const));
+    const small = aucWithInterval(make(60))!;
+    const large = aucWithInterval(make(6_000))!;
+    expect(large.ci!.high - large.ci!.low).toBeLessThan((small.ci!.high - small.ci!.low) / 5);
+  });
+});
+
+describe('compareAucs (DeLong\'s paired test)', () => {
+  it('matches a hand-computed case', () => {
+    // Converters P1, P2; non-converters N1, N2. A: P1 4, P2 2, N1 3, N2 1 → AUC 0.75. B ranks them perfectly → AUC 1.
+    // Placements A: P1 1, P2 0.5, N1 0.5, N2 1; B: all 1. d = B − A: converters (0, 0.5), non-converters (0.5, 0).
+    // Var = [(0.25² + 0.25²) / 1] / 2 + the same = 0.125; SE 0.353553; z = 0.25 / 0.353553 = 0.7071; p = 0.4795.
+    const a = [row('P1', 4, true), row('P2', 2, true), row('N1', 3, false), row('N2', 1, false)];
+    const b = [row('P1', 4, true), row('P2', 3, true), row('N1', 2, false), row('N2', 1, false)];
+    const result = compareAucs(a, b)!;
+    expect(result.difference).toBeCloseTo(0.25, 12);
+    expect(result.se).toBeCloseTo(0.353553, 6);
+    expect(result.z).toBeCloseTo(0.707107, 6);
+    expect(result.p).toBeCloseTo(0.4795, 3);
+    expect(result.ci.low).toBeCloseTo(0.25 - 1.959964 * 0.353553, 5);
+  });
+
+  it('finds no difference between a ranking and itself, and a real one between a good and a random ranking', () => {
+    const n = 2_000;
+    const outcome = (i: number) => (i * 7919) % 10 < 3;
+    const good = Array.from({ length: n }, (_, i) => row(`l${i}`, outcome(i) ? 60 + (i % 40) : 30 + (i % 50), outcome(i)));
+    const noise = good.map((r, i) => ({ ...r, score: (i * 104729) % 101 }));
+    expect(compareAucs(good, good)).toMatchObject({ difference: 0, se: 0, p: 1 });
+    const result = compareAucs(noise, good)!;
+    expect(result.difference).toBeCloseTo(rocAuc(good)! - rocAuc(noise)!, 12);
+    expect(result.ci.low).toBeGreaterThan(0);
+    expect(result.p).toBeLessThan(1e-6);
+  });
+
+  it('refuses rows that are not the same leads in the same order', () => {
+    const a = rowsOf([[1, true], [2, false]]);
+    expect(() => compareAucs(a, [...a].reverse())).toThrow(RangeError);
+    expect(() => compareAucs(a, a.slice(1))).toThrow(RangeError);
+  });
+});
+
+describe('precision at shares of k, capacity and ties at cuts', () => {
+  it('parses --k / ?k= lists of counts and shares', () => {
+    expect(kListSchema.parse('25,50, 100,5%')).toEqual([25, 50, 100, { share: 0.05 }]);
+    expect(kListSchema.parse('2.5%')).toEqual([{ share: 0.025 }]);
+    for (const bad of ['0', 'abc', '150%', '2.5', '', '-3', '0%']) expect(kListSchema.safeParse(bad).success, bad).toBe(false);
+  });
+
+  it('turns a share into k among the rows, rounded, at least one', () => {
+    const rows = rowsOf(Array.from({ length: 40 }, (_, i) => [40 - i, i % 4 === 0] as const));
+    // 5% of 40 = 2: the top two are r01 (converted) and r02 → 1/2.
+    expect(runBacktest(rows, { ks: [{ share: 0.05 }, 3] }).precisionAtK).toEqual([
+      { k: 2, share: 0.05, effectiveK: 2, conversions: 1, precision: 0.5, lift: 2 },
+      { k: 3, effectiveK: 3, conversions: 1, precision: 1 / 3, lift: (1 / 3) / 0.25 },
+    ]);
+    expect(precisionAtK(rows.slice(0, 3), [{ share: 0.01 }])[0]).toMatchObject({ k: 1, effectiveK: 1 });
+  });
+
+  it('reports the score cut-off a capacity implies, and how a tie at it is split', () => {
+    // Scores 9, 8, 8, 8, 7, 6 (ids r01…r06); capacity 3 ends inside the three 8s: 2 of them by id (r02, r03).
+    const rows = rowsOf([[9, true], [8, false], [8, true], [8, true], [7, false], [6, false]]);
+    const { capacity, ties } = runBacktest(rows, { ks: [1], capacity: 3 });
+    expect(capacity).toEqual({ k: 3, effectiveK: 3, conversions: 2, precision: 2 / 3, lift: (2 / 3) / 0.5, cutoff: 8, above: 1, atCutoff: 3, takenAtCutoff: 2 });
+    expect(ties).toContainEqual({ boundary: 'capacity', at: 3, score: 8, tied: 3, before: 2 });
+    expect(runBacktest(rows, { capacity: 4 }).capacity).toMatchObject({ cutoff: 8, atCutoff: 3, takenAtCutoff: 3 });
+    expect(runBacktest([], { capacity: 5 }).capacity).toMatchObject({ effectiveK: 0, cutoff: null });
+  });
+
+  it('warns when a decile boundary or the top k falls inside one tied score', () => {
+    // 20 leads, deciles of 2: five leads tie at 90, so the cuts after 2 and 4 leads fall inside the tie; so does top 3.
+    const rows = rowsOf(Array.from({ length: 20 }, (_, i) => [i < 5 ? 90 : 80 - i, i % 2 === 0] as const));
+    const { ties } = runBacktest(rows, { ks: [3, 5, 10] });
+    expect(ties).toEqual([
+      { boundary: 'decile', at: 1, score: 90, tied: 5, before: 2 },
+      { boundary: 'decile', at: 2, score: 90, tied: 5, before: 4 },
+      { boundary: 'top', at: 3, score: 90, tied: 5, before: 3 },
+    ]);
+    const text = formatBacktestTables(runBacktest(rows, { ks: [3] }), { rulesVersion: 'v', source: 's' });
+    expect(text).toContain('ordered by lead id');
+    expect(text).toContain('5 leads tied at score 90: the boundary between deciles 1 and 2 (2 of them above it), the boundary between deciles 2 and 3 (4 of them above it) and the top-3 cut (3 of them above it) fall inside them');
+    expect(runBacktest(rowsOf(Array.from({ length: 20 }, (_, i) => [100 - i, false] as const))).ties).toEqual([]);
+  });
+});
+
+describe('midranks', () => {
+  it('ranks from the highest, tied values sharing the mean of their ranks', () => {
+    expect(Array.from(midranks([3, 1, 3, 2]))).toEqual([1.5, 4, 1.5, 3]);
+    expect(Array.from(midranks([5, 5, 5]))).toEqual([2, 2, 2]);
+    expect(() => midranks([1, Number.NaN])).toThrow(RangeError);
+  });
+});
+
+describe('tierMoveMatrix', () => {
+  it('counts every lead once: its cells add up to the leads moved and kept', () => {
+    const moves = [['HOT', 'HOT'], ['HOT', 'WARM'], ['WARM', 'COLD'], ['COLD', 'HOT'], ['COLD', 'COLD'], ['COLD', 'COLD']] as const;
+    const matrix = tierMoveMatrix(moves);
+    expect(matrix).toEqual([[1, 1, 0], [0, 0, 1], [1, 0, 2]]);
+    expect(matrix.flat().reduce((a, b) => a + b, 0)).toBe(moves.length);
   });
 });

@@ -16,8 +16,11 @@ const DOT_SEGMENT = /^\.{1,2}$/;
 /** The path segment of a lead looked up by its `id` query parameter. */
 export const BY_QUERY_SEGMENT = 'id';
 
-export function leadHref(id: string): string {
-  return DOT_SEGMENT.test(id) ? `/leads/${BY_QUERY_SEGMENT}?id=${encodeURIComponent(id)}` : `/leads/${encodeURIComponent(id)}`;
+/** The page of a lead; `rules: 'candidate'` opens it with the candidate rule set's breakdown (SCORING_RULES_CANDIDATE). */
+export function leadHref(id: string, { rules }: { rules?: 'candidate' } = {}): string {
+  const view = rules ? `rules=${rules}` : '';
+  if (DOT_SEGMENT.test(id)) return `/leads/${BY_QUERY_SEGMENT}?id=${encodeURIComponent(id)}${view ? `&${view}` : ''}`;
+  return `/leads/${encodeURIComponent(id)}${view ? `?${view}` : ''}`;
 }
 
 /** The `id` query parameter, when the link put the id there. */

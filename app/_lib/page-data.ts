@@ -1,8 +1,11 @@
 import 'server-only';
 import { connection } from 'next/server';
 import { reEnrichRefusal, type Viewer } from '@/lib/auth/viewer';
+import { tuneCommandFor } from '@/lib/drift';
 import { env } from '@/lib/env';
-import { getRules, getStore } from '@/lib/store';
+import { isAppError } from '@/lib/errors';
+import type { RuleSet } from '@/lib/rules';
+import { getCandidateRules, getRules, getStore } from '@/lib/store';
 import type { LeadStore } from '@/lib/store/types';
 import { requireViewer } from './viewer';
 
@@ -23,9 +26,32 @@ export async function loadRules() {
   return getRules();
 }
 
+/**
+ * The candidate rule set (SCORING_RULES_CANDIDATE), or null when unset. A file that does not load (missing,
+ * invalid) is a `problem` to show, not an error page: the live figures still stand. Logged too.
+ */
+export async function loadCandidateRules(): Promise<{ candidate: RuleSet | null; problem: string | null }> {
+  await connection();
+  await requireViewer();
+  try {
+    return { candidate: await getCandidateRules(), problem: null };
+  } catch (error) {
+    // Every AppError here is about the candidate's file (not found, not JSON, invalid rules).
+    if (!isAppError(error)) throw error;
+    console.error('[leadsignal] SCORING_RULES_CANDIDATE:', error.message);
+    return { candidate: null, problem: error.message };
+  }
+}
+
 /** The `SCORING_AS_OF` setting, for pages that measure dates themselves (the field profile). */
 export function scoringAsOf(): string | undefined {
   return env().SCORING_AS_OF;
+}
+
+/** The command that re-tunes the live rules, for the drift alarm: the leads file of the file store, the rules file in force. */
+export function tuneCommandHint(): string {
+  const config = env();
+  return tuneCommandFor(config.LEAD_STORE === 'file' ? config.LEADS_PATH : 'your-export.json', config.SCORING_RULES);
 }
 
 /** Whether the live re-enrich button can work, and why not. Only these plain values reach the browser. */

@@ -1,14 +1,19 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { loadRules, loadStore } from '@/app/_lib/page-data';
+import { loadCandidateRules, loadRules, loadStore, scoringAsOf, tuneCommandHint } from '@/app/_lib/page-data';
+import { candidateView, liveBacktest, parseValidateQuery, recordsAsOf, driftView, type ValidateQuery } from '@/app/_lib/validate-analysis';
 import { TierBadge } from '@/components/badges';
 import { CumulativeGainsChart, DecileLiftChart, type GainsPoint } from '@/components/backtest-charts';
+import { CompareSection } from '@/components/compare-section';
+import { DriftSection } from '@/components/drift-section';
 import { formatInt, formatLift, formatPct } from '@/components/format';
 import { NarrativeQualitySection } from '@/components/narrative-quality-section';
+import { Notice, Section, Stat, td, th } from '@/components/report-section';
 import { RuleCoverageNotice } from '@/components/rule-coverage-notice';
-import { runBacktest, type BacktestResult, type Interval } from '@/lib/backtest';
+import { describeCapacity, describeTies, formatK, TIE_BREAK_RULE, type BacktestResult, type Interval } from '@/lib/backtest';
 import { narrativeQuality } from '@/lib/narrative-quality';
 import { ruleCoverage } from '@/lib/rule-coverage';
+import { rulesVersion } from '@/lib/scoring';
 
 export const metadata: Metadata = { title: 'Backtest' };
 
@@ -16,33 +21,6 @@ export const metadata: Metadata = { title: 'Backtest' };
 const SMALL_SAMPLE = 100;
 
 const halfWidthPoints = (ci: Interval) => (100 * (ci.high - ci.low)) / 2;
-
-function Section({ title, description, children, testId }: { title: string; description?: React.ReactNode; children: React.ReactNode; testId: string }) {
-  return (
-    <section className="min-w-0 rounded-lg border border-slate-200 bg-white" aria-labelledby={`${testId}-title`} data-testid={testId}>
-      <div className="border-b border-slate-100 px-4 py-3">
-        <h2 id={`${testId}-title`} className="text-sm font-semibold text-slate-900">
-          {title}
-        </h2>
-        {description && <p className="mt-0.5 text-xs text-slate-500">{description}</p>}
-      </div>
-      <div className="px-4 py-3">{children}</div>
-    </section>
-  );
-}
-
-function Stat({ label, value, hint, testId }: { label: string; value: string; hint?: string; testId?: string }) {
-  return (
-    <div className="rounded-lg border border-slate-200 bg-white px-4 py-3" data-testid={testId}>
-      <dt className="text-xs font-medium text-slate-500">{label}</dt>
-      <dd className="mt-1 text-xl font-semibold tabular-nums tracking-tight">{value}</dd>
-      {hint && <dd className="mt-0.5 text-xs text-slate-500">{hint}</dd>}
-    </div>
-  );
-}
-
-const th = 'px-3 py-2 text-right text-xs font-semibold text-slate-600 first:pl-0 first:text-left';
-const td = 'whitespace-nowrap px-3 py-2 text-right tabular-nums first:pl-0 first:text-left';
 
 function aucWords(auc: number | null): string {
   if (auc === null) return 'needs both converters and non-converters';
@@ -69,10 +47,51 @@ function sampleNotes(result: BacktestResult): string[] {
   return notes;
 }
 
-export default async function ValidatePage() {
+/** `?k=` and `?capacity=`: a plain GET form, so the view is a shareable URL and needs no script. */
+function ViewForm({ query }: { query: ValidateQuery }) {
+  const input = 'mt-0.5 w-40 rounded-md border border-slate-300 px-2 py-1 text-sm tabular-nums focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500';
+  return (
+    <form method="get" action="/validate" className="flex flex-wrap items-end gap-3 text-xs text-slate-600" data-testid="view-form">
+      <label className="flex flex-col">
+        Precision at k (counts or shares)
+        <input name="k" defaultValue={query.raw.k} placeholder="25,50,100,5%" className={input} />
+      </label>
+      <label className="flex flex-col">
+        Capacity (leads per period)
+        <input name="capacity" defaultValue={query.raw.capacity} placeholder="e.g. 300" inputMode="numeric" className={input} />
+      </label>
+      <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50">
+        Show
+      </button>
+    </form>
+  );
+}
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function ValidatePage({ searchParams }: Props) {
+  const query = parseValidateQuery(await searchParams);
   const store = await loadStore();
-  const [outcomes, summary, coverage, rules, feedback] = await Promise.all([store.outcomes(), store.summary(), store.fieldCoverage(), loadRules(), store.feedback()]);
+  const [records, outcomes, summary, coverage, rules, feedback, { candidate, problem }] = await Promise.all([
+    store.scoredRecords(),
+    store.outcomes(),
+    store.summary(),
+    store.fieldCoverage(),
+    loadRules(),
+    store.feedback(),
+    loadCandidateRules(),
+  ]);
   const coverageNotice = <RuleCoverageNotice report={ruleCoverage(rules, coverage)} />;
+  const asOf = recordsAsOf(records, scoringAsOf());
+  const drift = <DriftSection report={driftView(records, rules, asOf, tuneCommandHint())} />;
+  const candidateNote = candidate ? (
+    <p className="mt-2 max-w-3xl rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-xs text-emerald-900" data-testid="candidate-note">
+      Candidate rules <span className="font-medium">{candidate.name}</span> <code className="font-mono">{rulesVersion(candidate)}</code> are configured (SCORING_RULES_CANDIDATE):{' '}
+      <a href="#compare" className="font-medium underline underline-offset-2">
+        see them beside the live rules ↓
+      </a>
+    </p>
+  ) : null;
 
   const header = (
     <div>
@@ -89,10 +108,19 @@ export default async function ValidatePage() {
         Scoring never sees the <code className="font-mono">converted</code> flag: the engine only receives leads with the outcome removed, and the outcome is
         read here, after scoring, to grade the ranking. Rules <code className="font-mono">{summary.rulesVersion}</code>.
       </p>
+      {candidateNote}
+      {problem && (
+        <div className="mt-2 max-w-3xl" data-testid="candidate-problem">
+          <Notice tone="rose" title="The candidate rule set (SCORING_RULES_CANDIDATE) could not be loaded">
+            <pre className="whitespace-pre-wrap font-mono">{problem}</pre>
+          </Notice>
+        </div>
+      )}
     </div>
   );
 
-  if (outcomes.length === 0) {
+  const result = liveBacktest(records, query.ks, query.capacity);
+  if (result.n === 0) {
     return (
       <div className="flex flex-col gap-5">
         {header}
@@ -101,11 +129,11 @@ export default async function ValidatePage() {
           <p className="text-sm font-medium text-slate-900">No lead has a known outcome yet.</p>
           <p className="mt-1 text-sm text-slate-500">Add a <code className="font-mono">converted</code> true/false value to leads (in the leads file or CSV import) to backtest the score.</p>
         </div>
+        {drift}
       </div>
     );
   }
 
-  const result = runBacktest(outcomes, { ks: [25, 50, 100] });
   const notes = sampleNotes(result);
   const gains: GainsPoint[] = [
     { leads: 0, model: 0, random: 0 },
@@ -124,8 +152,24 @@ export default async function ValidatePage() {
         <Stat label="Leads with an outcome" value={formatInt(result.n)} hint={`of ${formatInt(summary.total)} in the store`} testId="stat-n" />
         <Stat label="Conversions" value={formatInt(result.conversions)} testId="stat-conversions" />
         <Stat label="Base rate" value={formatPct(result.baseRate)} hint="what random calling converts" testId="stat-base-rate" />
-        <Stat label="ROC AUC" value={result.auc === null ? '—' : result.auc.toFixed(3)} hint={aucWords(result.auc)} testId="stat-auc" />
+        <Stat
+          label="ROC AUC"
+          value={result.auc === null ? '—' : result.auc.toFixed(3)}
+          hint={result.aucCi ? `95% interval ${result.aucCi.low.toFixed(3)}–${result.aucCi.high.toFixed(3)} (DeLong) · ${aucWords(result.auc)}` : aucWords(result.auc)}
+          testId="stat-auc"
+        />
       </dl>
+
+      <ViewForm query={query} />
+      {query.problems.length > 0 && (
+        <Notice tone="rose" title="Ignored in the address" testId="query-problems">
+          <ul className="list-disc space-y-0.5 pl-5">
+            {query.problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        </Notice>
+      )}
 
       {notes.length > 0 && (
         <div className="rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" data-testid="sample-notes">
@@ -136,6 +180,19 @@ export default async function ValidatePage() {
             ))}
           </ul>
         </div>
+      )}
+
+      {result.ties.length > 0 && (
+        <Notice tone="amber" title="A cut falls inside one tied score" testId="tie-warnings">
+          <ul className="list-disc space-y-0.5 pl-5">
+            {describeTies(result.ties).map((line) => (
+              <li key={line}>{line}</li>
+            ))}
+          </ul>
+          <p className="mt-1">
+            Which of the tied leads fall on either side is decided by the tie-break alone: {TIE_BREAK_RULE}. Read those deciles and that precision@k as a blend of the tied leads.
+          </p>
+        </Notice>
       )}
 
       <div className="grid gap-5 lg:grid-cols-2">
@@ -188,10 +245,10 @@ export default async function ValidatePage() {
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
-                {result.precisionAtK.map((p) => (
-                  <tr key={p.k} data-testid="precision-row" data-k={p.k}>
+                {result.precisionAtK.map((p, i) => (
+                  <tr key={`${i}:${p.k}`} data-testid="precision-row" data-k={p.k}>
                     <th scope="row" className={`${td} font-medium`}>
-                      {p.k}
+                      {p.share === undefined ? p.k : `${formatK({ share: p.share })} (${formatInt(p.k)})`}
                       {p.effectiveK !== p.k && <span className="ml-1 text-xs font-normal text-slate-500">({formatInt(p.effectiveK)} available)</span>}
                     </th>
                     <td className={td}>
@@ -205,6 +262,11 @@ export default async function ValidatePage() {
               </tbody>
             </table>
           </div>
+                  {result.capacity && (
+            <p className="mt-2 text-xs text-slate-700" data-testid="capacity">
+              At a capacity of {formatInt(result.capacity.k)}: {describeCapacity(result.capacity)}.
+            </p>
+          )}
         </Section>
 
         <Section title="Lift by score decile" description="D1 is the top 10% by score. Bars above the dashed line beat random order." testId="decile-chart">
@@ -246,6 +308,15 @@ export default async function ValidatePage() {
         </Section>
       </div>
 
+      {candidate && (
+        <CompareSection
+          {...candidateView(records, rules, candidate, asOf, query.ks, query.capacity)}
+          live={{ name: rules.name, version: summary.rulesVersion }}
+          candidate={{ name: candidate.name, version: rulesVersion(candidate) }}
+          capacityAsked={query.capacity}
+        />
+      )}
+      {drift}
       <NarrativeQualitySection quality={narrativeQuality(outcomes, feedback)} />
     </div>
   );

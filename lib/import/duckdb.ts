@@ -6,10 +6,12 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
  * import ends.
  *
  * One thread, because building the wide `vals` table needs working memory per thread that DuckDB cannot
- * spill (measured: a 200 MB export with 2 threads runs out of a 400 MB limit, with 4 threads out of
- * 640 MB; with 1 thread 300 MB is enough), and the process's RSS runs about 500 MB above DuckDB's limit
- * (Node, the JS heap, the CSV reader's buffers). On the 2-core bench machine one thread was also no
- * slower end to end. 1 thread and 400 MB keep a 200 MB export at about 0.9 GB of RSS.
+ * spill: each thread fills a 122,880-row group of its text in memory (measured: with 2 threads the
+ * bench's 200,000-row export runs out of 400 MB, also with preserve_insertion_order off and with the
+ * database in a file; a 200 MB export with 4 threads ran out of 640 MB; with 1 thread 250 MB is too
+ * little). The process's RSS runs about 450-600 MB above DuckDB's limit (Node, the JS heap, the CSV
+ * reader's buffers). On the 2-core bench machine 2 threads for the other statements cost more CPU and
+ * memory and were no faster. 1 thread and 400 MB keep a 200 MB export at 0.85-1.0 GB of RSS.
  */
 const MEMORY_LIMIT = '400MB';
 const THREADS = '1';

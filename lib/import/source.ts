@@ -1,4 +1,4 @@
-import { isAscii, isUtf8 } from 'node:buffer';
+import { isUtf8 } from 'node:buffer';
 import { closeSync, createReadStream, openSync, promises as fs, writeSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../errors';
@@ -49,8 +49,8 @@ export const EMPTY = 1;
 export const SPACES = 2;
 
 const LF = 0x0a;
-/** Control characters other than tab, LF and CR (matched on a latin-1 view of the bytes). */
-const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+/** A byte outside printable ASCII, tab, LF and CR (matched on a latin-1 view of the bytes: one character per byte). */
+const NOT_PLAIN = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\xff]/g;
 const CR = 0x0d;
 const SPACE = 0x20;
 const TAB = 0x09;
@@ -260,7 +260,9 @@ class NumberingWriter {
   /** A lone CR at the end of a chunk, whose line's fate depends on the next byte. */
   private heldCr = false;
   private chunk: Buffer = Buffer.alloc(0);
-  private plainChunk = true;
+  /** Where the current chunk has bytes outside printable ASCII (found once per chunk), and the next to look at. */
+  private notPlain: number[] = [];
+  private nextNotPlain = 0;
 
   constructor(
     private readonly fd: number,
@@ -272,8 +274,9 @@ class NumberingWriter {
   write(chunk: Buffer): void {
     let i = 0;
     const n = chunk.length;
-    // Whether this chunk has any byte a line must be flagged for: if none, its lines are not looked at.
-    this.plainChunk = isAscii(chunk) && !CONTROL.test(chunk.toString('latin1'));
+    // The bytes lines must be flagged for, found in one pass over the chunk.
+    this.notPlain = Array.from(chunk.toString('latin1').matchAll(NOT_PLAIN), (m) => m.index);
+    this.nextNotPlain = 0;
     this.chunk = chunk;
     while (i < n) {
       if (this.atLineStart) {
@@ -355,7 +358,7 @@ class NumberingWriter {
     if (blank === EMPTY) return;
     if (this.used + 24 > this.out.length) this.flush();
     // A line whose plainness is not checked here (one starting with a CR held from the last chunk) is flagged.
-    const plain = at >= 0 && (this.plainChunk ? this.chunk.indexOf(this.separator, at) >= 0 : this.plainLine(at));
+    const plain = at >= 0 && this.plainLine(at);
     if (!plain) this.out[this.used++] = 0x2d;
     const digits = String(this.line);
     for (let i = 0; i < digits.length; i++) this.out[this.used++] = digits.charCodeAt(i);
@@ -370,9 +373,10 @@ class NumberingWriter {
   private plainLine(at: number): boolean {
     const end = this.chunk.indexOf(this.separator, at);
     if (end < 0) return false;
-    const line = this.chunk.subarray(at, end);
-    return isAscii(line) && !CONTROL.test(line.toString('latin1'));
+    while (this.nextNotPlain < this.notPlain.length && this.notPlain[this.nextNotPlain]! < at) this.nextNotPlain++;
+    return !(this.nextNotPlain < this.notPlain.length && this.notPlain[this.nextNotPlain]! < end);
   }
+
 
   private endLine(): void {
     if (this.onlySpaces && !this.atLineStart) this.table.blank[this.table.count - 1] = SPACES;

@@ -5,8 +5,9 @@ import { z } from 'zod';
 import { enrichmentSchema, type Enrichment } from '../enrichment/schema';
 import { AppError, formatIssues, type FieldIssue } from '../errors';
 import { withFileLock } from '../file-lock';
-import { writeAll, writeFileAtomic } from '../fs-atomic';
+import { writeFileAtomic } from '../fs-atomic';
 import { readOptionalJsonFile } from '../json-file';
+import { appendLines, parseJournalLines, readBytesFrom, type ParsedLines } from './journal-lines';
 import { compareCodePoints } from './order';
 
 /**
@@ -31,7 +32,6 @@ const VERSION = 1;
 export const FOLD_AT_BYTES = 2 << 20;
 /** Reads retried while folds keep changing the files under them; each fold takes the snapshot's lock. */
 const READ_ATTEMPTS = 50;
-const NEWLINE = 0x0a;
 
 const snapshotFileSchema = z
   .object({
@@ -130,13 +130,6 @@ interface Listing {
   journal: { ino: bigint; size: number } | null;
 }
 
-/** Journal lines parsed from a byte range; `consumed` ends after the last line that is settled. */
-interface ParsedLines {
-  entries: Enrichment[];
-  consumed: number;
-  lines: number;
-}
-
 export function createFileEnrichments(snapshotPath: string, { foldAtBytes = FOLD_AT_BYTES, warn = (m) => console.warn(m) }: FileEnrichmentsOptions = {}): FileEnrichments {
   const dir = path.dirname(snapshotPath);
   const base = path.basename(snapshotPath);
@@ -157,76 +150,23 @@ export function createFileEnrichments(snapshotPath: string, { foldAtBytes = FOLD
     return { snapshot, sealed, journal };
   }
 
-  /**
-   * Parses journal lines. Only lines ending in a newline count; the text after the last newline is a write
-   * in progress, or, in a sealed file, one a crash cut short. A complete line that is not JSON was cut short
-   * by a crash too (the next append started a new line after it): reported and skipped, unless it is the
-   * last complete line of a live journal, which is left to be read again.
-   */
-  function parseLines(text: Buffer, file: string, firstLine: number, { live }: { live: boolean }): ParsedLines {
-    const entries: Enrichment[] = [];
-    const issues: FieldIssue[] = [];
-    let consumed = 0;
-    let lines = 0;
-    for (let start = 0; ; ) {
-      const end = text.indexOf(NEWLINE, start);
-      if (end === -1) {
-        if (!live && start < text.length) report(`${file}: the last line (${firstLine + lines + 1}) was cut short by a crash (a call in flight); skipped`);
-        break;
-      }
-      const lineNo = firstLine + lines + 1;
-      const line = text.subarray(start, end).toString('utf8');
-      let raw: unknown;
-      let json = true;
-      try {
-        raw = line.trim() === '' ? undefined : JSON.parse(line);
-      } catch {
-        json = false;
-      }
-      if (!json) {
-        if (live && text.indexOf(NEWLINE, end + 1) === -1) break;
-        report(`${file}: line ${lineNo} is not JSON (cut short by a crash); skipped`);
-      } else if (raw !== undefined) {
-        const result = enrichmentSchema.safeParse(raw);
+  function parseLines(text: Buffer, file: string, firstLine: number, { live }: { live: boolean }): ParsedLines<Enrichment> {
+    return parseJournalLines(text, file, firstLine, {
+      schema: enrichmentSchema,
+      label: JOURNAL_LABEL,
+      recordOf: (raw, lineNo) => {
         const id = (raw as { lead_id?: unknown } | null)?.lead_id;
-        const record = `line ${lineNo}${typeof id === 'string' ? ` (lead "${id}")` : ''}`;
-        if (result.success) entries.push(result.data);
-        else for (const issue of result.error.issues) issues.push({ record, field: issue.path.join('.') || '(record)', message: issue.message });
-      }
-      lines++;
-      start = end + 1;
-      consumed = start;
-    }
-    if (issues.length > 0) {
-      throw new AppError('INVALID_INPUT', `${JOURNAL_LABEL} ${file} has invalid entries:\n${formatIssues(issues, issues.length)}`, {
-        safeMessage: `${JOURNAL_LABEL} has invalid entries.`,
-        issues,
-      });
-    }
-    return { entries, consumed, lines };
+        return `line ${lineNo}${typeof id === 'string' ? ` (lead "${id}")` : ''}`;
+      },
+      live,
+      report,
+    });
   }
 
   function report(message: string): void {
     if (warned.has(message)) return;
     warned.add(message);
     warn(`[leadsignal] ${message}`);
-  }
-
-  async function readBytes(file: string, from: number): Promise<Buffer> {
-    const handle = await fs.open(file, 'r');
-    try {
-      const { size } = await handle.stat();
-      const buffer = Buffer.alloc(Math.max(0, size - from));
-      let read = 0;
-      while (read < buffer.length) {
-        const { bytesRead } = await handle.read(buffer, read, buffer.length - read, from + read);
-        if (bytesRead === 0) break;
-        read += bytesRead;
-      }
-      return buffer.subarray(0, read);
-    } finally {
-      await handle.close();
-    }
   }
 
   // --- caches: each keyed by what it was read from, so a reader re-reads only what changed -------------
@@ -245,7 +185,7 @@ export function createFileEnrichments(snapshotPath: string, { foldAtBytes = FOLD
     let entries = sealedCache.get(name);
     if (!entries) {
       const file = path.join(dir, name);
-      entries = parseLines(await readBytes(file, 0), file, 0, { live: false }).entries;
+      entries = parseLines(await readBytesFrom(file, 0), file, 0, { live: false }).entries;
       sealedCache.set(name, entries);
     }
     return entries;
@@ -278,7 +218,7 @@ export function createFileEnrichments(snapshotPath: string, { foldAtBytes = FOLD
       journalCache = { key: generation, ino: journal.ino, offset: 0, lines: 0, overlay: new Map() };
     }
     if (journalCache && journal && journal.size > journalCache.offset) {
-      const parsed = parseLines(await readBytes(journalPath, journalCache.offset), journalPath, journalCache.lines, { live: true });
+      const parsed = parseLines(await readBytesFrom(journalPath, journalCache.offset), journalPath, journalCache.lines, { live: true });
       for (const e of parsed.entries) {
         if (supersedes(e, journalCache.overlay.get(e.lead_id) ?? merged.get(e.lead_id))) journalCache.overlay.set(e.lead_id, e);
       }
@@ -334,23 +274,7 @@ export function createFileEnrichments(snapshotPath: string, { foldAtBytes = FOLD
   async function append(list: readonly Enrichment[]): Promise<void> {
     if (list.length === 0) return;
     const bytes = Buffer.from(list.map((e) => `${JSON.stringify(e)}\n`).join(''));
-    await withFileLock(journalPath, async () => {
-      const handle = await fs.open(journalPath, 'a+');
-      try {
-        const { size } = await handle.stat();
-        // A crash cut the last line short: start on a fresh line, so that line stays on its own.
-        if (size > 0) {
-          const last = Buffer.alloc(1);
-          await handle.read(last, 0, 1, size - 1);
-          if (last[0] !== NEWLINE) writeAll(handle.fd, Buffer.from('\n'));
-        }
-        writeAll(handle.fd, bytes);
-        await handle.datasync();
-        journalBytes = size + bytes.length;
-      } finally {
-        await handle.close();
-      }
-    });
+    journalBytes = await appendLines(journalPath, bytes);
     if (journalBytes >= foldAtBytes && !folding) {
       folding = fold()
         .then(() => undefined)

@@ -14,10 +14,11 @@ import { loadLeadsFile } from '../leads-file';
 import type { RuleSet } from '../rules';
 import { rulesVersion, TIERS, type Tier } from '../scoring';
 import { createFileEnrichments, fileStamp, type EnrichmentsView } from './file-enrichments';
+import { createFileScoreHistory } from './file-score-history';
 import { validateEnrichments, validateFeedback, validateLeadQuery } from './input-checks';
 import { compareCodePoints, compareFeedback, compareRows } from './order';
 import { pickAttributes, scoreForStore, searchTextOf, toLeadRow, withEnrichment, type StoredScore } from './scored-lead';
-import { type LeadPage, type LeadRow, type LeadStore, type OutcomeRow, type ScoredLead, type SortDirection, type SortKey, type StoreSummary } from './types';
+import { type LeadPage, type LeadRow, type LeadStore, type OutcomeRow, type ScoredLead, type ScoredRecord, type SortDirection, type SortKey, type StoreSummary } from './types';
 
 /**
  * The zero-setup store: a leads JSON file (scored on load) plus `data/enrichments.json` and its journal
@@ -48,6 +49,19 @@ export interface FileStoreOptions {
   feedbackPath?: string;
   /** Fold the enrichments journal into the file once it is this big (default FOLD_AT_BYTES, 2 MiB). */
   foldAtBytes?: number;
+  /**
+   * The leads of `leadsPath`, already loaded and validated by a command that read the file itself, so a
+   * large file is not read twice. The store then serves these and does not re-read the file.
+   */
+  loadedLeads?: readonly Lead[];
+  /**
+   * Record rules changes in the score history journal beside the leads file (./file-score-history.ts). The
+   * store of the configured rules does (lib/store/index.ts); a command scoring with other rules (`--rules`)
+   * must not, or each run would look like a rules change and back. Default false.
+   */
+  recordScoreHistory?: boolean;
+  /** When a load under new rules takes effect: the end of the score history entries it records (tests pass their own). */
+  clock?: () => Date;
 }
 
 const FEEDBACK_LABEL = 'Feedback file';
@@ -94,6 +108,8 @@ interface LeadsSnapshot {
   searchText: string[];
   orders: Map<string, Int32Array>;
   coverage?: FieldCoverage;
+  /** `scored` in id order, made on first ask. */
+  byId?: readonly ScoredRecord[];
 }
 
 /** A fault in the store's own files, reported as the server's (5xx) with the original message and issues. */
@@ -138,18 +154,29 @@ function filterSet<T>(values: readonly T[] | undefined): Set<T> | null {
 }
 
 export function createFileStore(options: FileStoreOptions): LeadStore {
-  const { leadsPath, enrichmentsPath, rules, asOf, skipInvalid = false, leadsOrigin, foldAtBytes } = options;
+  const { leadsPath, enrichmentsPath, rules, asOf, skipInvalid = false, leadsOrigin, foldAtBytes, loadedLeads, recordScoreHistory = false, clock = () => new Date() } = options;
   const feedbackPath = options.feedbackPath ?? path.join(path.dirname(enrichmentsPath), 'feedback.json');
   const version = rulesVersion(rules);
   let view: View | undefined;
 
   async function readLeads(): Promise<LeadsSnapshot> {
+    // Leads a command loaded itself were warned about by it.
+    if (loadedLeads) return scoreLeads(loadedLeads);
     const { leads, issues, rejected } = await loadLeadsFile(leadsPath, { skipInvalid, origin: leadsOrigin });
     if (rejected > 0) {
       console.warn(`[leadsignal] Skipped ${rejected} invalid record(s) in ${leadsPath}:\n${formatIssues(issues)}`);
     }
+    return scoreLeads(leads);
+  }
+
+  async function scoreLeads(leads: readonly Lead[]): Promise<LeadsSnapshot> {
     const now = resolveAsOf(leads, asOf);
     const scored = leads.map((lead) => scoreForStore(lead, { rules, now }));
+    // The scores are served whatever happens to their history (say, a read-only directory): warned, and
+    // recorded by a later load that can write it.
+    if (recordScoreHistory) await history.record(scored, { rules, rulesVersion: version, now, at: clock() }).catch((error: unknown) => {
+      console.warn(`[leadsignal] Score history not recorded in ${history.journalPath}: ${error instanceof Error ? error.message : String(error)}`);
+    });
     const searchText = leads.map(searchTextOf);
     const positionById = new Map(leads.map((lead, i) => [lead.id, i]));
     const baseRows = scored.map((s) => toLeadRow(withEnrichment(s, null)));
@@ -161,6 +188,7 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
   }
 
   const files = createFileEnrichments(enrichmentsPath, { foldAtBytes });
+  const history = createFileScoreHistory(leadsPath);
   const leadsVersions = loadPerVersion(() => readLeads().catch(dataFault));
   const feedbackVersions = loadPerVersion(() => readFeedback().catch(dataFault));
   const leadsSnapshot = async () => leadsVersions.get(await fileStamp(leadsPath));
@@ -209,6 +237,9 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
       mock: byStatus.mock,
       stale: byStatus.stale,
       rulesVersion: version,
+      configuredRulesVersion: version,
+      // Scored at load: always under the configured rules.
+      outdatedScores: 0,
       industries: [...industries].sort((a, b) => compareCodePoints(a.toLowerCase(), b.toLowerCase()) || compareCodePoints(a, b)),
     };
   }
@@ -286,6 +317,12 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
       return scored.map((s) => s.lead).filter((lead) => lead.converted !== undefined).sort((a, b) => compareCodePoints(a.id, b.id));
     },
 
+    async scoredRecords() {
+      const snapshot = await leadsSnapshot();
+      snapshot.byId ??= [...snapshot.scored].sort((a, b) => compareCodePoints(a.lead.id, b.lead.id));
+      return snapshot.byId;
+    },
+
     async fieldCoverage() {
       const snapshot = await leadsSnapshot();
       snapshot.coverage ??= fieldCoverage(snapshot.scored.map((s) => toScorable(s.lead)));
@@ -361,6 +398,12 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     async feedback(leadId) {
       const list = await feedbackVersions.get(await fileStamp(feedbackPath));
       return leadId === undefined ? list.slice() : list.filter((f) => f.lead_id === leadId);
+    },
+
+    async scoreHistory(leadId) {
+      // Loaded first, so a rules change this load records is in the history read.
+      await leadsSnapshot();
+      return history.entriesOf(leadId).catch(dataFault);
     },
   };
 }

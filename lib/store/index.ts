@@ -36,6 +36,8 @@ export async function createStore(config: Env): Promise<LeadStore> {
       rules: await getRules(),
       asOf: config.SCORING_AS_OF,
       leadsOrigin: 'LEADS_PATH',
+      // The configured rules: a change of them is the score history's to record.
+      recordScoreHistory: true,
     });
   }
   let factory: AdapterFactory;
@@ -53,6 +55,12 @@ export async function createStore(config: Env): Promise<LeadStore> {
 
 /** The scoring rules in force (SCORING_RULES or the built-in default), for scoring and the rule docs pages. */
 export const getRules: () => Promise<RuleSet> = retryOnFailure(() => loadRuleSet(env().SCORING_RULES, { origin: 'SCORING_RULES' }));
+
+/** The candidate rule set (SCORING_RULES_CANDIDATE) shown beside the live one on /validate and lead pages; null when unset. */
+export const getCandidateRules: () => Promise<RuleSet | null> = retryOnFailure(async () => {
+  const path = env().SCORING_RULES_CANDIDATE;
+  return path === undefined ? null : loadRuleSet(path, { origin: 'SCORING_RULES_CANDIDATE' });
+});
 
 /** The process-wide store. */
 export const getStore: () => Promise<LeadStore> = retryOnFailure(() => createStore(env()));

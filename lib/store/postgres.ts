@@ -2,6 +2,7 @@ import 'server-only';
 import { connectPostgres, type Sql } from '../db/connect';
 import type { Env } from '../env';
 import { AppError, isAppError } from '../errors';
+import { retryOnFailure } from '../memo';
 import { loadRuleSet } from '../rules-file';
 import { rulesVersion } from '../scoring';
 import { activeFilter, type ParsedLeadQuery, parseLeadQuery, SEARCH_COLUMNS, SORT_COLUMN, sortNullable } from './sql/lead-query';
@@ -17,19 +18,24 @@ import {
   fromListRow,
   fromOutcomeRow,
   fromRecordRow,
+  fromScoredRecordRow,
+  fromScoreRow,
   FULL_COLUMNS,
   LEAD_WRITE_COLUMN_TYPES,
   LEAD_WRITE_COLUMNS,
   LIST_COLUMNS,
   OUTCOME_COLUMNS,
+  SCORE_COLUMNS,
+  SCORED_RECORD_COLUMNS,
   toEnrichmentWriteRows,
   toFeedbackRow,
   toLeadWriteRows,
   unknownFeedbackLeadError,
   unknownLeadsError,
 } from './sql/row-mapping';
-import { cachedCoverage, type CoverageRow, type SummaryRow, toFieldCoverage, toStoreSummary } from './sql/summary';
-import type { LeadStore } from './types';
+import { fromHistoryRow, HISTORY_COLUMNS, parseRescoreResult, toRescoreRows } from './score-history';
+import { cachedRead, type CoverageRow, type SummaryRow, toFieldCoverage, toStoreSummary } from './sql/summary';
+import type { RescorableStore } from './types';
 
 /**
  * The lead store on any PostgreSQL (self-hosted, or Supabase through its connection string), over a
@@ -41,7 +47,7 @@ import type { LeadStore } from './types';
 export interface PostgresStoreOptions {
   /** An existing pool (tests, scripts); otherwise one is opened from DATABASE_URL and closed by `close()`. */
   sql?: Sql;
-  /** Scoring rules setting, only for the rules version an empty database reports. */
+  /** Scoring rules setting (default SCORING_RULES): the configured rules the summary counts outdated scores against. */
   scoringRules?: string;
 }
 
@@ -58,13 +64,14 @@ function storeError(action: string, error: unknown): AppError {
   });
 }
 
-export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RULES'>, options: PostgresStoreOptions = {}): LeadStore {
+export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RULES'>, options: PostgresStoreOptions = {}): RescorableStore {
   const url = env.DATABASE_URL;
   if (!options.sql && !url) throw new AppError('CONFIG_ERROR', 'DATABASE_URL is required when LEAD_STORE=postgres', { safeMessage: 'The server is misconfigured.' });
   const sql = options.sql ?? connectPostgres(url!);
   const ownsPool = !options.sql;
   const scoringRules = options.scoringRules ?? env.SCORING_RULES;
-  const configuredRulesVersion = async () => rulesVersion(await loadRuleSet(scoringRules, { origin: 'SCORING_RULES' }));
+  // Read once per process, as the app reads its rules (lib/store/index.ts).
+  const configuredRulesVersion = retryOnFailure(async () => rulesVersion(await loadRuleSet(scoringRules, { origin: 'SCORING_RULES' })));
 
   async function run<T>(action: string, work: () => Promise<T>): Promise<T> {
     try {
@@ -89,13 +96,20 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
       ${searchRegex ? sql`and (${SEARCH_COLUMNS.reduce((either, column, i) => (i === 0 ? sql`${sql(column)} ~ ${searchRegex}` : sql`${either} or ${sql(column)} ~ ${searchRegex}`), sql``)})` : sql``}`;
   }
 
-  const coverage = cachedCoverage(() =>
+  const coverage = cachedRead(() =>
     run('counting fields', async () => {
       const [[counts], rows] = await Promise.all([
         sql<{ total: number }[]>`select count(*)::integer as total from public.leads`,
         sql<CoverageRow[]>`select field, leads from public.lead_field_coverage`,
       ]);
       return toFieldCoverage(counts!.total, rows);
+    }),
+  );
+
+  const records = cachedRead(() =>
+    run('reading scored records', async () => {
+      const rows = await sql`select ${sql(SCORED_RECORD_COLUMNS)} from public.leads order by id`;
+      return rows.map(fromScoredRecordRow);
     }),
   );
 
@@ -131,11 +145,13 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
 
     summary() {
       return run('summarising leads', async () => {
-        const [[counts], industries] = await Promise.all([
+        const configured = await configuredRulesVersion();
+        const [[counts], industries, [outdated]] = await Promise.all([
           sql<SummaryRow[]>`select * from public.lead_summary`,
           sql<{ industry: string }[]>`select industry from public.lead_industries order by industry_key, industry`,
+          sql<{ n: number }[]>`select count(*)::integer as n from public.leads where rules_version <> ${configured}`,
         ]);
-        return toStoreSummary(counts!, industries.map((r) => r.industry), configuredRulesVersion);
+        return toStoreSummary(counts!, industries.map((r) => r.industry), { configuredRulesVersion: configured, outdated: outdated!.n });
       });
     },
 
@@ -153,6 +169,10 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
       });
     },
 
+    scoredRecords() {
+      return records.get();
+    },
+
     fieldCoverage() {
       return coverage.get();
     },
@@ -168,6 +188,7 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
       if (items.length === 0) return;
       const rows = toLeadWriteRows(items);
       coverage.forget();
+      records.forget();
       const columns = sql.unsafe(LEAD_WRITE_COLUMNS.join(', '));
       const updates = LEAD_WRITE_COLUMNS.filter((c) => c !== 'id');
       await run('upserting leads', () =>
@@ -220,6 +241,46 @@ export function createPostgresStore(env: Pick<Env, 'DATABASE_URL' | 'SCORING_RUL
           ${leadId === undefined ? sql`` : sql`where lead_id = ${leadId}`}
           order by lead_id, narrative_enriched_at, author_key`;
         return rows.map(fromFeedbackRow);
+      });
+    },
+
+    scoreHistory(leadId) {
+      if (leadId.includes('\u0000')) return Promise.resolve([]);
+      return run(`reading the score history of lead "${leadId}"`, async () => {
+        const rows = await sql`select ${sql(HISTORY_COLUMNS)} from public.score_history where lead_id = ${leadId} order by until desc, rules_version`;
+        return rows.map(fromHistoryRow);
+      });
+    },
+
+    countOutdated(version) {
+      return run('counting outdated scores', async () => {
+        const [row] = await sql<{ n: number }[]>`select count(*)::integer as n from public.leads where rules_version <> ${version}`;
+        return row!.n;
+      });
+    },
+
+    outdatedLeads(version, { after, limit }) {
+      return run('reading outdated scores', async () => {
+        const rows = await sql`select ${sql(SCORE_COLUMNS)} from public.leads
+          where rules_version <> ${version} ${after === null ? sql`` : sql`and id > ${after}`}
+          order by id limit ${limit}`;
+        return rows.map(fromScoreRow);
+      });
+    },
+
+    activityDates() {
+      return run('reading activity dates', async () => {
+        const rows = await sql<{ last_activity_at: string | null; created_at: string | null }[]>`
+          select record ->> 'last_activity_at' as last_activity_at, record ->> 'created_at' as created_at from public.leads`;
+        return rows.map((r) => ({ last_activity_at: r.last_activity_at ?? undefined, created_at: r.created_at ?? undefined }));
+      });
+    },
+
+    async saveRescores(items, until) {
+      if (items.length === 0) return { rescored: 0, history: 0 };
+      return run('saving rescored leads', async () => {
+        const [row] = await sql<{ result: unknown }[]>`select public.rescore_leads(${sql.json(toRescoreRows(items) as never)}, ${until}) as result`;
+        return parseRescoreResult(row!.result);
       });
     },
 

@@ -3,6 +3,7 @@ import { createClient, type PostgrestError, type SupabaseClient } from '@supabas
 import ws from 'ws';
 import type { Env } from '../env';
 import { AppError, isAppError } from '../errors';
+import { retryOnFailure } from '../memo';
 import { loadRuleSet } from '../rules-file';
 import { rulesVersion } from '../scoring';
 import { activeFilter, type ParsedLeadQuery, parseLeadQuery, SEARCH_COLUMNS, SORT_COLUMN, sortNullable } from './sql/lead-query';
@@ -18,17 +19,22 @@ import {
   fromListRow,
   fromOutcomeRow,
   fromRecordRow,
+  fromScoredRecordRow,
+  fromScoreRow,
   FULL_COLUMNS,
   LIST_COLUMNS,
   OUTCOME_COLUMNS,
+  SCORE_COLUMNS,
+  SCORED_RECORD_COLUMNS,
   toEnrichmentWriteRows,
   toFeedbackRow,
   toLeadWriteRows,
   unknownFeedbackLeadError,
   unknownLeadsError,
 } from './sql/row-mapping';
-import { cachedCoverage, type CoverageRow, type SummaryRow, toFieldCoverage, toStoreSummary } from './sql/summary';
-import type { LeadStore } from './types';
+import { fromHistoryRow, HISTORY_COLUMNS, parseRescoreResult, toRescoreRows } from './score-history';
+import { cachedRead, type CoverageRow, type SummaryRow, toFieldCoverage, toStoreSummary } from './sql/summary';
+import type { RescorableStore } from './types';
 
 /**
  * The lead store on Supabase, through its REST API (PostgREST) with the service-role key. Server only:
@@ -43,7 +49,7 @@ import type { LeadStore } from './types';
 const API_MAX_ROWS = 1000;
 
 export interface SupabaseStoreOptions {
-  /** Scoring rules setting, only for the rules version an empty database reports. */
+  /** Scoring rules setting (default SCORING_RULES): the configured rules the summary counts outdated scores against. */
   scoringRules?: string;
 }
 
@@ -80,7 +86,7 @@ export function createServiceClient(url: string, key: string): SupabaseClient {
 export function createSupabaseStore(
   env: Pick<Env, 'SUPABASE_URL' | 'SUPABASE_SERVICE_ROLE_KEY' | 'SCORING_RULES'>,
   options: SupabaseStoreOptions = {},
-): LeadStore {
+): RescorableStore {
   const { SUPABASE_URL: url, SUPABASE_SERVICE_ROLE_KEY: key } = env;
   if (!url || !key) {
     const missing = !url ? 'SUPABASE_URL' : 'SUPABASE_SERVICE_ROLE_KEY';
@@ -88,7 +94,14 @@ export function createSupabaseStore(
   }
   const client = createServiceClient(url, key);
   const scoringRules = options.scoringRules ?? env.SCORING_RULES;
-  const configuredRulesVersion = async () => rulesVersion(await loadRuleSet(scoringRules, { origin: 'SCORING_RULES' }));
+  // Read once per process, as the app reads its rules (lib/store/index.ts).
+  const configuredRulesVersion = retryOnFailure(async () => rulesVersion(await loadRuleSet(scoringRules, { origin: 'SCORING_RULES' })));
+
+  async function countOutdated(version: string): Promise<number> {
+    const { error, count } = await client.from('leads').select('id', { count: 'exact', head: true }).neq('rules_version', version);
+    if (error) throw storeError('counting outdated scores', error);
+    return count ?? 0;
+  }
 
   function filtered<Q extends { filter(column: string, operator: string, value: string): Q; or(filters: string): Q }>(q: Q, { query, searchRegex }: ParsedLeadQuery): Q {
     const tiers = activeFilter(query.tiers);
@@ -116,13 +129,18 @@ export function createSupabaseStore(
     }
   }
 
-  const coverage = cachedCoverage(async () => {
+  const coverage = cachedRead(async () => {
     const [counts, rows] = await Promise.all([
       client.from('lead_summary').select('total').single(),
       readAll<CoverageRow>('counting fields', (from, to) => client.from('lead_field_coverage').select('field,leads').order('field').range(from, to)),
     ]);
     if (counts.error) throw storeError('counting leads', counts.error);
     return toFieldCoverage((counts.data as { total: number }).total, rows);
+  });
+
+  const records = cachedRead(async () => {
+    const rows = await readAll<unknown>('reading scored records', (from, to) => client.from('leads').select(SCORED_RECORD_COLUMNS.join(',')).order('id').range(from, to));
+    return rows.map(fromScoredRecordRow);
   });
 
   return {
@@ -160,14 +178,16 @@ export function createSupabaseStore(
     },
 
     async summary() {
-      const [counts, industries] = await Promise.all([
+      const configured = await configuredRulesVersion();
+      const [counts, industries, outdated] = await Promise.all([
         client.from('lead_summary').select('*').single(),
         readAll<{ industry: string }>('reading industries', (from, to) =>
           client.from('lead_industries').select('industry').order('industry_key').order('industry').range(from, to),
         ),
+        countOutdated(configured),
       ]);
       if (counts.error) throw storeError('summarising leads', counts.error);
-      return toStoreSummary(counts.data as SummaryRow, industries.map((r) => r.industry), configuredRulesVersion);
+      return toStoreSummary(counts.data as SummaryRow, industries.map((r) => r.industry), { configuredRulesVersion: configured, outdated });
     },
 
     async outcomes() {
@@ -180,6 +200,10 @@ export function createSupabaseStore(
     async leadsWithOutcome() {
       const rows = await readAll<unknown>('reading leads with an outcome', (from, to) => client.from('leads').select('id,record').not('converted', 'is', null).order('id').range(from, to));
       return rows.map(fromRecordRow);
+    },
+
+    scoredRecords() {
+      return records.get();
     },
 
     fieldCoverage() {
@@ -202,6 +226,7 @@ export function createSupabaseStore(
     async upsertLeads(items) {
       if (items.length === 0) return;
       coverage.forget();
+      records.forget();
       // Full rows with the same keys: postgrest-js sends their union as `columns`, and PostgREST's
       // merge-duplicates then updates exactly those columns, never an enrichment column.
       for (const chunk of chunks(toLeadWriteRows(items))) {
@@ -243,6 +268,44 @@ export function createSupabaseStore(
         return q.order('lead_id').order('narrative_enriched_at').order('author_key').range(from, to);
       });
       return rows.map(fromFeedbackRow);
+    },
+
+    async scoreHistory(leadId) {
+      if (leadId.includes('\u0000')) return [];
+      const rows = await readAll<unknown>(`reading the score history of lead "${leadId}"`, (from, to) =>
+        client.from('score_history').select(HISTORY_COLUMNS.join(',')).eq('lead_id', leadId).order('until', { ascending: false }).order('rules_version').range(from, to),
+      );
+      return rows.map(fromHistoryRow);
+    },
+
+    countOutdated,
+
+    async outdatedLeads(version, { after, limit }) {
+      let q = client.from('leads').select(SCORE_COLUMNS.join(',')).neq('rules_version', version);
+      if (after !== null) q = q.gt('id', after);
+      const { data, error } = await q.order('id').limit(Math.min(limit, API_MAX_ROWS));
+      if (error) throw storeError('reading outdated scores', error);
+      return (data ?? []).map(fromScoreRow);
+    },
+
+    async activityDates() {
+      const rows = await readAll<{ last_activity_at: string | null; created_at: string | null }>('reading activity dates', (from, to) =>
+        client
+          .from('leads')
+          .select('id,last_activity_at:record->>last_activity_at,created_at:record->>created_at')
+          .order('id')
+          .range(from, to)
+          .overrideTypes<{ last_activity_at: string | null; created_at: string | null }[], { merge: false }>(),
+      );
+      return rows.map((r) => ({ last_activity_at: r.last_activity_at ?? undefined, created_at: r.created_at ?? undefined }));
+    },
+
+    async saveRescores(items, until) {
+      if (items.length === 0) return { rescored: 0, history: 0 };
+      // One call, one transaction: the function writes the scores and their history together.
+      const { data, error } = await client.rpc('rescore_leads', { p_rows: toRescoreRows(items), p_until: until });
+      if (error) throw storeError('saving rescored leads', error);
+      return parseRescoreResult(data);
     },
 
     async close() {

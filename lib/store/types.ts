@@ -86,8 +86,37 @@ export interface StoreSummary {
   mock: number;
   stale: number;
   rulesVersion: string;
+  /** The rules version the server is configured with (SCORING_RULES, or the built-in rules). */
+  configuredRulesVersion: string;
+  /**
+   * Leads whose stored score was computed under another rules version than the configured one: the SQL
+   * stores keep the scores they were written with until `npm run rescore`; the file store scores at load,
+   * so it never has any.
+   */
+  outdatedScores: number;
   /** Distinct industries, for the filter. */
   industries: string[];
+}
+
+/**
+ * A lead's whole record with its stored score and tier: what scoring a candidate rule set, or running a
+ * model, beside the stored scores needs (lib/compare.ts, lib/drift.ts).
+ */
+export type ScoredRecord = Pick<ScoredLead, 'lead' | 'score' | 'tier'>;
+
+/**
+ * An earlier score of a lead, kept when a rules change changed its score or tier: what it scored under
+ * rules it is no longer scored with, and until when (the rescore, or the file store's first load under
+ * the new rules).
+ */
+export interface ScoreHistoryEntry {
+  leadId: string;
+  score: number;
+  tier: Tier;
+  rulesVersion: string;
+  breakdown: BreakdownItem[];
+  /** ISO timestamp. */
+  until: string;
 }
 
 /** What the backtest and the Narratives section of /validate need, and nothing else: the outcome only travels this way. */
@@ -115,6 +144,13 @@ export interface LeadStore {
   outcomes(): Promise<OutcomeRow[]>;
   /** The whole records of the leads with a known outcome, in id order: the field profile reads every field against it. */
   leadsWithOutcome(): Promise<Lead[]>;
+  /**
+   * Every lead's whole record with its stored score and tier, in id order: what /validate scores a candidate
+   * rule set and runs the drift check on. The same array comes back while the data is unchanged (the file
+   * store: per version of the leads file; a database store: per read, kept a minute and forgotten at its
+   * own upserts), so callers may memoise work on it.
+   */
+  scoredRecords(): Promise<readonly ScoredRecord[]>;
   /** Leads with a value per field and custom attribute: which rules read nothing (lib/rule-coverage.ts). */
   fieldCoverage(): Promise<FieldCoverage>;
   /** Inserts or replaces leads with their scores; idempotent on lead id, never touches enrichments. */
@@ -131,5 +167,33 @@ export interface LeadStore {
   saveFeedback(feedback: NarrativeFeedback): Promise<void>;
   /** Feedback on one lead, or on every lead; ordered by lead id (code point), narrative time, author key. */
   feedback(leadId?: string): Promise<NarrativeFeedback[]>;
+  /** A lead's earlier scores under other rules, newest first; empty for a lead without any (or an unknown one). */
+  scoreHistory(leadId: string): Promise<ScoreHistoryEntry[]>;
   close?(): Promise<void>;
+}
+
+/** A lead's stored score as read for a rescore, and its score under the configured rules. */
+export interface Rescore {
+  previous: Omit<ScoredLead, 'enrichment' | 'enrichmentStatus'>;
+  next: Omit<ScoredLead, 'enrichment' | 'enrichmentStatus'>;
+}
+
+/**
+ * The SQL stores keep the scores they were written with, so a rules change needs `npm run rescore`
+ * (lib/store/rescore.ts), which goes through these. The file store scores at load and has none of them.
+ */
+export interface RescorableStore extends LeadStore {
+  readonly kind: 'postgres' | 'supabase';
+  /** How many stored leads were scored under another rules version than `rulesVersion`. */
+  countOutdated(rulesVersion: string): Promise<number>;
+  /** Up to `limit` of those leads with an id after `after` (code point order), in id order. */
+  outdatedLeads(rulesVersion: string, page: { after: string | null; limit: number }): Promise<Omit<ScoredLead, 'enrichment' | 'enrichmentStatus'>[]>;
+  /** The date fields of every stored lead that recency's "as of the export" reads (lib/as-of.ts). */
+  activityDates(): Promise<Pick<Lead, 'last_activity_at' | 'created_at'>[]>;
+  /**
+   * One transaction: each lead's new score, and its previous one as a history entry until `until` where
+   * the score or tier changed. A lead another writer changed since it was read (its stored rules version
+   * or input hash is no longer the one read) is left alone, so two runs never write one entry twice.
+   */
+  saveRescores(items: readonly Rescore[], until: string): Promise<{ rescored: number; history: number }>;
 }

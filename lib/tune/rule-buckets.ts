@@ -2,6 +2,7 @@ import { fieldReader, type FieldValue, type ScorableLead } from '../lead';
 import { compilePattern } from '../pattern';
 import { ruleBucketLabels as bucketLabels, type Rule } from '../rules';
 import { compileCondition, normalizeKey, normalizeTitle } from '../scoring';
+import { termOf, textTerms } from './text';
 
 /**
  * The buckets of a rule: every distinct outcome it can award points for (a listed value, "any other
@@ -109,4 +110,41 @@ function compileValue(rule: Exclude<Rule, { kind: 'combination' }>, nowMs: numbe
       };
     }
   }
+}
+
+/** A rule to place, with the word or phrase of a keyword rule tune wrote (placed by terms, not by running its pattern). */
+export interface PlacedRule {
+  rule: Rule;
+  term?: string;
+}
+
+/** A rule with its term when it is a keyword rule of tune's own shape: one tier, one `termPattern`, no exclusions. */
+export function tunedTermRule(rule: Rule): PlacedRule {
+  const term = rule.kind === 'keyword_tiers' && rule.tiers.length === 1 && !rule.tiers[0]!.exclude?.length ? termOf(rule.tiers[0]!.patterns) : undefined;
+  return term === undefined ? { rule } : { rule, term };
+}
+
+/**
+ * Places a lead in the buckets of several rules at once (`out[r]` for rule r). A keyword rule given its term
+ * is placed by the text's terms (`textTerms`, which finds a term exactly where its `termPattern` matches),
+ * computed once per lead and field however many keyword rules read it: no pattern runs.
+ */
+export function compilePlacer(rules: readonly PlacedRule[], now: Date | undefined): (lead: ScorableLead, out: { [r: number]: number }) => void {
+  const terms = new Map<string, Set<string>>();
+  const places = rules.map(({ rule, term }): ((lead: ScorableLead) => number) => {
+    if (term === undefined || rule.kind !== 'keyword_tiers') return compileBucket(rule, now);
+    const field = rule.field;
+    const read = fieldReader(field);
+    return (lead) => {
+      const value = read(lead);
+      if (value === undefined) return 2;
+      let set = terms.get(field);
+      if (!set) terms.set(field, (set = new Set(textTerms(String(value)))));
+      return set.has(term) ? 0 : 1;
+    };
+  });
+  return (lead, out) => {
+    terms.clear();
+    for (let r = 0; r < places.length; r++) out[r] = places[r]!(lead);
+  };
 }

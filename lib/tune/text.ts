@@ -30,3 +30,12 @@ const ASCII_EDGES = /^[a-z0-9].*[a-z0-9]$|^[a-z0-9]$/;
 export function termPattern(term: string): string {
   return ASCII_EDGES.test(term) ? `\\b${term}\\b` : `(?:^|[\\s,])${term}(?:[\\s,]|$)`;
 }
+
+/** The term a single pattern of `termPattern` matches, if that is what it is. */
+export function termOf(patterns: readonly string[]): string | undefined {
+  if (patterns.length !== 1) return undefined;
+  const match = /^\\b([\p{L}\p{N} ]+)\\b$|^\(\?:\^\|\[\\s,\]\)([\p{L}\p{N} ]+)\(\?:\[\\s,\]\|\$\)$/u.exec(patterns[0]!);
+  const term = match?.[1] ?? match?.[2];
+  // Terms are lower case (the engine matches ignoring case, `textTerms` lower-cases).
+  return term !== undefined && term === term.toLowerCase() && termPattern(term) === patterns[0] ? term : undefined;
+}

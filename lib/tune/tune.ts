@@ -1,13 +1,12 @@
-import { fieldReader, type Lead } from '../lead';
+import type { Lead } from '../lead';
 import { fieldName, pts } from '../rules-doc';
 import { ruleFields, safeParseRuleSet, type Condition, type Rule, type RuleSet, type Tuning } from '../rules';
 import { splitter, type SplitSpec } from '../split';
 import { bonferroniZ, combinationRule, fieldCandidates, type Candidate, type FieldDecision } from './candidates';
 import { DEFAULT_LAMBDA, DesignBuilder, fitLogistic, logit, type Design, type LogisticFit } from './logistic';
 import { scaleToPoints, tierCuts } from './points';
-import { bucketLabels, bucketPoints, compileBucket } from './rule-buckets';
+import { bucketLabels, bucketPoints, compilePlacer, tunedTermRule } from './rule-buckets';
 import { designStats, wordShareFor, type HalfCounts } from './stats';
-import { termPattern, textTerms } from './text';
 
 /**
  * `npm run tune`'s core: from leads with a known outcome to a suggested rule set with integer points.
@@ -79,7 +78,6 @@ export interface TuneResult {
 
 interface Compiled {
   candidate: Candidate;
-  place: (lead: Lead) => number;
   /** Per bucket: feature index or −1 (reference or no design lead). */
   featureOf: Int32Array;
 }
@@ -180,39 +178,15 @@ export function tuneRules(source: LeadSource, options: TuneOptions): TuneResult 
  * their text's terms.
  */
 function bucketScorer(rules: RuleSet, asOf: Date): (lead: Lead) => number {
-  const terms = new Map<string, Set<string>>();
-  const scorers = rules.rules.map((rule) => {
-    const points = bucketPoints(rule);
-    const term = rule.kind === 'keyword_tiers' && rule.tiers.length === 1 && !rule.tiers[0]!.exclude?.length ? termOf(rule.tiers[0]!.patterns) : undefined;
-    if (term === undefined || rule.kind !== 'keyword_tiers') {
-      const place = compileBucket(rule, asOf);
-      return (lead: Lead) => points[place(lead)]!;
-    }
-    const read = fieldReader(rule.field);
-    const field = rule.field;
-    return (lead: Lead) => {
-      const value = read(lead);
-      if (value === undefined) return points[2]!;
-      let set = terms.get(field);
-      if (!set) terms.set(field, (set = new Set(textTerms(String(value)))));
-      return points[set.has(term) ? 0 : 1]!;
-    };
-  });
+  const place = compilePlacer(rules.rules.map(tunedTermRule), asOf);
+  const points = rules.rules.map(bucketPoints);
+  const buckets = new Uint16Array(rules.rules.length);
   return (lead) => {
-    terms.clear();
+    place(lead, buckets);
     let total = 0;
-    for (const score of scorers) total += score(lead);
+    for (let r = 0; r < points.length; r++) total += points[r]![buckets[r]!]!;
     return total;
   };
-}
-
-/** The term a single pattern of `termPattern` matches, if that is what it is. */
-function termOf(patterns: readonly string[]): string | undefined {
-  if (patterns.length !== 1) return undefined;
-  const match = /^\\b([\p{L}\p{N} ]+)\\b$|^\(\?:\^\|\[\\s,\]\)([\p{L}\p{N} ]+)\(\?:\[\\s,\]\|\$\)$/u.exec(patterns[0]!);
-  const term = match?.[1] ?? match?.[2];
-  // Terms are lower case (the engine matches ignoring case, `textTerms` lower-cases).
-  return term !== undefined && term === term.toLowerCase() && termPattern(term) === patterns[0] ? term : undefined;
 }
 
 /** Makes the new rules' ids unique (a keyword rule's id could repeat another field's). */
@@ -262,20 +236,10 @@ interface Encoded {
 /** Places every lead in each candidate's buckets, then numbers the features (buckets with design leads). */
 function encode(source: LeadSource, half: (lead: Lead) => 'design' | 'test', candidates: Candidate[], asOf: Date): Encoded {
   // Keyword candidates are placed by their text's terms, computed once per lead and field.
-  const terms = new Map<string, Set<string>>();
-  const places = candidates.map((c): ((lead: Lead) => number) => {
-    if (c.term === undefined || c.rule.kind !== 'keyword_tiers') return compileBucket(c.rule, asOf);
-    const { term } = c;
-    const field = c.rule.field;
-    const read = fieldReader(field);
-    return (lead) => {
-      const value = read(lead);
-      if (value === undefined) return 2;
-      let set = terms.get(field);
-      if (!set) terms.set(field, (set = new Set(textTerms(String(value)))));
-      return set.has(term) ? 0 : 1;
-    };
-  });
+  const place = compilePlacer(
+    candidates.map((c) => ({ rule: c.rule, term: c.term })),
+    asOf,
+  );
   const sizes = candidates.map((c) => bucketLabels(c.rule).length);
   const huge = candidates.find((_, r) => sizes[r]! > 0xffff);
   if (huge) throw new Error(`rule "${huge.rule.id}" has ${sizes[candidates.indexOf(huge)]} buckets; tune re-weights rules of up to 65,535`);
@@ -285,15 +249,16 @@ function encode(source: LeadSource, half: (lead: Lead) => 'design' | 'test', can
   const testY: number[] = [];
   const halves: number[] = [];
   const seen = candidates.map((_, r) => new Uint32Array(sizes[r]!));
+  const row = new Uint16Array(candidates.length);
   for (const lead of source()) {
     if (lead.converted === undefined) continue;
-    terms.clear();
     const isDesign = half(lead) === 'design';
     halves.push(isDesign ? 1 : 0);
     const into = isDesign ? designBuckets : testBuckets;
     (isDesign ? designY : testY).push(lead.converted ? 1 : 0);
+    place(lead, row);
     for (let r = 0; r < candidates.length; r++) {
-      const b = places[r]!(lead);
+      const b = row[r]!;
       into.push(b);
       if (isDesign) seen[r]![b]!++;
     }
@@ -310,7 +275,7 @@ function encode(source: LeadSource, half: (lead: Lead) => 'design' | 'test', can
       }
     }
     for (let b = 0; b < sizes[r]!; b++) if (!grouped.has(b) && !reference.has(b) && seen[r]![b]! > 0) featureOf[b] = features++;
-    return { candidate, place: places[r]!, featureOf };
+    return { candidate, featureOf };
   });
   const toDesign = (growing: GrowingUint16, y: number[]) => {
     const buckets = growing.values;
@@ -446,7 +411,7 @@ function withCombinations(encoded: Encoded, minLeads: number, lambda: number): E
     const rule = combinationRule(`combination_${combos.length + 1}`, a.conditions, b.conditions, 'combinations');
     if (!rule) continue;
     const f = design.features + combos.length;
-    combos.push({ candidate: { rule, reference: [1], added: true }, place: compileBucket(rule, undefined), featureOf: Int32Array.from([f, -1]) });
+    combos.push({ candidate: { rule, reference: [1], added: true }, featureOf: Int32Array.from([f, -1]) });
     pairFeatures.push([pair.a, pair.b]);
   }
   const extend = (d: Design) => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { largeExport } from '../../lib/import/dirty-export';
+import { largeExport } from '../../tests/support/dirty-export';
 import { runImport, writeLeadsFile, type ImportRun } from '../../lib/import/import';
 import { loadMapping } from '../../lib/import/mapping';
 import { collectGarbage, fmt, mebibytes, percentile, withMemorySampling, type BenchModule, type BenchRow, type MemoryPeak } from './types';

@@ -18,6 +18,14 @@ function followed(href: string): { segment: string; query: Record<string, string
 }
 
 describe('lead links', () => {
+  it('carry the candidate view beside the id, for ids in the path and in the query', () => {
+    for (const id of ['a b', '..', 'x?rules=live']) {
+      const { segment, query } = followed(leadHref(id, { rules: 'candidate' }));
+      expect(leadIdFromPageParams(segment, query)).toBe(id);
+      expect(query.rules).toBe('candidate');
+    }
+  });
+
   it('open the lead they were made for, whoever reads them', () => {
     fc.assert(
       fc.property(leadIdArbitrary(), (id) => {
@@ -30,7 +38,7 @@ describe('lead links', () => {
   });
 
   it('are distinct for distinct ids: "a b" and "a%20b" never share a link', () => {
-    const hrefs = NOTORIOUS_IDS.map(leadHref);
+    const hrefs = NOTORIOUS_IDS.map((id) => leadHref(id));
     expect(new Set(hrefs).size).toBe(NOTORIOUS_IDS.length);
     expect(leadHref('a b')).toBe('/leads/a%20b');
     expect(leadHref('a%20b')).toBe('/leads/a%2520b');

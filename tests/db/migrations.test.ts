@@ -188,6 +188,15 @@ describePostgres('migrations on PostgreSQL', (db) => {
       expect(count).toBe(1);
     });
 
+    it('keeps score history and the rescore function to the service role', async () => {
+      for (const role of ['anon', 'authenticated'] as const) {
+        await expect(as(role, (sql) => sql`select * from public.score_history`)).rejects.toMatchObject({ code: '42501' });
+        await expect(as(role, (sql) => sql`select public.rescore_leads('[]'::jsonb, now())`)).rejects.toMatchObject({ code: '42501' });
+      }
+      const [result] = await as('service_role', (sql) => sql`select public.rescore_leads('[]'::jsonb, now()) as result`);
+      expect(result).toEqual({ result: { rescored: 0, history: 0 } });
+    });
+
     it('keeps the live budget table and functions away from anon and authenticated', async () => {
       await expect(as('anon', (sql) => sql`select * from public.live_budget`)).rejects.toMatchObject({ code: '42501' });
       await expect(as('authenticated', (sql) => sql`select * from public.live_budget_reserve(0, 5, 1)`)).rejects.toMatchObject({ code: '42501' });
@@ -238,6 +247,7 @@ describePostgres('migrations on PostgreSQL', (db) => {
         { relname: 'narrative_feedback', relrowsecurity: true },
         { relname: 'rate_limits', relrowsecurity: true },
         { relname: 'schema_migrations', relrowsecurity: true },
+        { relname: 'score_history', relrowsecurity: true },
       ]);
       const writes = await db().sql`
         select grantee, table_name, privilege_type from information_schema.role_table_grants

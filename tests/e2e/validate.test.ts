@@ -28,6 +28,11 @@ describe('backtest page', () => {
     await page.locator('[data-testid="gains-chart"] svg.recharts-surface').first().waitFor();
     await expect.poll(() => page.locator('[data-testid="decile-chart"] .recharts-bar-rectangle').count()).toBe(10);
     await expect.poll(() => page.locator('[data-testid="gains-chart"] .recharts-line').count()).toBe(2);
+    // AUC with its interval; no candidate configured, so no comparison; the drift check is there.
+    await expect(page.getByTestId('stat-auc').textContent()).resolves.toMatch(/95% interval 0\.\d{3}–0\.\d{3} \(DeLong\)/);
+    await expect(page.getByTestId('compare').count()).resolves.toBe(0);
+    await expect(page.getByTestId('candidate-note').count()).resolves.toBe(0);
+    await expect(page.getByTestId('drift-alarm').textContent()).resolves.toMatch(/drift alarm/i);
     await screenshot(page, 'validate-desktop', true);
     await page.close();
   });

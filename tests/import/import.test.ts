@@ -8,7 +8,8 @@ import { runBacktest } from '@/lib/backtest';
 import { isAppError } from '@/lib/errors';
 import { hashString } from '@/lib/hash';
 import { LEAD_FIELDS, parseLeads, toScorable, type Lead } from '@/lib/lead';
-import { largeExport } from '@/lib/import/dirty-export';
+import { largeExport } from '@/tests/support/dirty-export';
+import { cleanText } from '@/lib/import/clean';
 import { importLeads, runImport, writeLeadsFile, type ImportOptions, type ImportRun } from '@/lib/import/import';
 import { loadMapping, parseMapping, type Mapping } from '@/lib/import/mapping';
 import { safeParseRuleSet } from '@/lib/rules';
@@ -379,6 +380,20 @@ describe('placeholders per column', () => {
     ]);
     expect(rejects).toEqual([{ line: 2, column: 'Employees', value: 'N/A', reason: expect.stringContaining('placeholders are values in this column') }]);
     expect(report.placeholders).toEqual({ Country: 3 });
+  });
+});
+
+describe('lines with bytes outside printable ASCII', () => {
+  // The spool flags such lines (source.ts) and only their cells are checked for them before a SQL fast
+  // path takes a cell; a line flagged wrongly would keep a non-breaking space or a control character.
+  it('cleans their cells as clean.ts does, wherever they are among plain lines', async () => {
+    const odd = ['Acme\u00a0\u00a0Inc', 'Acme\u000bInc', '\u3000Zoë  Müller ', 'Tab\u0001Co', 'Café  Noir'];
+    const rows = Array.from({ length: 40 }, (_, i) => (i % 8 === 3 ? odd[(i >> 3) % odd.length]! : `Plain  Co ${i}`));
+    const csv = `ID,Company\n${rows.map((company, i) => `${i + 1},${company}`).join('\n')}\n`;
+    const { leads, rejects } = await importText(csv, { mapping: parseMapping({ fields: { id: 'ID', company_name: 'Company' } }) });
+    expect(rejects).toEqual([]);
+    expect(leads.map((lead) => lead.company_name)).toEqual(rows.map((company) => cleanText(company)));
+    expect(leads.map((lead) => lead.company_name).filter((name) => !name!.startsWith('Plain'))).toEqual(['Acme Inc', 'Acme Inc', 'Zoë Müller', cleanText('Tab\u0001Co'), 'Café Noir']);
   });
 });
 

@@ -49,7 +49,7 @@ async function declaration(file: string): Promise<Command> {
 const NO_STACK = /^\s+at /m;
 
 it('finds the commands in package.json', () => {
-  expect(commands.map((c) => c.name)).toEqual(expect.arrayContaining(['data:generate', 'import', 'enrich', 'validate', 'rules:print', 'db:migrate', 'db:seed', 'bench', 'docs']));
+  expect(commands.map((c) => c.name)).toEqual(expect.arrayContaining(['data:generate', 'import', 'enrich', 'validate', 'rules:print', 'db:migrate', 'db:seed', 'rescore', 'bench', 'docs']));
 });
 
 describe.concurrent.each(commands)('npm run $name', ({ name, file }) => {

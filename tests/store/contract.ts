@@ -6,6 +6,7 @@ import type { Confidence, Enrichment, EnrichmentStatus, GroundingStatus, Narrati
 import { parseLead, toScorable, type Lead } from '@/lib/lead';
 import { LEAD_FIELD_TABLE, type LeadFieldSpec } from '@/lib/lead-fields';
 import { fieldCoverage } from '@/lib/rule-coverage';
+import type { RuleSet } from '@/lib/rules';
 import { rulesVersion, type BreakdownItem, type Tier } from '@/lib/scoring';
 import { scoreForStore, type StoredScore } from '@/lib/store/scored-lead';
 import { SORT_KEYS, type LeadQuery, type LeadRow, type LeadStore, type SortDirection, type SortKey } from '@/lib/store/types';
@@ -28,6 +29,11 @@ export interface StoreUnderTest {
   store: LeadStore;
   /** Another store instance over the same backing data, as a second process would open it. */
   reopen: () => Promise<LeadStore>;
+  /**
+   * The store as it is once the configured rules changed to `rules` at `at` and the store caught up: the
+   * file store reopened under them (it scores at load), a SQL store rescored (`npm run rescore`).
+   */
+  changeRules: (rules: RuleSet, at: Date) => Promise<LeadStore>;
   cleanup: () => Promise<void>;
 }
 
@@ -82,6 +88,15 @@ function fixtureLeads(): Lead[] {
 }
 
 const score = (lead: Lead): StoredScore => scoreForStore(lead, { rules: CONTRACT_RULES, now: NOW });
+
+/** CONTRACT_RULES with software worth 5 points instead of 15: software leads score 10 less, the others the same. */
+export function contractRulesB(): RuleSet {
+  const rules = structuredClone(CONTRACT_RULES);
+  const industry = rules.rules.find((r) => r.id === 'industry_fit');
+  if (industry?.kind !== 'category_map') throw new Error('CONTRACT_RULES has no category_map rule industry_fit');
+  industry.points = { ...industry.points, software: 5 };
+  return { ...rules, name: 'Contract rules B' };
+}
 
 function enrichmentFor(scored: StoredScore, overrides: Partial<Enrichment> = {}): Enrichment {
   return {
@@ -285,6 +300,22 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
       expect(leads.some((l) => !l.first_name && !l.last_name)).toBe(true);
       expect(leads.some((l) => !l.industry) && leads.some((l) => !l.company_name) && leads.some((l) => !l.email)).toBe(true);
       expect(new Set(leads.map((l) => l.converted)).size).toBe(3);
+    });
+
+    it('hands back every lead with its record, stored score and tier, in id order, the same array until the data changes', async () => {
+      const records = await store.scoredRecords();
+      const want = scored.map((s) => ({ lead: s.lead, score: s.score, tier: s.tier })).sort((a, b) => byCodePoint(a.lead.id, b.lead.id));
+      expect(records.map(({ lead, score, tier }) => ({ lead, score, tier }))).toEqual(want);
+      expect(records.some((r) => r.lead.converted === undefined) && records.some((r) => r.lead.attributes !== undefined)).toBe(true);
+      // Callers memoise on it: the same array while nothing changed.
+      expect(await store.scoredRecords()).toBe(records);
+      // An upsert shows up at once (a database store forgets its cached read; the file store reloads the file).
+      const added = score(parseLead({ id: 'zz-added', first_name: 'Added', converted: true }));
+      await store.upsertLeads([added]);
+      const after = await store.scoredRecords();
+      expect(after).toHaveLength(records.length + 1);
+      const last = after.at(-1)!;
+      expect({ lead: last.lead, score: last.score, tier: last.tier }).toEqual({ lead: added.lead, score: added.score, tier: added.tier });
     });
 
     it('returns each lead as upserted, with its score and no enrichment', async () => {
@@ -642,6 +673,55 @@ export function describeStoreContract(name: string, setup: () => Promise<StoreUn
         const want = leads.filter((l) => l.converted !== undefined).sort(byId);
         expect(records).toEqual(want);
         expect(records.some((l) => l.attributes !== undefined)).toBe(true);
+      });
+    });
+
+    describe('score history', () => {
+      const RULES_B = contractRulesB();
+      const AT_B = new Date('2026-12-01T00:00:00.000Z');
+      const AT_A = new Date('2026-12-15T12:00:00.000Z');
+      const entryOf = (s: StoredScore, until: Date) => ({ leadId: s.lead.id, score: s.score, tier: s.tier, rulesVersion: s.rulesVersion, breakdown: s.breakdown, until: until.toISOString() });
+
+      // Each starts from the dashboard shown under CONTRACT_RULES (the file store scores, and records its rules, at load).
+      beforeEach(async () => {
+        await store.summary();
+      });
+
+      it('keeps the previous score, tier, rules and breakdown of each lead a rules change changed, until the change; none for the others', async () => {
+        const after = await sut.changeRules(RULES_B, AT_B);
+        const next = leads.map((lead) => scoreForStore(lead, { rules: RULES_B, now: NOW }));
+        const changed = scored.filter((s, i) => s.score !== next[i]!.score || s.tier !== next[i]!.tier);
+        expect(changed.length).toBeGreaterThan(0);
+        expect(changed.length).toBeLessThan(scored.length);
+        for (const [i, s] of scored.entries()) {
+          const got = await after.getLead(s.lead.id);
+          expect(got).toMatchObject({ score: next[i]!.score, tier: next[i]!.tier, rulesVersion: rulesVersion(RULES_B), breakdown: next[i]!.breakdown });
+          expect(await after.scoreHistory(s.lead.id)).toEqual(changed.includes(s) ? [entryOf(s, AT_B)] : []);
+        }
+        expect(await after.summary()).toMatchObject({ rulesVersion: rulesVersion(RULES_B), configuredRulesVersion: rulesVersion(RULES_B), outdatedScores: 0 });
+        expect(await after.scoreHistory('no-such-lead')).toEqual([]);
+        await after.close?.();
+      });
+
+      it('adds nothing when the same rules are applied again, and the newest entry first when they change back', async () => {
+        const afterB = await sut.changeRules(RULES_B, AT_B);
+        await afterB.close?.();
+        const again = await sut.changeRules(RULES_B, new Date('2026-12-05T00:00:00.000Z'));
+        await again.close?.();
+        const backToA = await sut.changeRules(CONTRACT_RULES, AT_A);
+        const software = scored.find((s) => s.lead.industry?.toLowerCase() === 'software')!;
+        const underB = scoreForStore(software.lead, { rules: RULES_B, now: NOW });
+        expect(await backToA.scoreHistory(software.lead.id)).toEqual([entryOf(underB, AT_A), entryOf(software, AT_B)]);
+        expect((await backToA.getLead(software.lead.id))?.score).toBe(software.score);
+        await backToA.close?.();
+      });
+
+      it('makes the narratives of rescored leads stale, as any score change does', async () => {
+        await store.saveEnrichments(scored.map((s) => enrichmentFor(s)));
+        const after = await sut.changeRules(RULES_B, AT_B);
+        for (const s of scored.slice(0, 10)) expect((await after.getLead(s.lead.id))?.enrichmentStatus).toBe('stale');
+        expect((await after.summary()).stale).toBe(scored.length);
+        await after.close?.();
       });
     });
 

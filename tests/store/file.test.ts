@@ -26,7 +26,7 @@ function paths(dir: string) {
 }
 
 function openStore(dir: string, options: Partial<FileStoreOptions> = {}): LeadStore {
-  return createFileStore({ ...paths(dir), rules: CONTRACT_RULES, asOf: CONTRACT_AS_OF, ...options });
+  return createFileStore({ ...paths(dir), rules: CONTRACT_RULES, asOf: CONTRACT_AS_OF, recordScoreHistory: true, ...options });
 }
 
 describeStoreContract('file', async () => {
@@ -35,6 +35,12 @@ describeStoreContract('file', async () => {
   return {
     store: openStore(dir),
     reopen: async () => openStore(dir),
+    // It scores at load: a server started under the new rules has loaded once.
+    changeRules: async (rules, at) => {
+      const store = openStore(dir, { rules, clock: () => at });
+      await store.summary();
+      return store;
+    },
     cleanup: () => fs.rm(dir, { recursive: true, force: true }),
   };
 });

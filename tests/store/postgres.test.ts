@@ -6,6 +6,7 @@ import type { Enrichment } from '@/lib/enrichment/schema';
 import { parseLeads, type Lead } from '@/lib/lead';
 import { createFileStore } from '@/lib/store/file';
 import { createPostgresStore } from '@/lib/store/postgres';
+import { rescoreStore } from '@/lib/store/rescore';
 import { scoreForStore, type StoredScore } from '@/lib/store/scored-lead';
 import type { LeadQuery, LeadStore } from '@/lib/store/types';
 import { generateLeads } from '@/lib/synthetic';
@@ -45,7 +46,20 @@ describePostgres('postgres store', (db) => {
 
   describeStoreContract('postgres', async () => {
     await db().sql`truncate public.leads cascade`;
-    return { store: open(), reopen: async () => open(), cleanup: async () => {} };
+    return {
+      store: open(),
+      reopen: async () => open(),
+      // What `npm run rescore` does, with the rules the app is then configured with.
+      changeRules: async (rules, at) => {
+        const rulesPath = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'leadsignal-pg-rules-')), 'rules.json');
+        await fs.writeFile(rulesPath, JSON.stringify(rules));
+        const store = createPostgresStore({ DATABASE_URL: db().url, SCORING_RULES: rulesPath });
+        stores.push(store);
+        await rescoreStore(store, { rules, now: NOW, until: at.toISOString() });
+        return store;
+      },
+      cleanup: async () => {},
+    };
   });
 
   afterAll(async () => {

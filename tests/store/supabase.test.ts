@@ -4,11 +4,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Enrichment } from '@/lib/enrichment/schema';
 import { parseLeads, type Lead } from '@/lib/lead';
 import type { NarrativeFeedback } from '@/lib/enrichment/feedback';
-import { ENRICHMENT_COLUMNS, FEEDBACK_COLUMNS, FULL_COLUMNS, LEAD_WRITE_COLUMNS, LIST_COLUMNS } from '@/lib/store/sql/row-mapping';
 import { scoreForStore, type StoredScore } from '@/lib/store/scored-lead';
+import { ENRICHMENT_COLUMNS, FEEDBACK_COLUMNS, FULL_COLUMNS, LEAD_WRITE_COLUMNS, LIST_COLUMNS, SCORE_COLUMNS } from '@/lib/store/sql/row-mapping';
 import { createSupabaseStore } from '@/lib/store/supabase';
-import type { LeadStore } from '@/lib/store/types';
+import { HISTORY_COLUMNS } from '@/lib/store/score-history';
+import type { RescorableStore } from '@/lib/store/types';
 import { generateLeads } from '@/lib/synthetic';
+import { DEFAULT_RULES } from '@/lib/default-rules';
+import { rulesVersion } from '@/lib/scoring';
 import { CONTRACT_AS_OF, CONTRACT_RULES } from './contract';
 
 /**
@@ -54,7 +57,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-let store: LeadStore;
+let store: RescorableStore;
 beforeEach(() => {
   requests = [];
   respond = () => ({ status: 201 });
@@ -324,11 +327,14 @@ describe('supabase store: reads (PostgREST contract)', () => {
     expect(got).toEqual(new Map(all.map((e) => [e.lead_id, e])));
   });
 
-  it('summarises from the lead_summary and lead_industries views', async () => {
+  it('summarises from the lead_summary and lead_industries views, counting the leads on other rules than the configured ones', async () => {
     respond = (r) =>
       r.url.pathname === '/rest/v1/lead_summary'
         ? { status: 200, body: { total: 3, hot: 1, warm: 1, cold: 1, enriched: 1, mock: 0, stale: 1, rules_version: 'r_abc' } }
-        : { status: 200, body: [{ industry: 'Fintech' }, { industry: 'software' }] };
+        : r.method === 'HEAD'
+          ? { status: 200, headers: { 'content-range': '*/2' } }
+          : { status: 200, body: [{ industry: 'Fintech' }, { industry: 'software' }] };
+    const configured = rulesVersion(DEFAULT_RULES);
     expect(await store.summary()).toEqual({
       total: 3,
       byTier: { HOT: 1, WARM: 1, COLD: 1 },
@@ -336,10 +342,16 @@ describe('supabase store: reads (PostgREST contract)', () => {
       mock: 0,
       stale: 1,
       rulesVersion: 'r_abc',
+      configuredRulesVersion: configured,
+      outdatedScores: 2,
       industries: ['Fintech', 'software'],
     });
     const industries = requests.find((r) => r.url.pathname === '/rest/v1/lead_industries')!;
     expect(industries.url.searchParams.get('order')).toBe('industry_key.asc,industry.asc');
+    const outdated = requests.find((r) => r.method === 'HEAD')!;
+    expect(outdated.url.pathname).toBe('/rest/v1/leads');
+    expect(outdated.url.searchParams.get('rules_version')).toBe(`neq.${configured}`);
+    expect(preferOf(outdated)).toContain('count=exact');
   });
 
   it('reads outcomes of leads with a known outcome only', async () => {
@@ -414,6 +426,75 @@ describe('supabase store: feedback (PostgREST contract)', () => {
   });
 });
 
+describe('supabase store: rescore and score history (PostgREST contract)', () => {
+  const underB = scored.slice(0, 3).map((s) => ({ previous: s, next: { ...s, score: Math.max(0, s.score - 10), rulesVersion: 'r_new' } }));
+
+  it("reads one lead's score history newest first, with the table's columns, and rebuilds its entries", async () => {
+    const s = scored[0]!;
+    const row = { lead_id: s.lead.id, until: '2026-12-01T00:00:00+00:00', rules_version: s.rulesVersion, score: s.score, tier: s.tier, breakdown: s.breakdown };
+    respond = () => ({ status: 200, body: [row] });
+    expect(await store.scoreHistory(s.lead.id)).toEqual([{ leadId: s.lead.id, until: '2026-12-01T00:00:00.000Z', rulesVersion: s.rulesVersion, score: s.score, tier: s.tier, breakdown: s.breakdown }]);
+    const [r] = requests;
+    expect(r!.url.pathname).toBe('/rest/v1/score_history');
+    expect(r!.url.searchParams.get('select')).toBe(HISTORY_COLUMNS.join(','));
+    expect(r!.url.searchParams.get('lead_id')).toBe(`eq.${s.lead.id}`);
+    expect(r!.url.searchParams.get('order')).toBe('until.desc,rules_version.asc');
+    expectServiceAuth(r!);
+  });
+
+  it('rejects a history row that does not look like the table', async () => {
+    respond = () => ({ status: 200, body: [{ lead_id: 'x', until: 'yesterday', rules_version: 'r', score: 5, tier: 'COLD', breakdown: [] }] });
+    await expect(store.scoreHistory('x')).rejects.toMatchObject({ code: 'STORE_ERROR', message: expect.stringContaining('until') });
+  });
+
+  it('reads a batch of outdated leads after the last id, in id order, with the score columns only', async () => {
+    respond = () => ({ status: 200, body: scored.slice(0, 2).map((s) => pick(tableRow(s, null), SCORE_COLUMNS)) });
+    expect(await store.outdatedLeads('r_new', { after: 'L-0001', limit: 500 })).toEqual(scored.slice(0, 2).map(({ lead, score, tier, breakdown, rulesVersion, inputHash }) => ({ lead, score, tier, breakdown, rulesVersion, inputHash })));
+    const [r] = requests;
+    expect(r!.url.pathname).toBe('/rest/v1/leads');
+    expect(r!.url.searchParams.get('select')).toBe(SCORE_COLUMNS.join(','));
+    expect(r!.url.searchParams.get('rules_version')).toBe('neq.r_new');
+    expect(r!.url.searchParams.get('id')).toBe('gt.L-0001');
+    expect(r!.url.searchParams.get('order')).toBe('id.asc');
+    expect(r!.url.searchParams.get('limit')).toBe('500');
+  });
+
+  it('saves a batch of rescores in one rescore_leads call: what was read, the new score, and the rescore time', async () => {
+    respond = () => ({ status: 200, body: { rescored: 3, history: 3 } });
+    expect(await store.saveRescores(underB, '2026-12-01T00:00:00.000Z')).toEqual({ rescored: 3, history: 3 });
+    expect(requests).toHaveLength(1);
+    const [r] = requests;
+    expect(r!.method).toBe('POST');
+    expect(r!.url.pathname).toBe('/rest/v1/rpc/rescore_leads');
+    expectServiceAuth(r!);
+    const body = r!.body as { p_rows: Record<string, unknown>[]; p_until: string };
+    expect(body.p_until).toBe('2026-12-01T00:00:00.000Z');
+    expect(body.p_rows.map((row) => [row.id, row.read_rules_version, row.read_input_hash, row.score, row.rules_version])).toEqual(
+      underB.map(({ previous, next }) => [previous.lead.id, previous.rulesVersion, previous.inputHash, next.score, 'r_new']),
+    );
+  });
+
+  it('turns an unexpected rescore_leads answer or a PostgREST error into a STORE_ERROR', async () => {
+    respond = () => ({ status: 200, body: { rescored: 'lots' } });
+    await expect(store.saveRescores(underB, '2026-12-01T00:00:00.000Z')).rejects.toMatchObject({ code: 'STORE_ERROR' });
+    respond = () => ({ status: 404, body: { code: 'PGRST202', message: 'Could not find the function public.rescore_leads', details: null, hint: 'Run the migrations' } });
+    await expect(store.saveRescores(underB, '2026-12-01T00:00:00.000Z')).rejects.toMatchObject({ code: 'STORE_ERROR', message: expect.stringContaining('PGRST202') });
+  });
+
+  it("pages through every lead's activity dates, read from the record", async () => {
+    respond = (r) => {
+      const count = Number(r.url.searchParams.get('offset')) === 0 ? 1000 : 3;
+      return { status: 200, body: Array.from({ length: count }, (_, i) => ({ last_activity_at: i === 0 ? '2026-10-30T00:00:00Z' : null, created_at: '2026-01-01T00:00:00Z' })) };
+    };
+    const dates = await store.activityDates();
+    expect(dates).toHaveLength(1003);
+    expect(dates[0]).toEqual({ last_activity_at: '2026-10-30T00:00:00Z', created_at: '2026-01-01T00:00:00Z' });
+    expect(dates[1]).toEqual({ last_activity_at: undefined, created_at: '2026-01-01T00:00:00Z' });
+    expect(requests.map((r) => r.url.searchParams.get('offset'))).toEqual(['0', '1000']);
+    expect(requests[0]!.url.searchParams.get('select')).toBe('id,last_activity_at:record->>last_activity_at,created_at:record->>created_at');
+  });
+});
+
 describe('supabase store: leads with an outcome', () => {
   it('reads the records of leads with a known outcome, in id order', async () => {
     const record = { id: 'a', industry: 'software', converted: true, attributes: { plan: 'pro' } };
@@ -422,6 +503,33 @@ describe('supabase store: leads with an outcome', () => {
     expect(requests[0]!.url.searchParams.get('converted')).toBe('not.is.null');
     expect(requests[0]!.url.searchParams.get('select')).toBe('id,record');
     expect(requests[0]!.url.searchParams.get('order')).toBe('id.asc');
+  });
+});
+
+describe('supabase store: scored records', () => {
+  it('reads every record with its score and tier in id order, paging past the API cap, once a minute until an upsert', async () => {
+    const rows = scored.map((s) => ({ id: s.lead.id, record: s.lead, score: s.score, tier: s.tier }));
+    respond = (request) => {
+      if (request.method !== 'GET') return { status: 201 };
+      const offset = Number(request.url.searchParams.get('offset'));
+      return { status: 200, body: rows.slice(offset, offset + Number(request.url.searchParams.get('limit'))) };
+    };
+    const records = await store.scoredRecords();
+    expect(records).toHaveLength(scored.length);
+    expect(records.map(({ lead, score, tier }) => ({ lead, score, tier }))).toEqual(scored.map((s) => ({ lead: s.lead, score: s.score, tier: s.tier })));
+    const reads = requests.filter((r) => r.url.pathname === '/rest/v1/leads');
+    expect(reads).toHaveLength(2);
+    expect(reads[0]!.url.searchParams.get('select')).toBe('id,record,score,tier');
+    expect(reads[0]!.url.searchParams.get('order')).toBe('id.asc');
+    expect(await store.scoredRecords()).toBe(records);
+    expect(requests.filter((r) => r.url.pathname === '/rest/v1/leads')).toHaveLength(2);
+    await store.upsertLeads(scored.slice(0, 1));
+    expect(await store.scoredRecords()).not.toBe(records);
+  });
+
+  it('names the lead of a row that does not parse', async () => {
+    respond = () => ({ status: 200, body: [{ id: 'bad', record: { id: 'bad' }, score: 700, tier: 'HOT' }] });
+    await expect(store.scoredRecords()).rejects.toThrow(/unexpected scored record:\n.*lead "bad".*score/s);
   });
 });
 

@@ -50,6 +50,8 @@ export function createMemoryStore(leads: readonly Lead[], { rules = DEFAULT_RULE
         mock: all.filter((s) => s.enrichmentStatus === 'mock').length,
         stale: all.filter((s) => s.enrichmentStatus === 'stale').length,
         rulesVersion: rulesVersion(rules),
+        configuredRulesVersion: rulesVersion(rules),
+        outdatedScores: 0,
         industries: [...new Set(all.flatMap((s) => (s.lead.industry ? [s.lead.industry] : [])))].sort(),
       };
     },
@@ -62,6 +64,9 @@ export function createMemoryStore(leads: readonly Lead[], { rules = DEFAULT_RULE
     },
     async leadsWithOutcome() {
       return [...scored.values()].map((s) => s.lead).filter((l) => l.converted !== undefined).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+    async scoredRecords() {
+      return [...scored.values()].sort((a, b) => (a.lead.id < b.lead.id ? -1 : a.lead.id > b.lead.id ? 1 : 0));
     },
     async fieldCoverage() {
       return fieldCoverage([...scored.values()].map((s) => toScorable(s.lead)));
@@ -86,6 +91,10 @@ export function createMemoryStore(leads: readonly Lead[], { rules = DEFAULT_RULE
     },
     async feedback(leadId) {
       return [...feedback.values()].filter((f) => leadId === undefined || f.lead_id === leadId).sort(compareFeedback);
+    },
+    // Its scores never change rules, so it has no history.
+    async scoreHistory() {
+      return [];
     },
   };
   return store;

@@ -1,4 +1,5 @@
 import type { Lead } from '@/lib/lead';
+import { createRng } from './dirty-export';
 
 /**
  * A lead file with planted signals, for tune's tests: `plan` "enterprise" converts far more often (a
@@ -7,15 +8,7 @@ import type { Lead } from '@/lib/lead';
  * fields are pure noise (a number and a category drawn independently of the outcome).
  */
 export function plantedLeads(count: number, seed: number): Lead[] {
-  let a = seed >>> 0;
-  // mulberry32: a small seeded generator, so the fixture never depends on Math.random.
-  const rng = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = createRng(seed);
   const pick = <T,>(items: readonly T[]) => items[Math.floor(rng() * items.length)]!;
   const plans = ['free', 'starter', 'team', 'enterprise'] as const;
   const planEffect = { free: -0.8, starter: 0, team: 0.3, enterprise: 1.6 };

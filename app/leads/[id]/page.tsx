@@ -2,20 +2,27 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
-import { liveEnrichInfo, loadRules, loadStore } from '@/app/_lib/page-data';
+import { z } from 'zod';
+import { liveEnrichInfo, loadCandidateRules, loadRules, loadStore, scoringAsOf } from '@/app/_lib/page-data';
 import { attributeLabel, ruleAttributes } from '@/app/_lib/lead-columns';
-import { leadIdFromMetadataParams, leadIdFromPageParams } from '@/app/_lib/lead-path';
+import { leadHref, leadIdFromMetadataParams, leadIdFromPageParams } from '@/app/_lib/lead-path';
+import { recordsAsOf } from '@/app/_lib/validate-analysis';
 import { requireViewer } from '@/app/_lib/viewer';
 import { EnrichmentBadge, TierBadge } from '@/components/badges';
 import { EnrichmentPanel } from '@/components/enrichment-panel';
 import { formatAttribute, formatInt } from '@/components/format';
 import { ReEnrichButton } from '@/components/re-enrich-button';
+import { RescoreWarning } from '@/components/rescore-warning';
 import { ScoreBreakdown } from '@/components/score-breakdown';
+import { ScoreHistory } from '@/components/score-history';
 import { feedbackAuthor, feedbackTally } from '@/lib/enrichment/feedback';
-import { fullName } from '@/lib/lead';
-import { deriveSeniority } from '@/lib/scoring';
+import { fullName, toScorable } from '@/lib/lead';
+import { deriveSeniority, rulesVersion, scoreLead, type ScoreResult } from '@/lib/scoring';
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+/** `?rules=candidate` shows the breakdown under SCORING_RULES_CANDIDATE; anything else, the live rules. */
+const viewSchema = z.enum(['live', 'candidate']).catch('live');
 
 /** One store read per request, shared by the metadata and the page. */
 const getLead = cache(async (id: string) => (await loadStore()).getLead(id));
@@ -52,9 +59,18 @@ function Card({ title, children, action, footer, testId }: { title: string; chil
 export default async function LeadPage({ params, searchParams }: Props) {
   const id = leadIdFromPageParams((await params).id, await searchParams);
   if (id === null) notFound();
-  const [scored, rules, viewer] = await Promise.all([getLead(id), loadRules(), requireViewer()]);
+  const query = await searchParams;
+  const [scored, rules, { candidate }, viewer] = await Promise.all([getLead(id), loadRules(), loadCandidateRules(), requireViewer()]);
   if (!scored) notFound();
-  const feedback = scored.enrichment ? feedbackTally(await (await loadStore()).feedback(scored.lead.id), scored.enrichment.enriched_at, feedbackAuthor(viewer).key) : null;
+  const store = await loadStore();
+  const [feedbackList, history] = await Promise.all([scored.enrichment ? store.feedback(scored.lead.id) : null, store.scoreHistory(scored.lead.id)]);
+  const feedback = scored.enrichment && feedbackList ? feedbackTally(feedbackList, scored.enrichment.enriched_at, feedbackAuthor(viewer).key) : null;
+  const view = candidate ? viewSchema.parse(Array.isArray(query.rules) ? query.rules[0] : query.rules) : 'live';
+  // The candidate scores the lead as the store scored it: without its outcome, against the same reference date.
+  let candidateScore: ScoreResult | null = null;
+  if (candidate && view === 'candidate') {
+    candidateScore = scoreLead(toScorable(scored.lead), { rules: candidate, now: recordsAsOf(await store.scoredRecords(), scoringAsOf()) });
+  }
 
   const { lead } = scored;
   const name = fullName(lead);
@@ -93,8 +109,20 @@ export default async function LeadPage({ params, searchParams }: Props) {
             <TierBadge tier={scored.tier} />
             <EnrichmentBadge status={scored.enrichmentStatus} />
           </div>
+          {candidateScore && (
+            <div className="border-l border-slate-200 pl-4" data-testid="candidate-score">
+              <p className="text-[11px] font-semibold uppercase tracking-wide text-emerald-700">Candidate</p>
+              <p className="text-2xl font-semibold tabular-nums">
+                {candidateScore.score}
+                <span className="text-sm font-normal text-slate-400"> / 100</span>
+              </p>
+              <TierBadge tier={candidateScore.tier} />
+            </div>
+          )}
         </div>
       </header>
+
+      <RescoreWarning leadRulesVersion={scored.rulesVersion} configuredRulesVersion={rulesVersion(rules)} />
 
       <div className="grid gap-5 lg:grid-cols-3">
         <div className="min-w-0 lg:col-span-2">
@@ -122,10 +150,43 @@ export default async function LeadPage({ params, searchParams }: Props) {
         </Card>
       </div>
 
-      <Card title="Score breakdown" testId="breakdown-card" action={<span className="font-mono text-xs text-slate-400">rules {scored.rulesVersion}</span>}>
+      <Card
+        title={candidateScore && candidate ? `Score breakdown under the candidate rules: ${candidate.name}` : 'Score breakdown'}
+        testId="breakdown-card"
+        action={
+          <div className="flex flex-wrap items-center gap-3">
+            {candidate && (
+              <nav aria-label="Rule set for the breakdown" className="flex rounded-md border border-slate-200 text-xs" data-testid="breakdown-rules-toggle">
+                {(['live', 'candidate'] as const).map((v) => (
+                  <Link
+                    key={v}
+                    href={v === 'live' ? leadHref(lead.id) : leadHref(lead.id, { rules: 'candidate' })}
+                    aria-current={view === v ? 'page' : undefined}
+                    className={`px-2.5 py-1 first:rounded-l-md last:rounded-r-md ${view === v ? 'bg-slate-900 text-white' : 'text-slate-600 hover:bg-slate-50'}`}
+                    data-testid={`breakdown-rules-${v}`}
+                  >
+                    {v === 'live' ? 'Live rules' : 'Candidate'}
+                  </Link>
+                ))}
+              </nav>
+            )}
+            <span className="font-mono text-xs text-slate-400" data-testid="breakdown-rules-version">
+              rules {candidateScore && candidate ? rulesVersion(candidate) : scored.rulesVersion}
+            </span>
+          </div>
+        }
+      >
         <div className="-mx-4 -my-3">
-          <ScoreBreakdown breakdown={scored.breakdown} rules={rules} score={scored.score} />
+          {candidateScore && candidate ? (
+            <ScoreBreakdown breakdown={candidateScore.breakdown} rules={candidate} score={candidateScore.score} />
+          ) : (
+            <ScoreBreakdown breakdown={scored.breakdown} rules={rules} score={scored.score} />
+          )}
         </div>
+      </Card>
+
+      <Card title="Score history" testId="history-card">
+        <ScoreHistory entries={history} current={scored.breakdown} />
       </Card>
 
       {attributes.length > 0 && (

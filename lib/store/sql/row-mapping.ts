@@ -7,7 +7,7 @@ import { dbColumnOf, LEAD_ROW_FIELDS } from '../../lead-fields';
 import { TIERS, topReason, type Tier } from '../../scoring';
 import { validateEnrichments, validateFeedback } from '../input-checks';
 import { pickAttributes, withEnrichment, type StoredScore } from '../scored-lead';
-import type { LeadRow, OutcomeRow, ScoredLead } from '../types';
+import type { LeadRow, OutcomeRow, ScoredLead, ScoredRecord } from '../types';
 
 /**
  * The one mapping between the store types (../types.ts) and rows of the `leads` and `narrative_feedback`
@@ -71,8 +71,11 @@ export const LIST_COLUMNS = [
 /** What `outcomes()` reads: the backtest's columns and the narrative's, for the Narratives section of /validate. */
 export const OUTCOME_COLUMNS = ['id', 'score', 'tier', 'converted', 'enrichment_status', 'confidence', 'grounding_status'] as const;
 
+/** A lead's record and stored score, never its enrichment (what a rescore reads). */
+export const SCORE_COLUMNS = ['id', 'record', 'score', 'tier', 'breakdown', 'rules_version', 'input_hash'] as const;
+
 /** Everything `getLead` needs to rebuild a `ScoredLead`. */
-export const FULL_COLUMNS = ['id', 'record', 'score', 'tier', 'breakdown', 'rules_version', 'input_hash', ...ENRICHMENT_COLUMNS] as const;
+export const FULL_COLUMNS = [...SCORE_COLUMNS, ...ENRICHMENT_COLUMNS] as const;
 
 export type LeadWriteRow = {
   id: string;
@@ -134,21 +137,23 @@ export function toLeadWriteRows(items: readonly StoredScore[]): LeadWriteRow[] {
       for (const issue of score.error.issues) issues.push({ record, field: issue.path.join('.') || '(score)', message: issue.message });
       return;
     }
-    const reason = topReason(item.breakdown);
-    rows.push({
-      id: lead.id,
-      record: lead,
-      score: item.score,
-      tier: item.tier,
-      breakdown: item.breakdown,
-      top_reason_label: reason?.label ?? null,
-      top_reason_points: reason?.points ?? null,
-      rules_version: item.rulesVersion,
-      input_hash: item.inputHash,
-    });
+    rows.push({ id: lead.id, record: lead, ...scoreColumns(item), input_hash: item.inputHash });
   });
   if (issues.length > 0) throw new AppError('INVALID_INPUT', `Cannot upsert leads:\n${formatIssues(issues, issues.length)}`, { issues });
   return rows;
+}
+
+/** The score columns of a `leads` row, as upserts and rescores write them. */
+export function scoreColumns(s: Pick<StoredScore, 'score' | 'tier' | 'breakdown' | 'rulesVersion'>): Omit<LeadWriteRow, 'id' | 'record' | 'input_hash'> {
+  const reason = topReason(s.breakdown);
+  return {
+    score: s.score,
+    tier: s.tier,
+    breakdown: s.breakdown,
+    top_reason_label: reason?.label ?? null,
+    top_reason_points: reason?.points ?? null,
+    rules_version: s.rulesVersion,
+  };
 }
 
 /** Validates enrichments (INVALID_INPUT naming each bad one) and flattens them into enrichment columns. */
@@ -241,7 +246,7 @@ const enrichmentColumnsSchema = z.object({
   narrative_checks: z.unknown().nullable(),
 });
 
-const fullRowSchema = enrichmentColumnsSchema.extend({
+const scoreRowSchema = z.object({
   id: z.string(),
   record: leadSchema,
   score: z.number(),
@@ -258,7 +263,16 @@ export function fromRecordRow(raw: unknown): Lead {
   return parsed.data.record;
 }
 
-function rowError(what: string, id: unknown, error: z.ZodError): AppError {
+/** The columns of a scored record (`LeadStore.scoredRecords`). */
+export const SCORED_RECORD_COLUMNS = ['id', 'record', 'score', 'tier'] as const;
+
+export function fromScoredRecordRow(raw: unknown): ScoredRecord {
+  const parsed = z.object({ id: z.string(), record: leadSchema, score: z.number().int().min(0).max(100), tier: z.enum(TIERS) }).safeParse(raw);
+  if (!parsed.success) throw rowError('scored record', rowId(raw), parsed.error);
+  return { lead: parsed.data.record, score: parsed.data.score, tier: parsed.data.tier };
+}
+
+export function rowError(what: string, id: unknown, error: z.ZodError): AppError {
   const issues = error.issues.map((i) => ({ record: `lead ${JSON.stringify(id ?? null)}`, field: i.path.join('.') || '(row)', message: i.message }));
   return new AppError('STORE_ERROR', `The database returned an unexpected ${what}:\n${formatIssues(issues)}`, {
     safeMessage: 'The lead database returned unexpected data.',
@@ -331,11 +345,12 @@ export function enrichmentFromRow(raw: unknown, leadId: string): Enrichment | nu
   return result.data;
 }
 
-export function fromFullRow(raw: unknown): ScoredLead {
-  const parsed = fullRowSchema.safeParse(raw);
+/** A lead's stored score, from the SCORE_COLUMNS of a `leads` row. */
+export function fromScoreRow(raw: unknown): StoredScore {
+  const parsed = scoreRowSchema.safeParse(raw);
   if (!parsed.success) throw rowError('lead row', rowId(raw), parsed.error);
   const r = parsed.data;
-  const scored: StoredScore = {
+  return {
     lead: r.record,
     score: r.score,
     tier: r.tier,
@@ -343,7 +358,11 @@ export function fromFullRow(raw: unknown): ScoredLead {
     rulesVersion: r.rules_version,
     inputHash: r.input_hash,
   };
-  return withEnrichment(scored, enrichmentFromRow(raw, r.id));
+}
+
+export function fromFullRow(raw: unknown): ScoredLead {
+  const scored = fromScoreRow(raw);
+  return withEnrichment(scored, enrichmentFromRow(raw, scored.lead.id));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cachedCoverage } from '@/lib/store/sql/summary';
+import { cachedRead } from '@/lib/store/sql/summary';
 
-describe('cachedCoverage', () => {
+describe('cachedRead', () => {
   it('reads once per minute, again after forget, and retries a failed read', async () => {
     let now = 0;
     let reads = 0;
     let fail = false;
-    const cache = cachedCoverage(
+    const cache = cachedRead(
       async () => {
         reads++;
         if (fail) throw new Error('down');

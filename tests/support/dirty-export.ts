@@ -1,10 +1,11 @@
-import { generateLeads, type RawLead } from '../synthetic';
+import { generateLeads, type RawLead } from '../../lib/synthetic';
 
 /**
  * Messy CRM exports for the import's fixtures and benchmarks: synthetic leads (lib/synthetic.ts) rendered
  * the way HubSpot and Salesforce exports look in the wild — employee bands, currency-formatted revenue,
  * mixed date formats, placeholders, mixed-case emails, multi-line quoted descriptions, and duplicate
- * records of one person. Deterministic for a seed. Not used by the import itself.
+ * records of one person. Deterministic for a seed. Test and bench data (tests/fixtures/make_fixtures.ts,
+ * tests/import, scripts/bench/import.ts, scripts/bench_import_200mb.ts), not import code.
  */
 
 export type ExportFlavor = 'hubspot' | 'salesforce';
