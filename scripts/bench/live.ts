@@ -28,7 +28,7 @@ const KILL_CONCURRENCY = 4;
 
 const ref = (content: unknown) => /\(ref ([^)]+)\)/.exec(String(content))?.[1];
 
-function latencyRow(metric: string, calls: LiveCall[], target: string, pass: boolean | null): BenchRow {
+function latencyRow(metric: string, calls: readonly Pick<LiveCall, 'ms'>[], target: string, pass: boolean | null): BenchRow {
   const ms = calls.map((c) => c.ms).sort((a, b) => a - b);
   if (ms.length === 0) return { area: 'live', metric, value: 'none', target, pass };
   return { area: 'live', metric, value: `p50 ${fmt(percentile(ms, 50))} ms, p95 ${fmt(percentile(ms, 95))} ms, max ${fmt(ms.at(-1)!)} ms`, target, pass };
@@ -54,7 +54,7 @@ async function liveUnderBatch(fake: FakeAnthropic): Promise<BenchRow[]> {
     await (await getStore()).getLead(leads[0]!.id); // the server's first load of the two files
 
     const post = (leadId: string) => POST(new Request('http://localhost/api/enrich', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ leadId }) }));
-    const idle: LiveCall[] = [];
+    const idle: Pick<LiveCall, 'status' | 'saved' | 'ms'>[] = [];
     for (const lead of leads.slice(0, LIVE_CALLS)) {
       const t = performance.now();
       const response = await post(lead.id);

@@ -18,6 +18,9 @@ export interface LiveCall {
   /** False when the route said it could not save the answer (`saved: false`). */
   saved: boolean;
   ms: number;
+  /** When the call started and ended, in ms since the batch job was started. */
+  startedMs: number;
+  endedMs: number;
   error?: string;
   /** Whether a fold of the journal into the snapshot was under way (a sealed journal on disk) during the call. */
   duringFold?: boolean;
@@ -28,6 +31,8 @@ export interface LiveUnderBatchResult {
   batch: { code: number | null; stdout: string; stderr: string; wallMs: number };
   /** How many folds were seen while the live calls ran. */
   folds: number;
+  /** When each fold was seen under way (a sealed journal on disk, polled every 20 ms), in ms since the batch job was started. */
+  foldTimes: { from: number; to: number }[];
 }
 
 export interface LiveUnderBatchOptions {
@@ -112,7 +117,7 @@ export async function liveCallsUnderBatch(options: LiveUnderBatchOptions): Promi
         const body = (await response.json()) as { saved?: boolean; error?: { code: string; message: string } };
         const end = performance.now();
         const duringFold = foldTimes.some((f) => f.from <= end && f.to >= t);
-        return { status: response.status, saved: body.saved !== false, ms: end - t, duringFold, ...(body.error ? { error: `${body.error.code}: ${body.error.message}` } : {}) };
+        return { status: response.status, saved: body.saved !== false, ms: end - t, startedMs: t - started, endedMs: end - started, duringFold, ...(body.error ? { error: `${body.error.code}: ${body.error.message}` } : {}) };
       }),
     ),
   );
@@ -120,5 +125,5 @@ export async function liveCallsUnderBatch(options: LiveUnderBatchOptions): Promi
   watching = false;
   await watcher;
   const code = await exited;
-  return { calls, folds, batch: { code, stdout, stderr, wallMs: performance.now() - started } };
+  return { calls, folds, foldTimes: foldTimes.map((f) => ({ from: f.from - started, to: f.to - started })), batch: { code, stdout, stderr, wallMs: performance.now() - started } };
 }
