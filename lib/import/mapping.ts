@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError, formatIssues, type FieldIssue } from '../errors';
 import { readJsonFile } from '../json-file';
-import type { LeadField } from '../lead';
+import { MAPPABLE_FIELDS } from '../lead-fields';
 import { columnKey } from './clean';
 import { PRESETS, type PresetName } from './presets';
 
@@ -41,31 +41,8 @@ import { PRESETS, type PresetName } from './presets';
  * - Columns the mapping does not name are ignored, and listed in the import report.
  */
 
-/** Contract fields a column can fill: everything but the outcome, which has its own entry. */
-export const MAPPABLE_FIELDS = [
-  'id',
-  'created_at',
-  'first_name',
-  'last_name',
-  'email',
-  'job_title',
-  'company_name',
-  'company_domain',
-  'industry',
-  'employee_count',
-  'annual_revenue',
-  'country',
-  'company_description',
-  'lead_source',
-  'email_opens_30d',
-  'email_clicks_30d',
-  'page_views_30d',
-  'pricing_page_views_30d',
-  'content_downloads_30d',
-  'webinar_attended',
-  'demo_requested',
-  'last_activity_at',
-] as const satisfies readonly Exclude<LeadField, 'converted'>[];
+/** Contract fields a column can fill: everything but the outcome, which has its own entry (the lead-field table's). */
+export { MAPPABLE_FIELDS };
 export type MappableField = (typeof MAPPABLE_FIELDS)[number];
 
 export const ATTRIBUTE_TYPES = ['text', 'number', 'boolean', 'date'] as const;
@@ -86,7 +63,7 @@ export const mappingSchema = z
     name: z.string().min(1).optional(),
     extends: z.enum(Object.keys(PRESETS) as [PresetName, ...PresetName[]]).optional(),
     dateFormat: z.enum(['MDY', 'DMY']).optional(),
-    fields: z.partialRecord(z.enum(MAPPABLE_FIELDS), z.union([columns, z.object({ column: columns, ...columnOptions }).strict()])).optional(),
+    fields: z.partialRecord(z.enum(MAPPABLE_FIELDS as [MappableField, ...MappableField[]]), z.union([columns, z.object({ column: columns, ...columnOptions }).strict()])).optional(),
     attributes: z
       .record(
         z.string().regex(/^[a-z][a-z0-9_]*$/, 'attribute names must be snake_case (a–z, 0–9, _), as rules name them "attributes.<name>"'),
