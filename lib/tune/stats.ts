@@ -1,5 +1,6 @@
 import { unitInterval } from '../hash';
-import { LEAD_FIELDS, fieldReader, type FieldValue, type Lead, type ScorableLead } from '../lead';
+import { SCORABLE_FIELDS } from '../lead-fields';
+import { fieldReader, type FieldValue, type Lead, type ScorableLead } from '../lead';
 import { splitter, type SplitSpec } from '../split';
 import { normalizeKey } from '../scoring';
 import { textTerms } from './text';
@@ -115,7 +116,7 @@ function emptyFieldStats(field: string): FieldStats {
 }
 
 /** The lead fields a profile reads: every contract field but the id and the outcome (attributes are found in the data). */
-export const PROFILED_FIELDS = LEAD_FIELDS.filter((f) => f !== 'id' && f !== 'converted' && f !== 'attributes') as string[];
+export const PROFILED_FIELDS: readonly string[] = SCORABLE_FIELDS;
 
 /** Rounds up to 3 significant digits (1,234.5 → 1,240), so a value and its rounding fall in the same bands. */
 function roundUp3(n: number): number {
