@@ -253,13 +253,15 @@ describe('sign-in with email and password (AUTH_MODE=password)', () => {
     await page.close();
   });
 
+  /** One password sign-in over HTTP; its status. */
+  const attempt = (pass: string, headers: Record<string, string> = {}) =>
+    fetch(`${appUrl}/api/auth/sign-in/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: appUrl, ...headers },
+      body: JSON.stringify({ email: 'lead@small.test', password: pass }),
+    }).then((r) => r.status);
+
   it('limits password attempts per client address (3 per 10 s), refusing even the right password meanwhile', async () => {
-    const attempt = (pass: string) =>
-      fetch(`${appUrl}/api/auth/sign-in/email`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', origin: appUrl },
-        body: JSON.stringify({ email: 'lead@small.test', password: pass }),
-      }).then((r) => r.status);
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push(await attempt(`guess number ${i}`));
     expect(statuses.slice(-1)).toEqual([429]);
@@ -269,14 +271,7 @@ describe('sign-in with email and password (AUTH_MODE=password)', () => {
 
   it('gives a guesser no fresh bucket for an X-Forwarded-For of its own choosing', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      const response = await fetch(`${appUrl}/api/auth/sign-in/email`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', origin: appUrl, 'x-forwarded-for': `203.0.113.${10 + i}` },
-        body: JSON.stringify({ email: 'lead@small.test', password: `spoofed guess ${i}` }),
-      });
-      statuses.push(response.status);
-    }
+    for (let i = 0; i < 4; i++) statuses.push(await attempt(`spoofed guess ${i}`, { 'x-forwarded-for': `203.0.113.${10 + i}` }));
     expect(statuses.slice(-1)).toEqual([429]);
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(3);
   });

@@ -18,9 +18,8 @@ export interface LiveCall {
   /** False when the route said it could not save the answer (`saved: false`). */
   saved: boolean;
   ms: number;
-  /** When the call started and ended, in ms since the batch job was started. */
+  /** When the call started, in ms since the batch job was started (it ended `ms` later). */
   startedMs: number;
-  endedMs: number;
   error?: string;
   /** Whether a fold of the journal into the snapshot was under way (a sealed journal on disk) during the call. */
   duringFold?: boolean;
@@ -117,7 +116,7 @@ export async function liveCallsUnderBatch(options: LiveUnderBatchOptions): Promi
         const body = (await response.json()) as { saved?: boolean; error?: { code: string; message: string } };
         const end = performance.now();
         const duringFold = foldTimes.some((f) => f.from <= end && f.to >= t);
-        return { status: response.status, saved: body.saved !== false, ms: end - t, startedMs: t - started, endedMs: end - started, duringFold, ...(body.error ? { error: `${body.error.code}: ${body.error.message}` } : {}) };
+        return { status: response.status, saved: body.saved !== false, ms: end - t, startedMs: t - started, duringFold, ...(body.error ? { error: `${body.error.code}: ${body.error.message}` } : {}) };
       }),
     ),
   );
