@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
 import type { FeedbackTally, FeedbackVerdict } from '@/lib/enrichment/feedback';
+import { useHydrated } from './use-hydrated';
 
 const MAX_REASON = 500;
 
@@ -24,6 +25,7 @@ export function NarrativeFeedback({ leadId, enrichedAt, tally }: { leadId: strin
   const [showReason, setShowReason] = useState(false);
   const [refreshing, startRefresh] = useTransition();
   const busy = state.kind === 'saving' || refreshing;
+  const hydrated = useHydrated();
   const mine = tally.mine?.verdict ?? null;
 
   async function send(verdict: FeedbackVerdict, withReason: boolean) {
@@ -65,7 +67,7 @@ export function NarrativeFeedback({ leadId, enrichedAt, tally }: { leadId: strin
               key={verdict}
               type="button"
               onClick={() => send(verdict, showReason)}
-              disabled={busy}
+              disabled={!hydrated || busy}
               aria-pressed={mine === verdict}
               data-testid={`feedback-${verdict}`}
               className={`inline-flex h-7 items-center rounded-md border px-2.5 text-xs font-medium shadow-xs disabled:cursor-not-allowed disabled:opacity-60 ${
@@ -83,7 +85,7 @@ export function NarrativeFeedback({ leadId, enrichedAt, tally }: { leadId: strin
             </button>
           ))}
         </div>
-        <button type="button" onClick={() => setShowReason((s) => !s)} aria-expanded={showReason} className="text-xs text-indigo-700 hover:underline" data-testid="feedback-reason-toggle">
+        <button type="button" onClick={() => setShowReason((s) => !s)} disabled={!hydrated} aria-expanded={showReason} className="text-xs text-indigo-700 hover:underline" data-testid="feedback-reason-toggle">
           {showReason ? 'Hide reason' : tally.mine?.reason ? 'Edit reason' : 'Add a reason'}
         </button>
         <span className="text-xs text-slate-500" data-testid="feedback-counts">

@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useId, useState, useTransition } from 'react';
+import { useHydrated } from './use-hydrated';
 
 /** What the server says about live enrichment; plain values only (no keys reach the browser). */
 export interface ReEnrichAvailability {
@@ -57,6 +58,7 @@ export function ReEnrichButton({ leadId, availability }: { leadId: string; avail
   const [state, setState] = useState<State>({ kind: 'idle' });
   const [refreshing, startRefresh] = useTransition();
   const busy = state.kind === 'running' || refreshing;
+  const hydrated = useHydrated();
 
   async function run() {
     setState({ kind: 'running' });
@@ -90,7 +92,7 @@ export function ReEnrichButton({ leadId, availability }: { leadId: string; avail
       <button
         type="button"
         onClick={run}
-        disabled={!availability.enabled || busy}
+        disabled={!hydrated || !availability.enabled || busy}
         aria-busy={busy}
         aria-describedby={statusId}
         data-testid="re-enrich"

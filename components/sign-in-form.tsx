@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { MAX_PASSWORD_LENGTH, OIDC_PROVIDER_ID, SIGN_IN_PATH } from '@/lib/auth/client-safe';
 import { authClient } from './auth-client';
+import { useHydrated } from './use-hydrated';
 
 /** What Better Auth answers a failed email sign-in with, in words a person can act on. */
 function describeFailure(error: { status: number; code?: string; message?: string }): string {
@@ -21,6 +22,7 @@ export type SignInMethod = { kind: 'oidc'; providerName: string } | { kind: 'pas
 export function SignInForm({ method, next }: { method: SignInMethod; next: string }) {
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
+  const hydrated = useHydrated();
 
   async function signInWithProvider() {
     setBusy(true);
@@ -57,7 +59,7 @@ export function SignInForm({ method, next }: { method: SignInMethod; next: strin
   return (
     <div className="flex flex-col gap-4">
       {method.kind === 'oidc' ? (
-        <button type="button" className={button} onClick={signInWithProvider} disabled={busy} data-testid="sign-in-oidc">
+        <button type="button" className={button} onClick={signInWithProvider} disabled={!hydrated || busy} data-testid="sign-in-oidc">
           {busy && <span aria-hidden="true" className="size-3.5 animate-spin rounded-full border-2 border-white/40 border-t-white" />}
           Sign in with {method.providerName}
         </button>
@@ -77,7 +79,7 @@ export function SignInForm({ method, next }: { method: SignInMethod; next: strin
             Password
             <input name="password" type="password" autoComplete="current-password" required maxLength={MAX_PASSWORD_LENGTH} className={input} />
           </label>
-          <button type="submit" className={button} disabled={busy} data-testid="sign-in-password">
+          <button type="submit" className={button} disabled={!hydrated || busy} data-testid="sign-in-password">
             {busy && <span aria-hidden="true" className="size-3.5 animate-spin rounded-full border-2 border-white/40 border-t-white" />}
             Sign in
           </button>

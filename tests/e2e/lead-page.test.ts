@@ -56,7 +56,8 @@ describe('lead page', () => {
     await page.goto(`${baseUrl}/leads/${encodeURIComponent(lead.id)}`);
     const button = page.getByTestId('re-enrich');
     const status = page.getByTestId('re-enrich-status');
-    expect(await button.isEnabled()).toBe(true);
+    // Enabled once hydrated.
+    await expect.poll(() => button.isEnabled()).toBe(true);
 
     const enrich = async () => {
       const [response] = await Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname === '/api/enrich'), button.click()]);

@@ -72,7 +72,7 @@ describe('security headers', () => {
     await collect();
     await page.getByTestId('lead-link').first().click();
     await page.getByTestId('breakdown-table').waitFor();
-    expect(await page.getByTestId('re-enrich').isEnabled()).toBe(true);
+    await expect.poll(() => page.getByTestId('re-enrich').isEnabled()).toBe(true);
     await collect();
     await page.goto(`${baseUrl}/validate`);
     await page.locator('svg.recharts-surface').first().waitFor();

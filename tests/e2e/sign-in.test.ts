@@ -191,8 +191,8 @@ describe('sign-in with OpenID Connect (AUTH_MODE=oidc)', () => {
     await page.goto(`${appUrl}/leads/${encodeURIComponent(lead.id)}`);
     await signInAtProvider(page, 'ops@acme.test');
     const button = page.getByTestId('re-enrich');
-    await button.waitFor();
-    expect(await button.isEnabled()).toBe(true);
+    // Enabled once hydrated.
+    await expect.poll(() => button.isEnabled()).toBe(true);
     const [response] = await Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname === '/api/enrich'), button.click()]);
     expect(response.status()).toBe(200);
     await page.locator('[data-testid="re-enrich-status"][data-state="done"]').waitFor();
@@ -251,6 +251,12 @@ describe('sign-in with email and password (AUTH_MODE=password)', () => {
     await page.goto(`${appUrl}/`);
     expect(new URL(page.url()).pathname).toBe('/sign-in');
     await page.close();
+  });
+
+  it('serves the sign-in button disabled until the page has hydrated (a click before is lost; a submit before would put the password in a URL)', async () => {
+    const html = await (await fetch(`${appUrl}/sign-in`)).text();
+    const submit = /<button[^>]*data-testid="sign-in-password"[^>]*>/.exec(html)?.[0];
+    expect(submit).toMatch(/ disabled=""/);
   });
 
   /** One password sign-in over HTTP; its status. */
