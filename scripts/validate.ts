@@ -13,11 +13,10 @@ import { loadLeadsFile } from '../lib/leads-file';
 import { toScorable, type Lead } from '../lib/lead';
 import { fieldCoverage, formatCoverageWarnings, ruleCoverage } from '../lib/rule-coverage';
 import { formatNarrativeTables, narrativeQuality, type NarrativeQuality } from '../lib/narrative-quality';
-import type { RuleSet } from '../lib/rules';
 import { loadRuleSet } from '../lib/rules-file';
 import { rulesVersion, scoreLead } from '../lib/scoring';
 import { DEFAULT_HOLDOUT, DEFAULT_SPLIT_SEED, describeSplit, resolveSplit, splitter, type SplitSpec } from '../lib/split';
-import { createFileStore } from '../lib/store/file';
+import { fileNarratives } from '../lib/store/file';
 import { createStore } from '../lib/store/index';
 import type { ScoredRecord } from '../lib/store/types';
 import { booleanFlag, defineCommand, sharedFlags, valueFlag, wholeNumber } from './cli';
@@ -28,15 +27,16 @@ export const DRIFT_ALARM_EXIT = 3;
 
 /**
  * The Narratives section reads the store (--store, default LEAD_STORE): narratives and SDR feedback live
- * there, not in the leads file. The file store is opened on this run's leads file, rules and as-of date.
+ * there, not in the leads file. From the file store's files they are joined to this run's scores; a
+ * database store grades its stored scores.
  */
-async function narratives(config: Env, kind: Env['LEAD_STORE'], options: { leadsPath: string; leads: readonly Lead[]; rules: RuleSet; asOf: string | undefined }): Promise<NarrativeQuality> {
-  const store =
-    kind === 'file'
-      ? // The leads this run already read: a large file is not read and validated twice.
-        createFileStore({ leadsPath: options.leadsPath, loadedLeads: options.leads, enrichmentsPath: config.ENRICHMENTS_PATH, feedbackPath: config.FEEDBACK_PATH, rules: options.rules, asOf: options.asOf })
-      : // Validating the environment as if LEAD_STORE were `kind` names any connection variable it lacks.
-        await createStore(parseEnv({ ...process.env, LEAD_STORE: kind }));
+async function narratives(config: Env, kind: Env['LEAD_STORE'], records: readonly ScoredRecord[], rulesVersion: string): Promise<NarrativeQuality> {
+  if (kind === 'file') {
+    const { outcomes, feedback } = await fileNarratives(records, { enrichmentsPath: config.ENRICHMENTS_PATH, feedbackPath: config.FEEDBACK_PATH, rulesVersion });
+    return narrativeQuality(outcomes, feedback);
+  }
+  // Validating the environment as if LEAD_STORE were `kind` names any connection variable it lacks.
+  const store = await createStore(parseEnv({ ...process.env, LEAD_STORE: kind }));
   try {
     return narrativeQuality(await store.outcomes(), await store.feedback());
   } finally {
@@ -121,7 +121,7 @@ export default defineCommand(import.meta.url, {
 
     const result = graded.length > 0 ? runBacktest(graded.map(backtestRow), { ks, capacity }) : null;
     const comparison = candidate && graded.length > 0 ? compareRuleSets(graded, { candidate, now, ks, capacity, movers: 100 }) : null;
-    const narrativeResult = result ? await narratives(config, flags.store ?? config.LEAD_STORE, { leadsPath, leads, rules, asOf: flags['as-of'] ?? config.SCORING_AS_OF }) : null;
+    const narrativeResult = result ? await narratives(config, flags.store ?? config.LEAD_STORE, records, version) : null;
     let drift = null;
     if (flags.drift) {
       const driftSplit = split ?? { by: 'hash' as const, holdout: DEFAULT_HOLDOUT, seed: DEFAULT_SPLIT_SEED };

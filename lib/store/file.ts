@@ -17,7 +17,7 @@ import { createFileEnrichments, fileStamp, type EnrichmentsView } from './file-e
 import { createFileScoreHistory } from './file-score-history';
 import { validateEnrichments, validateFeedback, validateLeadQuery } from './input-checks';
 import { compareCodePoints, compareFeedback, compareRows } from './order';
-import { pickAttributes, scoreForStore, searchTextOf, toLeadRow, withEnrichment, type StoredScore } from './scored-lead';
+import { outcomeRow, pickAttributes, scoreForStore, searchTextOf, toLeadRow, withEnrichment, type StoredScore } from './scored-lead';
 import { type LeadPage, type LeadRow, type LeadStore, type OutcomeRow, type ScoredLead, type ScoredRecord, type SortDirection, type SortKey, type StoreSummary } from './types';
 
 /**
@@ -50,11 +50,6 @@ export interface FileStoreOptions {
   /** Fold the enrichments journal into the file once it is this big (default FOLD_AT_BYTES, 2 MiB). */
   foldAtBytes?: number;
   /**
-   * The leads of `leadsPath`, already loaded and validated by a command that read the file itself, so a
-   * large file is not read twice. The store then serves these and does not re-read the file.
-   */
-  loadedLeads?: readonly Lead[];
-  /**
    * Record rules changes in the score history journal beside the leads file (./file-score-history.ts). The
    * store of the configured rules does (lib/store/index.ts); a command scoring with other rules (`--rules`)
    * must not, or each run would look like a rules change and back. Default false.
@@ -67,6 +62,30 @@ export interface FileStoreOptions {
 const FEEDBACK_LABEL = 'Feedback file';
 const FEEDBACK_VERSION = 1;
 const feedbackFileSchema = z.object({ version: z.literal(FEEDBACK_VERSION), feedback: z.array(z.unknown()) }).strict();
+
+/** Where the file store keeps SDR feedback: FEEDBACK_PATH, else feedback.json beside the enrichments file. */
+function feedbackPathOf({ enrichmentsPath, feedbackPath }: Pick<FileStoreOptions, 'enrichmentsPath' | 'feedbackPath'>): string {
+  return feedbackPath ?? path.join(path.dirname(enrichmentsPath), 'feedback.json');
+}
+
+async function readFeedbackFile(file: string): Promise<NarrativeFeedback[]> {
+  return parseFeedbackFile(await readOptionalJsonFile(file, { label: FEEDBACK_LABEL }), file);
+}
+
+/**
+ * What the Narratives section reads from the file store's files for leads a command scored itself
+ * (`npm run validate`): their outcome rows joined to the narratives, and the feedback. A store built for
+ * this would score every lead again and keep a second copy of each (on 1,000,000 leads about 27 CPU-s
+ * and gigabytes of heap).
+ */
+export async function fileNarratives(
+  records: readonly ScoredRecord[],
+  options: Pick<FileStoreOptions, 'enrichmentsPath' | 'feedbackPath'> & { rulesVersion: string },
+): Promise<{ outcomes: OutcomeRow[]; feedback: NarrativeFeedback[] }> {
+  const [enrichments, feedback] = await Promise.all([createFileEnrichments(options.enrichmentsPath).read(), readFeedbackFile(feedbackPathOf(options))]);
+  const outcomes = records.filter((r) => r.lead.converted !== undefined).map((r) => outcomeRow(r, enrichments.get(r.lead.id) ?? null, options.rulesVersion));
+  return { outcomes, feedback };
+}
 
 /** Validates a feedback file; every bad entry is reported by position, lead id and field, none is dropped. */
 export function parseFeedbackFile(raw: unknown, file: string): NarrativeFeedback[] {
@@ -154,14 +173,12 @@ function filterSet<T>(values: readonly T[] | undefined): Set<T> | null {
 }
 
 export function createFileStore(options: FileStoreOptions): LeadStore {
-  const { leadsPath, enrichmentsPath, rules, asOf, skipInvalid = false, leadsOrigin, foldAtBytes, loadedLeads, recordScoreHistory = false, clock = () => new Date() } = options;
-  const feedbackPath = options.feedbackPath ?? path.join(path.dirname(enrichmentsPath), 'feedback.json');
+  const { leadsPath, enrichmentsPath, rules, asOf, skipInvalid = false, leadsOrigin, foldAtBytes, recordScoreHistory = false, clock = () => new Date() } = options;
+  const feedbackPath = feedbackPathOf(options);
   const version = rulesVersion(rules);
   let view: View | undefined;
 
   async function readLeads(): Promise<LeadsSnapshot> {
-    // Leads a command loaded itself were warned about by it.
-    if (loadedLeads) return scoreLeads(loadedLeads);
     const { leads, issues, rejected } = await loadLeadsFile(leadsPath, { skipInvalid, origin: leadsOrigin });
     if (rejected > 0) {
       console.warn(`[leadsignal] Skipped ${rejected} invalid record(s) in ${leadsPath}:\n${formatIssues(issues)}`);
@@ -183,14 +200,11 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     return { scored, positionById, baseRows, searchText, orders: new Map() };
   }
 
-  async function readFeedback(): Promise<NarrativeFeedback[]> {
-    return parseFeedbackFile(await readOptionalJsonFile(feedbackPath, { label: FEEDBACK_LABEL }), feedbackPath);
-  }
 
   const files = createFileEnrichments(enrichmentsPath, { foldAtBytes });
   const history = createFileScoreHistory(leadsPath);
   const leadsVersions = loadPerVersion(() => readLeads().catch(dataFault));
-  const feedbackVersions = loadPerVersion(() => readFeedback().catch(dataFault));
+  const feedbackVersions = loadPerVersion(() => readFeedbackFile(feedbackPath).catch(dataFault));
   const leadsSnapshot = async () => leadsVersions.get(await fileStamp(leadsPath));
   const enrichmentsSnapshot = () => files.read().catch(dataFault);
 
@@ -302,14 +316,8 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     },
 
     async outcomes() {
-      const v = await currentView();
-      const rows: OutcomeRow[] = [];
-      v.leads.scored.forEach((s, i) => {
-        if (s.lead.converted === undefined) return;
-        const { enrichmentStatus, confidence, grounding } = v.rows[i]!;
-        rows.push({ id: s.lead.id, score: s.score, tier: s.tier, converted: s.lead.converted, enrichmentStatus, confidence, grounding });
-      });
-      return rows;
+      const [leads, enrichments] = await Promise.all([leadsSnapshot(), enrichmentsSnapshot()]);
+      return leads.scored.filter((s) => s.lead.converted !== undefined).map((s) => outcomeRow(s, enrichments.get(s.lead.id) ?? null, s.rulesVersion));
     },
 
     async leadsWithOutcome() {
@@ -388,7 +396,7 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
       if (!positionById.has(feedback.lead_id)) throw new AppError('NOT_FOUND', `Cannot save feedback for unknown lead "${feedback.lead_id}"`);
       await withFileLock(feedbackPath, async () => {
         // Re-read under the lock: another process may have saved feedback since this one last loaded the file.
-        const byKey = new Map((await readFeedback().catch(dataFault)).map((f) => [feedbackKey(f), f]));
+        const byKey = new Map((await readFeedbackFile(feedbackPath).catch(dataFault)).map((f) => [feedbackKey(f), f]));
         byKey.set(feedbackKey(feedback), feedback);
         const list = [...byKey.values()].sort(compareFeedback);
         await writeFileAtomic(feedbackPath, `${JSON.stringify({ version: FEEDBACK_VERSION, feedback: list }, null, 2)}\n`);

@@ -3,7 +3,7 @@ import { fullName, leadInputHash, toScorable, type Lead } from '../lead';
 import type { RuleSet } from '../rules';
 import { scoreLead, topReason } from '../scoring';
 import { compareCodePoints } from './order';
-import type { LeadRow, ScoredLead } from './types';
+import type { LeadRow, OutcomeRow, ScoredLead } from './types';
 
 /**
  * Pure reshaping shared by the store adapters: a lead → its stored score → with its enrichment → its
@@ -23,6 +23,25 @@ export function withEnrichment(scored: StoredScore, enrichment: Enrichment | nul
     ...scored,
     enrichment,
     enrichmentStatus: enrichmentStatus(enrichment, { inputHash: scored.inputHash, rulesVersion: scored.rulesVersion }),
+  };
+}
+
+/**
+ * A lead with a known outcome as the backtest and the Narratives section read it. The input hash says
+ * whether its narrative is stale; a caller that has none computes it only for a lead with a narrative.
+ */
+export function outcomeRow(scored: Pick<StoredScore, 'lead' | 'score' | 'tier'> & { inputHash?: string }, enrichment: Enrichment | null, rulesVersion: string): OutcomeRow {
+  const { lead } = scored;
+  if (lead.converted === undefined) throw new Error(`lead ${lead.id} has no known outcome`);
+  const inputHash = enrichment ? (scored.inputHash ?? leadInputHash(lead)) : '';
+  return {
+    id: lead.id,
+    score: scored.score,
+    tier: scored.tier,
+    converted: lead.converted,
+    enrichmentStatus: enrichmentStatus(enrichment, { inputHash, rulesVersion }),
+    confidence: enrichment?.confidence ?? null,
+    grounding: groundingStatus(enrichment),
   };
 }
 

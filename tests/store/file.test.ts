@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Enrichment } from '@/lib/enrichment/schema';
 import { writeFileAtomic } from '@/lib/fs-atomic';
 import { parseLead, type Lead } from '@/lib/lead';
-import { createFileStore, type FileStoreOptions } from '@/lib/store/file';
+import { createFileStore, fileNarratives, type FileStoreOptions } from '@/lib/store/file';
 import { parseEnrichmentsFile } from '@/lib/store/file-enrichments';
 import { scoreForStore } from '@/lib/store/scored-lead';
 import type { LeadStore } from '@/lib/store/types';
@@ -341,5 +341,35 @@ describe('file store', () => {
     const store = openStore(dir);
     await expect(store.listLeads({ sort: 'score', direction: 'desc', page: 0, pageSize: 10 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(store.listLeads({ sort: 'nope' as never, direction: 'desc', page: 1, pageSize: 10 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+});
+
+describe('fileNarratives (what validate reads instead of building a second store)', () => {
+  it("gives the file store's outcome rows and feedback for the same scores", async () => {
+    const dir = await tempDir();
+    const { leadsPath, enrichmentsPath } = paths(dir);
+    // Outcomes on all but the last lead; l1's narrative was written before its record changed (stale).
+    const leads = makeLeads(6, (i) => (i < 5 ? { converted: i % 2 === 0 } : {}));
+    await fs.writeFile(leadsPath, json(leads));
+    const e0 = enrichment(leads[0]!, { source: 'claude', model: 'claude-sonnet-5-5', confidence: 'high' });
+    const stale = enrichment(makeLeads(2, () => ({ job_title: 'Intern' }))[1]!, { confidence: 'low' });
+    const e2 = enrichment(leads[2]!, { source: 'mock', confidence: 'medium', checks: { version: 'grounding-v1', findings: [] } });
+    const store = openStore(dir, { recordScoreHistory: false });
+    await store.saveEnrichments([e0, stale, e2]);
+    await store.saveFeedback({
+      lead_id: leads[0]!.id,
+      verdict: 'wrong',
+      reason: 'Not a buyer.',
+      author: { key: 'local', email: null, name: null },
+      narrative: { source: e0.source, model: e0.model, prompt_version: e0.prompt_version, enriched_at: e0.enriched_at, confidence: e0.confidence, flagged: false },
+      given_at: '2026-11-02T08:00:00.000Z',
+    });
+
+    const fromStore = await store.outcomes();
+    expect(fromStore.map((r) => r.enrichmentStatus)).toEqual(['claude', 'stale', 'mock', 'none', 'none']);
+    const read = await fileNarratives(await store.scoredRecords(), { enrichmentsPath, rulesVersion: (await store.summary()).rulesVersion });
+    expect(read.outcomes).toEqual(fromStore);
+    expect(read.feedback).toEqual(await store.feedback());
+    expect(read.feedback).toHaveLength(1);
   });
 });
