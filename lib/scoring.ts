@@ -98,14 +98,7 @@ function compileRule(rule: Rule, categoryIndex: number, cap: number): CompiledRu
   const byAge = rule.kind === 'recency';
   const read = fieldReader(rule.field);
   const unknownPoints = rule.unknownPoints ?? 0;
-  const unknownItem: BreakdownItem = Object.freeze({
-    ...base,
-    points: unknownPoints,
-    maxPoints,
-    value: null,
-    unknown: true,
-    detail: unknownPoints > 0 ? `${UNKNOWN_TEXT} → ${pts(unknownPoints)}` : UNKNOWN_TEXT,
-  });
+  const unknownItem = Object.freeze(line(base, unknownPoints, maxPoints, null, true, unknownPoints > 0 ? `${UNKNOWN_TEXT} → ${pts(unknownPoints)}` : UNKNOWN_TEXT));
   const memo = new Map<PresentValue, BreakdownItem>();
   const itemFor = (value: PresentValue, nowMs: number | undefined): BreakdownItem => {
     const key = byAge ? recencyKey(value, nowMs) : value;
@@ -114,12 +107,12 @@ function compileRule(rule: Rule, categoryIndex: number, cap: number): CompiledRu
       const evaluation = evaluate(value, nowMs);
       item =
         evaluation === UNREADABLE
-          ? Object.freeze({ ...unknownItem, value: String(value), detail: `"${String(value)}" ${unreadableText(rule)}: treated as unknown → ${pts(unknownPoints)}` })
-          : Object.freeze({ ...base, ...evaluation, maxPoints, unknown: false });
+          ? line(base, unknownPoints, maxPoints, String(value), true, `"${String(value)}" ${unreadableText(rule)}: treated as unknown → ${pts(unknownPoints)}`)
+          : line(base, evaluation.points, maxPoints, evaluation.value, false, evaluation.detail);
       // Long text (a description) rarely repeats: remembering it would only keep garbage alive.
       if (typeof key !== 'string' || key.length <= MEMO_MAX_TEXT) {
         if (memo.size >= MEMO_LIMIT) memo.clear();
-        memo.set(key, item);
+        memo.set(key, Object.freeze(item));
       }
     }
     return item;
@@ -141,6 +134,15 @@ function unreadableText(rule: SingleFieldRule): string {
 
 type BaseItem = Pick<BreakdownItem, 'ruleId' | 'label' | 'category'>;
 
+/**
+ * A breakdown line, always built as one literal of one shape. Spreading the rule's and the evaluation's
+ * objects into it instead took V8's generic clone, about 4 µs a line: two thirds of the scoring time of a
+ * tuned rule set with nine keyword rules on a description, whose lines are built anew for every lead.
+ */
+function line(base: BaseItem, points: number, maxPoints: number, value: string | null, unknown: boolean, detail: string): BreakdownItem {
+  return { ruleId: base.ruleId, label: base.label, category: base.category, points, maxPoints, value, unknown, detail };
+}
+
 /** A combination's line names each condition and whether it held, so a reviewer sees why it paid or not. */
 function compileCombination(rule: Extract<Rule, { kind: 'combination' }>, base: BaseItem, maxPoints: number, categoryIndex: number): CompiledRule {
   const conditions = rule.conditions.map((condition) => ({ condition, read: fieldReader(condition.field), holds: compileCondition(condition), text: conditionText(condition) }));
@@ -157,7 +159,7 @@ function compileCombination(rule: Extract<Rule, { kind: 'combination' }>, base: 
       const detail = all
         ? `${checks.map((c) => c.text).join(' and ')} → ${pts(points)}`
         : `not all hold: ${checks.map((c) => `${c.text} ${c.ok ? '✓' : c.missing ? '✗ (unknown)' : '✗'}`).join(', ')} → 0 pts`;
-      return { ...base, points, maxPoints, value: checks.map((c) => c.shown).join('; '), unknown: checks.every((c) => c.missing), detail };
+      return line(base, points, maxPoints, checks.map((c) => c.shown).join('; '), checks.every((c) => c.missing), detail);
     },
   };
 }
@@ -337,7 +339,7 @@ export function scoreLead(lead: ScorableLead, options: ScoreOptions = {}): Score
     }
     const left = remaining[c.categoryIndex]!;
     if (item.points > left) {
-      item = { ...item, points: left, detail: `${item.detail}; category cap reached, ${left} of ${pts(item.points)} count` };
+      item = line(item, left, item.maxPoints, item.value, item.unknown, `${item.detail}; category cap reached, ${left} of ${pts(item.points)} count`);
     }
     remaining[c.categoryIndex] = left - item.points;
     score += item.points;
