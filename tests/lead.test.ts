@@ -33,6 +33,13 @@ describe('parseLead', () => {
     expect(result.issues[0]!.message).toMatch(message);
   });
 
+  it('reads a date by the calendar: leap days only in leap years, no 31st of a 30-day month, no month 0 or 13', () => {
+    const accepted = (created_at: string) => safeParseLead({ id: 'd1', created_at }).ok;
+    expect(['2024-02-29', '2000-02-29', '2026-04-30', '2026-12-31T23:59:59+02:00', '2026-01-01 08:00'].map(accepted)).toEqual([true, true, true, true, true]);
+    expect(['2023-02-29', '1900-02-29', '2026-04-31', '2026-13-01', '2026-00-10', '2026-06-00', '2026-06-10T25:00:00Z'].map(accepted)).toEqual([false, false, false, false, false, false, false]);
+    expect(parseLead({ id: 'd2', created_at: '2026-03-05T14:22:00+01:00' }).created_at).toBe('2026-03-05T13:22:00.000Z');
+  });
+
   it('throws an INVALID_INPUT AppError whose message names record and field', () => {
     try {
       parseLead({ id: 'z9', pricing_page_views_30d: -1 });
