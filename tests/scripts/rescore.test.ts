@@ -101,4 +101,25 @@ describePostgres('npm run rescore on PostgreSQL', (db) => {
     expect(JSON.parse(rest.stdout)).toMatchObject({ outdated: left, rescored: left, leftOutdated: 0 });
     expect(await history()).toEqual({ n: changed, leads: changed });
   }, 120_000);
+
+  it('exits 3 when a lead on other rules is written behind it during the run, and the next run takes it', async () => {
+    const { env } = await seededUnderA(20_000, 11);
+    // Another writer still on the old rules, at the first progress line: an id before every batch's cursor.
+    const late = parseLeads([{ id: '!written-during-the-run', job_title: 'VP Marketing', demo_requested: true }]).leads[0]!;
+    let written: Promise<void> | undefined;
+    const run = await rescore([], env, () => {
+      written ??= (async () => {
+        const writer = createPostgresStore({ DATABASE_URL: db().url, SCORING_RULES: undefined });
+        await writer.upsertLeads([scoreForStore(late, { rules: CONTRACT_RULES, now })]);
+        await writer.close?.();
+      })();
+    });
+    await written;
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stdout).toContain('1 leads still on another rules version: run npm run rescore again');
+
+    const next = await rescore(['--json'], env);
+    expect(next.code, next.stderr).toBe(0);
+    expect(JSON.parse(next.stdout)).toMatchObject({ outdated: 1, rescored: 1, leftOutdated: 0 });
+  }, 120_000);
 });
