@@ -1,6 +1,7 @@
 import { DuckDBScalarFunction, VARCHAR, INTEGER } from '@duckdb/node-api';
 import { regexes } from 'zod/v4/core';
 import { AppError } from '../errors';
+import { LEAD_FIELD_TABLE, type LeadFieldType } from '../lead-fields';
 import {
   FALSE_WORDS,
   InvalidValueError,
@@ -59,41 +60,32 @@ export interface Target {
   options: ColumnOptions | null;
 }
 
-const COUNTERS = new Set<string>(['email_opens_30d', 'email_clicks_30d', 'page_views_30d', 'pricing_page_views_30d', 'content_downloads_30d']);
-const BOOLEANS = new Set<string>(['webinar_attended', 'demo_requested']);
+/** The cleaner of each field type of the lead-field table (lib/lead-fields.ts). */
+const CLEANER_OF_TYPE = {
+  id: 'id',
+  date: 'date',
+  text: 'text',
+  label: 'category',
+  long_text: 'long',
+  email: 'email',
+  domain: 'domain',
+  count: 'count',
+  headcount: 'employees',
+  money: 'revenue',
+  flag: 'boolean',
+  outcome: 'outcome',
+} as const satisfies Record<LeadFieldType, CleanerKind>;
 
-function fieldKind(field: MappableField): CleanerKind {
-  if (COUNTERS.has(field)) return 'count';
-  if (BOOLEANS.has(field)) return 'boolean';
-  switch (field) {
-    case 'id':
-    case 'email':
-    case 'employee_count':
-      return field === 'employee_count' ? 'employees' : field;
-    case 'company_domain':
-      return 'domain';
-    case 'annual_revenue':
-      return 'revenue';
-    case 'created_at':
-    case 'last_activity_at':
-      return 'date';
-    case 'company_description':
-      return 'long';
-    case 'industry':
-    case 'country':
-    case 'lead_source':
-      return 'category';
-    default:
-      return 'text';
-  }
-}
+const fieldKind = (field: MappableField): CleanerKind => CLEANER_OF_TYPE[LEAD_FIELD_TABLE[field].type];
 
 const ATTRIBUTE_KINDS: Record<AttributeType, CleanerKind> = { text: 'category', number: 'number', boolean: 'boolean', date: 'date' };
 
-function fieldMerge(field: string): MergeRule {
-  if (field === 'id') return 'id';
-  if (COUNTERS.has(field)) return 'sum';
-  if (BOOLEANS.has(field) || field === 'converted') return 'or';
+/** How a lead's rows combine a field (docs/import.md, Duplicates). */
+function fieldMerge(field: MappableField): MergeRule {
+  const { type } = LEAD_FIELD_TABLE[field];
+  if (type === 'id') return 'id';
+  if (type === 'count') return 'sum';
+  if (type === 'flag') return 'or';
   if (field === 'created_at') return 'earliest';
   if (field === 'last_activity_at') return 'latest';
   return 'newest';
