@@ -200,7 +200,6 @@ export function createFileStore(options: FileStoreOptions): LeadStore {
     return { scored, positionById, baseRows, searchText, orders: new Map() };
   }
 
-
   const files = createFileEnrichments(enrichmentsPath, { foldAtBytes });
   const history = createFileScoreHistory(leadsPath);
   const leadsVersions = loadPerVersion(() => readLeads().catch(dataFault));
