@@ -104,14 +104,18 @@ describePostgres('npm run rescore on PostgreSQL', (db) => {
 
   it('exits 3 when a lead on other rules is written behind it during the run, and the next run takes it', async () => {
     const { env } = await seededUnderA(20_000, 11);
-    // Another writer still on the old rules, at the first progress line: an id before every batch's cursor.
+    // Another writer still on the old rules, at the first progress line (after a second of batches, before
+    // the last): an id before every later batch's cursor. The run is paused meanwhile, so it lands mid-run.
     const late = parseLeads([{ id: '!written-during-the-run', job_title: 'VP Marketing', demo_requested: true }]).leads[0]!;
     let written: Promise<void> | undefined;
-    const run = await rescore([], env, () => {
+    const run = await rescore([], env, (text, child) => {
+      if (!/\[rescore\] (?!20,000\/)[\d,]+\/20,000/.test(text)) return;
       written ??= (async () => {
+        child.kill('SIGSTOP');
         const writer = createPostgresStore({ DATABASE_URL: db().url, SCORING_RULES: undefined });
         await writer.upsertLeads([scoreForStore(late, { rules: CONTRACT_RULES, now })]);
         await writer.close?.();
+        child.kill('SIGCONT');
       })();
     });
     await written;
