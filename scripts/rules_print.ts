@@ -6,7 +6,6 @@
  */
 import { AppError, formatIssues } from '../lib/errors';
 import { writeFileAtomic } from '../lib/fs-atomic';
-import { toScorable } from '../lib/lead';
 import { loadLeadsFile } from '../lib/leads-file';
 import { fieldCoverage, formatCoverageWarnings, ruleCoverage } from '../lib/rule-coverage';
 import { loadRuleSet, ruleSetToJson } from '../lib/rules-file';
@@ -37,7 +36,7 @@ export default defineCommand(import.meta.url, {
       }
       const { leads, issues, rejected } = await loadLeadsFile(flags.leads, { skipInvalid: flags['skip-invalid'], origin: '--leads' });
       if (rejected > 0) console.warn(`Warning: skipped ${rejected} invalid record(s):\n${formatIssues(issues)}\n`);
-      const warnings = formatCoverageWarnings(ruleCoverage(rules, fieldCoverage(leads.map(toScorable))));
+      const warnings = formatCoverageWarnings(ruleCoverage(rules, fieldCoverage(leads)));
       if (warnings.length === 0) {
         console.log(`${name} is valid, and every rule reads a field at least 5% of the ${leads.length.toLocaleString('en-US')} leads in ${flags.leads} have.`);
         return;

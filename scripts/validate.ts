@@ -86,7 +86,7 @@ export default defineCommand(import.meta.url, {
     const rules = await loadRuleSet(rulesPath, { origin: flags.rules ? '--rules' : 'SCORING_RULES' });
     const candidate = flags.compare ? await loadRuleSet(flags.compare, { origin: '--compare' }) : undefined;
     const now = resolveAsOf(leads, flags['as-of'] ?? config.SCORING_AS_OF);
-    const fields = fieldCoverage(leads.map(toScorable));
+    const fields = fieldCoverage(leads);
     const coverage = ruleCoverage(rules, fields);
     const warnings = formatCoverageWarnings(coverage);
     if (coverage.readsNothing) {

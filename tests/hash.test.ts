@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, hashString, stableHash } from '@/lib/hash';
+import { canonicalJson, hashString, stableHash, unitInterval } from '@/lib/hash';
 
 describe('stable hashing', () => {
   it('ignores key order at every depth', () => {
@@ -17,5 +17,20 @@ describe('stable hashing', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 100_000; i++) seen.add(hashString(`lead_${i}`));
     expect(seen.size).toBe(100_000);
+  });
+
+  // Pinned: hash splits and drift samples are stored with rule sets, so these values must never move.
+  it('gives the same hashes and unit-interval draws as it always has', () => {
+    const pinned: [string, string, number][] = [
+      ['', '811c9dc59f37782a', 0.32038151496089995],
+      ['a', 'e40c292c06004aa7', 0.4030355606228113],
+      ['1:lead_000001', 'ad4929925ecaeb86', 0.5492046787403524],
+      ['drift:lead_123456_b7', '107c3e80fcb41c08', 0.6493576380889863],
+      ['42:ünïcødé ✓', 'f63d9e97be8d4fba', 0.04944786662235856],
+    ];
+    for (const [text, hash, draw] of pinned) {
+      expect(hashString(text)).toBe(hash);
+      expect(unitInterval(text)).toBe(draw);
+    }
   });
 });

@@ -40,6 +40,14 @@ describe('parseLead', () => {
     expect(parseLead({ id: 'd2', created_at: '2026-03-05T14:22:00+01:00' }).created_at).toBe('2026-03-05T13:22:00.000Z');
   });
 
+  it('checks the calendar of a date already in the stored form (YYYY-MM-DDTHH:mm:ss.sssZ) too, and keeps it as it is', () => {
+    const accepted = (created_at: string) => safeParseLead({ id: 'd3', created_at }).ok;
+    expect(['2024-02-29T10:00:00.000Z', '2026-04-30T23:59:59.999Z', '0100-01-01T00:00:00.000Z'].map(accepted)).toEqual([true, true, true]);
+    const rejected = ['2023-02-29T10:00:00.000Z', '2026-04-31T00:00:00.000Z', '2026-13-01T00:00:00.000Z', '2026-06-00T00:00:00.000Z', '2026-06-10T25:00:00.000Z', '2026-06-10T10:60:00.000Z'];
+    expect(rejected.map(accepted)).toEqual(rejected.map(() => false));
+    expect(parseLead({ id: 'd4', last_activity_at: ' 2024-02-29T10:00:00.000Z ' }).last_activity_at).toBe('2024-02-29T10:00:00.000Z');
+  });
+
   it('throws an INVALID_INPUT AppError whose message names record and field', () => {
     try {
       parseLead({ id: 'z9', pricing_page_views_30d: -1 });
