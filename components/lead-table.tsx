@@ -74,7 +74,8 @@ function Muted({ children }: { children?: React.ReactNode }) {
 
 /**
  * The lead table: a server component, one page of rows straight from the store. Its columns follow the
- * data (`leadColumns`): standard columns no lead fills give way to the custom attributes the rules read.
+ * data (`leadColumns`): standard columns no lead fills give way to the custom attributes the rules read,
+ * and the attributes the import mapping marks `show` are columns too.
  */
 export function LeadTable({ page, state, columns }: { page: LeadPage; state: LeadSearchState; columns: LeadColumns }) {
   const [first, ...rest] = columns.standard.map((c) => (c === 'name' && !columns.namesKnown ? { ...STANDARD.name, label: 'Lead' } : STANDARD[c]));

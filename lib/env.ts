@@ -46,6 +46,11 @@ export const envSchema = z
      */
     SCORING_RULES_CANDIDATE: optionalText,
     /**
+     * The import mapping the leads came in with (a JSON mapping file, or `hubspot` / `salesforce`): the
+     * lead table shows the attributes it marks `"show": true` as columns. Unset: no such columns.
+     */
+    LEAD_MAPPING: optionalText,
+    /**
      * Reference time for recency rules: an ISO date, or "now". Unset: the latest activity or creation
      * date in the leads file, i.e. "as of the export", so a static file keeps stable scores.
      */

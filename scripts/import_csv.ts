@@ -7,7 +7,7 @@ import { resolveAsOf } from '../lib/as-of';
 import { parseEnv } from '../lib/env';
 import { AppError } from '../lib/errors';
 import { DEFAULT_MAX_REJECT_RATE, FORMATS, runImport, writeLeadsFile, type ImportReport, type ImportRun } from '../lib/import/import';
-import { loadMapping } from '../lib/import/mapping';
+import { loadMapping, shownAttributes } from '../lib/import/mapping';
 import { defaultRejectsPath, formatImportSummary, writeRejects } from '../lib/import/report';
 import { ENCODINGS, type Delimiter } from '../lib/import/source';
 import type { Lead } from '../lib/lead';
@@ -131,6 +131,8 @@ export default defineCommand(import.meta.url, {
             : `  rule set "${rules.name}": every field it reads is present on some imported lead`,
         );
       }
+      const shown = shownAttributes(mapping);
+      if (!run.failure && shown.length > 0) console.log(`  lead table           shows ${shown.join(', ')} (marked "show") when the dashboard runs with LEAD_MAPPING=${flags.mapping}`);
       console.log(`  took ${elapsed()}`);
     }
     if (run.failure) {

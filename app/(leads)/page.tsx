@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { loadRules, loadStore } from '@/app/_lib/page-data';
+import { loadRules, loadShownAttributes, loadStore } from '@/app/_lib/page-data';
 import { leadColumns } from '@/app/_lib/lead-columns';
 import { leadsHref, parseLeadSearch, toLeadQuery, type RawSearchParams } from '@/app/_lib/lead-search';
 import { LeadFilters } from '@/components/lead-filters';
@@ -13,10 +13,10 @@ export const metadata: Metadata = { title: 'Leads' };
 export default async function LeadsPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const state = parseLeadSearch(await searchParams);
   const store = await loadStore();
-  const [summary, coverage, rules] = await Promise.all([store.summary(), store.fieldCoverage(), loadRules()]);
+  const [summary, coverage, rules, shown] = await Promise.all([store.summary(), store.fieldCoverage(), loadRules(), loadShownAttributes()]);
   const { lowRules } = ruleCoverage(rules, coverage);
   // The table's columns follow the data (see leadColumns), so the coverage is read before the page.
-  const columns = leadColumns(coverage, rules);
+  const columns = leadColumns(coverage, rules, shown);
   const page = await store.listLeads({ ...toLeadQuery(state), attributes: columns.attributes });
 
   return (

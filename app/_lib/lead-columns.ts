@@ -6,7 +6,8 @@ import { ruleFields, type RuleSet } from '@/lib/rules';
  * Which columns the lead table shows. Imported data is not always B2B: a standard column no lead fills
  * (name, title, company, industry) gives way to the custom attributes the rules read that some lead has,
  * so the table shows what the leads are scored on instead of columns of dashes. Name stays, as the link
- * to the lead (it then shows the email or id).
+ * to the lead (it then shows the email or id). The attributes the import mapping marks `show`
+ * (LEAD_MAPPING) are columns whatever the data, first, when some lead has them.
  */
 
 /** The lead table's standard text columns (lib/lead-fields.ts), which a lead may leave empty. */
@@ -19,11 +20,12 @@ export interface LeadColumns {
   namesKnown: boolean;
 }
 
-export function leadColumns(coverage: FieldCoverage, rules: RuleSet): LeadColumns {
+export function leadColumns(coverage: FieldCoverage, rules: RuleSet, shown: readonly string[] = []): LeadColumns {
   const filled = (column: StandardColumn) => FIELDS_SHOWN_IN[column].some((field) => (coverage.present[field] ?? 0) > 0);
   const all = Object.keys(LEAD_TABLE_TEXT_COLUMNS) as StandardColumn[];
   const standard = all.filter((column) => column === 'name' || filled(column));
-  const attributes = all.some((column) => !filled(column)) ? ruleAttributes(rules).filter((name) => (coverage.present[`attributes.${name}`] ?? 0) > 0) : [];
+  const scored = all.some((column) => !filled(column)) ? ruleAttributes(rules) : [];
+  const attributes = [...new Set([...shown, ...scored])].filter((name) => (coverage.present[`attributes.${name}`] ?? 0) > 0);
   return { standard, attributes, namesKnown: filled('name') };
 }
 

@@ -5,7 +5,7 @@ import { tuneCommandFor } from '@/lib/drift';
 import { env } from '@/lib/env';
 import { isAppError } from '@/lib/errors';
 import type { RuleSet } from '@/lib/rules';
-import { getCandidateRules, getRules, getStore } from '@/lib/store';
+import { getCandidateRules, getRules, getShownAttributes, getStore } from '@/lib/store';
 import type { LeadStore } from '@/lib/store/types';
 import { requireViewer } from './viewer';
 
@@ -24,6 +24,13 @@ export async function loadRules() {
   await connection();
   await requireViewer();
   return getRules();
+}
+
+/** The attributes LEAD_MAPPING marks `show`, for the lead table's columns. */
+export async function loadShownAttributes(): Promise<string[]> {
+  await connection();
+  await requireViewer();
+  return getShownAttributes();
 }
 
 /**

@@ -28,7 +28,9 @@ import { PRESETS, type PresetName } from './presets';
  *   with a value wins, e.g. a domain column, then the website), or `{ "column": …, …options }`. Column
  *   names match case- and whitespace-insensitively.
  * - `attributes`: every other column you want kept, under a snake_case name, typed `text`, `number`,
- *   `boolean` or `date` (stored as an ISO string). Rules score them as `attributes.<name>`.
+ *   `boolean` or `date` (stored as an ISO string). Rules score them as `attributes.<name>`. `"show": true`
+ *   makes it a column of the dashboard's lead table when the dashboard runs with `LEAD_MAPPING` set to
+ *   this mapping (a rule need not read it).
  * - Options of a field or attribute (`ColumnOptions`): `"builtInPlaceholders": false`, `"placeholders":
  *   ["tbd"]`, `"recode": {"unknown": "untracked"}`.
  * - `outcome`: the optional conversion column, which becomes the hidden `converted` flag that only the
@@ -67,7 +69,7 @@ export const mappingSchema = z
     attributes: z
       .record(
         z.string().regex(/^[a-z][a-z0-9_]*$/, 'attribute names must be snake_case (a–z, 0–9, _), as rules name them "attributes.<name>"'),
-        z.object({ column: columns, type: z.enum(ATTRIBUTE_TYPES), ...columnOptions }).strict(),
+        z.object({ column: columns, type: z.enum(ATTRIBUTE_TYPES), show: z.boolean().optional(), ...columnOptions }).strict(),
       )
       .optional(),
     outcome: z
@@ -103,7 +105,8 @@ export interface Mapping {
   name: string;
   dateFormat: 'MDY' | 'DMY';
   fields: Partial<Record<MappableField, string[]>>;
-  attributes: Record<string, { column: string[]; type: AttributeType }>;
+  /** `show`: a column of the lead table (see `shownAttributes`). */
+  attributes: Record<string, { column: string[]; type: AttributeType; show: boolean }>;
   outcome?: { column: string; positive?: string[]; negative?: string[] };
   /** Per target key (`lead_source`, `attributes.plan_tier`) with options set: see `ColumnOptions`. */
   options: Record<string, ColumnOptions>;
@@ -142,7 +145,7 @@ export function parseMapping(raw: unknown, source = 'mapping'): Mapping {
   }
   const attributes: Mapping['attributes'] = { ...base?.attributes };
   for (const [name, entry] of Object.entries(file.attributes ?? {})) {
-    attributes[name] = { column: entry.column, type: entry.type };
+    attributes[name] = { column: entry.column, type: entry.type, show: entry.show ?? false };
     const set = columnOptionsOf(entry);
     if (set) options[`attributes.${name}`] = set;
     else delete options[`attributes.${name}`];
@@ -177,11 +180,16 @@ function assertOutcomeIsolated(mapping: Mapping, source: string): void {
   }
 }
 
-/** `hubspot`, `salesforce`, or the path of a JSON mapping file. */
-export async function loadMapping(nameOrPath: string): Promise<Mapping> {
+/** The attributes the mapping marks `"show": true`, in mapping order: the lead table shows them as columns. */
+export function shownAttributes(mapping: Mapping): string[] {
+  return Object.entries(mapping.attributes).flatMap(([name, attribute]) => (attribute.show ? [name] : []));
+}
+
+/** `hubspot`, `salesforce`, or the path of a JSON mapping file; `origin` is the flag or setting that named it. */
+export async function loadMapping(nameOrPath: string, origin = '--mapping'): Promise<Mapping> {
   if (Object.hasOwn(PRESETS, nameOrPath)) return parseMapping(PRESETS[nameOrPath as PresetName], `preset "${nameOrPath}"`);
   if (!/[/\\.]/.test(nameOrPath)) {
     throw new AppError('INVALID_INPUT', `Unknown mapping "${nameOrPath}": use ${Object.keys(PRESETS).join(' or ')}, or the path of a JSON mapping file`);
   }
-  return parseMapping(await readJsonFile(nameOrPath, { label: 'Mapping file', origin: '--mapping' }), nameOrPath);
+  return parseMapping(await readJsonFile(nameOrPath, { label: 'Mapping file', origin }), nameOrPath);
 }

@@ -1,6 +1,7 @@
 import 'server-only';
 import { env, type Env } from '../env';
 import { AppError } from '../errors';
+import { loadMapping, shownAttributes } from '../import/mapping';
 import { retryOnFailure } from '../memo';
 import type { RuleSet } from '../rules';
 import { loadRuleSet } from '../rules-file';
@@ -60,6 +61,12 @@ export const getRules: () => Promise<RuleSet> = retryOnFailure(() => loadRuleSet
 export const getCandidateRules: () => Promise<RuleSet | null> = retryOnFailure(async () => {
   const path = env().SCORING_RULES_CANDIDATE;
   return path === undefined ? null : loadRuleSet(path, { origin: 'SCORING_RULES_CANDIDATE' });
+});
+
+/** The attributes the lead table shows because the import mapping (LEAD_MAPPING) marks them `show`; none when unset. */
+export const getShownAttributes: () => Promise<string[]> = retryOnFailure(async () => {
+  const path = env().LEAD_MAPPING;
+  return path === undefined ? [] : shownAttributes(await loadMapping(path, 'LEAD_MAPPING'));
 });
 
 /** The process-wide store. */

@@ -26,6 +26,13 @@ describe('leadColumns', () => {
     expect(columns).toEqual({ standard: ['name'], attributes: ['plan_tier'], namesKnown: false });
   });
 
+  it('the attributes the mapping marks "show" are columns on any data, first, once each, when some lead has them', () => {
+    const b2b = coverage({ first_name: 9, job_title: 3, company_name: 10, industry: 1, 'attributes.region': 10, 'attributes.seats': 2 });
+    expect(leadColumns(b2b, rules, ['region', 'seats', 'never_filled']).attributes).toEqual(['region', 'seats']);
+    const gym = coverage({ email: 10, 'attributes.plan_tier': 4, 'attributes.region': 10 });
+    expect(leadColumns(gym, rules, ['region', 'plan_tier']).attributes).toEqual(['region', 'plan_tier']);
+  });
+
   it('a last name alone fills the name column', () => {
     expect(leadColumns(coverage({ last_name: 1 }), rules).namesKnown).toBe(true);
   });

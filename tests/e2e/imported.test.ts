@@ -29,17 +29,19 @@ const CSV = [
   ...MEMBERS.map((m) => [m.id, m.plan, m.region, m.visits, m.joined, m.notes ? `"${m.notes}"` : '', m.renewed].join(',')),
 ].join('\n');
 
-const MAPPING = parseMapping({
+/** The mapping file; it marks `region`, which no rule reads, as a column of the lead table. */
+const MAPPING_FILE = {
   name: 'Gym members',
   fields: { id: 'Member No', created_at: 'Joined' },
   attributes: {
     plan: { column: 'Plan', type: 'text' },
     visits: { column: 'Visits (30 days)', type: 'number' },
-    region: { column: 'Region', type: 'text' },
+    region: { column: 'Region', type: 'text', show: true },
     coach_notes: { column: 'Coach Notes', type: 'text' },
   },
   outcome: { column: 'Renewed' },
-});
+};
+const MAPPING = parseMapping(MAPPING_FILE);
 
 const RULES = {
   name: 'Gym renewals (e2e)',
@@ -82,7 +84,15 @@ beforeAll(async () => {
   // Checked here: a rule set the server cannot load shows only its error page.
   expect(safeParseRuleSet(RULES)).toMatchObject({ ok: true });
   await writeFile(rulesPath, JSON.stringify(RULES));
-  server = await startNext({ LEADS_PATH: leadsPath, ENRICHMENTS_PATH: path.join(dir, 'enrichments.json'), SCORING_RULES: rulesPath, SCORING_AS_OF: '2026-11-01T00:00:00Z' });
+  const mappingPath = path.join(dir, 'mapping.json');
+  await writeFile(mappingPath, JSON.stringify(MAPPING_FILE));
+  server = await startNext({
+    LEADS_PATH: leadsPath,
+    ENRICHMENTS_PATH: path.join(dir, 'enrichments.json'),
+    SCORING_RULES: rulesPath,
+    LEAD_MAPPING: mappingPath,
+    SCORING_AS_OF: '2026-11-01T00:00:00Z',
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -91,19 +101,20 @@ afterAll(async () => {
 });
 
 describe('the dashboard on an imported export that is not B2B', () => {
-  it('shows the attributes the rules read instead of empty name, title, company and industry columns', async () => {
+  it('shows the attribute the mapping marks "show" and the ones the rules read instead of empty name, title, company and industry columns', async () => {
     const page = await session.newPage(DESKTOP);
     await page.goto(`${server.url}/`);
     // Visible: the streamed page has replaced the loading skeleton.
     await page.getByTestId('lead-table').waitFor({ state: 'visible' });
     const headers = (await page.getByTestId('lead-table').locator('thead th').allTextContents()).map((h) => h.replace(/,( sorted \w+,)? click to sort$/, '').trim());
-    expect(headers).toEqual(['Lead', 'Score', 'Tier', 'Plan', 'Visits', 'Top reason', 'Enrichment']);
+    expect(headers).toEqual(['Lead', 'Score', 'Tier', 'Region', 'Plan', 'Visits', 'Top reason', 'Enrichment']);
     const first = page.getByTestId('lead-row').first();
     const id = await first.getAttribute('data-lead-id');
     const member = MEMBERS.find((m) => m.id === id)!;
     await expect(first.getByTestId('lead-link').textContent()).resolves.toBe(member.id);
     await expect(first.getByTestId('attribute-plan').textContent()).resolves.toBe(member.plan);
     await expect(first.getByTestId('attribute-visits').textContent()).resolves.toBe(String(member.visits));
+    await expect(first.getByTestId('attribute-region').textContent()).resolves.toBe(member.region);
     // No lead has an industry: there is nothing to filter by.
     await expect(page.getByTestId('filter-industry').count()).resolves.toBe(0);
     await screenshot(page, 'imported-leads');

@@ -41,6 +41,7 @@ describe('npm run import', () => {
     const { code, stdout } = await runImport([HUBSPOT, '--mapping', 'examples/mapping.example.json', '--out', out]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/lines {16}390 = header 1 \+ 338 rows on 388 lines \+ 1 blank/);
+    expect(stdout).toContain('lead table           shows plan_tier, seats (marked "show") when the dashboard runs with LEAD_MAPPING=examples/mapping.example.json');
     expect(parseLeads(JSON.parse(await readFile(out, 'utf8'))).leads).toHaveLength(manifest.hubspot.leads);
     const rejects = await readFile(path.join(dir, 'leads.rejects.csv'), 'utf8');
     expect(rejects).toContain(`218,Marketing emails opened,"'-3",`);
