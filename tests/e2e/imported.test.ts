@@ -134,11 +134,15 @@ describe('the dashboard on an imported export that is not B2B', () => {
     await expect(box.getAttribute('placeholder')).resolves.toMatch(/id or attribute/);
   });
 
-  it('lists every custom attribute on the lead page, marking the ones a rule scores', async () => {
+  it('lists every custom attribute on the lead page, marking the ones a rule scores, in place of the empty contact card', async () => {
     const page = await session.newPage(DESKTOP);
     await page.goto(`${server.url}/leads/M-0006`);
     const card = page.getByTestId('attributes-card');
     await card.waitFor({ state: 'visible' });
+    // No name, title, company or any other contact field: the id is the heading, and no card of dashes.
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('M-0006');
+    await expect(page.getByTestId('who-card').count()).resolves.toBe(0);
+    await expect(page.getByTestId('description-card').count()).resolves.toBe(0);
     await expect(card.getByTestId('attribute-plan').textContent()).resolves.toBe('Basic');
     await expect(card.getByTestId('attribute-region').textContent()).resolves.toBe('East');
     await expect(card.getByTestId('attribute-coach_notes').textContent()).resolves.toBe('Prefers morning classes, referred by member 5');

@@ -35,6 +35,9 @@ describe('lead page', () => {
     expect(subtotals.every((g) => g.points <= g.cap)).toBe(true);
     expect(await page.getByTestId('breakdown-check').getAttribute('data-adds-up')).toBe('true');
     await expect(page.getByTestId('breakdown-check').textContent()).resolves.toContain(`matches the score of ${score}`);
+    // A B2B lead: who it is, and what its company does.
+    await expect(page.getByTestId('who-card').isVisible()).resolves.toBe(true);
+    await expect(page.getByTestId('description-card').isVisible()).resolves.toBe(true);
     await screenshot(page, 'lead-desktop', true);
     await page.close();
   });

@@ -29,7 +29,7 @@ const getLead = cache(async (id: string) => (await loadStore()).getLead(id));
 
 export async function generateMetadata({ params, searchParams }: Props): Promise<Metadata> {
   const scored = await getLead(leadIdFromMetadataParams((await params).id, await searchParams));
-  return { title: scored ? (fullName(scored.lead) ?? scored.lead.id) : 'Lead not found' };
+  return { title: scored ? (fullName(scored.lead) ?? scored.lead.email ?? scored.lead.id) : 'Lead not found' };
 }
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
@@ -78,6 +78,33 @@ export default async function LeadPage({ params, searchParams }: Props) {
   const live = liveEnrichInfo(viewer);
   const attributes = Object.entries(lead.attributes ?? {});
   const scoredAttributes = new Set(ruleAttributes(rules));
+  const who: [label: string, value: React.ReactNode][] = [
+    ['Name', name],
+    ['Email', lead.email],
+    ['Title', lead.job_title],
+    ['Seniority', seniority],
+    ['Company', lead.company_name],
+    ['Domain', lead.company_domain],
+    ['Size', lead.employee_count === undefined ? undefined : `${formatInt(lead.employee_count)} employees`],
+    ['Industry', lead.industry],
+    ['Country', lead.country],
+    ['Source', lead.lead_source],
+  ];
+  // Imported data that is not B2B (a gym's members) fills none of these: its attributes take the card's place.
+  const knowsWho = who.some(([, value]) => value !== undefined && value !== null);
+  const attributesCard = attributes.length > 0 && (
+    <Card title="Custom attributes" testId="attributes-card">
+      {/* Every attribute the import kept, whether a rule reads it or not. */}
+      <dl className={knowsWho ? 'grid gap-x-8 sm:grid-cols-2' : 'divide-y divide-slate-100'}>
+        {attributes.map(([attribute, value]) => (
+          <Field key={attribute} label={attributeLabel(attribute)}>
+            <span data-testid={`attribute-${attribute}`}>{formatAttribute(value)}</span>
+            {scoredAttributes.has(attribute) && <span className="ml-2 rounded bg-indigo-50 px-1.5 py-0.5 text-[11px] font-medium text-indigo-700">scored</span>}
+          </Field>
+        ))}
+      </dl>
+    </Card>
+  );
 
   return (
     <div className="flex flex-col gap-5">
@@ -89,13 +116,16 @@ export default async function LeadPage({ params, searchParams }: Props) {
 
       <header className="flex flex-wrap items-end justify-between gap-4">
         <div className="min-w-0">
+          {/* Without a name, the email or id, as in the lead table. */}
           <h1 className="truncate text-2xl font-semibold tracking-tight" data-testid="lead-name">
-            {name ?? <span className="italic text-slate-500">Unnamed lead</span>}
+            {name ?? <span className="italic text-slate-500">{lead.email ?? lead.id}</span>}
           </h1>
-          <p className="mt-1 text-sm text-slate-600">
-            {[lead.job_title, lead.company_name].filter(Boolean).join(' at ') || 'No title or company given'}
-            <span className="ml-2 font-mono text-xs text-slate-400">{lead.id}</span>
-          </p>
+          {knowsWho && (
+            <p className="mt-1 text-sm text-slate-600">
+              {[lead.job_title, lead.company_name].filter(Boolean).join(' at ') || 'No title or company given'}
+              <span className="ml-2 font-mono text-xs text-slate-400">{lead.id}</span>
+            </p>
+          )}
         </div>
         <div className="flex items-center gap-4 rounded-lg border border-slate-200 bg-white px-4 py-2.5">
           <div>
@@ -134,20 +164,19 @@ export default async function LeadPage({ params, searchParams }: Props) {
             <EnrichmentPanel scored={scored} feedback={feedback} />
           </Card>
         </div>
-        <Card title="Who" testId="who-card">
-          <dl className="divide-y divide-slate-100">
-            <Field label="Name">{name}</Field>
-            <Field label="Email">{lead.email}</Field>
-            <Field label="Title">{lead.job_title}</Field>
-            <Field label="Seniority">{seniority}</Field>
-            <Field label="Company">{lead.company_name}</Field>
-            <Field label="Domain">{lead.company_domain}</Field>
-            <Field label="Size">{lead.employee_count === undefined ? null : `${formatInt(lead.employee_count)} employees`}</Field>
-            <Field label="Industry">{lead.industry}</Field>
-            <Field label="Country">{lead.country}</Field>
-            <Field label="Source">{lead.lead_source}</Field>
-          </dl>
-        </Card>
+        {knowsWho ? (
+          <Card title="Who" testId="who-card">
+            <dl className="divide-y divide-slate-100">
+              {who.map(([label, value]) => (
+                <Field key={label} label={label}>
+                  {value}
+                </Field>
+              ))}
+            </dl>
+          </Card>
+        ) : (
+          attributesCard
+        )}
       </div>
 
       <Card
@@ -189,30 +218,20 @@ export default async function LeadPage({ params, searchParams }: Props) {
         <ScoreHistory entries={history} current={scored.breakdown} />
       </Card>
 
-      {attributes.length > 0 && (
-        <Card title="Custom attributes" testId="attributes-card">
-          {/* Every attribute the import kept, whether a rule reads it or not. */}
-          <dl className="grid gap-x-8 sm:grid-cols-2">
-            {attributes.map(([name, value]) => (
-              <Field key={name} label={attributeLabel(name)}>
-                <span data-testid={`attribute-${name}`}>{formatAttribute(value)}</span>
-                {scoredAttributes.has(name) && <span className="ml-2 rounded bg-indigo-50 px-1.5 py-0.5 text-[11px] font-medium text-indigo-700">scored</span>}
-              </Field>
-            ))}
-          </dl>
+      {knowsWho && attributesCard}
+
+      {(knowsWho || lead.company_description) && (
+        <Card title="Company description" testId="description-card">
+          {lead.company_description ? (
+            // Rendered as text: descriptions come from CRMs and web forms, so they are never treated as HTML.
+            <p className="whitespace-pre-line text-sm leading-relaxed text-slate-700" data-testid="company-description">
+              {lead.company_description}
+            </p>
+          ) : (
+            <p className="text-sm text-slate-400">No description given.</p>
+          )}
         </Card>
       )}
-
-      <Card title="Company description" testId="description-card">
-        {lead.company_description ? (
-          // Rendered as text: descriptions come from CRMs and web forms, so they are never treated as HTML.
-          <p className="whitespace-pre-line text-sm leading-relaxed text-slate-700" data-testid="company-description">
-            {lead.company_description}
-          </p>
-        ) : (
-          <p className="text-sm text-slate-400">No description given.</p>
-        )}
-      </Card>
     </div>
   );
 }
