@@ -23,7 +23,7 @@ import { DELIMITERS, EMPTY, SPACES, type Delimiter, type NumberedSource } from '
 
 /** One reason a row or a cell was rejected; a row with two bad cells has two entries. */
 export interface RejectedValue {
-  /** Physical line where the record starts (the header is line 1); for Parquet and JSON the record number. */
+  /** Physical line where the record starts (the header is line 1, or 2 after Excel's `sep=` line); for Parquet and JSON the record number. */
   line: number;
   /** The source column, "(row)" for the record as a whole, "(identity)" for a row that identifies nobody. */
   column: string;
@@ -34,7 +34,10 @@ export interface RejectedValue {
 /** Where every physical line went: `headerLines + rowLines + blankLines = lines`. */
 export interface LineAccounting {
   lines: number;
+  /** The header's lines, with Excel's delimiter line (`sep=;`) before it if the file has one. */
   headerLines: number;
+  /** Whether line 1 is Excel's delimiter line (`sep=;`). */
+  sepLine: boolean;
   /** Records after the header (rejected and blank ones included). */
   rowsRead: number;
   /** Physical lines those records span (more than `rowsRead` when values hold line breaks). */
@@ -89,7 +92,7 @@ export async function detectDelimiter(sql: Sql, dir: string, headerLine: string)
 }
 
 /** The header's cells, read by DuckDB with the file's delimiter. */
-async function headerCells(sql: Sql, dir: string, headerLine: string, delimiter: Delimiter): Promise<string[]> {
+async function headerCells(sql: Sql, dir: string, { headerLine, headerAt, delimiter }: Pick<NumberedSource, 'headerLine' | 'headerAt' | 'delimiter'>): Promise<string[]> {
   const file = path.join(dir, 'header.csv');
   writeFileSync(file, `${headerLine}\n`);
   const [sniffed] = await sql.rows<{ n: bigint }>(`SELECT len(Columns) AS n FROM sniff_csv(${literal(file)}, delim = ${literal(delimiter)}, quote = '"', escape = '"', header = false)`).catch(() => []);
@@ -101,7 +104,7 @@ async function headerCells(sql: Sql, dir: string, headerLine: string, delimiter:
       ).catch(() => [])
     : [];
   if (rows.length !== 1) {
-    throw new AppError('INVALID_INPUT', `The header (line 1) cannot be read as CSV with the delimiter ${DELIMITER_NAMES[delimiter]}: ${JSON.stringify(headerLine.slice(0, 200))}. Nothing was imported.`);
+    throw new AppError('INVALID_INPUT', `The header (line ${headerAt}) cannot be read as CSV with the delimiter ${DELIMITER_NAMES[delimiter]}: ${JSON.stringify(headerLine.slice(0, 200))}. Nothing was imported.`);
   }
   return Array.from({ length: count }, (_, i) => rows[0]![`h${i}`] ?? '');
 }
@@ -113,7 +116,7 @@ interface Scanned {
 
 /** Reads `src` from a numbered CSV spool; `keep` are the 0-based columns the mapping reads. */
 export async function readCsv(sql: Sql, dir: string, source: NumberedSource, keep: (header: string[]) => number[]): Promise<SourceRead> {
-  const header = await headerCells(sql, dir, source.headerLine, source.delimiter);
+  const header = await headerCells(sql, dir, source);
   const kept = keep(header);
   const delimiterName = DELIMITER_NAMES[source.delimiter];
   const quotedBreak = source.delimiter === '|' ? String.raw`\|` : source.delimiter === '\t' ? String.raw`\t` : source.delimiter;
@@ -177,6 +180,7 @@ export async function readCsv(sql: Sql, dir: string, source: NumberedSource, kee
 
   const rejects: RejectedValue[] = [];
   const literalQuotes: number[] = [];
+  // Lines before the header (Excel's delimiter line) are the header's: `headerLines` is the header's last line.
   const counts = { headerLines: 0, rowsRead: 0, rowLines: 0, blankLines: 0 };
   /** Records read over several lines, and how many: checked against their values' line breaks. */
   const multiLine: [line: number, lines: number][] = [];
@@ -198,7 +202,7 @@ export async function readCsv(sql: Sql, dir: string, source: NumberedSource, kee
       let last = (i + 1 < starts.length ? starts[i + 1]!.line : to + 1) - 1;
       while (last > line && source.blank[last - 1] === EMPTY) last--;
       at = last + 1;
-      if (line === 1) {
+      if (line === source.headerAt) {
         counts.headerLines = last;
         continue;
       }
@@ -246,11 +250,11 @@ export async function readCsv(sql: Sql, dir: string, source: NumberedSource, kee
     }
   }
 
-  await account(1, source.lines, await scan(source.path));
-  await sql.run('DELETE FROM src WHERE line = 1');
+  await account(source.headerAt, source.lines, await scan(source.path));
+  await sql.run(`DELETE FROM src WHERE line = ${source.headerAt}`);
   counts.rowsRead += await checkLostLines(sql, multiLine, rejects);
   await sql.run('DROP TABLE IF EXISTS rej; DROP TABLE IF EXISTS rej_scan');
-  const accounting = { lines: source.lines, ...counts };
+  const accounting = { lines: source.lines, ...counts, sepLine: source.headerAt === 2 };
   if (accounting.headerLines + accounting.rowLines + accounting.blankLines !== accounting.lines) {
     throw new AppError('INTERNAL', `Line accounting failed: ${JSON.stringify(accounting)}`);
   }
@@ -295,5 +299,5 @@ export async function readTable(sql: Sql, file: string, format: 'parquet' | 'jso
   await sql.run('DROP TABLE records');
   const [{ n }] = (await sql.rows<{ n: bigint }>('SELECT count(*) AS n FROM src')) as [{ n: bigint }];
   const rows = Number(n);
-  return { header, accounting: { lines: rows, headerLines: 0, rowsRead: rows, rowLines: rows, blankLines: 0 }, rejects: [], literalQuotes: [], reordered: false };
+  return { header, accounting: { lines: rows, headerLines: 0, sepLine: false, rowsRead: rows, rowLines: rows, blankLines: 0 }, rejects: [], literalQuotes: [], reordered: false };
 }

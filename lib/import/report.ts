@@ -35,7 +35,8 @@ export function formatImportSummary(report: ImportReport, paths: { source: strin
   const l = report.lines;
   if (l) {
     const spanned = l.rowLines > l.rowsRead ? ` on ${fmt(l.rowLines)} lines` : '';
-    lines.push(`  lines                ${fmt(l.lines)} = header ${fmt(l.headerLines)} + ${fmt(l.rowsRead)} rows${spanned} + ${fmt(l.blankLines)} blank`);
+    const sep = l.sepLine ? ` (with Excel's "sep=" line)` : '';
+    lines.push(`  lines                ${fmt(l.lines)} = header ${fmt(l.headerLines)}${sep} + ${fmt(l.rowsRead)} rows${spanned} + ${fmt(l.blankLines)} blank`);
   } else {
     lines.push(`  records              ${fmt(report.rowsRead)}`);
   }

@@ -39,8 +39,10 @@ export interface NumberedSource {
   starts: Float64Array;
   /** Per line: `EMPTY` (nothing but a line break; no number written), `SPACES` (only spaces/tabs), else 0. */
   blank: Uint8Array;
-  /** The header line's text (its first line), for finding the delimiter and the column names. */
+  /** The header line's text, for finding the delimiter and the column names. */
   headerLine: string;
+  /** The header's line: 1, or 2 after Excel's delimiter line (`sep=;`), which is left out of the spool. */
+  headerAt: 1 | 2;
   /** What ends a line: a line feed (LF or CR LF), or a carriage return for files that use lone CRs. */
   lineBreak: '\n' | '\r';
 }
@@ -56,6 +58,8 @@ const SPACE = 0x20;
 const TAB = 0x09;
 /** A header line longer than this is not a header: the file is not CSV (or has no line breaks). */
 const MAX_HEADER_BYTES = 1 << 20;
+/** Excel's delimiter line, alone before the header (`sep=;`): Excel reads it and so do we. */
+const SEP_LINE = /^sep=([,;\t|])$/i;
 
 const notUtf8 = (detail: string) =>
   new AppError(
@@ -204,23 +208,42 @@ export async function numberLines(
     // The header line first: the delimiter written in front of every line is read from it.
     const head: Buffer[] = [];
     let headBytes = 0;
-    for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
-      head.push(next.value);
-      headBytes += next.value.length;
-      if (next.value.indexOf(LF) >= 0 || next.value.indexOf(CR) >= 0 || headBytes > MAX_HEADER_BYTES) break;
-    }
-    const start = Buffer.concat(head);
+    /** Reads on until the head holds a line break at or after `from`; returns the head. */
+    const readHead = async (from: number): Promise<Buffer> => {
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+        head.push(next.value);
+        headBytes += next.value.length;
+        if (firstLineBreak(Buffer.concat(head), from) >= 0 || headBytes > MAX_HEADER_BYTES) break;
+      }
+      return Buffer.concat(head);
+    };
+    let start = await readHead(0);
     const name = typeof source !== 'string' ? 'The export' : source === '-' ? 'Standard input' : source;
     if (start.length === 0) throw new AppError('INVALID_INPUT', `${name} is empty: there is no header line. Nothing was imported.`);
-    const firstBreak = firstLineBreak(start);
+    let firstBreak = firstLineBreak(start, 0);
     if (firstBreak < 0 && start.length > MAX_HEADER_BYTES) throw new AppError('INVALID_INPUT', `${name} has no line break in its first MB, so it is not a CSV export. Nothing was imported.`);
     if (firstBreak === 0) throw new AppError('INVALID_INPUT', `${name}: line 1 is empty; the header (the column names) must be the first line. Nothing was imported.`);
+    // A CR at the end of what was read may be the first half of a CR LF.
+    if (firstBreak >= 0 && start[firstBreak] === CR && firstBreak + 1 === start.length) start = await readHead(firstBreak + 1);
     // Lines end at line feeds; a file whose first line ends in a lone carriage return uses those (old Mac).
     const separator = firstBreak >= 0 && start[firstBreak] === CR && start[firstBreak + 1] !== LF ? CR : LF;
-    const headerLine = start.toString('utf8', 0, firstBreak < 0 ? start.length : firstBreak);
-    const delimiter = options.delimiter ?? (await detect(headerLine));
+    const sepLine = firstBreak > 0 ? SEP_LINE.exec(start.toString('utf8', 0, firstBreak)) : null;
+    // After Excel's delimiter line, the header is line 2. The delimiter line goes to the spool as an empty
+    // line (no number, so DuckDB skips it), so every line keeps its physical number.
+    const sepBreak = firstBreak;
+    let headerStart = 0;
+    if (sepLine) {
+      headerStart = firstBreak + (start[firstBreak] === CR && start[firstBreak + 1] === LF ? 2 : 1);
+      start = await readHead(headerStart);
+      firstBreak = firstLineBreak(start, headerStart);
+      if (headerStart >= start.length || firstBreak === headerStart) {
+        throw new AppError('INVALID_INPUT', `${name}: line 2, after Excel's delimiter line "${sepLine[0]}", must be the header (the column names). Nothing was imported.`);
+      }
+    }
+    const headerLine = start.toString('utf8', headerStart, firstBreak < 0 ? start.length : firstBreak);
+    const delimiter = options.delimiter ?? (sepLine ? (sepLine[1] as Delimiter) : await detect(headerLine));
     const writer = new NumberingWriter(fd, table, separator, delimiter.charCodeAt(0));
-    writer.write(start);
+    writer.write(sepLine ? start.subarray(sepBreak) : start);
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) writer.write(next.value);
     writer.end();
     return {
@@ -231,6 +254,7 @@ export async function numberLines(
       starts: table.starts.subarray(0, table.count + 1),
       blank: table.blank.subarray(0, table.count),
       headerLine,
+      headerAt: sepLine ? 2 : 1,
       lineBreak: separator === CR ? '\r' : '\n',
     };
   } finally {
@@ -239,9 +263,9 @@ export async function numberLines(
   }
 }
 
-function firstLineBreak(bytes: Buffer): number {
-  const lf = bytes.indexOf(LF);
-  const cr = bytes.indexOf(CR);
+function firstLineBreak(bytes: Buffer, from: number): number {
+  const lf = bytes.indexOf(LF, from);
+  const cr = bytes.indexOf(CR, from);
   if (lf < 0) return cr;
   if (cr < 0) return lf;
   return Math.min(lf, cr);

@@ -31,7 +31,7 @@ async function file(name: string, bytes: string | Buffer): Promise<string> {
 describe('line accounting', () => {
   it('header + rows (on their lines) + blank lines = physical lines, with multi-line values, empty and space-only lines', async () => {
     const { report, leads } = await read('id,name,desc\n1,Ann,"two\r\nlines"\n\n   \n2,Bob,x\n,,\n3,Cy,"a\n\n\nb"\n\n');
-    expect(report.lines).toEqual({ lines: 12, headerLines: 1, rowsRead: 4, rowLines: 8, blankLines: 3 });
+    expect(report.lines).toEqual({ lines: 12, headerLines: 1, sepLine: false, rowsRead: 4, rowLines: 8, blankLines: 3 });
     expect(report.blankRows).toBe(1);
     expect(leads.map((l) => [l.id, l.company_description])).toEqual([
       ['1', 'two\nlines'],
@@ -48,10 +48,28 @@ describe('line accounting', () => {
     ]);
   });
 
+  it('reads Excel\'s delimiter line ("sep=;") before the header: its delimiter, every line at its physical number', async () => {
+    const { report, leads, rejects } = await read('sep=;\r\nid;name;desc\r\n1;Ann;"a, b"\r\n\r\n2;Bob\r\n3;Cy;z\r\n');
+    expect(report.delimiter).toBe(';');
+    expect(report.lines).toEqual({ lines: 6, headerLines: 2, sepLine: true, rowsRead: 3, rowLines: 3, blankLines: 1 });
+    expect(leads.map((l) => [l.id, l.company_description])).toEqual([
+      ['1', 'a, b'],
+      ['3', 'z'],
+    ]);
+    expect(rejects.map((r) => [r.line, r.column, r.value])).toEqual([[5, '(row)', '2 fields']]);
+    // --delimiter still decides; the line is still not a row.
+    const piped = await read('SEP=,\nid|name|desc\n1|Ann|x\n', { delimiter: '|' });
+    expect([piped.report.delimiter, piped.leads.map((l) => l.first_name), piped.report.lines?.headerLines]).toEqual(['|', ['Ann'], 2]);
+    // A file that is only the delimiter line has no header.
+    await expect(read('sep=;\n')).rejects.toThrow(/line 2, after Excel's delimiter line "sep=;", must be the header/);
+    // "sep=" with something else after it is no delimiter line: it is the header.
+    expect((await read('sep=x,name,desc\n1,Ann,x\n', { mapping: parseMapping({ fields: { id: 'sep=x', first_name: 'name' } }) })).leads).toHaveLength(1);
+  });
+
   it('reads files whose lines end in lone carriage returns', async () => {
     const { report, leads } = await read('id,name,desc\r1,Ann,x\r2,Bob,"y\rz"\r');
     expect(leads.map((l) => l.company_description)).toEqual(['x', 'y\nz']);
-    expect(report.lines).toEqual({ lines: 4, headerLines: 1, rowsRead: 2, rowLines: 3, blankLines: 0 });
+    expect(report.lines).toEqual({ lines: 4, headerLines: 1, sepLine: false, rowsRead: 2, rowLines: 3, blankLines: 0 });
   });
 });
 
@@ -71,7 +89,7 @@ describe('stray quotes', () => {
     ]);
     expect(leads.map((l) => l.id)).toEqual(['1', ...Array.from({ length: 60 }, (_, i) => String(i + 3)), '63']);
     expect(report.rowsRejected).toBe(1);
-    expect(report.lines).toEqual({ lines: 64, headerLines: 1, rowsRead: 63, rowLines: 63, blankLines: 0 });
+    expect(report.lines).toEqual({ lines: 64, headerLines: 1, sepLine: false, rowsRead: 63, rowLines: 63, blankLines: 0 });
   });
 
   it('a record over several lines with a wrong field count, whose lines do not read on their own, is rejected whole at its first line', async () => {
