@@ -51,7 +51,7 @@ export function SearchBox({ value, baseQuery }: { value: string; baseQuery: stri
   return (
     <form
       role="search"
-      className="relative w-full sm:w-80"
+      className="relative w-full sm:w-96"
       onSubmit={(e) => {
         e.preventDefault();
         clearTimeout(timer.current);
@@ -59,7 +59,7 @@ export function SearchBox({ value, baseQuery }: { value: string; baseQuery: stri
       }}
     >
       <label htmlFor="lead-search" className="sr-only">
-        Search leads by name, company or email
+        Search leads by name, company, email, id or attribute
       </label>
       <svg aria-hidden="true" viewBox="0 0 20 20" fill="currentColor" className="pointer-events-none absolute left-2.5 top-1/2 size-4 -translate-y-1/2 text-slate-400">
         <path fillRule="evenodd" d="M9 3.5a5.5 5.5 0 1 0 3.47 9.77l3.63 3.63a.75.75 0 1 0 1.06-1.06l-3.63-3.63A5.5 5.5 0 0 0 9 3.5ZM5 9a4 4 0 1 1 8 0 4 4 0 0 1-8 0Z" clipRule="evenodd" />
@@ -70,7 +70,7 @@ export function SearchBox({ value, baseQuery }: { value: string; baseQuery: stri
         value={text}
         onChange={(e) => onChange(e.target.value)}
         onBlur={() => (inBurst.current = false)}
-        placeholder="Search name, company, email, id or attribute"
+        placeholder="Name, company, email, id or attribute"
         autoComplete="off"
         spellCheck={false}
         maxLength={200}
