@@ -206,25 +206,30 @@ export async function numberLines(
   const table = new LineTable();
   try {
     // The header line first: the delimiter written in front of every line is read from it.
-    const head: Buffer[] = [];
-    let headBytes = 0;
-    /** Reads on until the head holds a line break at or after `from`; returns the head. */
-    const readHead = async (from: number): Promise<Buffer> => {
-      for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
-        head.push(next.value);
-        headBytes += next.value.length;
-        if (firstLineBreak(Buffer.concat(head), from) >= 0 || headBytes > MAX_HEADER_BYTES) break;
+    let start: Buffer = Buffer.alloc(0);
+    /** Reads on until `start` holds a line break at or after `from` (or more than a header can be). */
+    const readHead = async (from: number): Promise<void> => {
+      const parts: Buffer[] = [start];
+      let length = start.length;
+      let found = firstLineBreak(start, from) >= 0;
+      while (!found && length <= MAX_HEADER_BYTES) {
+        const next = await chunks.next();
+        if (next.done) break;
+        // Only the new chunk is searched: the bytes before it held no break at or after `from`.
+        found = firstLineBreak(next.value, Math.max(0, from - length)) >= 0;
+        parts.push(next.value);
+        length += next.value.length;
       }
-      return Buffer.concat(head);
+      start = Buffer.concat(parts);
     };
-    let start = await readHead(0);
+    await readHead(0);
     const name = typeof source !== 'string' ? 'The export' : source === '-' ? 'Standard input' : source;
     if (start.length === 0) throw new AppError('INVALID_INPUT', `${name} is empty: there is no header line. Nothing was imported.`);
     let firstBreak = firstLineBreak(start, 0);
     if (firstBreak < 0 && start.length > MAX_HEADER_BYTES) throw new AppError('INVALID_INPUT', `${name} has no line break in its first MB, so it is not a CSV export. Nothing was imported.`);
     if (firstBreak === 0) throw new AppError('INVALID_INPUT', `${name}: line 1 is empty; the header (the column names) must be the first line. Nothing was imported.`);
     // A CR at the end of what was read may be the first half of a CR LF.
-    if (firstBreak >= 0 && start[firstBreak] === CR && firstBreak + 1 === start.length) start = await readHead(firstBreak + 1);
+    if (firstBreak >= 0 && start[firstBreak] === CR && firstBreak + 1 === start.length) await readHead(firstBreak + 1);
     // Lines end at line feeds; a file whose first line ends in a lone carriage return uses those (old Mac).
     const separator = firstBreak >= 0 && start[firstBreak] === CR && start[firstBreak + 1] !== LF ? CR : LF;
     const sepLine = firstBreak > 0 ? SEP_LINE.exec(start.toString('utf8', 0, firstBreak)) : null;
@@ -234,7 +239,7 @@ export async function numberLines(
     let headerStart = 0;
     if (sepLine) {
       headerStart = firstBreak + (start[firstBreak] === CR && start[firstBreak + 1] === LF ? 2 : 1);
-      start = await readHead(headerStart);
+      await readHead(headerStart);
       firstBreak = firstLineBreak(start, headerStart);
       if (headerStart >= start.length || firstBreak === headerStart) {
         throw new AppError('INVALID_INPUT', `${name}: line 2, after Excel's delimiter line "${sepLine[0]}", must be the header (the column names). Nothing was imported.`);
